@@ -1,0 +1,128 @@
+"""The `studybot` command line: the composition root that wires settings, core and adapters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.bank import BankError, export_rows, load_bank
+from bot.bootstrap import build_service
+from bot.db.database import Database
+from bot.db.migrate import upgrade
+from bot.errors import StorageUnavailable
+from bot.settings import Settings, SettingsError, default_database_path, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="Studybot: quizzes for study groups.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="play the quiz in this terminal")
+    chat.add_argument("--user", default=None, help="your name (default: your login name)")
+    chat.add_argument("--team", default=None, help="join this team at start")
+    chat.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"SQLite file to use (default: STUDYBOT_DATABASE_URL, else {default_database_path()})",
+    )
+
+    content = commands.add_parser("content", help="check or export the question bank")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    lint = content_commands.add_parser("lint", help="report every problem in the bank")
+    lint.add_argument("paths", nargs="*", type=Path, help="question files to check (default: all)")
+    export = content_commands.add_parser("export", help="print every question")
+    export.add_argument("--format", choices=["json"], default="json")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the schema migrations")
+    return parser
+
+
+def _print_bank_error(error: BankError) -> None:
+    count = len(error.problems)
+    print(f"The question bank has {count} problem{'s' if count != 1 else ''}:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def _lint(settings: Settings, paths: list[Path]) -> int:
+    try:
+        bank = load_bank(settings.studybot_content_dir, [p.resolve() for p in paths] or None)
+    except BankError as error:
+        _print_bank_error(error)
+        return 1
+    print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics.")
+    return 0
+
+
+def _export(settings: Settings) -> int:
+    try:
+        bank = load_bank(settings.studybot_content_dir)
+    except BankError as error:
+        _print_bank_error(error)
+        return 1
+    json.dump(export_rows(bank), sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    except StorageUnavailable as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+    print("The database schema is up to date.")
+    return 0
+
+
+async def _chat(settings: Settings, user: str, team: str | None) -> int:
+    from adapters.terminal import TerminalChat, stdin_lines
+
+    service = await build_service(settings)
+    try:
+        chat = TerminalChat(service, user, print)
+        if team:
+            await chat.join(team)
+        await chat.loop(stdin_lines, interactive=sys.stdin.isatty())
+    finally:
+        await service.database.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, object] = {}
+    if getattr(args, "db", None) is not None:
+        overrides["studybot_database_url"] = f"sqlite:///{args.db.expanduser().resolve()}"
+    try:
+        settings = load_settings(**overrides)
+        if args.command == "content":
+            return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
+        if args.command == "db":
+            return asyncio.run(_db_upgrade(settings))
+        return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
+    except SettingsError as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 2
+    except BankError as error:
+        _print_bank_error(error)
+        print("studybot: refusing to start on a broken question bank.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

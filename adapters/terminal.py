@@ -1,0 +1,100 @@
+"""The terminal adapter: `studybot chat`, the quiz played in a terminal or driven by a script."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from adapters import terminal_render as render
+from bot.commands import Notice, run
+from bot.errors import UserFacingError
+from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, parse
+from bot.models import Actor, Posted, QuestionView
+from bot.questions import Kind
+from bot.service import QuizService
+
+PLATFORM, WORKSPACE, CHANNEL = "terminal", "local", "terminal"
+QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
+
+log = logging.getLogger(__name__)
+
+ReadLine = Callable[[], Awaitable[str | None]]
+Write = Callable[[str], None]
+
+
+class TerminalChat:
+    def __init__(self, service: QuizService, user: str, write: Write) -> None:
+        self.service = service
+        self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal")
+        self.write = write
+        self.pending: QuestionView | None = None
+
+    async def join(self, team: str) -> None:
+        """Join a team at start (`--team`); being in it already is fine."""
+        command = parse(f"team join {team}")
+        if not isinstance(command, JoinTeam):
+            self.write(render.reply(Notice(getattr(command, "message", "That team name cannot be used."))))
+            return
+        membership = (await self.service.stats(self.actor)).team
+        if membership is None or membership.casefold() != command.name.casefold():
+            self.write(render.reply(await run(self.service, self.actor, CHANNEL, f"team join {team}")))
+
+    def _choice_index(self, text: str, view: QuestionView) -> int | None:
+        token = text.strip().rstrip(").").casefold()
+        if len(token) == 1 and token in render.LETTERS.casefold()[: len(view.choices)]:
+            return render.LETTERS.casefold().index(token)
+        if token.isdigit() and 1 <= int(token) <= len(view.choices):
+            return int(token) - 1
+        return None
+
+    async def _answer(self, text: str, view: QuestionView) -> str:
+        if view.kind is Kind.FLASHCARD:
+            result = await self.service.answer_text(self.actor, view.instance_id, text)
+        else:
+            index = self._choice_index(text, view)
+            if index is None:
+                last = render.LETTERS[len(view.choices) - 1]
+                return f"Answer with a letter A-{last} or a number 1-{len(view.choices)}, or type a command."
+            result = await self.service.answer_choice(self.actor, view.instance_id, index)
+        self.pending = None
+        return render.outcome(result)
+
+    async def handle(self, line: str) -> str:
+        """One line in, the text to show out."""
+        text = line.strip()
+        if not text:
+            return "Nothing typed. Type /quiz help for the commands, or quit to leave."
+        if len(text) > MAX_COMMAND_LENGTH:
+            return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
+        try:
+            if self.pending is not None and not text.startswith("/"):
+                return await self._answer(text, self.pending)
+            if text.startswith("/") and not text.casefold().startswith("/quiz"):
+                return f"Unknown command '{text.split()[0]}'. Type /quiz help for the commands."
+            result = await run(self.service, self.actor, CHANNEL, text)
+        except UserFacingError as error:
+            return str(error)
+        if isinstance(result, Posted):
+            self.pending = result.question
+        return render.reply(result)
+
+    async def loop(self, read_line: ReadLine, interactive: bool) -> None:
+        if interactive:
+            self.write("Studybot. Type /quiz ecs for a question, /quiz help for more, quit to leave.")
+        while True:
+            line = await read_line()
+            if line is None or line.strip().casefold() in QUIT_WORDS:
+                return
+            try:
+                self.write(await self.handle(line))
+            except Exception:
+                log.exception("terminal command failed: %r", line)
+                self.write(render.reply(Notice("Something went wrong; nothing was saved. Try again.")))
+
+
+async def stdin_lines() -> str | None:
+    """The next line of standard input, or None at its end; read off the event loop."""
+    line = await asyncio.to_thread(sys.stdin.readline)
+    return line if line else None

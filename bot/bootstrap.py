@@ -1,0 +1,30 @@
+"""Compose the real parts: settings -> bank -> database (migrated) -> service."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.bank import load_bank
+from bot.clock import Clock, SystemClock
+from bot.db.database import Database
+from bot.db.migrate import upgrade
+from bot.errors import StorageUnavailable
+from bot.service import QuizService
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def build_service(settings: Settings, clock: Clock | None = None) -> QuizService:
+    """Load the bank (raising BankError when it is broken), open and migrate the database.
+
+    A database that cannot be written now (read-only, locked) does not stop start-up: the
+    problem is logged and every request that needs to write says so to its user.
+    """
+    bank = load_bank(settings.studybot_content_dir)
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    except StorageUnavailable as error:
+        log.error("database not migrated: %s", error)
+    return QuizService(database, bank, clock or SystemClock(), settings.studybot_default_timezone)

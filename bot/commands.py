@@ -1,0 +1,88 @@
+"""Carry out a parsed `/quiz` command: the one place where grammar meets the core API.
+
+Adapters call `run` with what the user typed and render the reply by its type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import UserFacingError
+from bot.grammar import (
+    HELP_LINES,
+    Ask,
+    Invalid,
+    JoinTeam,
+    LeaveTeam,
+    ListTeams,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    ShowTopics,
+    parse,
+)
+from bot.models import (
+    Actor,
+    AskResult,
+    Leaderboard,
+    Place,
+    TeamChange,
+    TeamSummary,
+    TopicInfo,
+    UserStats,
+)
+from bot.service import QuizService
+
+
+@dataclass(frozen=True)
+class TopicList:
+    topics: tuple[TopicInfo, ...]
+
+
+@dataclass(frozen=True)
+class Help:
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TeamList:
+    teams: tuple[TeamSummary, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-line message for the user: invalid input, or a request the quiz refused."""
+
+    text: str
+
+
+Reply = AskResult | TopicList | Help | Leaderboard | TeamChange | TeamList | UserStats | Notice
+
+
+async def run(service: QuizService, actor: Actor, channel: str, text: str) -> Reply:
+    """Parse and carry out one command. Refusals come back as a Notice; other errors propagate."""
+    command = parse(text)
+    place = Place(actor.platform, actor.workspace, channel)
+    try:
+        match command:
+            case Ask(topic):
+                return await service.ask(actor, channel, topic)
+            case ShowTopics():
+                return TopicList(service.topics())
+            case ShowHelp():
+                return Help(HELP_LINES)
+            case ShowLeaderboard(period, scope):
+                return await service.leaderboard(place, period, scope)
+            case JoinTeam(name):
+                return await service.join_team(actor, name)
+            case LeaveTeam():
+                return await service.leave_team(actor)
+            case ListTeams():
+                return TeamList(await service.teams(place))
+            case ShowStats():
+                return await service.stats(actor)
+            case Invalid(message):
+                return Notice(message)
+    except UserFacingError as error:
+        return Notice(str(error))
+    raise AssertionError(f"unhandled command {command!r}")

@@ -1,0 +1,109 @@
+"""Engines, connection set-up and transactions, for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+SQLite takes one writer at a time. Writes therefore go through a separate one-connection engine
+whose transactions start with BEGIN IMMEDIATE: a writer waits for the lock up front (within the
+busy timeout) instead of failing half-way when a read transaction tries to become a write one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.errors import StorageUnavailable
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def async_url(url: str) -> str:
+    """Map plain `sqlite:///PATH` and `postgresql://...` URLs onto the async drivers."""
+    parsed = make_url(url)
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }.get(parsed.drivername, parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = async_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
+            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
+            _prepare_sqlite(self.reader, immediate=False)
+            _prepare_sqlite(self.writer, immediate=True)
+        else:
+            self.reader = self.writer = create_async_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with _translated(), self.reader.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction that commits when the block ends and rolls back on any error."""
+        async with _translated(), self.writer.begin() as connection:
+            yield connection
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def describe(error: DBAPIError) -> str:
+    text = str(error.orig).lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return "The quiz database is read-only right now, so nothing was saved."
+    if "locked" in text or "busy" in text:
+        return "The quiz database is busy right now, so nothing was saved. Try again in a moment."
+    return "The quiz database cannot be reached right now, so nothing was saved."
+
+
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        raise StorageUnavailable(describe(error)) from error
+    except OSError as error:
+        raise StorageUnavailable("The quiz database cannot be reached right now.") from error

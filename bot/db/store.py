@@ -1,0 +1,357 @@
+"""Queries, one function each, on a connection the caller's transaction owns.
+
+Every statement is plain SQLAlchemy Core that SQLite and PostgreSQL both run; the only
+dialect-specific construct is the upsert, whose `insert` is taken from the connection's dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.tables import (
+    answers,
+    channels,
+    question_instances,
+    team_members,
+    team_totals,
+    teams,
+    user_totals,
+    users,
+    workspaces,
+)
+
+
+def _insert(connection: AsyncConnection, table: Table) -> Any:
+    """The dialect's own INSERT, which knows ON CONFLICT on both SQLite and PostgreSQL."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def _get_or_create(
+    connection: AsyncConnection,
+    table: Table,
+    keys: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    refresh: Mapping[str, Any] | None = None,
+) -> Row[Any]:
+    """The row with these unique `keys`, inserted with `defaults` if missing; `refresh` columns
+    are overwritten when they changed. Safe when two processes create the same row at once."""
+    where = and_(*(table.c[k] == v for k, v in keys.items()))
+    row = (await connection.execute(select(table).where(where))).first()
+    if row is None:
+        statement = _insert(connection, table).values({**keys, **defaults, **(refresh or {})})
+        await connection.execute(statement.on_conflict_do_nothing(index_elements=list(keys)))
+        row = (await connection.execute(select(table).where(where))).one()
+    elif refresh and any(getattr(row, k) != v for k, v in refresh.items() if v):
+        changed = {k: v for k, v in refresh.items() if v}
+        await connection.execute(update(table).where(where).values(changed))
+        row = (await connection.execute(select(table).where(where))).one()
+    return row
+
+
+async def workspace(
+    connection: AsyncConnection, platform: str, external_id: str, name: str, timezone: str, now: datetime
+) -> Row[Any]:
+    return await _get_or_create(
+        connection,
+        workspaces,
+        {"platform": platform, "external_id": external_id},
+        {"timezone": timezone, "created_at": now},
+        {"name": name},
+    )
+
+
+async def find_workspace(connection: AsyncConnection, platform: str, external_id: str) -> Row[Any] | None:
+    query = select(workspaces).where(
+        workspaces.c.platform == platform, workspaces.c.external_id == external_id
+    )
+    return (await connection.execute(query)).first()
+
+
+async def user(
+    connection: AsyncConnection, workspace_id: int, external_id: str, display_name: str, now: datetime
+) -> Row[Any]:
+    return await _get_or_create(
+        connection,
+        users,
+        {"workspace_id": workspace_id, "external_id": external_id},
+        {"created_at": now},
+        {"display_name": display_name or external_id},
+    )
+
+
+async def find_user(connection: AsyncConnection, workspace_id: int, external_id: str) -> Row[Any] | None:
+    query = select(users).where(users.c.workspace_id == workspace_id, users.c.external_id == external_id)
+    return (await connection.execute(query)).first()
+
+
+async def channel(connection: AsyncConnection, workspace_id: int, external_id: str) -> Row[Any]:
+    return await _get_or_create(
+        connection, channels, {"workspace_id": workspace_id, "external_id": external_id}, {}
+    )
+
+
+async def insert_instance(
+    connection: AsyncConnection,
+    *,
+    channel_id: int,
+    question_id: str,
+    mode: str,
+    now: datetime,
+    posted_by: int | None,
+    daily_date: date | None = None,
+) -> int:
+    result = await connection.execute(
+        question_instances.insert()
+        .values(
+            channel_id=channel_id,
+            question_id=question_id,
+            mode=mode,
+            posted_at=now,
+            posted_by=posted_by,
+            daily_date=daily_date,
+        )
+        .returning(question_instances.c.id)
+    )
+    return int(result.scalar_one())
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    id: int
+    question_id: str
+    mode: str
+    workspace_id: int
+    platform: str
+    workspace_external_id: str
+    revealed_at: datetime | None
+    answer_count: int
+    daily_date: date | None
+
+
+async def instance(connection: AsyncConnection, instance_id: int) -> InstanceRow | None:
+    query = (
+        select(
+            question_instances.c.id,
+            question_instances.c.question_id,
+            question_instances.c.mode,
+            channels.c.workspace_id,
+            workspaces.c.platform,
+            workspaces.c.external_id.label("workspace_external_id"),
+            question_instances.c.revealed_at,
+            question_instances.c.answer_count,
+            question_instances.c.daily_date,
+        )
+        .join(channels, channels.c.id == question_instances.c.channel_id)
+        .join(workspaces, workspaces.c.id == channels.c.workspace_id)
+        .where(question_instances.c.id == instance_id)
+    )
+    row = (await connection.execute(query)).first()
+    return None if row is None else InstanceRow(**row._mapping)
+
+
+async def set_message_ref(connection: AsyncConnection, instance_id: int, ref: str) -> None:
+    await connection.execute(
+        update(question_instances).where(question_instances.c.id == instance_id).values(message_ref=ref)
+    )
+
+
+async def last_seen(
+    connection: AsyncConnection, channel_id: int, user_id: int, question_ids: Sequence[str]
+) -> dict[str, datetime]:
+    """When each question was last posted in the channel or answered by the user."""
+    posted = (
+        select(question_instances.c.question_id, func.max(question_instances.c.posted_at))
+        .where(
+            question_instances.c.channel_id == channel_id, question_instances.c.question_id.in_(question_ids)
+        )
+        .group_by(question_instances.c.question_id)
+    )
+    answered = (
+        select(question_instances.c.question_id, func.max(answers.c.answered_at))
+        .join(answers, answers.c.instance_id == question_instances.c.id)
+        .where(answers.c.user_id == user_id, question_instances.c.question_id.in_(question_ids))
+        .group_by(question_instances.c.question_id)
+    )
+    seen: dict[str, datetime] = {}
+    for query in (posted, answered):
+        for question_id, when in await connection.execute(query):
+            seen[question_id] = max(seen.get(question_id, when), when)
+    return seen
+
+
+async def existing_answer(connection: AsyncConnection, instance_id: int, user_id: int) -> Row[Any] | None:
+    query = select(answers).where(answers.c.instance_id == instance_id, answers.c.user_id == user_id)
+    return (await connection.execute(query)).first()
+
+
+async def insert_answer(connection: AsyncConnection, values: Mapping[str, Any]) -> bool:
+    """Insert the answer unless this user answered this instance already; True if inserted."""
+    statement = (
+        _insert(connection, answers)
+        .values(dict(values))
+        .on_conflict_do_nothing(index_elements=["instance_id", "user_id"])
+    )
+    result = await connection.execute(statement)
+    return bool(result.rowcount)
+
+
+async def count_answer(connection: AsyncConnection, instance_id: int) -> int:
+    result = await connection.execute(
+        update(question_instances)
+        .where(question_instances.c.id == instance_id)
+        .values(answer_count=question_instances.c.answer_count + 1)
+        .returning(question_instances.c.answer_count)
+    )
+    return int(result.scalar_one())
+
+
+async def set_streaks(connection: AsyncConnection, user_id: int, streak: int, daily_streak: int) -> None:
+    await connection.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(
+            streak=streak,
+            best_streak=case((users.c.best_streak > streak, users.c.best_streak), else_=streak),
+            daily_streak=daily_streak,
+            best_daily_streak=case(
+                (users.c.best_daily_streak > daily_streak, users.c.best_daily_streak), else_=daily_streak
+            ),
+        )
+    )
+
+
+async def add_to_totals(
+    connection: AsyncConnection,
+    table: Table,
+    owner: Mapping[str, int],
+    workspace_id: int,
+    period_keys: Sequence[str],
+    points: int,
+    correct: bool,
+) -> None:
+    """Add one answer to the running totals of a user or a team in each period bucket."""
+    rows = [
+        {
+            **owner,
+            "period_key": key,
+            "workspace_id": workspace_id,
+            "points": points,
+            "answers": 1,
+            "correct": int(correct),
+        }
+        for key in period_keys
+    ]
+    statement = _insert(connection, table).values(rows)
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[*owner, "period_key"],
+            set_={
+                "points": table.c.points + statement.excluded.points,
+                "answers": table.c.answers + 1,
+                "correct": table.c.correct + statement.excluded.correct,
+            },
+        )
+    )
+
+
+async def team_of(connection: AsyncConnection, user_id: int) -> Row[Any] | None:
+    query = (
+        select(teams)
+        .join(team_members, team_members.c.team_id == teams.c.id)
+        .where(team_members.c.user_id == user_id)
+    )
+    return (await connection.execute(query)).first()
+
+
+async def top(
+    connection: AsyncConnection, scope_table: Table, workspace_id: int, period_key: str, limit: int
+) -> list[Row[Any]]:
+    """The best `limit` totals of a workspace in one period, with display names."""
+    if scope_table is user_totals:
+        name = users.c.display_name
+        joined = user_totals.join(users, users.c.id == user_totals.c.user_id)
+    else:
+        name = teams.c.name
+        joined = team_totals.join(teams, teams.c.id == team_totals.c.team_id)
+    query = (
+        select(name.label("name"), scope_table.c.points, scope_table.c.answers, scope_table.c.correct)
+        .select_from(joined)
+        .where(scope_table.c.workspace_id == workspace_id, scope_table.c.period_key == period_key)
+        .order_by(scope_table.c.points.desc(), scope_table.c.correct.desc(), name)
+        .limit(limit)
+    )
+    return list(await connection.execute(query))
+
+
+async def totals_of(
+    connection: AsyncConnection, table: Table, owner_column: str, owner_id: int, period_keys: Sequence[str]
+) -> dict[str, Row[Any]]:
+    query = select(table).where(table.c[owner_column] == owner_id, table.c.period_key.in_(period_keys))
+    return {row.period_key: row for row in await connection.execute(query)}
+
+
+async def answers_by_question(connection: AsyncConnection, user_id: int) -> list[Row[Any]]:
+    query = (
+        select(
+            question_instances.c.question_id,
+            func.count().label("answers"),
+            func.sum(case((answers.c.correct, 1), else_=0)).label("correct"),
+        )
+        .join(answers, answers.c.instance_id == question_instances.c.id)
+        .where(answers.c.user_id == user_id, answers.c.late.is_(False))
+        .group_by(question_instances.c.question_id)
+    )
+    return list(await connection.execute(query))
+
+
+async def find_team(connection: AsyncConnection, workspace_id: int, name_key: str) -> Row[Any] | None:
+    query = select(teams).where(teams.c.workspace_id == workspace_id, teams.c.name_key == name_key)
+    return (await connection.execute(query)).first()
+
+
+async def create_team(connection: AsyncConnection, workspace_id: int, name: str, now: datetime) -> Row[Any]:
+    return await _get_or_create(
+        connection,
+        teams,
+        {"workspace_id": workspace_id, "name_key": name.casefold()},
+        {"name": name, "created_at": now},
+    )
+
+
+async def set_team(connection: AsyncConnection, user_id: int, team_id: int | None, now: datetime) -> None:
+    await connection.execute(team_members.delete().where(team_members.c.user_id == user_id))
+    if team_id is not None:
+        await connection.execute(
+            team_members.insert().values(user_id=user_id, team_id=team_id, joined_at=now)
+        )
+
+
+async def list_teams(connection: AsyncConnection, workspace_id: int) -> list[Row[Any]]:
+    members = (
+        select(team_members.c.team_id, func.count().label("members"))
+        .group_by(team_members.c.team_id)
+        .subquery()
+    )
+    query = (
+        select(
+            teams.c.name,
+            func.coalesce(members.c.members, 0).label("members"),
+            func.coalesce(team_totals.c.points, 0).label("points"),
+        )
+        .select_from(
+            teams.outerjoin(members, members.c.team_id == teams.c.id).outerjoin(
+                team_totals, and_(team_totals.c.team_id == teams.c.id, team_totals.c.period_key == "all")
+            )
+        )
+        .where(teams.c.workspace_id == workspace_id)
+        .order_by(func.coalesce(team_totals.c.points, 0).desc(), teams.c.name)
+    )
+    return list(await connection.execute(query))

@@ -1,0 +1,160 @@
+"""The schema as SQLAlchemy Core tables. Alembic migrations in `bot/migrations` create it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (SQLite has no time zones), always returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("timezone", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("platform", "external_id", name="uq_workspaces_platform_external"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("streak", Integer, nullable=False, server_default="0"),
+    Column("best_streak", Integer, nullable=False, server_default="0"),
+    Column("daily_streak", Integer, nullable=False, server_default="0"),
+    Column("best_daily_streak", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "external_id", name="uq_users_workspace_external"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    UniqueConstraint("workspace_id", "external_id", name="uq_channels_workspace_external"),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("name_key", String(80), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "name_key", name="uq_teams_workspace_name"),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("joined_at", UtcDateTime, nullable=False),
+)
+
+question_instances = Table(
+    "question_instances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("posted_at", UtcDateTime, nullable=False),
+    Column("posted_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("message_ref", String(128), nullable=True),
+    Column("daily_date", Date, nullable=True),
+    Column("revealed_at", UtcDateTime, nullable=True),
+    Column("answer_count", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("channel_id", "daily_date", name="uq_instances_channel_daily_date"),
+    Index("ix_instances_channel_question", "channel_id", "question_id"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "instance_id",
+        ForeignKey("question_instances.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
+    Column("choice", Text, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+    UniqueConstraint("instance_id", "user_id", name="uq_answers_instance_user"),
+)
+
+# Running totals per period bucket ('w2026-47', 'm2026-11', 'all'), written in the same
+# transaction as each answer so that a leaderboard reads ten rows, whatever the history.
+user_totals = Table(
+    "user_totals",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_key", String(16), primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Index("ix_user_totals_board", "workspace_id", "period_key", "points"),
+)
+
+team_totals = Table(
+    "team_totals",
+    metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_key", String(16), primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Index("ix_team_totals_board", "workspace_id", "period_key", "points"),
+)

@@ -1,0 +1,437 @@
+"""The core API every adapter calls: plain dataclasses in, plain dataclasses out."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.bank import QuestionBank
+from bot.clock import Clock
+from bot.db import store
+from bot.db.database import Database
+from bot.db.tables import team_totals, user_totals
+from bot.errors import QuizError
+from bot.models import (
+    Actor,
+    AnswerOutcome,
+    AskResult,
+    FlashcardAnswer,
+    Leaderboard,
+    LeaderboardRow,
+    Mode,
+    NoQuestions,
+    Period,
+    Place,
+    Posted,
+    QuestionView,
+    Scope,
+    TeamChange,
+    TeamSummary,
+    TopicInfo,
+    TopicNotFound,
+    TopicStat,
+    UserStats,
+)
+from bot.periods import period_key, period_keys, period_start
+from bot.picking import pick_question
+from bot.questions import Kind, Question, Topic
+from bot.scoring import score_answer
+from bot.topics import TopicIndex
+
+FLASHCARD_MATCH_RATIO = 85
+KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
+
+
+def _normalize_answer(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def rank_rows(rows: Sequence[Any]) -> tuple[LeaderboardRow, ...]:
+    """Competition ranking: equal points share a rank, the next rank skips (1, 2, 2, 4)."""
+    ranked = []
+    for position, row in enumerate(rows, start=1):
+        tied = ranked and ranked[-1].points == row.points
+        rank = ranked[-1].rank if tied else position
+        ranked.append(LeaderboardRow(rank, row.name, row.points, row.answers, row.correct))
+    return tuple(ranked)
+
+
+class QuizService:
+    def __init__(
+        self,
+        database: Database,
+        bank: QuestionBank,
+        clock: Clock,
+        default_timezone: str = "UTC",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.bank = bank
+        self.clock = clock
+        self.default_timezone = default_timezone
+        self.topic_index = TopicIndex(bank.topics)
+        self._rng = rng or random.Random()
+
+    # -- topics ---------------------------------------------------------------------------
+
+    def _info(self, topic: Topic) -> TopicInfo:
+        return TopicInfo(topic.id, topic.name, topic.aliases, len(self.bank.in_topic(topic.id)))
+
+    def topics(self) -> tuple[TopicInfo, ...]:
+        return tuple(self._info(t) for t in self.bank.topics)
+
+    def complete_topic(self, prefix: str, limit: int = 25) -> tuple[TopicInfo, ...]:
+        return tuple(self._info(t) for t in self.topic_index.complete(prefix, limit))
+
+    # -- identity, inside a transaction ------------------------------------------------------
+
+    async def _workspace(self, connection: AsyncConnection, platform: str, external: str, name: str) -> Any:
+        return await store.workspace(
+            connection, platform, external, name, self.default_timezone, self.clock.now()
+        )
+
+    async def _user(self, connection: AsyncConnection, actor: Actor) -> tuple[Any, Any]:
+        workspace = await self._workspace(connection, actor.platform, actor.workspace, actor.workspace_name)
+        user = await store.user(connection, workspace.id, actor.user, actor.display_name, self.clock.now())
+        return workspace, user
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def _view(self, instance_id: int, question: Question, mode: Mode, count: int = 0) -> QuestionView:
+        topic = self.bank.topic(question.primary_topic)
+        return QuestionView(
+            instance_id=instance_id,
+            question_id=question.id,
+            topic_id=topic.id,
+            topic_name=topic.name,
+            kind=question.kind,
+            difficulty=question.difficulty,
+            prompt=question.prompt,
+            choices=question.choices,
+            mode=mode,
+            answer_count=count,
+        )
+
+    async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
+        """Post a practice question on a topic (any topic when None) in a channel."""
+        if topic_query:
+            topic = self.topic_index.resolve(topic_query)
+            if topic is None:
+                return TopicNotFound(
+                    topic_query, self.topic_index.suggest(topic_query), tuple(t.id for t in self.bank.topics)
+                )
+            pool = self.bank.in_topic(topic.id)
+            if not pool:
+                return NoQuestions(topic.id)
+        else:
+            pool = self.bank.questions
+        async with self.database.write() as connection:
+            workspace, user = await self._user(connection, actor)
+            channel_row = await store.channel(connection, workspace.id, channel)
+            seen = await store.last_seen(connection, channel_row.id, user.id, [q.id for q in pool])
+            question = self.bank.by_id[pick_question([q.id for q in pool], seen, self._rng)]
+            instance_id = await store.insert_instance(
+                connection,
+                channel_id=channel_row.id,
+                question_id=question.id,
+                mode=Mode.PRACTICE.value,
+                now=self.clock.now(),
+                posted_by=user.id,
+            )
+        return Posted(self._view(instance_id, question, Mode.PRACTICE))
+
+    async def set_message_ref(self, instance_id: int, ref: str) -> None:
+        """Remember the platform's id of the message showing an instance, to update it later."""
+        async with self.database.write() as connection:
+            await store.set_message_ref(connection, instance_id, ref)
+
+    async def question_view(self, instance_id: int) -> QuestionView:
+        async with self.database.read() as connection:
+            row = await store.instance(connection, instance_id)
+        if row is None or self.bank.question(row.question_id) is None:
+            raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
+        question = self.bank.by_id[row.question_id]
+        return self._view(row.id, question, Mode(row.mode), row.answer_count)
+
+    # -- answering ------------------------------------------------------------------------
+
+    def _checked(self, row: store.InstanceRow | None, actor: Actor) -> Question:
+        if row is None or (row.platform, row.workspace_external_id) != (actor.platform, actor.workspace):
+            raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
+        question = self.bank.question(row.question_id)
+        if question is None:
+            raise QuizError("That question was retired from the bank. Ask for a new one with /quiz.")
+        return question
+
+    async def answer_choice(self, actor: Actor, instance_id: int, index: int) -> AnswerOutcome:
+        """Answer a multiple-choice or true/false question with the choice at `index`."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            if question.kind is Kind.FLASHCARD or not 0 <= index < len(question.choices):
+                raise QuizError("That is not one of this question's choices.")
+            return question.choices[index], index == question.answer_index
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def answer_text(self, actor: Actor, instance_id: int, text: str) -> AnswerOutcome:
+        """Answer with typed text: a flashcard's answer, or a choice's text or letter."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            typed = _normalize_answer(text)
+            if not typed:
+                raise QuizError("Type an answer first.")
+            if question.kind is not Kind.FLASHCARD:
+                for i, choice in enumerate(question.choices):
+                    if typed == _normalize_answer(choice):
+                        return choice, i == question.answer_index
+                raise QuizError("That is not one of this question's choices.")
+            targets = [_normalize_answer(a) for a in (question.answer, *question.accepted)]
+            correct = any(fuzz.ratio(typed, t) >= FLASHCARD_MATCH_RATIO for t in targets)
+            return text.strip()[:200], correct
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def answer_self_grade(self, actor: Actor, instance_id: int, knew: bool) -> AnswerOutcome:
+        """A flashcard graded by the user after seeing the answer."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            if question.kind is not Kind.FLASHCARD:
+                raise QuizError("Only flashcards are graded by yourself.")
+            return (KNEW if knew else DID_NOT_KNOW), knew
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def show_flashcard(self, actor: Actor, instance_id: int) -> FlashcardAnswer:
+        async with self.database.read() as connection:
+            row = await store.instance(connection, instance_id)
+            question = self._checked(row, actor)
+            workspace = await store.find_workspace(connection, actor.platform, actor.workspace)
+            user = workspace and await store.find_user(connection, workspace.id, actor.user)
+            previous = user and await store.existing_answer(connection, instance_id, user.id)
+            earlier = None
+            if previous and row is not None:
+                earlier = await self._repeat(connection, row, question, previous, user)
+        return FlashcardAnswer(
+            instance_id, question.prompt, question.answer, question.accepted, question.explanation, earlier
+        )
+
+    async def _repeat(
+        self, connection: AsyncConnection, row: store.InstanceRow, question: Question, answer: Any, user: Any
+    ) -> AnswerOutcome:
+        totals = await store.totals_of(connection, user_totals, "user_id", user.id, ["all"])
+        current = await store.instance(connection, row.id)
+        return self._outcome(
+            row,
+            question,
+            chosen=answer.choice,
+            correct=answer.correct,
+            points=answer.points,
+            total=totals["all"].points if "all" in totals else 0,
+            streak=user.streak,
+            daily_streak=user.daily_streak,
+            repeat=True,
+            late=answer.late,
+            count=current.answer_count if current else row.answer_count,
+        )
+
+    def _outcome(
+        self,
+        row: store.InstanceRow,
+        question: Question,
+        *,
+        chosen: str,
+        correct: bool,
+        points: int,
+        total: int,
+        streak: int,
+        daily_streak: int,
+        repeat: bool,
+        late: bool,
+        count: int,
+    ) -> AnswerOutcome:
+        return AnswerOutcome(
+            instance_id=row.id,
+            question_id=question.id,
+            kind=question.kind,
+            correct=correct,
+            chosen=chosen,
+            correct_answer=question.answer,
+            explanation=question.explanation,
+            source=question.source,
+            points=points,
+            total_points=total,
+            streak=streak,
+            daily_streak=daily_streak,
+            repeat=repeat,
+            late=late,
+            answer_count=count,
+            mode=Mode(row.mode),
+        )
+
+    async def _answer(self, actor: Actor, instance_id: int, grade: Any) -> AnswerOutcome:
+        """Record the first answer of a user to an instance; later ones get the first result."""
+        async with self.database.write() as connection:
+            row = await store.instance(connection, instance_id)
+            question = self._checked(row, actor)
+            assert row is not None
+            chosen, correct = grade(question)
+            workspace, user = await self._user(connection, actor)
+            previous = await store.existing_answer(connection, instance_id, user.id)
+            if previous is not None:
+                return await self._repeat(connection, row, question, previous, user)
+            now = self.clock.now()
+            late = row.revealed_at is not None
+            score = score_answer(
+                correct=correct,
+                difficulty=question.difficulty,
+                mode=Mode(row.mode),
+                late=late,
+                streak=user.streak,
+                daily_streak=user.daily_streak,
+            )
+            team = await store.team_of(connection, user.id)
+            inserted = await store.insert_answer(
+                connection,
+                {
+                    "instance_id": instance_id,
+                    "user_id": user.id,
+                    "team_id": team.id if team else None,
+                    "choice": chosen,
+                    "correct": correct,
+                    "points": score.points,
+                    "late": late,
+                    "answered_at": now,
+                },
+            )
+            if not inserted:
+                previous = await store.existing_answer(connection, instance_id, user.id)
+                return await self._repeat(connection, row, question, previous, user)
+            count = await store.count_answer(connection, instance_id)
+            if not late:
+                await store.set_streaks(connection, user.id, score.streak, score.daily_streak)
+                keys = period_keys(now, ZoneInfo(workspace.timezone))
+                await store.add_to_totals(
+                    connection, user_totals, {"user_id": user.id}, workspace.id, keys, score.points, correct
+                )
+                if team is not None:
+                    await store.add_to_totals(
+                        connection,
+                        team_totals,
+                        {"team_id": team.id},
+                        workspace.id,
+                        keys,
+                        score.points,
+                        correct,
+                    )
+            totals = await store.totals_of(connection, user_totals, "user_id", user.id, ["all"])
+        return self._outcome(
+            row,
+            question,
+            chosen=chosen,
+            correct=correct,
+            points=score.points,
+            total=totals["all"].points if "all" in totals else 0,
+            streak=score.streak,
+            daily_streak=score.daily_streak,
+            repeat=False,
+            late=late,
+            count=count,
+        )
+
+    # -- leaderboards and stats -------------------------------------------------------------
+
+    async def leaderboard(
+        self, place: Place, period: Period = Period.WEEK, scope: Scope = Scope.PEOPLE, limit: int = 10
+    ) -> Leaderboard:
+        now = self.clock.now()
+        async with self.database.read() as connection:
+            workspace = await store.find_workspace(connection, place.platform, place.workspace)
+            timezone = ZoneInfo(workspace.timezone if workspace else self.default_timezone)
+            rows: list[Any] = []
+            if workspace is not None:
+                table = user_totals if scope is Scope.PEOPLE else team_totals
+                key = period_key(period, now, timezone)
+                rows = await store.top(connection, table, workspace.id, key, limit)
+        return Leaderboard(period, scope, rank_rows(rows), period_start(period, now, timezone), timezone.key)
+
+    async def stats(self, actor: Actor) -> UserStats:
+        now = self.clock.now()
+        async with self.database.read() as connection:
+            workspace = await store.find_workspace(connection, actor.platform, actor.workspace)
+            user = workspace and await store.find_user(connection, workspace.id, actor.user)
+            if not workspace or not user:
+                return UserStats(actor.display_name, None, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            timezone = ZoneInfo(workspace.timezone)
+            keys = {p: period_key(p, now, timezone) for p in Period}
+            totals = await store.totals_of(connection, user_totals, "user_id", user.id, list(keys.values()))
+            team = await store.team_of(connection, user.id)
+            per_question = await store.answers_by_question(connection, user.id)
+
+        def points(period: Period) -> int:
+            row = totals.get(keys[period])
+            return row.points if row else 0
+
+        everything = totals.get(keys[Period.ALL])
+        return UserStats(
+            name=user.display_name,
+            team=team.name if team else None,
+            points_week=points(Period.WEEK),
+            points_month=points(Period.MONTH),
+            points_all=points(Period.ALL),
+            answers=everything.answers if everything else 0,
+            correct=everything.correct if everything else 0,
+            streak=user.streak,
+            best_streak=user.best_streak,
+            daily_streak=user.daily_streak,
+            best_daily_streak=user.best_daily_streak,
+            by_topic=self._by_topic(per_question),
+        )
+
+    def _by_topic(self, per_question: Sequence[Any]) -> tuple[TopicStat, ...]:
+        counts: dict[str, list[int]] = {}
+        for row in per_question:
+            question = self.bank.question(row.question_id)
+            if question is not None:
+                tally = counts.setdefault(question.primary_topic, [0, 0])
+                tally[0] += row.answers
+                tally[1] += int(row.correct or 0)
+        return tuple(
+            TopicStat(t.id, t.name, counts[t.id][0], counts[t.id][1])
+            for t in self.bank.topics
+            if t.id in counts
+        )
+
+    # -- teams ----------------------------------------------------------------------------
+
+    async def join_team(self, actor: Actor, name: str) -> TeamChange:
+        """Join the team with this name (case-insensitive), creating it if it does not exist."""
+        async with self.database.write() as connection:
+            workspace, user = await self._user(connection, actor)
+            previous = await store.team_of(connection, user.id)
+            existing = await store.find_team(connection, workspace.id, name.casefold())
+            team = existing or await store.create_team(connection, workspace.id, name, self.clock.now())
+            if previous is not None and previous.id == team.id:
+                raise QuizError(f"You are already in the team {team.name}.")
+            await store.set_team(connection, user.id, team.id, self.clock.now())
+        return TeamChange(team.name, previous.name if previous else None, created=existing is None)
+
+    async def leave_team(self, actor: Actor) -> TeamChange:
+        async with self.database.write() as connection:
+            _, user = await self._user(connection, actor)
+            previous = await store.team_of(connection, user.id)
+            if previous is None:
+                raise QuizError("You are not in a team. Join one with /quiz team join NAME.")
+            await store.set_team(connection, user.id, None, self.clock.now())
+        return TeamChange(None, previous.name)
+
+    async def teams(self, place: Place) -> tuple[TeamSummary, ...]:
+        async with self.database.read() as connection:
+            workspace = await store.find_workspace(connection, place.platform, place.workspace)
+            rows = await store.list_teams(connection, workspace.id) if workspace else []
+        return tuple(TeamSummary(r.name, r.members, r.points) for r in rows)

@@ -1,0 +1,72 @@
+"""One typed settings object, read from the environment (and an optional `.env` file) at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+def default_database_path() -> Path:
+    """Where the embedded SQLite file lives unless STUDYBOT_DATABASE_URL says otherwise."""
+    return Path.home() / ".local" / "share" / "studybot" / "studybot.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it, in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    studybot_database_url: str = ""
+    studybot_content_dir: Path = REPO_CONTENT_DIR
+    studybot_default_timezone: str = "UTC"
+    studybot_http_port: int = Field(default=3000, ge=1, le=65535)
+    studybot_log_format: Literal["text", "json"] = "text"
+    studybot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+
+    discord_token: SecretStr | None = None
+    discord_application_id: int | None = None
+    discord_guild_id: int | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: str | None = None
+
+    @field_validator("studybot_default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone '{value}'") from error
+        return value
+
+    @property
+    def database_url(self) -> str:
+        return self.studybot_database_url or f"sqlite:///{default_database_path()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad one raises SettingsError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} is not valid: {message}") from error
