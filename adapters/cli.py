@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     export = content_commands.add_parser("export", help="print every question")
     export.add_argument("--format", choices=["json"], default="json")
 
+    commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the schema migrations")
@@ -100,6 +102,14 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
     return 0
 
 
+def _serve(settings: Settings) -> int:
+    from adapters.serve import serve
+
+    logging.getLogger().setLevel(settings.studybot_log_level)
+    asyncio.run(serve(settings))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
         if args.command == "db":
             return asyncio.run(_db_upgrade(settings))
+        if args.command == "serve":
+            return _serve(settings)
         return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
     except SettingsError as error:
         print(f"studybot: {error}", file=sys.stderr)
