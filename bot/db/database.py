@@ -33,7 +33,7 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -42,7 +42,7 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
             "journal_mode=WAL",
             "foreign_keys=ON",
             "synchronous=NORMAL",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            f"busy_timeout={busy_timeout_ms}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -53,7 +53,7 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = async_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -62,8 +62,8 @@ class Database:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
             self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
-            _prepare_sqlite(self.reader, immediate=False)
-            _prepare_sqlite(self.writer, immediate=True)
+            _prepare_sqlite(self.reader, immediate=False, busy_timeout_ms=busy_timeout_ms)
+            _prepare_sqlite(self.writer, immediate=True, busy_timeout_ms=busy_timeout_ms)
         else:
             self.reader = self.writer = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True

@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated database on each backend, a frozen clock, the real bank."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.bank import QuestionBank, load_bank
+from bot.db.database import Database
+from bot.db.migrate import upgrade
+from bot.service import QuizService
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+POSTGRES_URL_VARIABLE = "STUDYBOT_TEST_POSTGRES_URL"
+
+
+class FrozenClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def bank() -> QuestionBank:
+    return load_bank(CONTENT_DIR)
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A freshly migrated database: a SQLite file, and PostgreSQL when it is configured.
+
+    The PostgreSQL half runs when STUDYBOT_TEST_POSTGRES_URL is set (`.ci/run` sets it and
+    fails when these tests were skipped) and is skipped with that reason otherwise.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'studybot.db'}"
+    else:
+        url = os.environ.get(POSTGRES_URL_VARIABLE, "")
+        if not url:
+            pytest.skip(
+                f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql://postgres@127.0.0.1/test)"
+            )
+        await _reset_postgres(url)
+    db = Database(url)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def service(database: Database, bank: QuestionBank, clock: FrozenClock) -> QuizService:
+    return QuizService(database, bank, clock, "Europe/Berlin", random.Random(7))

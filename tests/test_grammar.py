@@ -1,0 +1,64 @@
+import pytest
+
+from bot.grammar import (
+    Ask,
+    Invalid,
+    JoinTeam,
+    LeaveTeam,
+    ListTeams,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    ShowTopics,
+    parse,
+)
+from bot.models import Period, Scope
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", Ask(None)),
+        ("/quiz", Ask(None)),
+        ("/quiz ecs", Ask("ecs")),
+        ("  ECS  ", Ask("ECS")),
+        ("step functions", Ask("step functions")),
+        ("topics", ShowTopics()),
+        ("help", ShowHelp()),
+        ("stats", ShowStats()),
+        ("leaderboard", ShowLeaderboard(Period.WEEK, Scope.PEOPLE)),
+        ("leaderboard month", ShowLeaderboard(Period.MONTH, Scope.PEOPLE)),
+        ("/quiz leaderboard week teams", ShowLeaderboard(Period.WEEK, Scope.TEAMS)),
+        ("leaderboard teams all", ShowLeaderboard(Period.ALL, Scope.TEAMS)),
+        ("team join Cloud Nerds", JoinTeam("Cloud Nerds")),
+        ("team join   <!channel>   &  <@U1>", JoinTeam("<!channel> & <@U1>")),
+        ("team leave", LeaveTeam()),
+        ("team list", ListTeams()),
+        ("teams", ListTeams()),
+    ],
+)
+def test_commands_parse(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("leaderboard yesterday", "'yesterday' is not a leaderboard option"),
+        ("team dance", "'dance' is not a team command"),
+        ("team join", "Give the team a name"),
+        ("team join " + "x" * 41, "at most 40 characters"),
+        ("team join !!!", "at least one letter or digit"),
+        ("leaderbord", "Did you mean 'leaderboard'?"),
+        ("x" * 201, "too long"),
+    ],
+)
+def test_bad_commands_get_one_clear_line(text: str, fragment: str) -> None:
+    result = parse(text)
+    assert isinstance(result, Invalid)
+    assert fragment in result.message
+    assert "\n" not in result.message
+
+
+def test_team_names_lose_control_and_invisible_characters() -> None:
+    assert parse("team join A\u200bB\u202e\x07 C") == JoinTeam("AB C")
