@@ -56,8 +56,9 @@ async def _reset_postgres(url: str) -> None:
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A freshly migrated database: a SQLite file, and PostgreSQL when it is configured.
 
-    The PostgreSQL half runs when STUDYBOT_TEST_POSTGRES_URL is set (`.ci/run` sets it and
-    fails when these tests were skipped) and is skipped with that reason otherwise.
+    The PostgreSQL half runs when STUDYBOT_TEST_POSTGRES_URL is set and is skipped with that
+    reason otherwise. `.ci/run` sets it, so there an unreachable server fails the run instead
+    of skipping.
     """
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'studybot.db'}"

@@ -1,0 +1,206 @@
+"""The question bank: every shipped file passes, and each kind of mistake is reported precisely."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.bank import BankError, QuestionBank, load_bank
+from bot.questions import Kind
+from tests.conftest import CONTENT_DIR
+
+SEEDS_DIR = CONTENT_DIR.parent.parent / "shared" / "seeds"
+
+GOOD = """\
+questions:
+  - id: ecs-one
+    topics: [ecs]
+    kind: multiple_choice
+    difficulty: easy
+    prompt: What does ECS stand for?
+    choices: [Elastic Container Service, Elastic Compute Service]
+    answer: Elastic Container Service
+    explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.
+    source: 000_416a3283f2f717e8.txt
+"""
+
+
+def bank_dir(tmp_path: Path, questions: str, name: str = "content") -> Path:
+    directory = tmp_path / name
+    directory.mkdir()
+    shutil.copy(CONTENT_DIR / "topics.yaml", directory / "topics.yaml")
+    (directory / "pack.yaml").write_text(questions)
+    return directory
+
+
+def problems_of(tmp_path: Path, questions: str) -> list[str]:
+    with pytest.raises(BankError) as caught:
+        load_bank(bank_dir(tmp_path, questions))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_shipped_bank_is_whole(bank: QuestionBank) -> None:
+    assert len(bank.questions) >= 150
+    topics_used = {t for q in bank.questions for t in q.topics}
+    assert len(topics_used) >= 12
+    assert {
+        "containers-vs-vms",
+        "docker",
+        "oci",
+        "kubernetes",
+        "microservices",
+        "orchestration",
+        "ecs",
+        "eks",
+        "ecr",
+        "fargate",
+        "lambda",
+        "provisioning",
+        "supporting",
+    } <= topics_used
+    assert {q.kind for q in bank.questions} == set(Kind)
+    assert all(q.explanation and q.source for q in bank.questions)
+
+
+def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: QuestionBank) -> None:
+    """content/README.md: | seed file | fact | question ids | note |, rows for every seed file."""
+    seeds = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
+    assert seeds, f"the study notes are expected in {SEEDS_DIR}"
+    covered: dict[str, int] = {}
+    for line in (CONTENT_DIR / "README.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        seed = next((s for s in seeds if s in cells[0]), None) if len(cells) >= 3 else None
+        if seed is None:
+            continue
+        ids = [i for i in re.split(r"[\s,`]+", cells[2]) if i]
+        assert ids, f"a fact of {seed} has no question: {line}"
+        unknown = [i for i in ids if bank.question(i) is None]
+        assert not unknown, f"unknown question ids {unknown} in: {line}"
+        covered[seed] = covered.get(seed, 0) + 1
+    assert set(covered) == set(seeds)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "answer: Elastic Container Service",
+            "answer: Elastic Cloud Service",
+            "pack.yaml:8: questions[0].answer: answer 'Elastic Cloud Service' is not among the choices",
+        ),
+        (
+            "Elastic Compute Service]",
+            "elastic container service]",
+            "pack.yaml:7: questions[0].choices[1]: duplicate choice 'elastic container service'",
+        ),
+        (
+            "topics: [ecs]",
+            "topics: [ecs, cobol]",
+            "pack.yaml:3: questions[0].topics[1]: unknown topic 'cobol'",
+        ),
+        (
+            "explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.",
+            "explanation: ''",
+            "pack.yaml:9: questions[0].explanation: is empty",
+        ),
+        (
+            "Elastic Compute Service]",
+            "Elastic Compute Service" + " and more" * 8 + "]",
+            "pack.yaml:7: questions[0].choices[1]: is longer than the 75 characters a button can show",
+        ),
+        (
+            "prompt: What does ECS stand for?",
+            "prompt: " + "Why? " * 300,
+            "pack.yaml:6: questions[0].prompt: is longer than the 1000 characters a message can hold",
+        ),
+        ("kind: multiple_choice", "kind: essay", "pack.yaml:4: questions[0].kind: must be one of"),
+        ("    source: 000_416a3283f2f717e8.txt\n", "", "pack.yaml:2: questions[0].source: is missing"),
+        (
+            "difficulty: easy",
+            "difficulty: easy\n    hint: none",
+            "pack.yaml:6: questions[0].hint: is not a known field",
+        ),
+        (
+            "choices: [Elastic Container Service, Elastic Compute Service]",
+            "choices: [Elastic Container Service]",
+            "pack.yaml:2: questions[0]: a multiple-choice question needs 2 to 6 choices, not 1",
+        ),
+        ("prompt: What", "prompt: [What", "pack.yaml:6: is not valid YAML"),
+    ],
+)
+def test_each_mistake_is_named_with_file_line_and_field(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in GOOD
+    problems = problems_of(tmp_path, GOOD.replace(old, new))
+    assert any(p.startswith("content/" + expected) for p in problems), problems
+
+
+def test_duplicate_ids_and_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    second = GOOD.split("\n", 1)[1].replace("answer: Elastic Container Service", "answer: Nope")
+    problems = problems_of(tmp_path, GOOD + second)
+    assert any(
+        "questions[1].id: duplicate id 'ecs-one' (first in content/pack.yaml:2)" in p for p in problems
+    )
+    assert any("questions[1].answer: answer 'Nope' is not among the choices" in p for p in problems)
+
+
+def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
+    true_false = GOOD.replace("kind: multiple_choice", "kind: true_false")
+    problems = problems_of(tmp_path, true_false)
+    assert any("the answer of a true/false question is true or false" in p for p in problems), problems
+    good_cards = GOOD.replace("kind: multiple_choice", "kind: flashcard").replace(
+        "    choices: [Elastic Container Service, Elastic Compute Service]\n", "    accepted: [ecs]\n"
+    )
+    bank = load_bank(bank_dir(tmp_path, good_cards, "cards"))
+    assert bank.questions[0].accepted == ("ecs",) and bank.questions[0].choices == ()
+
+
+def run_cli(
+    *args: str, content: Path | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())}
+    if content is not None:
+        env["STUDYBOT_CONTENT_DIR"] = str(content)
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or CONTENT_DIR.parent,
+        check=False,
+    )
+
+
+def test_lint_command_lists_every_problem_and_fails(tmp_path: Path) -> None:
+    broken = bank_dir(
+        tmp_path,
+        GOOD.replace("answer: Elastic Container Service", "answer: X").replace(
+            "topics: [ecs]", "topics: [cobol]"
+        ),
+    )
+    result = run_cli("content", "lint", content=broken)
+    assert result.returncode == 1
+    assert "The question bank has 2 problems:" in result.stderr
+    assert "unknown topic 'cobol'" in result.stderr and "answer 'X' is not among the choices" in result.stderr
+
+
+def test_lint_passes_on_the_shipped_bank_and_export_prints_json() -> None:
+    lint = run_cli("content", "lint")
+    assert lint.returncode == 0, lint.stderr
+    export = run_cli("content", "export", "--format", "json")
+    rows = json.loads(export.stdout)
+    assert len(rows) >= 150
+    assert {"id", "topics", "kind", "prompt", "choices", "answer", "explanation", "source"} <= set(rows[0])
+
+
+def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
+    broken = bank_dir(tmp_path, GOOD.replace("topics: [ecs]", "topics: [cobol]"))
+    result = run_cli("chat", "--db", str(tmp_path / "x.db"), content=broken, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "unknown topic 'cobol'" in result.stderr and "refusing to start" in result.stderr
+    assert not (tmp_path / "x.db").exists()

@@ -1,0 +1,19 @@
+"""The core never imports a chat platform's library."""
+
+import subprocess
+import sys
+
+
+def test_bot_imports_with_slack_and_discord_blocked() -> None:
+    script = (
+        "import sys\n"
+        "for name in ('slack_bolt', 'slack_sdk', 'discord', 'aiohttp', 'apscheduler'):\n"
+        "    sys.modules[name] = None\n"
+        "import pkgutil, importlib, bot\n"
+        "for module in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"
+        "    if '.migrations' not in module.name:\n"
+        "        importlib.import_module(module.name)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == "ok", result.stderr

@@ -1,0 +1,88 @@
+"""The database as it really is: migrations in step with the schema, and refusals that lose nothing."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from bot.bank import QuestionBank
+from bot.db.database import Database, async_url
+from bot.db.migrate import upgrade
+from bot.db.tables import metadata
+from bot.errors import StorageUnavailable
+from bot.models import Actor, Period, Place, Posted
+from bot.service import QuizService
+from tests.conftest import FrozenClock
+
+ALICE = Actor("terminal", "local", "alice", "Alice")
+
+
+def test_plain_urls_map_to_the_async_drivers() -> None:
+    assert async_url("sqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
+    assert async_url("postgresql://postgres@127.0.0.1/test") == "postgresql+asyncpg://postgres@127.0.0.1/test"
+    assert async_url("postgres://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
+
+
+async def test_migrations_create_exactly_the_declared_schema(database: Database) -> None:
+    def differences(connection: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+    async with database.read() as connection:
+        assert await connection.run_sync(differences) == []
+    await upgrade(database)  # a second run is a no-op
+
+
+async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    async with database.write() as connection:
+        pragmas = [
+            (await connection.exec_driver_sql(f"PRAGMA {p}")).scalar()
+            for p in ("journal_mode", "foreign_keys", "busy_timeout")
+        ]
+    await database.dispose()
+    assert pragmas == ["wal", 1, 5000]
+
+
+async def migrated_service(path: Path, bank: QuestionBank, clock: FrozenClock, **options: int) -> QuizService:
+    database = Database(f"sqlite:///{path}", **options)
+    await upgrade(database)
+    return QuizService(database, bank, clock)
+
+
+async def test_a_locked_database_refuses_clearly_and_loses_nothing(
+    tmp_path: Path, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    path = tmp_path / "locked.db"
+    service = await migrated_service(path, bank, clock, busy_timeout_ms=50)
+    question = await service.ask(ALICE, "terminal", "ecs")
+    assert isinstance(question, Posted)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StorageUnavailable, match="busy right now, so nothing was saved"):
+        await service.answer_choice(ALICE, question.question.instance_id, 0)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert (await service.question_view(question.question.instance_id)).answer_count == 0
+    outcome = await service.answer_choice(ALICE, question.question.instance_id, 0)
+    assert not outcome.repeat and outcome.answer_count == 1
+    await service.database.dispose()
+
+
+async def test_a_read_only_database_refuses_clearly_and_still_reads(
+    tmp_path: Path, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    path = tmp_path / "ro.db"
+    writable = await migrated_service(path, bank, clock)
+    await writable.join_team(ALICE, "Owls")
+    await writable.database.dispose()
+    read_only = QuizService(Database(f"sqlite:///file:{path}?mode=ro&uri=true"), bank, clock)
+    with pytest.raises(StorageUnavailable, match="read-only"):
+        await read_only.ask(ALICE, "terminal", "ecs")
+    with pytest.raises(StorageUnavailable, match="read-only"):
+        await read_only.leave_team(ALICE)
+    assert (await read_only.stats(ALICE)).team == "Owls"
+    assert (await read_only.leaderboard(Place("terminal", "local"), Period.ALL)).rows == ()
+    await read_only.database.dispose()

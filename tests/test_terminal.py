@@ -1,0 +1,106 @@
+"""The terminal adapter, driven as a person or a script would drive it."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.terminal import TerminalChat
+from adapters.terminal_render import LETTERS
+from bot.bank import QuestionBank
+from bot.questions import Kind
+from bot.service import QuizService
+from tests.conftest import CONTENT_DIR
+
+ONE_QUESTION = """\
+questions:
+  - id: ecs-name
+    topics: [ecs]
+    kind: multiple_choice
+    difficulty: easy
+    prompt: What does ECS stand for?
+    choices: [Elastic Compute Service, Elastic Container Service, EC2 Container Storage]
+    answer: Elastic Container Service
+    explanation: ECS is the Elastic Container Service; Elastic Compute Cloud is EC2.
+    source: 000_416a3283f2f717e8.txt
+"""
+
+
+def chat_session(tmp_path: Path, script: str, *options: str) -> subprocess.CompletedProcess[str]:
+    content = tmp_path / "content"
+    content.mkdir(exist_ok=True)
+    shutil.copy(CONTENT_DIR / "topics.yaml", content)
+    (content / "ecs.yaml").write_text(ONE_QUESTION)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STUDYBOT_CONTENT_DIR": str(content)}
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), *options],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=CONTENT_DIR.parent,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_scripted_session_from_a_question_to_the_leaderboard(tmp_path: Path) -> None:
+    result = chat_session(
+        tmp_path,
+        "/quiz ecs\nB\n/quiz leaderboard\n/quiz leaderboard teams\n",
+        "--user",
+        "alice",
+        "--team",
+        "Night Owls",
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Created and joined the team Night Owls." in out
+    assert "[Amazon ECS · easy] What does ECS stand for?" in out
+    assert "  B) Elastic Container Service" in out
+    assert "Correct! +10 points." in out
+    assert re.search(r"^1  alice\s+10\s+1\s+100%$", out, re.M)
+    assert re.search(r"^1  Night Owls\s+10\s+1\s+100%$", out, re.M)
+
+
+def test_the_same_database_keeps_the_score_across_sessions(tmp_path: Path) -> None:
+    chat_session(tmp_path, "/quiz ecs\n2\n", "--user", "alice")
+    result = chat_session(tmp_path, "/quiz ecs\nA\n/quiz leaderboard all\n", "--user", "bob")
+    assert "Not quite. The answer is: Elastic Container Service." in result.stdout
+    assert re.search(r"^1  alice\s+10\s+1\s+100%$", result.stdout, re.M)
+    assert re.search(r"^2  bob\s+0\s+1\s+0%$", result.stdout, re.M)
+
+
+async def test_bad_input_gets_one_line_and_the_session_goes_on(
+    service: QuizService, bank: QuestionBank
+) -> None:
+    shown: list[str] = []
+    chat = TerminalChat(service, "alice", shown.append)
+    assert await chat.handle("") == "Nothing typed. Type /quiz help for the commands, or quit to leave."
+    assert "too long" in await chat.handle("x" * 500)
+    assert await chat.handle("/dance") == "Unknown command '/dance'. Type /quiz help for the commands."
+    assert await chat.handle("/quiz ecx") == "No topic 'ecx'. Did you mean ecs or ecr or ec2?"
+    assert (
+        await chat.handle("/quiz team join @everyone <@123>")
+        == "Created and joined the team @everyone <@123>."
+    )
+    text = await chat.handle("/quiz docker")
+    assert "[" in text
+    question = bank.by_id[chat.pending.question_id]  # type: ignore[union-attr]
+    if question.kind is not Kind.FLASHCARD:
+        assert (await chat.handle("Z")).startswith("Answer with a letter A-")
+        answer = await chat.handle(LETTERS[question.answer_index or 0].lower())
+        assert answer.startswith("Correct!")
+    assert chat.pending is None or question.kind is Kind.FLASHCARD
+
+
+async def test_lines_are_read_until_quit(service: QuizService) -> None:
+    lines = iter(["/quiz topics", "quit", "/quiz help"])
+    shown: list[str] = []
+
+    async def read_line() -> str | None:
+        return next(lines, None)
+
+    await TerminalChat(service, "alice", shown.append).loop(read_line, interactive=False)
+    assert len(shown) == 1 and "kubernetes" in shown[0]
