@@ -14,6 +14,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import build_service
 from bot.service import QuizService
 from bot.settings import Settings, SettingsError
@@ -33,9 +34,19 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def check_platforms(settings: Settings) -> None:
+    """Stop on a bad platform setting before the database is opened."""
+    if slack_configured(settings):
+        slack_config(settings)
+
+
 def build_components(settings: Settings, service: QuizService, app: web.Application) -> list[Component]:
     """The adapters the settings configure; a platform's modules are imported only when used."""
     components: list[Component] = []
+    if slack_configured(settings):
+        from adapters.slack.component import SlackComponent
+
+        components.append(SlackComponent(slack_config(settings), service, app))
     if not components:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
@@ -44,9 +55,10 @@ def build_components(settings: Settings, service: QuizService, app: web.Applicat
     return components
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def serve(settings: Settings, stop: asyncio.Event | None = None, host: str = "0.0.0.0") -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order."""
     stop = stop or asyncio.Event()
+    check_platforms(settings)
     service = await build_service(settings)
     app = web.Application()
     app.router.add_get("/healthz", healthz)
@@ -54,7 +66,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         components = build_components(settings, service, app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "0.0.0.0", settings.studybot_http_port)
+        site = web.TCPSite(runner, host, settings.studybot_http_port)
         await site.start()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

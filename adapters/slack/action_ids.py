@@ -1,0 +1,33 @@
+"""The `action_id`s of Studybot's buttons: what they carry, and the patterns that match them.
+
+A button's id carries the question instance and, for answers and self-grades, the choice, so a
+click needs nothing but its payload to reach the core.
+"""
+
+from __future__ import annotations
+
+import re
+
+ANSWER = re.compile(r"^answer:(\d+):(\d+)$")
+SHOW_FLASHCARD = re.compile(r"^flashcard:(\d+)$")
+SELF_GRADE = re.compile(r"^grade:(\d+):([01])$")
+
+
+def answer(instance_id: int, index: int) -> str:
+    return f"answer:{instance_id}:{index}"
+
+
+def show_flashcard(instance_id: int) -> str:
+    return f"flashcard:{instance_id}"
+
+
+def self_grade(instance_id: int, knew: bool) -> str:
+    return f"grade:{instance_id}:{int(knew)}"
+
+
+def numbers(pattern: re.Pattern[str], action_id: str) -> tuple[int, ...]:
+    """The numbers an id carries; the listener's pattern already matched it."""
+    match = pattern.match(action_id)
+    if match is None:
+        raise ValueError(f"not a Studybot action: {action_id!r}")
+    return tuple(int(group) for group in match.groups())

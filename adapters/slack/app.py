@@ -1,0 +1,69 @@
+"""Build the Bolt app: the Web API client (base URL, retries), credentials, listeners."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import installs
+from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
+from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
+from adapters.slack.listeners import register
+from bot.service import QuizService
+
+# Attempts after the first, shared by all handlers: a 429 then a 500 then success is fine.
+API_RETRIES = 3
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """429 (waiting for Retry-After), 500/503 and dropped connections are tried again."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=API_RETRIES),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES),
+    ]
+
+
+def web_client(config: SlackConfig) -> AsyncWebClient:
+    if config.api_url is None:
+        return AsyncWebClient(token=config.bot_token, retry_handlers=retry_handlers())
+    return AsyncWebClient(token=config.bot_token, base_url=config.api_url, retry_handlers=retry_handlers())
+
+
+def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSettings | None:
+    if config.oauth is None:
+        return None
+    return AsyncOAuthSettings(
+        client_id=config.oauth.client_id,
+        client_secret=config.oauth.client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=installs.DatabaseInstallationStore(config.oauth.client_id, service.database),
+        installation_store_bot_only=True,
+        state_store=installs.state_store(service.database),
+    )
+
+
+def build_app(config: SlackConfig, service: QuizService) -> AsyncApp:
+    """The Bolt app for these settings. Signatures are checked in HTTP mode (Socket Mode
+    connections are authenticated by the app-level token instead)."""
+    oauth = _oauth_settings(config, service)
+    app = AsyncApp(
+        name="studybot",
+        client=web_client(config),
+        token=config.bot_token,
+        signing_secret=config.signing_secret or "",
+        request_verification_enabled=config.transport is Transport.HTTP,
+        oauth_settings=oauth,
+        installation_store=oauth.installation_store if oauth is not None else None,
+        installation_store_bot_only=True if oauth is not None else None,
+    )
+    app.use(skip_redeliveries(RecentDeliveries()))
+    register(app, service)
+    return app

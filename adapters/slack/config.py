@@ -1,0 +1,120 @@
+"""The Slack part of the settings, checked at start-up: which mode, which credentials.
+
+Only the standard library is imported here, so `studybot serve` can check the settings before
+it touches the database or imports Slack's libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from bot.settings import Settings, SettingsError
+
+# The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public")
+
+
+class Transport(StrEnum):
+    HTTP = "http"
+    SOCKET = "socket"
+
+
+@dataclass(frozen=True)
+class OAuthCredentials:
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """What the Slack component needs: one bot token, or OAuth credentials for many workspaces."""
+
+    transport: Transport
+    bot_token: str | None
+    oauth: OAuthCredentials | None
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str | None
+
+
+def slack_configured(settings: Settings) -> bool:
+    return any(
+        value is not None
+        for value in (
+            settings.slack_bot_token,
+            settings.slack_client_id,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+        )
+    )
+
+
+def _secret(settings: Settings, name: str) -> str | None:
+    value = getattr(settings, name)
+    text = value.get_secret_value().strip() if value is not None else ""
+    return text or None
+
+
+def _require_prefix(name: str, value: str | None, prefix: str, what: str) -> None:
+    if value is not None and not value.startswith(prefix):
+        raise SettingsError(f"{name.upper()} is not valid: {what} starts with '{prefix}'")
+
+
+def _api_url(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    url = raw.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"SLACK_API_URL is not valid: '{url}' is not an http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def _oauth(settings: Settings) -> OAuthCredentials | None:
+    client_id = (settings.slack_client_id or "").strip() or None
+    client_secret = _secret(settings, "slack_client_secret")
+    if client_id is None:
+        if client_secret is not None:
+            raise SettingsError("SLACK_CLIENT_ID is missing: it is needed with SLACK_CLIENT_SECRET")
+        return None
+    if client_secret is None:
+        raise SettingsError("SLACK_CLIENT_SECRET is missing: OAuth installs need it with SLACK_CLIENT_ID")
+    return OAuthCredentials(client_id, client_secret)
+
+
+def slack_config(settings: Settings) -> SlackConfig:
+    """The Slack settings checked together; the first problem raises SettingsError naming it."""
+    bot_token = _secret(settings, "slack_bot_token")
+    app_token = _secret(settings, "slack_app_token")
+    signing_secret = _secret(settings, "slack_signing_secret")
+    oauth = _oauth(settings)
+    _require_prefix("slack_bot_token", bot_token, "xoxb-", "a bot token")
+    _require_prefix("slack_app_token", app_token, "xapp-", "an app-level token")
+    if bot_token is not None and oauth is not None:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID: use the bot token for one "
+            "workspace or OAuth installs for many, not both"
+        )
+    if bot_token is None and oauth is None:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is missing: set it for one workspace (or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET for OAuth installs)"
+        )
+    transport = Transport.SOCKET if app_token is not None else Transport.HTTP
+    if transport is Transport.SOCKET and oauth is not None:
+        raise SettingsError(
+            "SLACK_APP_TOKEN is set together with SLACK_CLIENT_ID: OAuth installs need HTTP mode; "
+            "unset SLACK_APP_TOKEN"
+        )
+    if transport is Transport.HTTP and signing_secret is None:
+        raise SettingsError("SLACK_SIGNING_SECRET is missing: it is required in HTTP mode")
+    return SlackConfig(
+        transport=transport,
+        bot_token=bot_token,
+        oauth=oauth,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=_api_url(settings.slack_api_url),
+    )

@@ -1,0 +1,74 @@
+"""Installations of the app (OAuth mode), kept in Studybot's own database by slack_sdk's stores.
+
+Looking up a workspace's token happens on every request before it is acknowledged, so lookups
+read through the database's reader pool and never queue behind quiz writes; saving an install
+(rare) goes through the writer, as every other write does. The tables come from migration 0002.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+
+from bot.db.database import Database
+
+STATE_EXPIRATION_SECONDS = 600
+
+
+class DatabaseInstallationStore(AsyncInstallationStore):
+    """slack_sdk's SQLAlchemy store, reading through one engine and writing through another."""
+
+    def __init__(self, client_id: str, database: Database) -> None:
+        self.reads = AsyncSQLAlchemyInstallationStore(client_id, database.reader)
+        self.writes = AsyncSQLAlchemyInstallationStore(client_id, database.writer)
+
+    @property
+    def logger(self) -> logging.Logger:
+        return self.reads.logger
+
+    async def async_save(self, installation: Installation) -> None:
+        await self.writes.async_save(installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await self.writes.async_save_bot(bot)
+
+    async def async_find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return await self.reads.async_find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await self.reads.async_find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self.writes.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await self.writes.async_delete_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+
+def state_store(database: Database) -> AsyncSQLAlchemyOAuthStateStore:
+    return AsyncSQLAlchemyOAuthStateStore(STATE_EXPIRATION_SECONDS, database.writer)

@@ -1,0 +1,153 @@
+"""Bolt listeners: a Slack payload in, one core call, Block Kit out.
+
+Every command and click is acknowledged before any other work (see `acked`): Bolt sends the
+HTTP 200 (or the Socket Mode ack) as soon as `ack()` is called and the rest of the listener runs
+on, so a slow database never makes Slack show "operation timed out".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
+from bot.commands import run
+from bot.errors import UserFacingError
+from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
+from bot.service import QuizService
+
+PLATFORM = "slack"
+COMMAND = "/quiz"
+FRIENDLY_FAILURE = "Something went wrong on our side. Try again in a moment."
+CANNOT_POST = "I cannot post in this channel. Invite me with `/invite @Studybot`, or ask in a public channel."
+CANNOT_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+log = logging.getLogger(__name__)
+
+Body = dict[str, Any]
+Work = Callable[[Body, AsyncRespond, AsyncWebClient], Awaitable[None]]
+Listener = Callable[[AsyncAck, Body, AsyncRespond, AsyncWebClient], Awaitable[None]]
+
+
+def command_actor(body: Body) -> Actor:
+    return Actor(
+        PLATFORM, body["team_id"], body["user_id"], body.get("user_name", ""), body.get("team_domain", "")
+    )
+
+
+def action_actor(body: Body) -> Actor:
+    user = body["user"]
+    team = body.get("team") or {}
+    workspace = team.get("id") or user.get("team_id", "")
+    return Actor(
+        PLATFORM, workspace, user["id"], user.get("username") or user.get("name", ""), team.get("domain", "")
+    )
+
+
+def message_ref(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+async def _tell(respond: AsyncRespond, message: dict[str, Any]) -> None:
+    await respond(response_type="ephemeral", replace_original=False, **message)
+
+
+def acked(what: str, work: Work) -> Listener:
+    """Ack first, then work; a failure reaches the user as an ephemeral message and the log."""
+
+    async def listener(ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        await ack()
+        try:
+            await work(body, respond, client)
+        except UserFacingError as error:
+            await _tell(respond, blocks.reply_text(str(error)))
+        except Exception:
+            log.exception("Slack %s failed", what)
+            await _tell(respond, blocks.reply_text(FRIENDLY_FAILURE))
+
+    return listener
+
+
+async def _post_question(
+    service: QuizService, client: AsyncWebClient, respond: AsyncRespond, channel: str, view: QuestionView
+) -> None:
+    try:
+        posted = await client.chat_postMessage(channel=channel, **blocks.question(view))
+    except SlackApiError as error:
+        if error.response.get("error") not in CANNOT_POST_ERRORS:
+            raise
+        await _tell(respond, blocks.reply_text(CANNOT_POST))
+        return
+    await service.set_message_ref(view.instance_id, message_ref(posted["channel"], posted["ts"]))
+
+
+async def _refresh_count(service: QuizService, client: AsyncWebClient, ref: str, instance_id: int) -> None:
+    """Show the new number of answers on the channel message; the answer stays hidden."""
+    channel, _, ts = ref.partition(":")
+    view = await service.question_view(instance_id)
+    await client.chat_update(channel=channel, ts=ts, **blocks.question(view))
+
+
+def _clicked_message(body: Body) -> str:
+    container = body["container"]
+    return message_ref(container["channel_id"], container["message_ts"])
+
+
+def register(app: AsyncApp, service: QuizService) -> None:
+    """Add Studybot's command, button and App Home listeners to a Bolt app."""
+
+    async def quiz(body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        channel = body["channel_id"]
+        result = await run(service, command_actor(body), channel, body.get("text", ""))
+        if isinstance(result, Posted):
+            await _post_question(service, client, respond, channel, result.question)
+        else:
+            await _tell(respond, blocks.reply(result))
+
+    async def answer(body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        instance_id, index = numbers(ANSWER, body["actions"][0]["action_id"])
+        result = await service.answer_choice(action_actor(body), instance_id, index)
+        await _tell(respond, blocks.outcome(result))
+        if not result.repeat:
+            await _refresh_count(service, client, _clicked_message(body), instance_id)
+
+    async def show_flashcard(body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        (instance_id,) = numbers(SHOW_FLASHCARD, body["actions"][0]["action_id"])
+        card = await service.show_flashcard(action_actor(body), instance_id)
+        await _tell(respond, blocks.flashcard(card, _clicked_message(body)))
+
+    async def self_grade(body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        action = body["actions"][0]
+        instance_id, knew = numbers(SELF_GRADE, action["action_id"])
+        result = await service.answer_self_grade(action_actor(body), instance_id, bool(knew))
+        await respond(response_type="ephemeral", replace_original=True, **blocks.outcome(result))
+        if not result.repeat:
+            await _refresh_count(service, client, action["value"], instance_id)
+
+    async def app_home_opened(event: Body, body: Body, client: AsyncWebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        user = event["user"]
+        actor = Actor(PLATFORM, body["team_id"], user, "")
+        try:
+            stats = await service.stats(actor)
+            board = await service.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
+            home = blocks.home(stats, board)
+        except Exception:
+            log.exception("Slack App Home failed for %s", user)
+            home = blocks.home_failure(FRIENDLY_FAILURE)
+        await client.views_publish(user_id=user, view={"type": "home", "blocks": home})
+
+    app.command(COMMAND)(acked("command", quiz))
+    app.action(ANSWER)(acked("answer", answer))
+    app.action(SHOW_FLASHCARD)(acked("flashcard", show_flashcard))
+    app.action(SELF_GRADE)(acked("self-grade", self_grade))
+    app.event("app_home_opened")(app_home_opened)

@@ -1,0 +1,217 @@
+"""Run `studybot serve` with Slack configured, and talk to it as Slack does: signed requests.
+
+Requests are form-encoded and signed exactly as Slack signs them: `v0=` + HMAC-SHA256 of
+`v0:{timestamp}:{body}` with the signing secret, in X-Slack-Signature beside
+X-Slack-Request-Timestamp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_stand_in import StandInSlack
+
+from adapters.serve import serve
+from bot.settings import Settings, load_settings
+
+BANK = Path(__file__).resolve().parent / "bank"
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+START_SECONDS = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Sent:
+    status: int
+    elapsed: float
+    response_url: str
+
+
+@dataclass
+class SlackUser:
+    id: str = "U1"
+    name: str = "ann"
+
+
+@dataclass
+class SlackBot:
+    """A running `studybot serve`, and Slack's half of the conversation with it."""
+
+    url: str
+    api: StandInSlack
+    http: aiohttp.ClientSession
+    database: Path
+    team: str = "T1"
+    channel: str = "C1"
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send(
+        self,
+        fields: dict[str, str],
+        *,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, float]:
+        body = urlencode(fields)
+        return await self.send_raw(body, "application/x-www-form-urlencoded", secret, timestamp, headers)
+
+    async def send_raw(
+        self,
+        body: str,
+        content_type: str,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, float]:
+        stamp = int(time.time()) if timestamp is None else timestamp
+        all_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": sign(secret, stamp, body),
+            **(headers or {}),
+        }
+        started = time.monotonic()
+        async with self.http.post(self.url + "slack/events", data=body, headers=all_headers) as response:
+            await response.read()
+            return response.status, time.monotonic() - started
+
+    def slash_fields(self, text: str, user: SlackUser | None = None) -> dict[str, str]:
+        user = user or SlackUser()
+        n = next(self._ids)
+        return {
+            "token": "legacy-verification-token",
+            "team_id": self.team,
+            "team_domain": "acme",
+            "channel_id": self.channel,
+            "channel_name": "general",
+            "user_id": user.id,
+            "user_name": user.name,
+            "command": "/quiz",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": self.api.response_url(f"cmd-{n}"),
+            "trigger_id": f"trigger-cmd-{n}",
+        }
+
+    async def slash(self, text: str, user: SlackUser | None = None, **options: Any) -> Sent:
+        fields = self.slash_fields(text, user)
+        status, elapsed = await self.send(fields, **options)
+        return Sent(status, elapsed, fields["response_url"])
+
+    def click_payload(
+        self,
+        action_id: str,
+        value: str,
+        message_ts: str,
+        user: SlackUser | None = None,
+        ephemeral: bool = False,
+    ) -> dict[str, Any]:
+        user = user or SlackUser()
+        n = next(self._ids)
+        return {
+            "type": "block_actions",
+            "team": {"id": self.team, "domain": "acme"},
+            "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": self.team},
+            "api_app_id": "A1",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": self.channel,
+                "is_ephemeral": ephemeral,
+            },
+            "trigger_id": f"trigger-click-{n}",
+            "channel": {"id": self.channel, "name": "general"},
+            "response_url": self.api.response_url(f"click-{n}"),
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "choices",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"1700000001.{n:06d}",
+                }
+            ],
+        }
+
+    async def click_with(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Sent:
+        status, elapsed = await self.send({"payload": json.dumps(payload)}, headers=headers)
+        return Sent(status, elapsed, payload["response_url"])
+
+    async def click(self, action_id: str, value: str, message_ts: str, user: SlackUser | None = None) -> Sent:
+        return await self.click_with(self.click_payload(action_id, value, message_ts, user))
+
+    async def responses(self, sent: Sent, count: int = 1) -> list[dict[str, Any]]:
+        """What the bot sent to a request's response_url, once `count` messages have arrived."""
+        name = "respond/" + sent.response_url.rsplit("/", 1)[1]
+        return [call.body for call in await self.api.wait_ok(name, count)]
+
+
+def settings_for(api: StandInSlack, database: Path, port: int, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "studybot_database_url": f"sqlite:///{database}",
+        "studybot_content_dir": BANK,
+        "studybot_http_port": port,
+        "slack_api_url": api.api_url,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+async def _until_healthy(http: aiohttp.ClientSession, url: str, server: asyncio.Task[None]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if server.done():
+            server.result()
+            raise AssertionError("studybot serve ended before it was healthy")
+        with contextlib.suppress(aiohttp.ClientConnectionError):
+            async with http.get(url + "healthz") as response:
+                if response.status == 200:
+                    return
+        await asyncio.sleep(0.02)
+    raise AssertionError("studybot serve did not become healthy in time")
+
+
+@contextlib.asynccontextmanager
+async def running_bot(api: StandInSlack, tmp_path: Path, **overrides: object) -> AsyncIterator[SlackBot]:
+    """`studybot serve` on 127.0.0.1, its Web API pointed at the stand-in; stopped at the end."""
+    port = free_port()
+    database = tmp_path / "studybot.db"
+    settings = settings_for(api, database, port, **overrides)
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(settings, stop, host="127.0.0.1"))
+    url = f"http://127.0.0.1:{port}/"
+    async with aiohttp.ClientSession() as http:
+        try:
+            await _until_healthy(http, url, server)
+            yield SlackBot(url, api, http, database)
+        finally:
+            stop.set()
+            await asyncio.wait_for(server, START_SECONDS)

@@ -1,0 +1,137 @@
+"""A stand-in for Slack's side: the Web API and the response_url endpoints, on 127.0.0.1.
+
+It records every call (failed attempts too), can answer the next calls of a method with 429 or
+500, and lets a test wait, with a deadline, until the calls it expects have arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    body: dict[str, Any]
+    status: int
+    token: str
+
+
+class StandInSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.team_id = "T1"
+        self._changed = asyncio.Condition()
+        self._failures: dict[str, deque[int]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.url}respond/{name}"
+
+    def fail_next(self, method: str, *statuses: int) -> None:
+        """Answer the next calls of `method` with these HTTP statuses (429 says Retry-After: 0)."""
+        self._failures[method].extend(statuses)
+
+    def ok(self, method: str) -> list[Call]:
+        """The calls of a method (or of a response_url, `respond/NAME`) that succeeded."""
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def attempts(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, check: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(check), timeout)
+
+    async def wait_ok(self, method: str, count: int = 1) -> list[Call]:
+        await self.wait_for(lambda: len(self.ok(method)) >= count)
+        return self.ok(method)
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        return {key: str(value) for key, value in (await request.post()).items()}
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        failures = self._failures[method]
+        status = failures.popleft() if failures else 200
+        await self._record(Call(method, body, status, token))
+        if status == 429:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+            )
+        if status != 200:
+            return web.Response(status=status, text="internal error")
+        return web.json_response(self._answer(method, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "user": "studybot",
+            }
+        if method in ("chat.postMessage", "chat.update"):
+            ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": "U1"},
+                "scope": "commands,chat:write,chat:write.public",
+                "token_type": "bot",
+                "access_token": "xoxb-installed",
+                "bot_user_id": "UBOT",
+                "team": {"id": "T9", "name": "Nine"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.text())
+        await self._record(Call(f"respond/{request.match_info['name']}", body, 200, ""))
+        return web.Response(text="ok")
