@@ -14,6 +14,7 @@ from bot.bank import BankError, export_rows, load_bank
 from bot.bootstrap import build_service
 from bot.db.database import Database
 from bot.db.migrate import upgrade
+from bot.db.transfer import TransferError, export_database, import_database
 from bot.errors import StorageUnavailable
 from bot.settings import Settings, SettingsError, default_database_path, load_settings
 
@@ -44,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the schema migrations")
+    db_export = db_commands.add_parser("export", help="write every table to FILE as JSON lines")
+    db_export.add_argument("file", type=Path)
+    db_import = db_commands.add_parser("import", help="load an export into a new, empty database")
+    db_import.add_argument("file", type=Path)
     return parser
 
 
@@ -88,6 +93,27 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
+    """`db export FILE` from the configured database, `db import FILE` into it (migrated first)."""
+    database = Database(settings.database_url)
+    try:
+        if action == "export":
+            with file.open("w", encoding="utf-8") as out:
+                counts = await export_database(database, out)
+        else:
+            await upgrade(database)
+            with file.open(encoding="utf-8") as lines:
+                counts = await import_database(database, lines)
+    except (TransferError, StorageUnavailable, OSError) as error:
+        print(f"studybot: db {action}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+    verb = "Exported" if action == "export" else "Imported"
+    print(f"{verb} {sum(counts.values())} rows from {len(counts)} tables ({file}).")
+    return 0
+
+
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
     from adapters.terminal import TerminalChat, stdin_lines
 
@@ -121,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "content":
             return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
         if args.command == "db":
-            return asyncio.run(_db_upgrade(settings))
+            if args.db_command == "upgrade":
+                return asyncio.run(_db_upgrade(settings))
+            return asyncio.run(_db_transfer(settings, args.db_command, args.file))
         if args.command == "serve":
             return _serve(settings)
         return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
