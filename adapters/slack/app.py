@@ -57,7 +57,6 @@ def build_app(config: SlackConfig, service: QuizService) -> AsyncApp:
     app = AsyncApp(
         name="studybot",
         client=web_client(config),
-        token=config.bot_token,
         signing_secret=config.signing_secret or "",
         request_verification_enabled=config.transport is Transport.HTTP,
         oauth_settings=oauth,

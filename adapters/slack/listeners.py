@@ -26,6 +26,7 @@ from bot.service import QuizService
 
 PLATFORM = "slack"
 COMMAND = "/quiz"
+HOME_EVENT = "app_home_opened"
 FRIENDLY_FAILURE = "Something went wrong on our side. Try again in a moment."
 CANNOT_POST = "I cannot post in this channel. Invite me with `/invite @Studybot`, or ask in a public channel."
 CANNOT_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -150,4 +151,4 @@ def register(app: AsyncApp, service: QuizService) -> None:
     app.action(ANSWER)(acked("answer", answer))
     app.action(SHOW_FLASHCARD)(acked("flashcard", show_flashcard))
     app.action(SELF_GRADE)(acked("self-grade", self_grade))
-    app.event("app_home_opened")(app_home_opened)
+    app.event(HOME_EVENT)(app_home_opened)

@@ -33,6 +33,7 @@ class StandInSlack:
         self.team_id = "T1"
         self._changed = asyncio.Condition()
         self._failures: dict[str, deque[int]] = defaultdict(deque)
+        self._rejections: dict[str, deque[str]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -62,6 +63,10 @@ class StandInSlack:
     def fail_next(self, method: str, *statuses: int) -> None:
         """Answer the next calls of `method` with these HTTP statuses (429 says Retry-After: 0)."""
         self._failures[method].extend(statuses)
+
+    def reject_next(self, method: str, error: str) -> None:
+        """Answer the next call of `method` with HTTP 200 and `{"ok": false, "error": error}`."""
+        self._rejections[method].append(error)
 
     def ok(self, method: str) -> list[Call]:
         """The calls of a method (or of a response_url, `respond/NAME`) that succeeded."""
@@ -102,6 +107,8 @@ class StandInSlack:
             )
         if status != 200:
             return web.Response(status=status, text="internal error")
+        if self._rejections[method]:
+            return web.json_response({"ok": False, "error": self._rejections[method].popleft()})
         return web.json_response(self._answer(method, body))
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
