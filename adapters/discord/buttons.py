@@ -1,0 +1,112 @@
+"""Persistent buttons: the custom_id carries everything a click needs, so a click on a message
+posted before a restart reaches the new process. Each click is passed to a `Clicks` handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import discord
+from discord.ui import Button, DynamicItem, View
+
+from adapters.discord import render
+from bot.models import QuestionView
+from bot.questions import Kind
+
+ANSWER = r"quiz:(?P<instance>[0-9]+):(?P<choice>[0-9])"
+REVEAL = r"quiz:(?P<instance>[0-9]+):reveal"
+GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01]):(?P<message>[0-9]+)"
+
+
+class Clicks(Protocol):
+    async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None: ...
+
+    async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
+
+    async def grade(
+        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
+    ) -> None: ...
+
+
+OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
+
+
+def _item_class(template: str, on_click: OnClick) -> type[DynamicItem[Button[View]]]:
+    """A button kind whose clicks, matched on `template`, go to `on_click` with the match."""
+
+    class QuizButton(DynamicItem[Button[View]], template=template):
+        def __init__(self, button: Button[View], match: re.Match[str]) -> None:
+            super().__init__(button)
+            self.match = match
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        ) -> QuizButton:
+            assert isinstance(item, Button)
+            return cls(item, match)
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await on_click(interaction, self.match)
+
+    return QuizButton
+
+
+@dataclass(frozen=True)
+class Buttons:
+    """The button kinds of one client: register `kinds` with it, and build views from them."""
+
+    answer: type[DynamicItem[Button[View]]]
+    reveal: type[DynamicItem[Button[View]]]
+    grade: type[DynamicItem[Button[View]]]
+
+    @property
+    def kinds(self) -> tuple[type[DynamicItem[Button[View]]], ...]:
+        return (self.answer, self.reveal, self.grade)
+
+    def _item(
+        self, kind: type[DynamicItem[Button[View]]], custom_id: str, label: str, style: discord.ButtonStyle
+    ) -> DynamicItem[Button[View]]:
+        match = kind.__discord_ui_compiled_template__.fullmatch(custom_id)
+        assert match is not None, custom_id
+        return kind(Button(label=label, custom_id=custom_id, style=style), match)  # type: ignore[call-arg]
+
+    def question(self, view: QuestionView) -> View:
+        """One button per choice, or Show answer for a flashcard."""
+        buttons = View(timeout=None)
+        if view.kind is Kind.FLASHCARD:
+            reveal = f"quiz:{view.instance_id}:reveal"
+            buttons.add_item(self._item(self.reveal, reveal, "Show answer", discord.ButtonStyle.primary))
+        for index, choice in enumerate(view.choices):
+            custom_id = f"quiz:{view.instance_id}:{index}"
+            label = render.choice_label(index, choice)
+            buttons.add_item(self._item(self.answer, custom_id, label, discord.ButtonStyle.secondary))
+        return buttons
+
+    def self_grade(self, instance_id: int, question_message_id: int) -> View:
+        """I knew it / I did not: `question_message_id` is where the answer count is shown."""
+        buttons = View(timeout=None)
+        choices = (
+            (1, "I knew it", discord.ButtonStyle.success),
+            (0, "I did not", discord.ButtonStyle.secondary),
+        )
+        for knew, label, style in choices:
+            custom_id = f"quiz:{instance_id}:knew:{knew}:{question_message_id}"
+            buttons.add_item(self._item(self.grade, custom_id, label, style))
+        return buttons
+
+
+def make_buttons(clicks: Clicks) -> Buttons:
+    async def answer(interaction: discord.Interaction, match: re.Match[str]) -> None:
+        await clicks.answer(interaction, int(match["instance"]), int(match["choice"]))
+
+    async def reveal(interaction: discord.Interaction, match: re.Match[str]) -> None:
+        await clicks.reveal(interaction, int(match["instance"]))
+
+    async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
+        await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1", int(match["message"]))
+
+    return Buttons(_item_class(ANSWER, answer), _item_class(REVEAL, reveal), _item_class(GRADE, grade))

@@ -1,0 +1,69 @@
+"""Button clicks: answers, a flashcard's reveal and its self-grade. Replies are ephemeral."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord import render
+from adapters.discord.buttons import Buttons, make_buttons
+from adapters.discord.exchange import NO_MENTIONS, Exchange
+from adapters.discord.people import actor
+from bot.models import AnswerOutcome
+from bot.service import QuizService
+
+log = logging.getLogger(__name__)
+
+
+class QuizClicks:
+    def __init__(self, service: QuizService) -> None:
+        self.service = service
+        self.buttons: Buttons = make_buttons(self)
+
+    async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("answer"):
+            result = await self.service.answer_choice(actor(interaction), instance_id, choice)
+            assert interaction.message is not None
+            await self._answered(interaction, exchange, result, interaction.message.id)
+
+    async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("flashcard reveal"):
+            card = await self.service.show_flashcard(actor(interaction), instance_id)
+            if card.already_answered is not None:
+                await exchange.send(ephemeral=True, embed=render.outcome(card.already_answered))
+                return
+            assert interaction.message is not None
+            grading = self.buttons.self_grade(instance_id, interaction.message.id)
+            await exchange.send(ephemeral=True, embed=render.flashcard(card), view=grading)
+
+    async def grade(
+        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
+    ) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("flashcard grade"):
+            result = await self.service.answer_self_grade(actor(interaction), instance_id, knew)
+            await self._answered(interaction, exchange, result, message_id)
+
+    async def _answered(
+        self, interaction: discord.Interaction, exchange: Exchange, result: AnswerOutcome, message_id: int
+    ) -> None:
+        """Tell the user how they did, then show the new answer count on the question message."""
+        await exchange.send(ephemeral=True, embed=render.outcome(result))
+        if result.repeat or interaction.channel_id is None:
+            return
+        view = await self.service.question_view(result.instance_id)
+        channel = interaction.client.get_partial_messageable(
+            interaction.channel_id, guild_id=interaction.guild_id
+        )
+        try:
+            await channel.get_partial_message(message_id).edit(
+                embed=render.question(view), allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException as error:
+            log.warning("could not show the answer count on message %s: %s", message_id, error)

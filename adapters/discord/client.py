@@ -1,0 +1,55 @@
+"""The discord.py client: endpoints, intents, commands and buttons wired to the core."""
+
+from __future__ import annotations
+
+import discord
+import yarl
+
+from adapters.discord.clicks import QuizClicks
+from adapters.discord.config import DiscordConfig
+from adapters.discord.exchange import NO_MENTIONS
+from adapters.discord.slash import QuizCommands
+from adapters.discord.tree import QuizTree, build_tree
+from bot.service import QuizService
+
+
+def use_endpoints(config: DiscordConfig) -> None:
+    """Point discord.py at another REST base and gateway (a proxy, or a local stand-in)."""
+    if config.api_url is not None:
+        discord.http.Route.BASE = config.api_url.rstrip("/")
+    if config.gateway_url is not None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Guild events only, for the server names; no privileged intent is needed."""
+    return discord.Intents(guilds=True)
+
+
+def build_client(config: DiscordConfig, service: QuizService) -> tuple[discord.Client, QuizTree]:
+    options = {
+        "intents": intents(),
+        "allowed_mentions": NO_MENTIONS,
+        "application_id": config.application_id,
+    }
+    client: discord.Client
+    if config.sharded:
+        client = discord.AutoShardedClient(
+            shard_count=config.shard_count, shard_ids=list(config.shard_ids) or None, **options
+        )
+    else:
+        client = discord.Client(**options)
+    clicks = QuizClicks(service)
+    tree = build_tree(client, QuizCommands(service, clicks.buttons))
+    client.add_dynamic_items(*clicks.buttons.kinds)
+    return client, tree
+
+
+async def sync_commands(tree: QuizTree, guild_id: int | None) -> None:
+    """Register the commands: for one guild at once when given (development), else globally."""
+    if guild_id is None:
+        await tree.sync()
+        return
+    guild = discord.Object(id=guild_id)
+    tree.copy_global_to(guild=guild)
+    await tree.sync(guild=guild)

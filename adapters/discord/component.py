@@ -1,0 +1,48 @@
+"""Discord as a `studybot serve` component: log in, sync the commands, keep the gateway open."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from adapters.discord.client import build_client, sync_commands, use_endpoints
+from adapters.discord.config import DiscordConfig
+from bot.service import QuizService
+from bot.settings import SettingsError
+
+log = logging.getLogger(__name__)
+
+
+class DiscordComponent:
+    name = "discord"
+
+    def __init__(self, config: DiscordConfig, service: QuizService) -> None:
+        self.config = config
+        self.service = service
+        self.client, self.tree = build_client(config, service)
+        self._connection: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        use_endpoints(self.config)
+        try:
+            await self.client.login(self.config.token)
+            await sync_commands(self.tree, self.config.guild_id)
+        except BaseException as error:
+            await self.client.close()
+            if isinstance(error, discord.LoginFailure):
+                raise SettingsError("DISCORD_TOKEN is not valid: Discord refused it") from error
+            raise
+        self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        self._connection.add_done_callback(_report_end)
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.wait({self._connection})
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the Discord gateway connection ended", exc_info=task.exception())

@@ -1,0 +1,172 @@
+"""The core's results as Discord embeds and one-line messages; user-given text is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.commands import TeamList, TopicList
+from bot.models import (
+    AnswerOutcome,
+    FlashcardAnswer,
+    Leaderboard,
+    Mode,
+    NoQuestions,
+    Period,
+    QuestionView,
+    Scope,
+    TeamChange,
+    TopicNotFound,
+    UserStats,
+)
+from bot.questions import Kind
+
+COLOUR = discord.Colour.orange()
+RIGHT, WRONG = discord.Colour.green(), discord.Colour.red()
+LETTERS = "ABCDEF"
+PERIOD_NAMES = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
+HELP = (
+    ("/quiz", "a question from any topic"),
+    ("/quiz topic:ecs", "a question on a topic (start typing for the list)"),
+    ("/quiz-topics", "the topics and their short names"),
+    ("/quiz-leaderboard", "who leads: this week, this month or all time; people or teams"),
+    ("/quiz-team join", "join a team, creating it if needed"),
+    ("/quiz-team leave", "leave your team"),
+    ("/quiz-team list", "the teams of this server"),
+    ("/quiz-stats", "your points, accuracy by topic and streaks"),
+    ("/quiz-help", "this help"),
+)
+
+
+def safe(text: str) -> str:
+    return escape_markdown(text)
+
+
+def percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def answer_count(count: int) -> str:
+    return f"{plural(count, 'answer')} so far" if count else "No answers yet"
+
+
+def question(view: QuestionView) -> discord.Embed:
+    embed = discord.Embed(title=view.topic_name, description=view.prompt, colour=COLOUR)
+    if view.mode is Mode.DAILY:
+        embed.set_author(name="Question of the day")
+    embed.add_field(name="Topic", value=view.topic_id)
+    embed.add_field(name="Difficulty", value=view.difficulty.value)
+    if view.kind is Kind.FLASHCARD:
+        embed.add_field(name="Flashcard", value="Think of the answer, then press Show answer.", inline=False)
+    embed.set_footer(text=answer_count(view.answer_count))
+    return embed
+
+
+def choice_label(index: int, text: str) -> str:
+    return f"{LETTERS[index]}. {text}"
+
+
+def outcome(result: AnswerOutcome) -> discord.Embed:
+    if result.repeat:
+        title = "You already answered this one: " + ("correct." if result.correct else "not correct.")
+    elif result.correct:
+        title = f"Correct! +{result.points} points"
+    else:
+        title = "Not quite."
+    embed = discord.Embed(
+        title=title, description=result.explanation, colour=RIGHT if result.correct else WRONG
+    )
+    if not result.correct:
+        embed.add_field(name="The answer", value=result.correct_answer, inline=False)
+    if result.late:
+        embed.add_field(name="Late", value="The answer was already revealed, so this one scores nothing.")
+    embed.add_field(name="Total", value=f"{result.total_points} points")
+    embed.add_field(name="Streak", value=str(result.streak))
+    embed.set_footer(text=f"Source: {result.source}")
+    return embed
+
+
+def flashcard(card: FlashcardAnswer) -> discord.Embed:
+    embed = discord.Embed(title="The answer", description=card.answer, colour=COLOUR)
+    if card.accepted:
+        embed.add_field(name="Also right", value=", ".join(card.accepted), inline=False)
+    embed.set_footer(text="Did you know it? Be honest: it is only for you.")
+    return embed
+
+
+def not_found(result: TopicNotFound) -> str:
+    query = safe(result.query)
+    if result.suggestions:
+        return f"No topic '{query}'. Did you mean {' or '.join(result.suggestions)}?"
+    return f"No topic '{query}'. Topics: {', '.join(result.all_topics)}"
+
+
+def no_questions(result: NoQuestions) -> str:
+    return f"There are no questions on {result.topic_id} yet."
+
+
+def _lines(embed: discord.Embed, lines: Iterable[str], empty: str) -> discord.Embed:
+    embed.description = "\n".join(lines) or empty
+    return embed
+
+
+def leaderboard(board: Leaderboard) -> discord.Embed:
+    title = f"Leaderboard · {board.scope.value} · {PERIOD_NAMES[board.period]}"
+    rows = (
+        f"**{r.rank}.** {safe(r.name)} · {r.points} points · {plural(r.answers, 'answer')} · "
+        f"{percent(r.accuracy)} right"
+        for r in board.rows
+    )
+    empty = "No team has points yet." if board.scope is Scope.TEAMS else "No answers yet. Be the first: /quiz"
+    return _lines(discord.Embed(title=title, colour=COLOUR), rows, empty)
+
+
+def stats(s: UserStats) -> discord.Embed:
+    embed = discord.Embed(title=f"Stats for {safe(s.name)}", colour=COLOUR)
+    embed.add_field(name="Team", value=safe(s.team) if s.team else "none")
+    embed.add_field(
+        name="Points",
+        value=f"{s.points_week} this week · {s.points_month} this month · {s.points_all} all time",
+    )
+    embed.add_field(name="Answers", value=f"{s.answers}, {percent(s.accuracy)} right")
+    embed.add_field(name="Streak", value=f"{s.streak} (best {s.best_streak})")
+    embed.add_field(name="Daily streak", value=f"{s.daily_streak} (best {s.best_daily_streak})")
+    if s.by_topic:
+        lines = (
+            f"{t.topic_name}: {plural(t.answers, 'answer')}, {percent(t.accuracy)} right" for t in s.by_topic
+        )
+        embed.add_field(name="By topic", value="\n".join(lines), inline=False)
+    return embed
+
+
+def topics(result: TopicList) -> discord.Embed:
+    lines = (
+        f"`{t.id}` {t.name} · {plural(t.question_count, 'question')}"
+        + (f" · also {', '.join(t.aliases)}" if t.aliases else "")
+        for t in result.topics
+    )
+    return _lines(discord.Embed(title="Topics", colour=COLOUR), lines, "The question bank is empty.")
+
+
+def help_() -> discord.Embed:
+    return _lines(discord.Embed(title="Studybot", colour=COLOUR), (f"`{u}` {w}" for u, w in HELP), "")
+
+
+def teams(result: TeamList) -> discord.Embed:
+    lines = (f"**{safe(t.name)}** · {plural(t.members, 'member')} · {t.points} points" for t in result.teams)
+    return _lines(
+        discord.Embed(title="Teams", colour=COLOUR), lines, "No teams yet. Start one: /quiz-team join"
+    )
+
+
+def team_change(change: TeamChange) -> str:
+    if change.team is None:
+        return f"You left the team {safe(change.previous or '')}."
+    moved = f" (you left {safe(change.previous)})" if change.previous else ""
+    return f"{'Created and joined' if change.created else 'Joined'} the team {safe(change.team)}{moved}."

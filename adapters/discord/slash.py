@@ -1,0 +1,109 @@
+"""Slash commands carried out: each defers before touching the database, then replies.
+
+Questions, leaderboards and team lists are for the channel; everything else only for the user.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render
+from adapters.discord.buttons import Buttons
+from adapters.discord.exchange import Exchange
+from adapters.discord.people import actor, place
+from bot.commands import TeamList, TopicList
+from bot.grammar import Invalid, validate_team_name
+from bot.models import NoQuestions, Period, Posted, Scope, TopicNotFound
+from bot.service import QuizService
+
+AUTOCOMPLETE_NAME_MAX = 100
+
+
+class QuizCommands:
+    def __init__(self, service: QuizService, buttons: Buttons) -> None:
+        self.service = service
+        self.buttons = buttons
+
+    def complete_topic(self, typed: str) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=f"{t.id} · {t.name}"[:AUTOCOMPLETE_NAME_MAX], value=t.id)
+            for t in self.service.complete_topic(typed)
+        ]
+
+    async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=False)
+        async with exchange.guard("quiz"):
+            result = await self.service.ask(actor(interaction), str(interaction.channel_id), topic or None)
+            match result:
+                case Posted(view):
+                    message = await exchange.send(
+                        ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
+                    )
+                    assert message is not None
+                    await self.service.set_message_ref(view.instance_id, str(message.id))
+                case TopicNotFound():
+                    await exchange.send(render.not_found(result), ephemeral=True)
+                case NoQuestions():
+                    await exchange.send(render.no_questions(result), ephemeral=True)
+
+    async def topics(self, interaction: discord.Interaction) -> None:
+        await Exchange(interaction).send(
+            ephemeral=True, embed=render.topics(TopicList(self.service.topics()))
+        )
+
+    async def help(self, interaction: discord.Interaction) -> None:
+        await Exchange(interaction).send(ephemeral=True, embed=render.help_())
+
+    async def leaderboard(self, interaction: discord.Interaction, period: Period, scope: Scope) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=False)
+        async with exchange.guard("leaderboard"):
+            board = await self.service.leaderboard(place(interaction), period, scope)
+            await exchange.send(ephemeral=False, embed=render.leaderboard(board))
+
+    async def stats(self, interaction: discord.Interaction) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("stats"):
+            await exchange.send(
+                ephemeral=True, embed=render.stats(await self.service.stats(actor(interaction)))
+            )
+
+    async def join_team(self, interaction: discord.Interaction, name: str) -> None:
+        exchange = Exchange(interaction)
+        valid = validate_team_name(name)
+        if isinstance(valid, Invalid):
+            await exchange.send(valid.message, ephemeral=True)
+            return
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("team join"):
+            change = await self.service.join_team(actor(interaction), valid)
+            await exchange.send(render.team_change(change), ephemeral=True)
+
+    async def leave_team(self, interaction: discord.Interaction) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with exchange.guard("team leave"):
+            change = await self.service.leave_team(actor(interaction))
+            await exchange.send(render.team_change(change), ephemeral=True)
+
+    async def list_teams(self, interaction: discord.Interaction) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=False)
+        async with exchange.guard("team list"):
+            teams = await self.service.teams(place(interaction))
+            await exchange.send(ephemeral=False, embed=render.teams(TeamList(teams)))
+
+    async def status(self, interaction: discord.Interaction) -> None:
+        """For server managers: is the bot alive here, and what does it know."""
+        topics = self.service.topics()
+        questions = sum(t.question_count for t in topics)
+        shard = interaction.guild.shard_id if interaction.guild is not None else 0
+        latency = interaction.client.latency
+        lines = (
+            f"{render.plural(questions, 'question')} in {render.plural(len(topics), 'topic')}",
+            f"shard {shard}, gateway latency {round(latency * 1000)} ms",
+        )
+        await Exchange(interaction).send("\n".join(lines), ephemeral=True)

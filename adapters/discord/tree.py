@@ -1,0 +1,106 @@
+"""The slash commands as Discord sees them: names, options, choices, permissions.
+
+`/quiz` takes an optional topic, so the rest of the grammar gets commands beside it. Discord
+shows them all as soon as a user types `/quiz`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, Range
+
+from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange
+from adapters.discord.slash import QuizCommands
+from bot.grammar import TEAM_NAME_MAX
+from bot.models import Period, Scope
+
+MANAGE_SERVER = discord.Permissions(manage_guild=True)
+PERIODS = [
+    Choice(name="this week", value="week"),
+    Choice(name="this month", value="month"),
+    Choice(name="all time", value="all"),
+]
+SCOPES = [Choice(name="people", value="people"), Choice(name="teams", value="teams")]
+
+log = logging.getLogger(__name__)
+
+
+class QuizTree(app_commands.CommandTree[discord.Client]):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        if isinstance(error, app_commands.MissingPermissions):
+            text = "Only members with the Manage Server permission can do that."
+        elif isinstance(error, app_commands.CheckFailure):
+            text = "You cannot use that command here."
+        else:
+            name = interaction.command.qualified_name if interaction.command else "?"
+            log.error("discord command /%s failed", name, exc_info=error)
+            text = FRIENDLY_FAILURE
+        await Exchange(interaction).send(text, ephemeral=True)
+
+
+def build_tree(client: discord.Client, commands: QuizCommands) -> QuizTree:
+    tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
+
+    @tree.command(name="quiz", description="Get a question: from any topic, or the one you pick")
+    @app_commands.describe(topic="A topic such as ecs; start typing to see them")
+    async def quiz(interaction: discord.Interaction, topic: Range[str, 1, 100] | None = None) -> None:
+        await commands.ask(interaction, topic)
+
+    @quiz.autocomplete("topic")
+    async def complete(_interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return commands.complete_topic(typed)
+
+    @tree.command(name="quiz-topics", description="The topics and their short names")
+    async def topics(interaction: discord.Interaction) -> None:
+        await commands.topics(interaction)
+
+    @tree.command(name="quiz-help", description="What Studybot can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await commands.help(interaction)
+
+    @tree.command(name="quiz-leaderboard", description="Who leads this server")
+    @app_commands.describe(period="Which points to count (this week by default)", scope="People or teams")
+    @app_commands.choices(period=PERIODS, scope=SCOPES)
+    async def leaderboard(
+        interaction: discord.Interaction, period: str = "week", scope: str = "people"
+    ) -> None:
+        await commands.leaderboard(interaction, Period(period), Scope(scope))
+
+    @tree.command(name="quiz-stats", description="Your points, accuracy by topic and streaks")
+    async def stats(interaction: discord.Interaction) -> None:
+        await commands.stats(interaction)
+
+    team = app_commands.Group(name="quiz-team", description="Study together: join, leave or list teams")
+
+    @team.command(name="join", description="Join a team, creating it if it does not exist")
+    @app_commands.describe(name="The team's name")
+    async def join(interaction: discord.Interaction, name: Range[str, 1, TEAM_NAME_MAX]) -> None:
+        await commands.join_team(interaction, name)
+
+    @team.command(name="leave", description="Leave your team")
+    async def leave(interaction: discord.Interaction) -> None:
+        await commands.leave_team(interaction)
+
+    @team.command(name="list", description="The teams of this server")
+    async def list_(interaction: discord.Interaction) -> None:
+        await commands.list_teams(interaction)
+
+    admin = app_commands.Group(
+        name="quiz-admin",
+        description="Studybot settings for server managers",
+        default_permissions=MANAGE_SERVER,
+    )
+
+    @admin.command(name="status", description="What Studybot knows and how it is connected")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def status(interaction: discord.Interaction) -> None:
+        await commands.status(interaction)
+
+    tree.add_command(team)
+    tree.add_command(admin)
+    return tree

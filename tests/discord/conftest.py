@@ -1,0 +1,159 @@
+"""Fixtures for the Discord adapter: a stand-in Discord, a small bank, a running client."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    # discord.py imports audioop for voice, which Python 3.11 deprecates; nothing here uses voice.
+    warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
+    import discord
+
+from adapters.discord.component import DiscordComponent
+from adapters.discord.config import discord_config
+from bot.bank import QuestionBank
+from bot.db.database import Database
+from bot.db.migrate import upgrade
+from bot.questions import Difficulty, Kind, Question, Topic
+from bot.service import QuizService
+from bot.settings import Settings, load_settings
+from tests.conftest import FrozenClock
+from tests.discord.stand_in import DiscordStandIn
+
+ECS_CHOICES = ("Elastic Compute Service", "EC2 Container Storage", "Elastic Container Service", "Cluster Kit")
+RIGHT = 2
+BANK = QuestionBank(
+    topics=(
+        Topic("ecs", "Amazon ECS", ("elastic-container-service",)),
+        Topic("ecr", "Amazon ECR", ("registry",)),
+        Topic("eks", "Amazon EKS"),
+        Topic("ec2", "Amazon EC2 for containers"),
+        Topic("containers-vs-vms", "Containers vs VMs", ("vm",)),
+        Topic("lambda", "AWS Lambda"),
+    ),
+    questions=(
+        Question(
+            id="ecs-stands-for",
+            topics=("ecs",),
+            kind=Kind.MULTIPLE_CHOICE,
+            difficulty=Difficulty.EASY,
+            prompt='What does the "ECS" in Amazon ECS stand for?',
+            choices=ECS_CHOICES,
+            answer=ECS_CHOICES[RIGHT],
+            explanation="ECS is the Elastic Container Service.",
+            source="ecs.txt",
+        ),
+        Question(
+            id="vm-stands-for",
+            topics=("containers-vs-vms",),
+            kind=Kind.FLASHCARD,
+            difficulty=Difficulty.EASY,
+            prompt='What does "VM" stand for?',
+            choices=(),
+            answer="Virtual Machine",
+            explanation="A software-defined computer run by a hypervisor.",
+            source="vms.txt",
+            accepted=("virtual machines",),
+        ),
+    ),
+)
+
+
+class StallableDatabase(Database):
+    """A database whose transactions wait while `open` is cleared, like a stalled server."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.open = asyncio.Event()
+        self.open.set()
+
+    @asynccontextmanager
+    async def read(self):  # type: ignore[override]
+        await self.open.wait()
+        async with super().read() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def write(self):  # type: ignore[override]
+        await self.open.wait()
+        async with super().write() as connection:
+            yield connection
+
+
+@pytest.fixture(autouse=True)
+def restore_discord_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adapter points discord.py at the stand-in; put the real endpoints back afterwards."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    gateway = discord.gateway.DiscordWebSocket
+    monkeypatch.setattr(gateway, "DEFAULT_GATEWAY", gateway.DEFAULT_GATEWAY)
+
+
+@pytest.fixture
+async def stand_in() -> AsyncIterator[DiscordStandIn]:
+    server = DiscordStandIn()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def database_path(tmp_path: Path) -> Path:
+    return tmp_path / "studybot.db"
+
+
+@pytest.fixture
+async def quiz_database(database_path: Path) -> AsyncIterator[StallableDatabase]:
+    database = StallableDatabase(f"sqlite:///{database_path}")
+    await upgrade(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def quiz_service(quiz_database: StallableDatabase, clock: FrozenClock) -> QuizService:
+    return QuizService(quiz_database, BANK, clock)
+
+
+def stand_in_settings(stand_in: DiscordStandIn, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "discord_token": "stand-in-token",
+        "discord_application_id": None,
+        "discord_guild_id": None,
+        "discord_api_url": stand_in.api_url,
+        "discord_gateway_url": stand_in.gateway_url,
+        "discord_shard_count": None,
+        "discord_shard_ids": None,
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+@asynccontextmanager
+async def running(
+    stand_in: DiscordStandIn, settings: Settings, service: QuizService
+) -> AsyncIterator[DiscordComponent]:
+    """The Discord component started and identified to the stand-in; stopped on the way out.
+
+    Events sent after the IDENTIFY reach the client after the guild it belongs to, so tests need
+    not wait for discord.py's ready event (which waits two seconds for further guilds).
+    """
+    identified = len(stand_in.identifies)
+    component = DiscordComponent(discord_config(settings), service)
+    await component.start()
+    try:
+        await stand_in.wait_for(lambda: len(stand_in.identifies) > identified)
+        yield component
+    finally:
+        await component.stop()
+
+
+@pytest.fixture
+async def discord_bot(stand_in: DiscordStandIn, quiz_service: QuizService) -> AsyncIterator[DiscordComponent]:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+        yield component
