@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.daily.models import DailyStatusReport
+from bot.daily.service import DailyService
 from bot.errors import UserFacingError
 from bot.grammar import (
     HELP_LINES,
     Ask,
+    Command,
+    DailyOff,
+    DailyOn,
+    DailyStatus,
     Invalid,
     JoinTeam,
     LeaveTeam,
@@ -56,10 +62,34 @@ class Notice:
     text: str
 
 
-Reply = AskResult | TopicList | Help | Leaderboard | TeamChange | TeamList | UserStats | Notice
+Reply = (
+    AskResult
+    | TopicList
+    | Help
+    | Leaderboard
+    | TeamChange
+    | TeamList
+    | UserStats
+    | DailyStatusReport
+    | Notice
+)
 
 
-async def run(service: QuizService, actor: Actor, channel: str, text: str) -> Reply:
+async def _daily(daily: DailyService | None, actor: Actor, place: Place, command: Command) -> Reply:
+    if daily is None:
+        return Notice("The question of the day is not available here.")
+    match command:
+        case DailyOn():
+            return await daily.subscribe(actor, place.channel, command)
+        case DailyOff():
+            await daily.unsubscribe(actor, place.channel)
+            return Notice("The question of the day is off in this channel.")
+    return await daily.status(place)
+
+
+async def run(
+    service: QuizService, actor: Actor, channel: str, text: str, daily: DailyService | None = None
+) -> Reply:
     """Parse and carry out one command. Refusals come back as a Notice; other errors propagate."""
     command = parse(text)
     place = Place(actor.platform, actor.workspace, channel)
@@ -81,6 +111,8 @@ async def run(service: QuizService, actor: Actor, channel: str, text: str) -> Re
                 return TeamList(await service.teams(place))
             case ShowStats():
                 return await service.stats(actor)
+            case DailyOn() | DailyOff() | DailyStatus():
+                return await _daily(daily, actor, place, command)
             case Invalid(message):
                 return Notice(message)
     except UserFacingError as error:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
@@ -63,6 +64,29 @@ class ListTeams:
 
 
 @dataclass(frozen=True)
+class DailyOn:
+    """Subscribe the channel: `topic` None means all topics; `timezone` None the workspace's;
+    `reveal` None reveals at the next post."""
+
+    topic: str | None
+    hour: int
+    minute: int
+    timezone: str | None
+    weekdays: str
+    reveal: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class DailyOff:
+    pass
+
+
+@dataclass(frozen=True)
+class DailyStatus:
+    pass
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -70,10 +94,21 @@ class Invalid:
 
 
 Command = (
-    Ask | ShowTopics | ShowHelp | ShowStats | ShowLeaderboard | JoinTeam | LeaveTeam | ListTeams | Invalid
+    Ask
+    | ShowTopics
+    | ShowHelp
+    | ShowStats
+    | ShowLeaderboard
+    | JoinTeam
+    | LeaveTeam
+    | ListTeams
+    | DailyOn
+    | DailyOff
+    | DailyStatus
+    | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -103,8 +138,16 @@ HELP_LINES = (
     ("/quiz team leave", "leave your team"),
     ("/quiz team list", "the teams of this workspace"),
     ("/quiz stats", "your points, accuracy by topic and streaks"),
+    (
+        "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
+        "admins: post a question of the day here",
+    ),
+    ("/quiz daily off", "admins: stop the question of the day here"),
+    ("/quiz daily status", "the question of the day in this channel"),
     ("/quiz help", "this help"),
 )
+
+DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
 
 def clean_text(text: str) -> str:
@@ -155,6 +198,56 @@ def _team(words: list[str], raw_rest: str) -> Command:
     return Invalid(f"'{words[0]}' is not a team command: use team join NAME, team leave or team list.")
 
 
+def _daily_on(words: list[str]) -> Command:
+    """`on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]`, options in any order."""
+    if "at" not in words:
+        return Invalid(f"Say when: {DAILY_USAGE}")
+    at = words.index("at")
+    topic = " ".join(words[:at]) or None
+    if topic in ("all", "any"):
+        topic = None
+    rest = words[at + 1 :]
+    when = parse_time(rest[0]) if rest else None
+    if when is None:
+        shown = rest[0] if rest else ""
+        return Invalid(f"'{shown}' is not a time: use HH:MM on a 24-hour clock, like 09:00 or 17:30.")
+    timezone, weekdays, reveal = None, EVERY_DAY, None
+    options = iter(rest[1:])
+    for word in options:
+        if word == "reveal":
+            reveal = parse_time(next(options, ""))
+            if reveal is None:
+                return Invalid("Give the reveal time as HH:MM, like: reveal 17:00")
+        elif looks_like_timezone(word):
+            zone = known_timezone(_zone_case(word))
+            if zone is None:
+                return Invalid(f"'{word}' is not a time zone I know: use a name like Europe/Berlin or UTC.")
+            timezone = zone.key
+        elif (days := parse_weekdays(word)) is not None:
+            weekdays = days
+        else:
+            return Invalid(f"'{word}' is not a time zone or weekdays. {DAILY_USAGE}")
+    return DailyOn(topic, when[0], when[1], timezone, weekdays, reveal)
+
+
+def _zone_case(word: str) -> str:
+    """'europe/berlin' -> 'Europe/Berlin', 'america/new_york' -> 'America/New_York'."""
+    if word.upper() in ("UTC", "GMT"):
+        return word.upper()
+    return "/".join("_".join(p.capitalize() for p in part.split("_")) for part in word.split("/"))
+
+
+def _daily(words: list[str]) -> Command:
+    match words[:1]:
+        case ["on"]:
+            return _daily_on(words[1:])
+        case ["off"]:
+            return DailyOff()
+        case ["status"] | []:
+            return DailyStatus()
+    return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -179,6 +272,8 @@ def parse(text: str) -> Command:
             return ListTeams()
         case "team":
             return _team(words, rest)
+        case "daily" | "qotd":
+            return _daily(words)
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

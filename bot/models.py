@@ -40,13 +40,18 @@ class Place:
 
 @dataclass(frozen=True)
 class Actor:
-    """A user of a platform workspace, as the adapter saw them in this request."""
+    """A user of a platform workspace, as the adapter saw them in this request.
+
+    `is_admin` is the platform's word on whether they may change workspace settings (Slack:
+    admins, owners or members listed in the settings; Discord: Manage Server).
+    """
 
     platform: str
     workspace: str
     user: str
     display_name: str
     workspace_name: str = ""
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)

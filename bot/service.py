@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank import QuestionBank
 from bot.clock import Clock
+from bot.daily.models import Reveal, TeamResult
 from bot.db import store
 from bot.db.database import Database
 from bot.db.tables import team_totals, user_totals
@@ -45,6 +47,7 @@ from bot.scoring import score_answer
 from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
+FIRST_CORRECT_SHOWN = 3
 KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
 
 
@@ -96,14 +99,16 @@ class QuizService:
             connection, platform, external, name, self.default_timezone, self.clock.now()
         )
 
-    async def _user(self, connection: AsyncConnection, actor: Actor) -> tuple[Any, Any]:
+    async def identify(self, connection: AsyncConnection, actor: Actor) -> tuple[Any, Any]:
         workspace = await self._workspace(connection, actor.platform, actor.workspace, actor.workspace_name)
         user = await store.user(connection, workspace.id, actor.user, actor.display_name, self.clock.now())
         return workspace, user
 
     # -- asking ---------------------------------------------------------------------------
 
-    def _view(self, instance_id: int, question: Question, mode: Mode, count: int = 0) -> QuestionView:
+    def _view(
+        self, instance_id: int, question: Question, mode: Mode, count: int = 0, daily_date: date | None = None
+    ) -> QuestionView:
         topic = self.bank.topic(question.primary_topic)
         return QuestionView(
             instance_id=instance_id,
@@ -116,6 +121,72 @@ class QuizService:
             choices=question.choices,
             mode=mode,
             answer_count=count,
+            daily_date=daily_date,
+        )
+
+    async def _pick(
+        self, connection: AsyncConnection, channel_id: int, user_id: int | None, pool: Sequence[Question]
+    ) -> Question:
+        seen = await store.last_seen(connection, channel_id, user_id, [q.id for q in pool])
+        return self.bank.by_id[pick_question([q.id for q in pool], seen, self._rng)]
+
+    def pool(self, topic_id: str | None) -> tuple[Question, ...]:
+        return self.bank.in_topic(topic_id) if topic_id else self.bank.questions
+
+    async def claim_daily(
+        self, target: Place, topic_id: str | None, daily_date: date, due: datetime, lease: timedelta
+    ) -> int | None:
+        """Claim and pick the daily question of a channel for a local date.
+
+        Returns the new instance's id, or None when this date was claimed already (by this
+        process earlier, or by another one just now).
+        """
+        now = self.clock.now()
+        pool = self.pool(topic_id) or self.bank.questions
+        async with self.database.write() as connection:
+            workspace = await self._workspace(connection, target.platform, target.workspace, "")
+            channel_row = await store.channel(connection, workspace.id, target.channel)
+            if await store.daily_exists(connection, channel_row.id, daily_date):
+                return None
+            question = await self._pick(connection, channel_row.id, None, pool)
+            return await store.claim_daily(
+                connection,
+                channel_id=channel_row.id,
+                question_id=question.id,
+                daily_date=daily_date,
+                now=now,
+                due=due,
+                lease_until=now + lease,
+            )
+
+    async def reveal_stats(self, instance_id: int) -> Reveal:
+        """The answer of a daily question and how its channel did; answers after it score nothing."""
+        async with self.database.read() as connection:
+            row = await store.instance(connection, instance_id)
+            rows = await store.answers_with_teams(connection, instance_id)
+        if row is None or row.daily_date is None:
+            raise QuizError("That is not a daily question.")
+        question = self.bank.by_id[row.question_id]
+        teams: dict[str, list[int]] = {}
+        for answer in rows:
+            if answer.team is not None:
+                tally = teams.setdefault(answer.team, [0, 0])
+                tally[0] += 1
+                tally[1] += int(answer.correct)
+        return Reveal(
+            instance_id=instance_id,
+            daily_date=row.daily_date,
+            prompt=question.prompt,
+            answer=question.answer,
+            explanation=question.explanation,
+            source=question.source,
+            answered=len(rows),
+            correct=sum(int(a.correct) for a in rows),
+            first_correct=tuple(a.display_name for a in rows if a.correct)[:FIRST_CORRECT_SHOWN],
+            teams=tuple(
+                TeamResult(name, answered, correct)
+                for name, (answered, correct) in sorted(teams.items(), key=lambda t: (-t[1][1], t[0]))
+            ),
         )
 
     async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
@@ -132,10 +203,9 @@ class QuizService:
         else:
             pool = self.bank.questions
         async with self.database.write() as connection:
-            workspace, user = await self._user(connection, actor)
+            workspace, user = await self.identify(connection, actor)
             channel_row = await store.channel(connection, workspace.id, channel)
-            seen = await store.last_seen(connection, channel_row.id, user.id, [q.id for q in pool])
-            question = self.bank.by_id[pick_question([q.id for q in pool], seen, self._rng)]
+            question = await self._pick(connection, channel_row.id, user.id, pool)
             instance_id = await store.insert_instance(
                 connection,
                 channel_id=channel_row.id,
@@ -157,7 +227,7 @@ class QuizService:
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
-        return self._view(row.id, question, Mode(row.mode), row.answer_count)
+        return self._view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
 
     # -- answering ------------------------------------------------------------------------
 
@@ -274,6 +344,18 @@ class QuizService:
             mode=Mode(row.mode),
         )
 
+    async def _daily_streak_before(
+        self, connection: AsyncConnection, row: store.InstanceRow, user: Any
+    ) -> int:
+        """The daily streak carries on only from a correct answer to the channel's previous daily
+        question; a daily question skipped or missed starts it again."""
+        if row.daily_date is None:
+            return int(user.daily_streak)
+        previous = await store.previous_daily_answer(connection, row.channel_id, row.daily_date, user.id)
+        return (
+            int(user.daily_streak) if previous is not None and previous.correct and not previous.late else 0
+        )
+
     async def _answer(self, actor: Actor, instance_id: int, grade: Any) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""
         async with self.database.write() as connection:
@@ -281,7 +363,7 @@ class QuizService:
             question = self._checked(row, actor)
             assert row is not None
             chosen, correct = grade(question)
-            workspace, user = await self._user(connection, actor)
+            workspace, user = await self.identify(connection, actor)
             previous = await store.existing_answer(connection, instance_id, user.id)
             if previous is not None:
                 return await self._repeat(connection, row, question, previous, user)
@@ -293,7 +375,7 @@ class QuizService:
                 mode=Mode(row.mode),
                 late=late,
                 streak=user.streak,
-                daily_streak=user.daily_streak,
+                daily_streak=await self._daily_streak_before(connection, row, user),
             )
             team = await store.team_of(connection, user.id)
             inserted = await store.insert_answer(
@@ -412,7 +494,7 @@ class QuizService:
     async def join_team(self, actor: Actor, name: str) -> TeamChange:
         """Join the team with this name (case-insensitive), creating it if it does not exist."""
         async with self.database.write() as connection:
-            workspace, user = await self._user(connection, actor)
+            workspace, user = await self.identify(connection, actor)
             previous = await store.team_of(connection, user.id)
             existing = await store.find_team(connection, workspace.id, name.casefold())
             team = existing or await store.create_team(connection, workspace.id, name, self.clock.now())
@@ -423,7 +505,7 @@ class QuizService:
 
     async def leave_team(self, actor: Actor) -> TeamChange:
         async with self.database.write() as connection:
-            _, user = await self._user(connection, actor)
+            _, user = await self.identify(connection, actor)
             previous = await store.team_of(connection, user.id)
             if previous is None:
                 raise QuizError("You are not in a team. Join one with /quiz team join NAME.")

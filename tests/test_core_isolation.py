@@ -7,7 +7,7 @@ import sys
 def test_bot_imports_with_slack_and_discord_blocked() -> None:
     script = (
         "import sys\n"
-        "for name in ('slack_bolt', 'slack_sdk', 'discord', 'aiohttp', 'apscheduler'):\n"
+        "for name in ('slack_bolt', 'slack_sdk', 'discord', 'aiohttp'):\n"
         "    sys.modules[name] = None\n"
         "import pkgutil, importlib, bot\n"
         "for module in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"

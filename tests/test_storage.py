@@ -26,9 +26,16 @@ def test_plain_urls_map_to_the_async_drivers() -> None:
     assert async_url("postgres://u:p@h/db") == "postgresql+asyncpg://u:p@h/db"
 
 
+def _ours(item: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+    """slack_sdk declares the tables of its installation store; migration 0002 creates them."""
+    table = name if kind == "table" else getattr(getattr(item, "table", None), "name", "")
+    return not str(table).startswith("slack_")
+
+
 async def test_migrations_create_exactly_the_declared_schema(database: Database) -> None:
     def differences(connection: Connection) -> list[object]:
-        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+        context = MigrationContext.configure(connection, opts={"include_object": _ours})
+        return list(compare_metadata(context, metadata))
 
     async with database.read() as connection:
         assert await connection.run_sync(differences) == []

@@ -19,6 +19,7 @@ from bot.db.tables import (
     answers,
     channels,
     question_instances,
+    subscriptions,
     team_members,
     team_totals,
     teams,
@@ -98,6 +99,21 @@ async def channel(connection: AsyncConnection, workspace_id: int, external_id: s
     )
 
 
+async def find_channel(
+    connection: AsyncConnection, platform: str, workspace: str, channel: str
+) -> int | None:
+    query = (
+        select(channels.c.id)
+        .join(workspaces, workspaces.c.id == channels.c.workspace_id)
+        .where(
+            workspaces.c.platform == platform,
+            workspaces.c.external_id == workspace,
+            channels.c.external_id == channel,
+        )
+    )
+    return (await connection.execute(query)).scalar_one_or_none()
+
+
 async def insert_instance(
     connection: AsyncConnection,
     *,
@@ -126,6 +142,7 @@ async def insert_instance(
 @dataclass(frozen=True)
 class InstanceRow:
     id: int
+    channel_id: int
     question_id: str
     mode: str
     workspace_id: int
@@ -140,6 +157,7 @@ async def instance(connection: AsyncConnection, instance_id: int) -> InstanceRow
     query = (
         select(
             question_instances.c.id,
+            question_instances.c.channel_id,
             question_instances.c.question_id,
             question_instances.c.mode,
             channels.c.workspace_id,
@@ -164,7 +182,7 @@ async def set_message_ref(connection: AsyncConnection, instance_id: int, ref: st
 
 
 async def last_seen(
-    connection: AsyncConnection, channel_id: int, user_id: int, question_ids: Sequence[str]
+    connection: AsyncConnection, channel_id: int, user_id: int | None, question_ids: Sequence[str]
 ) -> dict[str, datetime]:
     """When each question was last posted in the channel or answered by the user."""
     posted = (
@@ -181,7 +199,7 @@ async def last_seen(
         .group_by(question_instances.c.question_id)
     )
     seen: dict[str, datetime] = {}
-    for query in (posted, answered):
+    for query in (posted, answered) if user_id is not None else (posted,):
         for question_id, when in await connection.execute(query):
             seen[question_id] = max(seen.get(question_id, when), when)
     return seen
@@ -355,3 +373,189 @@ async def list_teams(connection: AsyncConnection, workspace_id: int) -> list[Row
         .order_by(func.coalesce(team_totals.c.points, 0).desc(), teams.c.name)
     )
     return list(await connection.execute(query))
+
+
+async def claim_daily(
+    connection: AsyncConnection,
+    *,
+    channel_id: int,
+    question_id: str,
+    daily_date: date,
+    now: datetime,
+    due: datetime,
+    lease_until: datetime,
+) -> int | None:
+    """Claim the channel's daily post for a local date; None when another claim won it.
+
+    The unique (channel, daily date) constraint decides, so two processes cannot both win.
+    """
+    statement = (
+        _insert(connection, question_instances)
+        .values(
+            channel_id=channel_id,
+            question_id=question_id,
+            mode="daily",
+            posted_at=now,
+            daily_date=daily_date,
+            post_state="pending",
+            lease_until=lease_until,
+            scheduled_for=due,
+        )
+        .on_conflict_do_nothing(index_elements=["channel_id", "daily_date"])
+        .returning(question_instances.c.id)
+    )
+    return (await connection.execute(statement)).scalar_one_or_none()
+
+
+async def daily_exists(connection: AsyncConnection, channel_id: int, daily_date: date) -> bool:
+    query = select(question_instances.c.id).where(
+        question_instances.c.channel_id == channel_id, question_instances.c.daily_date == daily_date
+    )
+    return (await connection.execute(query)).first() is not None
+
+
+async def finish_post(
+    connection: AsyncConnection, instance_id: int, state: str, now: datetime, message_ref: str | None = None
+) -> None:
+    values: dict[str, Any] = {"post_state": state, "lease_until": None}
+    if message_ref is not None:
+        values.update(message_ref=message_ref, posted_at=now)
+    await connection.execute(
+        update(question_instances).where(question_instances.c.id == instance_id).values(values)
+    )
+
+
+async def stale_claims(connection: AsyncConnection, now: datetime) -> list[Row[Any]]:
+    """Daily claims whose claimer died or gave up before the platform took the post."""
+    query = select(
+        question_instances.c.id, question_instances.c.channel_id, question_instances.c.scheduled_for
+    ).where(question_instances.c.post_state == "pending", question_instances.c.lease_until < now)
+    return list(await connection.execute(query))
+
+
+async def take_lease(
+    connection: AsyncConnection, instance_id: int, now: datetime, lease_until: datetime
+) -> bool:
+    """Take over an expired claim; exactly one taker wins."""
+    result = await connection.execute(
+        update(question_instances)
+        .where(
+            question_instances.c.id == instance_id,
+            question_instances.c.post_state == "pending",
+            question_instances.c.lease_until < now,
+        )
+        .values(lease_until=lease_until)
+    )
+    return bool(result.rowcount)
+
+
+async def unrevealed_before(connection: AsyncConnection, channel_id: int, before: datetime) -> list[int]:
+    query = (
+        select(question_instances.c.id)
+        .where(
+            question_instances.c.channel_id == channel_id,
+            question_instances.c.mode == "daily",
+            question_instances.c.post_state == "posted",
+            question_instances.c.revealed_at.is_(None),
+            question_instances.c.scheduled_for < before,
+        )
+        .order_by(question_instances.c.daily_date)
+    )
+    return list((await connection.execute(query)).scalars())
+
+
+async def mark_revealed(connection: AsyncConnection, instance_id: int, now: datetime) -> bool:
+    """Mark an instance revealed; True for the one caller that did it."""
+    result = await connection.execute(
+        update(question_instances)
+        .where(question_instances.c.id == instance_id, question_instances.c.revealed_at.is_(None))
+        .values(revealed_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def answers_with_teams(connection: AsyncConnection, instance_id: int) -> list[Row[Any]]:
+    """Every scored answer of an instance, first first, with the user's name and team."""
+    query = (
+        select(users.c.display_name, answers.c.correct, teams.c.name.label("team"))
+        .select_from(
+            answers.join(users, users.c.id == answers.c.user_id).outerjoin(
+                teams, teams.c.id == answers.c.team_id
+            )
+        )
+        .where(answers.c.instance_id == instance_id, answers.c.late.is_(False))
+        .order_by(answers.c.answered_at, answers.c.id)
+    )
+    return list(await connection.execute(query))
+
+
+async def previous_daily_answer(
+    connection: AsyncConnection, channel_id: int, daily_date: date, user_id: int
+) -> Row[Any] | None:
+    """The user's answer to the channel's daily question before `daily_date`, if they gave one."""
+    previous = (
+        select(question_instances.c.id)
+        .where(
+            question_instances.c.channel_id == channel_id,
+            question_instances.c.mode == "daily",
+            question_instances.c.post_state == "posted",
+            question_instances.c.daily_date < daily_date,
+        )
+        .order_by(question_instances.c.daily_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = select(answers.c.correct, answers.c.late).where(
+        answers.c.instance_id == previous, answers.c.user_id == user_id
+    )
+    return (await connection.execute(query)).first()
+
+
+async def upsert_subscription(
+    connection: AsyncConnection, channel_id: int, values: Mapping[str, Any]
+) -> None:
+    statement = _insert(connection, subscriptions).values({"channel_id": channel_id, **values})
+    await connection.execute(
+        statement.on_conflict_do_update(index_elements=["channel_id"], set_=dict(values))
+    )
+
+
+def _subscription_query() -> Any:
+    return select(
+        subscriptions,
+        workspaces.c.platform,
+        workspaces.c.external_id.label("workspace_external_id"),
+        channels.c.external_id.label("channel_external_id"),
+    ).select_from(
+        subscriptions.join(channels, channels.c.id == subscriptions.c.channel_id).join(
+            workspaces, workspaces.c.id == channels.c.workspace_id
+        )
+    )
+
+
+async def subscription_rows(
+    connection: AsyncConnection, subscription_id: int | None = None
+) -> list[Row[Any]]:
+    query = _subscription_query()
+    if subscription_id is not None:
+        query = query.where(subscriptions.c.id == subscription_id)
+    return list(await connection.execute(query.order_by(subscriptions.c.id)))
+
+
+async def subscription_of_channel(connection: AsyncConnection, channel_id: int) -> Row[Any] | None:
+    query = _subscription_query().where(subscriptions.c.channel_id == channel_id)
+    return (await connection.execute(query)).first()
+
+
+async def delete_subscription(connection: AsyncConnection, channel_id: int) -> None:
+    await connection.execute(subscriptions.delete().where(subscriptions.c.channel_id == channel_id))
+
+
+async def pause_subscription(
+    connection: AsyncConnection, subscription_id: int, reason: str, now: datetime
+) -> None:
+    await connection.execute(
+        update(subscriptions)
+        .where(subscriptions.c.id == subscription_id)
+        .values(paused_reason=reason[:500], paused_at=now)
+    )

@@ -110,6 +110,12 @@ question_instances = Table(
     Column("daily_date", Date, nullable=True),
     Column("revealed_at", UtcDateTime, nullable=True),
     Column("answer_count", Integer, nullable=False, server_default="0"),
+    # Daily questions only: the claim's state ('pending' until the platform accepted the post,
+    # then 'posted'; 'failed' on a permanent error), how long the claimer's lease lasts, and the
+    # time the post was due.
+    Column("post_state", String(16), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("scheduled_for", UtcDateTime, nullable=True),
     UniqueConstraint("channel_id", "daily_date", name="uq_instances_channel_daily_date"),
     Index("ix_instances_channel_question", "channel_id", "question_id"),
 )
@@ -157,4 +163,22 @@ team_totals = Table(
     Column("answers", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
     Index("ix_team_totals_board", "workspace_id", "period_key", "points"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("topic_id", String(64), nullable=True),
+    Column("hour", Integer, nullable=False),
+    Column("minute", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("weekdays", String(64), nullable=False),
+    Column("reveal_hour", Integer, nullable=True),
+    Column("reveal_minute", Integer, nullable=True),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("paused_reason", Text, nullable=True),
+    Column("paused_at", UtcDateTime, nullable=True),
 )

@@ -1,0 +1,1 @@
+"""The question of the day: subscriptions, exactly-once posting, the reveal."""

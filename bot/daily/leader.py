@@ -1,0 +1,78 @@
+"""Which process runs the daily scheduler: at most one at a time on PostgreSQL.
+
+The leader holds a session-level advisory lock on a connection of its own. The lock goes away
+with that connection, so when the leading process dies another one takes over at its next try.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_LOCK = 7_160_002
+
+
+class Leadership(Protocol):
+    async def acquire(self) -> bool:
+        """Try to lead (or confirm that we still do); True while we lead."""
+        ...
+
+    async def release(self) -> None: ...
+
+
+class SoleLeader:
+    """SQLite: one process serves a database file, and the daily claims guard the rest."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+class AdvisoryLockLeader:
+    def __init__(self, engine: AsyncEngine, key: int = SCHEDULER_LOCK) -> None:
+        self.engine = engine
+        self.key = key
+        self._connection: AsyncConnection | None = None
+
+    async def acquire(self) -> bool:
+        if self._connection is not None:
+            try:
+                await self._connection.execute(text("SELECT 1"))
+                return True
+            except DBAPIError:
+                log.warning("lost the scheduler lock's connection; trying to lead again")
+                await self._drop()
+        connection = await (await self.engine.connect()).execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            won = (
+                await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+            ).scalar()
+        except DBAPIError:
+            await connection.close()
+            raise
+        if won:
+            self._connection = connection
+            return True
+        await connection.close()
+        return False
+
+    async def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.close()
+            except DBAPIError:
+                log.debug("closing a broken lock connection failed", exc_info=True)
+
+    async def release(self) -> None:
+        if self._connection is not None:
+            await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            await self._drop()

@@ -1,0 +1,49 @@
+"""The words of the question of the day: HH:MM times, weekdays, time zones."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EVERY_DAY = "mon-sun"
+_WEEKDAY_WORDS = {
+    "weekdays": "mon-fri",
+    "workdays": "mon-fri",
+    "weekends": "sat,sun",
+    "daily": EVERY_DAY,
+    "everyday": EVERY_DAY,
+    "every-day": EVERY_DAY,
+}
+_DAY_PART = re.compile(rf"^({'|'.join(DAYS)})(-({'|'.join(DAYS)}))?$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time(text: str) -> tuple[int, int] | None:
+    match = _TIME.match(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_weekdays(text: str) -> str | None:
+    """'Mon-Fri', 'mon,wed,fri', 'weekdays' -> a cron day_of_week string, or None if invalid."""
+    key = text.casefold()
+    if key in _WEEKDAY_WORDS:
+        return _WEEKDAY_WORDS[key]
+    parts = [p[:3] if len(p) > 3 and "-" not in p else p for p in key.split(",")]
+    parts = ["-".join(d[:3] for d in p.split("-")) for p in parts]
+    return ",".join(parts) if parts and all(_DAY_PART.match(p) for p in parts) else None
+
+
+def known_timezone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def looks_like_timezone(word: str) -> bool:
+    return "/" in word or word.upper() in ("UTC", "GMT")
+
+
+def format_time(hour: int, minute: int) -> str:
+    return f"{hour:02d}:{minute:02d}"

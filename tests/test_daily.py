@@ -1,0 +1,291 @@
+"""The question of the day, with a frozen clock: schedules, exactly-once posts, reveals, failures."""
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.bank import QuestionBank
+from bot.daily.leader import SoleLeader
+from bot.daily.models import PermanentDeliveryError, Reveal
+from bot.daily.scheduler import DailyScheduler
+from bot.daily.service import DailyService, PostResult
+from bot.daily.triggers import cron, latest_due
+from bot.db.database import Database
+from bot.errors import QuizError
+from bot.grammar import DailyOn, parse
+from bot.models import Actor, AnswerOutcome, Mode, Place, QuestionView
+from bot.scoring import score_answer
+from bot.service import QuizService
+from tests.conftest import FrozenClock
+
+ADMIN = Actor("slack", "T1", "UADMIN", "Ada", is_admin=True)
+HERE = Place("slack", "T1", "C1")
+
+
+class RecordingPoster:
+    """A chat adapter stand-in: records what it was asked to post; some channels fail for good."""
+
+    def __init__(self) -> None:
+        self.questions: list[tuple[Place, QuestionView]] = []
+        self.reveals: list[tuple[Place, Reveal]] = []
+        self.broken: dict[str, str] = {}
+
+    async def post_question(self, target: Place, question: QuestionView) -> str:
+        if target.channel in self.broken:
+            raise PermanentDeliveryError(self.broken[target.channel])
+        self.questions.append((target, question))
+        return f"msg-{len(self.questions)}"
+
+    async def post_reveal(self, target: Place, reveal: Reveal) -> None:
+        self.reveals.append((target, reveal))
+
+
+@pytest.fixture
+def poster() -> RecordingPoster:
+    return RecordingPoster()
+
+
+@pytest.fixture
+def daily(service: QuizService, poster: RecordingPoster) -> DailyService:
+    return DailyService(service, {"slack": poster})
+
+
+def daily_on(text: str) -> DailyOn:
+    command = parse(text)
+    assert isinstance(command, DailyOn), command
+    return command
+
+
+async def subscribe(
+    daily: DailyService, text: str = "daily on at 09:00 Europe/Berlin", channel: str = "C1"
+) -> int:
+    report = await daily.subscribe(ADMIN, channel, daily_on(text))
+    assert report.subscription is not None
+    return report.subscription.id
+
+
+def test_nine_oclock_berlin_stays_nine_oclock_across_daylight_saving() -> None:
+    trigger = cron(9, 0, "mon-sun", "Europe/Berlin")
+    # Summer time starts on Sunday 29 March 2026.
+    before = trigger.get_next_fire_time(None, datetime(2026, 3, 28, 0, 0, tzinfo=UTC))
+    after = trigger.get_next_fire_time(None, datetime(2026, 3, 29, 0, 0, tzinfo=UTC))
+    assert before.astimezone(UTC) == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)  # type: ignore[union-attr]
+    assert after.astimezone(UTC) == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # type: ignore[union-attr]
+    # And back in October: winter time from Sunday 25 October 2026.
+    autumn = trigger.get_next_fire_time(None, datetime(2026, 10, 25, 0, 0, tzinfo=UTC))
+    assert autumn.astimezone(UTC) == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # type: ignore[union-attr]
+    assert latest_due(trigger, datetime(2026, 3, 29, 7, 30, tzinfo=UTC)) == after
+
+
+async def test_posts_on_both_sides_of_a_dst_change_land_on_their_local_dates(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    subscription = await subscribe(daily)
+    for due in (datetime(2026, 3, 28, 8, 0, tzinfo=UTC), datetime(2026, 3, 29, 7, 0, tzinfo=UTC)):
+        clock.moment = due
+        assert await daily.post_due(subscription, due) is PostResult.POSTED
+    assert [q.mode for _, q in poster.questions] == [Mode.DAILY, Mode.DAILY]
+    assert [q.daily_date for _, q in poster.questions] == [date(2026, 3, 28), date(2026, 3, 29)]
+
+
+async def test_a_restart_within_the_grace_window_posts_late_and_outside_it_skips(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(daily)
+    clock.moment = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)  # 10:30 in Berlin: 1.5 hours late
+    assert list((await daily.catch_up()).values()) == [PostResult.POSTED]
+    assert list((await daily.catch_up()).values()) == [PostResult.ALREADY_CLAIMED]
+    clock.moment = datetime(2026, 11, 19, 10, 30, tzinfo=UTC)  # 11:30 in Berlin: 2.5 hours late
+    with caplog.at_level(logging.WARNING):
+        assert list((await daily.catch_up()).values()) == [PostResult.TOO_LATE]
+    assert "skipped: more than 2:00:00 late" in caplog.text
+    assert len(poster.questions) == 1
+
+
+async def test_two_schedulers_racing_on_one_database_post_once(
+    database: Database, bank: QuestionBank, clock: FrozenClock, poster: RecordingPoster
+) -> None:
+    other_database = Database(database.url)
+    first = DailyService(QuizService(database, bank, clock), {"slack": poster})
+    second = DailyService(QuizService(other_database, bank, clock), {"slack": poster})
+    subscription = await subscribe(first)
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    results = await asyncio.gather(
+        *(d.post_due(subscription, due) for d in (first, second) for _ in range(3))
+    )
+    await other_database.dispose()
+    assert sorted(results) == sorted([PostResult.POSTED] + [PostResult.ALREADY_CLAIMED] * 5)
+    assert len(poster.questions) == 1
+
+
+async def test_a_crash_between_claim_and_send_is_recovered_once(
+    daily: DailyService, service: QuizService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    await subscribe(daily)
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    # The process claims the post, then dies before sending it.
+    claimed = await service.claim_daily(HERE, None, date(2026, 11, 18), due, daily.lease)
+    assert claimed is not None
+    # The next start, a few minutes later: catch-up sees the claim, recovery sends it, once.
+    clock.advance(minutes=5)
+    restarted = DailyService(service, {"slack": poster})
+    assert list((await restarted.catch_up()).values()) == [PostResult.ALREADY_CLAIMED]
+    assert await restarted.recover() == 1
+    assert await restarted.recover() == 0
+    assert [q.instance_id for _, q in poster.questions] == [claimed]
+
+
+async def test_a_claim_held_by_a_live_process_is_not_taken_over(
+    daily: DailyService, service: QuizService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    await subscribe(daily)
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    assert await service.claim_daily(HERE, None, date(2026, 11, 18), due, daily.lease) is not None
+    clock.advance(seconds=30)
+    assert await daily.recover() == 0
+    clock.advance(hours=3)
+    assert await daily.recover() == 0  # past the grace window: abandoned, not sent
+    assert poster.questions == []
+
+
+async def answer(
+    service: QuizService, bank: QuestionBank, who: Actor, view: QuestionView, right: bool
+) -> AnswerOutcome:
+    index = bank.by_id[view.question_id].answer_index
+    if index is None:
+        return await service.answer_self_grade(who, view.instance_id, knew=right)
+    choice = index if right else (index + 1) % len(view.choices)
+    return await service.answer_choice(who, view.instance_id, choice)
+
+
+def player(user: str, name: str) -> Actor:
+    return Actor("slack", "T1", user, name)
+
+
+async def post_daily(daily: DailyService, subscription: int, clock: FrozenClock, day: int) -> QuestionView:
+    due = datetime(2026, 11, day, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    assert await daily.post_due(subscription, due) is PostResult.POSTED
+    return daily_view(daily)
+
+
+def daily_view(daily: DailyService) -> QuestionView:
+    poster = daily.posters["slack"]
+    assert isinstance(poster, RecordingPoster)
+    return poster.questions[-1][1]
+
+
+async def test_the_reveal_reports_the_channel_and_its_teams(
+    daily: DailyService, service: QuizService, bank: QuestionBank, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    subscription = await subscribe(daily, "daily on ecs at 09:00 Europe/Berlin")
+    view = await post_daily(daily, subscription, clock, 16)
+    await service.join_team(player("U1", "Ann"), "Owls")
+    await service.join_team(player("U2", "Ben"), "Owls")
+    await service.join_team(player("U3", "Cy"), "Larks")
+    for user, name, right in [
+        ("U2", "Ben", True),
+        ("U3", "Cy", False),
+        ("U1", "Ann", True),
+        ("U4", "Di", True),
+    ]:
+        clock.advance(minutes=1)
+        await answer(service, bank, player(user, name), view, right)
+    await post_daily(daily, subscription, clock, 17)
+    assert len(poster.reveals) == 1
+    reveal = poster.reveals[0][1]
+    assert (reveal.instance_id, reveal.answered, reveal.correct) == (view.instance_id, 4, 3)
+    assert reveal.first_correct == ("Ben", "Ann", "Di")
+    assert reveal.share_correct == 0.75
+    assert [(t.name, t.answered, t.correct) for t in reveal.teams] == [("Owls", 2, 2), ("Larks", 1, 0)]
+    assert reveal.answer == bank.by_id[view.question_id].answer
+    late = await answer(service, bank, player("U5", "Eve"), view, right=True)
+    assert late.late and late.correct and late.points == 0
+
+
+async def test_consecutive_correct_daily_answers_make_a_streak(
+    daily: DailyService, service: QuizService, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    subscription = await subscribe(daily, "daily on docker at 09:00 Europe/Berlin")
+    ann = player("U1", "Ann")
+    outcomes = [
+        await answer(service, bank, ann, await post_daily(daily, subscription, clock, day), right=True)
+        for day in (16, 17, 18)
+    ]
+    assert [o.daily_streak for o in outcomes] == [1, 2, 3]
+    for before, outcome in enumerate(outcomes):
+        difficulty = bank.by_id[outcome.question_id].difficulty
+        expected = score_answer(
+            correct=True,
+            difficulty=difficulty,
+            mode=Mode.DAILY,
+            late=False,
+            streak=before,
+            daily_streak=before,
+        )
+        assert outcome.points == expected.points
+    assert (await service.stats(ann)).daily_streak == 3
+    # Skipping a day breaks the streak.
+    await post_daily(daily, subscription, clock, 19)
+    outcome = await answer(service, bank, ann, await post_daily(daily, subscription, clock, 20), right=True)
+    assert outcome.daily_streak == 1
+
+
+async def test_a_permanently_failing_channel_is_paused_while_the_others_are_posted(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    broken = await subscribe(daily, channel="C-archived")
+    working = await subscribe(daily, channel="C-ok")
+    poster.broken["C-archived"] = "channel_archived"
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    results = await asyncio.gather(daily.post_due(broken, due), daily.post_due(working, due))
+    assert results == [PostResult.FAILED, PostResult.POSTED]
+    assert [t.channel for t, _ in poster.questions] == ["C-ok"]
+    status = await daily.status(Place("slack", "T1", "C-archived"))
+    assert status.subscription is not None and status.subscription.paused_reason == "channel_archived"
+    assert status.next_post is None
+    assert await daily.post_due(broken, due + timedelta(days=1)) is PostResult.PAUSED
+
+
+async def test_subscribing_checks_admins_times_zones_and_topics(
+    daily: DailyService, clock: FrozenClock
+) -> None:
+    member = Actor("slack", "T1", "U1", "Ann")
+    with pytest.raises(QuizError, match="Only workspace admins"):
+        await daily.subscribe(member, "C1", daily_on("daily on at 09:00"))
+    with pytest.raises(QuizError, match="No topic 'ecx'. Did you mean ecs"):
+        await daily.subscribe(ADMIN, "C1", daily_on("daily on ecx at 09:00"))
+    report = await daily.subscribe(ADMIN, "C1", daily_on("daily on k8s at 17:30 America/New_York weekdays"))
+    assert report.subscription is not None
+    assert (report.subscription.topic_id, report.subscription.timezone) == ("kubernetes", "America/New_York")
+    # Wednesday 18 Nov 12:00 UTC is 07:00 in New York: the next post is today at 17:30 there.
+    assert report.next_post is not None
+    assert report.next_post.astimezone(UTC) == datetime(2026, 11, 18, 22, 30, tzinfo=UTC)
+    default_zone = await daily.subscribe(ADMIN, "C2", daily_on("daily on at 08:00"))
+    assert default_zone.subscription is not None and default_zone.subscription.timezone == "Europe/Berlin"
+    await daily.unsubscribe(ADMIN, "C1")
+    assert (await daily.status(HERE)).subscription is None
+    with pytest.raises(QuizError, match="no question of the day"):
+        await daily.unsubscribe(ADMIN, "C1")
+
+
+async def test_changes_reach_the_running_scheduler_at_once(daily: DailyService) -> None:
+    scheduler = DailyScheduler(daily, SoleLeader())
+    await scheduler.start()
+    try:
+        subscription = await subscribe(daily, "daily on at 09:00 Europe/Berlin reveal 17:00")
+        assert scheduler.scheduler.get_job(f"post:{subscription}") is not None
+        assert scheduler.scheduler.get_job(f"reveal:{subscription}") is not None
+        job = scheduler.scheduler.get_job(f"post:{subscription}")
+        assert (job.trigger.fields[5].expressions[0].first, str(job.trigger.timezone)) == (9, "Europe/Berlin")
+        await daily.unsubscribe(ADMIN, "C1")
+        assert scheduler.scheduler.get_job(f"post:{subscription}") is None
+        assert scheduler.scheduler.get_job(f"reveal:{subscription}") is None
+    finally:
+        await scheduler.stop()
