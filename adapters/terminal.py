@@ -9,9 +9,11 @@ from collections.abc import Awaitable, Callable
 
 from adapters import terminal_render as render
 from bot.commands import Notice, run
+from bot.daily.models import Reveal
+from bot.daily.service import DailyService
 from bot.errors import UserFacingError
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, parse
-from bot.models import Actor, Posted, QuestionView
+from bot.models import Actor, Place, Posted, QuestionView
 from bot.questions import Kind
 from bot.service import QuizService
 
@@ -25,11 +27,24 @@ Write = Callable[[str], None]
 
 
 class TerminalChat:
-    def __init__(self, service: QuizService, user: str, write: Write) -> None:
+    """The chat, and the poster through which the question of the day reaches it."""
+
+    def __init__(
+        self, service: QuizService, user: str, write: Write, daily: DailyService | None = None
+    ) -> None:
         self.service = service
-        self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal")
+        self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
+        self.daily = daily
         self.pending: QuestionView | None = None
+
+    async def post_question(self, target: Place, question: QuestionView) -> str:
+        self.pending = question
+        self.write(render.question(question))
+        return str(question.instance_id)
+
+    async def post_reveal(self, target: Place, reveal: Reveal) -> None:
+        self.write(render.reveal(reveal))
 
     async def join(self, team: str) -> None:
         """Join a team at start (`--team`); being in it already is fine."""
@@ -73,7 +88,7 @@ class TerminalChat:
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
                 return f"Unknown command '{text.split()[0]}'. Type /quiz help for the commands."
-            result = await run(self.service, self.actor, CHANNEL, text)
+            result = await run(self.service, self.actor, CHANNEL, text, self.daily)
         except UserFacingError as error:
             return str(error)
         if isinstance(result, Posted):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.commands import Help, Notice, Reply, TeamList, TopicList
+from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
     AnswerOutcome,
     Leaderboard,
@@ -41,6 +42,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def question(view: QuestionView) -> str:
     head = f"[{view.topic_name} · {view.difficulty.value}] {view.prompt}"
+    if view.daily_date is not None:
+        head = f"Question of the day, {view.daily_date:%A %d %B}:\n{head}"
     if view.kind is Kind.FLASHCARD:
         return f"{head}\n  (flashcard: type your answer)"
     choices = "\n".join(f"  {LETTERS[i]}) {c}" for i, c in enumerate(view.choices))
@@ -91,6 +94,41 @@ def stats(s: UserStats) -> str:
     return "\n".join(lines)
 
 
+def daily_status(report: DailyStatusReport) -> str:
+    subscription = report.subscription
+    if subscription is None:
+        return "No question of the day here. An admin can start one: /quiz daily on all at 09:00"
+    topic = subscription.topic_id or "all topics"
+    when = (
+        f"{subscription.hour:02d}:{subscription.minute:02d} {subscription.timezone} ({subscription.weekdays})"
+    )
+    reveal = (
+        f"{subscription.reveal[0]:02d}:{subscription.reveal[1]:02d}"
+        if subscription.reveal
+        else "the next post"
+    )
+    line = f"Question of the day: {topic} at {when}; the answer is revealed at {reveal}."
+    if subscription.paused_reason:
+        return f"{line}\nPaused: {subscription.paused_reason}. Turn it on again with /quiz daily on."
+    if report.next_post is not None:
+        line += f"\nNext post: {report.next_post:%A %d %B %Y %H:%M %Z}."
+    return line
+
+
+def reveal(result: Reveal) -> str:
+    lines = [
+        f"Answer to the question of the day of {result.daily_date:%d %B}: {result.answer}",
+        result.explanation,
+        f"{result.answered} answered, {percent(result.share_correct)} correct.",
+    ]
+    if result.first_correct:
+        lines.append("First correct: " + ", ".join(result.first_correct))
+    if result.teams:
+        rows = [(t.name, t.answered, t.correct) for t in result.teams]
+        lines.append(table(("Team", "Answered", "Correct"), rows))
+    return "\n".join(lines)
+
+
 def reply(result: Reply) -> str:
     match result:
         case Posted(view):
@@ -121,6 +159,8 @@ def reply(result: Reply) -> str:
             return table(("Team", "Members", "Points"), [(t.name, t.members, t.points) for t in teams])
         case UserStats():
             return stats(result)
+        case DailyStatusReport():
+            return daily_status(result)
         case Notice(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     studybot_http_port: int = Field(default=3000, ge=1, le=65535)
     studybot_log_format: Literal["text", "json"] = "text"
     studybot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    studybot_daily_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -55,6 +57,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone '{value}'") from error
         return value
+
+    @property
+    def daily_grace(self) -> timedelta:
+        """How late a missed question of the day may still be posted after a restart."""
+        return timedelta(minutes=self.studybot_daily_grace_minutes)
 
     @property
     def database_url(self) -> str:

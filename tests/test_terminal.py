@@ -4,14 +4,17 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.terminal import TerminalChat
 from adapters.terminal_render import LETTERS
 from bot.bank import QuestionBank
+from bot.daily.service import DailyService
+from bot.models import Place
 from bot.questions import Kind
 from bot.service import QuizService
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, FrozenClock
 
 ONE_QUESTION = """\
 questions:
@@ -104,3 +107,27 @@ async def test_lines_are_read_until_quit(service: QuizService) -> None:
 
     await TerminalChat(service, "alice", shown.append).loop(read_line, interactive=False)
     assert len(shown) == 1 and "kubernetes" in shown[0]
+
+
+async def test_the_question_of_the_day_reaches_the_terminal(
+    service: QuizService, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    shown: list[str] = []
+    daily = DailyService(service, {})
+    chat = TerminalChat(service, "alice", shown.append, daily)
+    daily.posters["terminal"] = chat
+    assert "Question of the day: all topics at 09:00 UTC" in await chat.handle(
+        "/quiz daily on all at 09:00 UTC"
+    )
+    due = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+    clock.moment = due
+    subscription = (await daily.status(Place("terminal", "local", "terminal"))).subscription
+    assert subscription is not None
+    await daily.post_due(subscription.id, due)
+    assert shown[-1].startswith("Question of the day, Thursday 19 November:")
+    question = bank.by_id[chat.pending.question_id]  # type: ignore[union-attr]
+    reply = await chat.handle(question.answer if question.kind is Kind.FLASHCARD else "A")
+    assert "Total:" in reply
+    clock.moment = due + timedelta(days=1)
+    await daily.post_due(subscription.id, due + timedelta(days=1))
+    assert any(line.startswith("Answer to the question of the day of 19 November") for line in shown)
