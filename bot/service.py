@@ -19,6 +19,7 @@ from bot.db import store
 from bot.db.database import Database
 from bot.db.tables import team_totals, user_totals
 from bot.errors import QuizError
+from bot.metrics import ANSWERS
 from bot.models import (
     Actor,
     AnswerOutcome,
@@ -395,6 +396,7 @@ class QuizService:
                 previous = await store.existing_answer(connection, instance_id, user.id)
                 return await self._repeat(connection, row, question, previous, user)
             count = await store.count_answer(connection, instance_id)
+            ANSWERS.labels(mode=row.mode).inc()
             if not late:
                 await store.set_streaks(connection, user.id, score.streak, score.daily_streak)
                 keys = period_keys(now, ZoneInfo(workspace.timezone))

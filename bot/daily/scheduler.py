@@ -17,6 +17,7 @@ from bot.daily.leader import Leadership
 from bot.daily.models import Subscription
 from bot.daily.service import DailyService
 from bot.daily.triggers import cron, latest_due
+from bot.metrics import SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class DailyScheduler:
                 self._unschedule(subscription_id)
         elif leading:
             await self.sync_all()
+        SCHEDULER_LEADER.set(1 if self.leading else 0)
         if self.leading:
             await self.daily.recover()
 

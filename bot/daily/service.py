@@ -28,6 +28,7 @@ from bot.daily.triggers import cron, latest_due
 from bot.db import store
 from bot.errors import QuizError
 from bot.grammar import DailyOn
+from bot.metrics import DAILY_POSTS
 from bot.models import Actor, Place
 from bot.service import QuizService
 
@@ -168,6 +169,11 @@ class DailyService:
 
     async def post_due(self, subscription_id: int, due: datetime) -> PostResult:
         """Post the daily question that fell due at `due`, unless it was posted already."""
+        result = await self._post_due(subscription_id, due)
+        DAILY_POSTS.labels(outcome=result.value).inc()
+        return result
+
+    async def _post_due(self, subscription_id: int, due: datetime) -> PostResult:
         subscription = await self.subscription(subscription_id)
         if subscription is None:
             return PostResult.FAILED

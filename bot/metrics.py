@@ -1,0 +1,24 @@
+"""Prometheus metrics, served on /metrics by `studybot serve`."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REQUESTS = Counter(
+    "studybot_requests_total",
+    "Commands and button clicks handled, by platform, kind (command/action/event) and outcome.",
+    ["platform", "kind", "outcome"],
+)
+ANSWERS = Counter("studybot_answers_recorded_total", "First answers recorded, by mode.", ["mode"])
+DAILY_POSTS = Counter(
+    "studybot_daily_posts_total",
+    "Questions of the day, by outcome (posted, failed, skipped...).",
+    ["outcome"],
+)
+SCHEDULER_LEADER = Gauge("studybot_scheduler_leader", "1 while this process runs the daily scheduler.")
+HTTP_LATENCY = Histogram(
+    "studybot_http_request_seconds",
+    "Time to answer an HTTP request, by route.",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
