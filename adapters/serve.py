@@ -14,6 +14,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from adapters.discord.config import discord_config, discord_configured
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import build_service
 from bot.service import QuizService
@@ -38,6 +39,8 @@ def check_platforms(settings: Settings) -> None:
     """Stop on a bad platform setting before the database is opened."""
     if slack_configured(settings):
         slack_config(settings)
+    if discord_configured(settings):
+        discord_config(settings)
 
 
 def build_components(settings: Settings, service: QuizService, app: web.Application) -> list[Component]:
@@ -47,6 +50,10 @@ def build_components(settings: Settings, service: QuizService, app: web.Applicat
         from adapters.slack.component import SlackComponent
 
         components.append(SlackComponent(slack_config(settings), service, app))
+    if discord_configured(settings):
+        from adapters.discord.component import DiscordComponent
+
+        components.append(DiscordComponent(discord_config(settings), service))
     if not components:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "

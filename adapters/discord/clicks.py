@@ -9,6 +9,7 @@ import discord
 from adapters.discord import render
 from adapters.discord.buttons import Buttons, make_buttons
 from adapters.discord.exchange import NO_MENTIONS, Exchange
+from adapters.discord.inflight import InFlight
 from adapters.discord.people import actor
 from bot.models import AnswerOutcome
 from bot.service import QuizService
@@ -17,14 +18,15 @@ log = logging.getLogger(__name__)
 
 
 class QuizClicks:
-    def __init__(self, service: QuizService) -> None:
+    def __init__(self, service: QuizService, in_flight: InFlight) -> None:
         self.service = service
+        self.in_flight = in_flight
         self.buttons: Buttons = make_buttons(self)
 
     async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("answer"):
+        async with self.in_flight.track(), exchange.guard("answer"):
             result = await self.service.answer_choice(actor(interaction), instance_id, choice)
             assert interaction.message is not None
             await self._answered(interaction, exchange, result, interaction.message.id)
@@ -32,7 +34,7 @@ class QuizClicks:
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("flashcard reveal"):
+        async with self.in_flight.track(), exchange.guard("flashcard reveal"):
             card = await self.service.show_flashcard(actor(interaction), instance_id)
             if card.already_answered is not None:
                 await exchange.send(ephemeral=True, embed=render.outcome(card.already_answered))
@@ -46,7 +48,7 @@ class QuizClicks:
     ) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("flashcard grade"):
+        async with self.in_flight.track(), exchange.guard("flashcard grade"):
             result = await self.service.answer_self_grade(actor(interaction), instance_id, knew)
             await self._answered(interaction, exchange, result, message_id)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import discord
 import yarl
 
 from adapters.discord.clicks import QuizClicks
 from adapters.discord.config import DiscordConfig
 from adapters.discord.exchange import NO_MENTIONS
+from adapters.discord.inflight import InFlight
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
 from bot.service import QuizService
@@ -26,7 +29,14 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
-def build_client(config: DiscordConfig, service: QuizService) -> tuple[discord.Client, QuizTree]:
+@dataclass(frozen=True)
+class DiscordBot:
+    client: discord.Client
+    tree: QuizTree
+    in_flight: InFlight
+
+
+def build_bot(config: DiscordConfig, service: QuizService) -> DiscordBot:
     options = {
         "intents": intents(),
         "allowed_mentions": NO_MENTIONS,
@@ -39,10 +49,11 @@ def build_client(config: DiscordConfig, service: QuizService) -> tuple[discord.C
         )
     else:
         client = discord.Client(**options)
-    clicks = QuizClicks(service)
-    tree = build_tree(client, QuizCommands(service, clicks.buttons))
+    in_flight = InFlight()
+    clicks = QuizClicks(service, in_flight)
+    tree = build_tree(client, QuizCommands(service, clicks.buttons, in_flight))
     client.add_dynamic_items(*clicks.buttons.kinds)
-    return client, tree
+    return DiscordBot(client, tree, in_flight)
 
 
 async def sync_commands(tree: QuizTree, guild_id: int | None) -> None:

@@ -7,10 +7,12 @@ import logging
 
 import discord
 
-from adapters.discord.client import build_client, sync_commands, use_endpoints
+from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
 from bot.service import QuizService
 from bot.settings import SettingsError
+
+DRAIN_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +23,15 @@ class DiscordComponent:
     def __init__(self, config: DiscordConfig, service: QuizService) -> None:
         self.config = config
         self.service = service
-        self.client, self.tree = build_client(config, service)
+        self.bot = build_bot(config, service)
+        self.client = self.bot.client
         self._connection: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         use_endpoints(self.config)
         try:
             await self.client.login(self.config.token)
-            await sync_commands(self.tree, self.config.guild_id)
+            await sync_commands(self.bot.tree, self.config.guild_id)
         except BaseException as error:
             await self.client.close()
             if isinstance(error, discord.LoginFailure):
@@ -38,6 +41,8 @@ class DiscordComponent:
         self._connection.add_done_callback(_report_end)
 
     async def stop(self) -> None:
+        """Let the interactions under way send their replies, then disconnect."""
+        await self.bot.in_flight.drain(DRAIN_SECONDS)
         await self.client.close()
         if self._connection is not None:
             await asyncio.wait({self._connection})

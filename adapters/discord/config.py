@@ -1,4 +1,8 @@
-"""The Discord part of the settings, checked once at start: each problem names its variable."""
+"""The Discord part of the settings, checked once at start: each problem names its variable.
+
+Only the standard library is imported here, so `studybot serve` checks these settings before it
+opens the database or imports discord.py.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,10 @@ class DiscordConfig:
     @property
     def sharded(self) -> bool:
         return self.shard_count is not None
+
+
+def discord_configured(settings: Settings) -> bool:
+    return settings.discord_token is not None
 
 
 def _token(settings: Settings) -> str:
@@ -70,3 +78,11 @@ def discord_config(settings: Settings) -> DiscordConfig:
         shard_count=settings.discord_shard_count,
         shard_ids=_shard_ids(settings.discord_shard_ids, settings.discord_shard_count),
     )
+
+
+def application_id(settings: Settings) -> int:
+    if settings.discord_application_id is None:
+        raise SettingsError(
+            "DISCORD_APPLICATION_ID is not set: copy the Application ID from the Discord developer portal"
+        )
+    return settings.discord_application_id

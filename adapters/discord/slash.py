@@ -11,6 +11,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
+from adapters.discord.inflight import InFlight
 from adapters.discord.people import actor, place
 from bot.commands import TeamList, TopicList
 from bot.grammar import Invalid, validate_team_name
@@ -21,9 +22,10 @@ AUTOCOMPLETE_NAME_MAX = 100
 
 
 class QuizCommands:
-    def __init__(self, service: QuizService, buttons: Buttons) -> None:
+    def __init__(self, service: QuizService, buttons: Buttons, in_flight: InFlight) -> None:
         self.service = service
         self.buttons = buttons
+        self.in_flight = in_flight
 
     def complete_topic(self, typed: str) -> list[app_commands.Choice[str]]:
         return [
@@ -34,7 +36,7 @@ class QuizCommands:
     async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
-        async with exchange.guard("quiz"):
+        async with self.in_flight.track(), exchange.guard("quiz"):
             result = await self.service.ask(actor(interaction), str(interaction.channel_id), topic or None)
             match result:
                 case Posted(view):
@@ -59,14 +61,14 @@ class QuizCommands:
     async def leaderboard(self, interaction: discord.Interaction, period: Period, scope: Scope) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
-        async with exchange.guard("leaderboard"):
+        async with self.in_flight.track(), exchange.guard("leaderboard"):
             board = await self.service.leaderboard(place(interaction), period, scope)
             await exchange.send(ephemeral=False, embed=render.leaderboard(board))
 
     async def stats(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("stats"):
+        async with self.in_flight.track(), exchange.guard("stats"):
             await exchange.send(
                 ephemeral=True, embed=render.stats(await self.service.stats(actor(interaction)))
             )
@@ -78,21 +80,21 @@ class QuizCommands:
             await exchange.send(valid.message, ephemeral=True)
             return
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("team join"):
+        async with self.in_flight.track(), exchange.guard("team join"):
             change = await self.service.join_team(actor(interaction), valid)
             await exchange.send(render.team_change(change), ephemeral=True)
 
     async def leave_team(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
-        async with exchange.guard("team leave"):
+        async with self.in_flight.track(), exchange.guard("team leave"):
             change = await self.service.leave_team(actor(interaction))
             await exchange.send(render.team_change(change), ephemeral=True)
 
     async def list_teams(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
-        async with exchange.guard("team list"):
+        async with self.in_flight.track(), exchange.guard("team list"):
             teams = await self.service.teams(place(interaction))
             await exchange.send(ephemeral=False, embed=render.teams(TeamList(teams)))
 

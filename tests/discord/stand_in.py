@@ -82,6 +82,7 @@ class DiscordStandIn:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.token = "stand-in-token"
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -110,6 +111,10 @@ class DiscordStandIn:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     # -- what tests use ------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The clock that `Request.at` uses."""
+        return asyncio.get_running_loop().time()
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -194,20 +199,30 @@ class DiscordStandIn:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body = await request.json() if request.can_read_body else None
-        limited = self._take_rate_limit(request.method, path)
-        response = self._rate_limited() if limited else self._answer(request.method, path, body)
+        if self._unauthorized(request, path):
+            response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        elif self._take_rate_limit(request.method, path):
+            response = self._rate_limited()
+        else:
+            response = self._answer(request.method, path, body)
         self.requests.append(
             Request(
                 request.method,
                 path,
                 dict(request.query),
                 body,
-                asyncio.get_running_loop().time(),
+                self.now(),
                 response.status,
             )
         )
         await self._notify()
         return response
+
+    def _unauthorized(self, request: web.Request, path: str) -> bool:
+        """Bot routes need the bot token; interaction and webhook routes carry their own token."""
+        if path.startswith(("/interactions/", "/webhooks/")):
+            return False
+        return request.headers.get("Authorization") != f"Bot {self.token}"
 
     def _take_rate_limit(self, method: str, path: str) -> bool:
         for limit in self._rate_limits:

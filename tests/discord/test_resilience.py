@@ -1,0 +1,113 @@
+"""Discord's three seconds, rate limits and failures: the user always gets an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from adapters.discord.component import DiscordComponent
+from adapters.discord.exchange import FRIENDLY_FAILURE
+from bot.service import QuizService
+from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
+from tests.discord.payloads import ALICE, BOB, click, custom_ids, option, slash, subcommand
+from tests.discord.stand_in import APP_ID, EPHEMERAL, DiscordStandIn
+from tests.discord.test_answers import ask
+
+DISCORD_DEADLINE = 3.0
+
+
+async def test_a_rate_limited_followup_is_retried_and_arrives_once(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    message = await ask(stand_in, "ecs")
+    answer = click(BOB, message, custom_ids(message)[RIGHT])
+    stand_in.rate_limit("POST", rf"/webhooks/{APP_ID}/{answer['token']}")
+    _callback, feedback = await stand_in.interact(answer, followups=1)
+
+    (limited,) = stand_in.find("POST", rf"/webhooks/{APP_ID}/{answer['token']}", status=429)
+    assert limited.body == feedback.body
+    assert feedback.at > limited.at
+    assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
+    assert len(stand_in.followups(answer)) == 1
+
+
+async def test_a_stalled_database_still_gets_the_click_answered_in_time(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_database: StallableDatabase
+) -> None:
+    message = await ask(stand_in, "ecs")
+    answer = click(BOB, message, custom_ids(message)[RIGHT])
+    quiz_database.open.clear()
+    loop_time = stand_in.now()
+    await stand_in.dispatch("INTERACTION_CREATE", answer)
+    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(answer), timeout=DISCORD_DEADLINE)
+    assert callback.at - loop_time < DISCORD_DEADLINE
+    assert callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert stand_in.followups(answer) == []
+
+    released = stand_in.now()
+    quiz_database.open.set()
+    (feedback,) = await stand_in.wait_for(lambda: stand_in.followups(answer))
+    assert callback.at < released < feedback.at
+    assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
+
+
+async def test_a_stalled_database_still_gets_the_command_answered_in_time(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_database: StallableDatabase
+) -> None:
+    quiz_database.open.clear()
+    interaction = slash(ALICE, "quiz", option("topic", "ecs"))
+    await stand_in.dispatch("INTERACTION_CREATE", interaction)
+    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), timeout=DISCORD_DEADLINE)
+    assert callback.body == {"type": 5}
+    quiz_database.open.set()
+    (question,) = await stand_in.wait_for(lambda: stand_in.followups(interaction))
+    assert callback.at < question.at
+    assert question.body["embeds"][0]["title"] == "Amazon ECS"
+
+
+async def test_a_failure_reaches_the_user_as_a_friendly_ephemeral_line_and_the_log(
+    stand_in: DiscordStandIn,
+    discord_bot: DiscordComponent,
+    quiz_service: QuizService,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(quiz_service, "leave_team", broken)
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"):
+        _callback, followup = await stand_in.interact(
+            slash(ALICE, "quiz-team", subcommand("leave")), followups=1
+        )
+    assert followup.body["content"] == FRIENDLY_FAILURE
+    assert followup.body["flags"] & EPHEMERAL
+    (record,) = [r for r in caplog.records if r.name.startswith("adapters.discord")]
+    assert "team leave failed" in record.getMessage()
+    assert "disk on fire" in caplog.text
+
+
+async def test_a_refusal_reaches_the_user_as_it_is(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    _callback, followup = await stand_in.interact(slash(ALICE, "quiz-team", subcommand("leave")), followups=1)
+    assert followup.body["content"] == "You are not in a team. Join one with /quiz team join NAME."
+    assert followup.body["flags"] & EPHEMERAL
+
+
+async def test_stopping_lets_an_answer_under_way_send_its_reply(
+    stand_in: DiscordStandIn, quiz_service: QuizService, quiz_database: StallableDatabase
+) -> None:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+        message = await ask(stand_in, "ecs")
+        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        quiz_database.open.clear()
+        await stand_in.interact(answer)
+        stopping = asyncio.create_task(component.stop())
+        quiz_database.open.set()
+        await stopping
+        (feedback,) = stand_in.followups(answer)
+        assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
+        assert component.client.is_closed()
