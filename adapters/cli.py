@@ -7,8 +7,10 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.bank import BankError, export_rows, load_bank
 from bot.bootstrap import build_service
@@ -41,10 +43,6 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["json"], default="json")
 
     commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
-
-    discord = commands.add_parser("discord", help="Discord set-up")
-    discord_commands = discord.add_subparsers(dest="discord_command", required=True)
-    discord_commands.add_parser("invite-url", help="print the link that adds the bot to a server")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -97,12 +95,17 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _private_file(path: Path) -> TextIO:
+    """A file for its owner only: an export holds the stored Slack installation tokens."""
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")
+
+
 async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
     """`db export FILE` from the configured database, `db import FILE` into it (migrated first)."""
     database = Database(settings.database_url)
     try:
         if action == "export":
-            with file.open("w", encoding="utf-8") as out:
+            with _private_file(file) as out:
                 counts = await export_database(database, out)
         else:
             await upgrade(database)
@@ -132,14 +135,6 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
     return 0
 
 
-def _discord_invite_url(settings: Settings) -> int:
-    from adapters.discord.config import application_id
-    from adapters.discord.invite import invite_url
-
-    print(invite_url(application_id(settings)))
-    return 0
-
-
 def _serve(settings: Settings) -> int:
     from adapters.serve import serve
 
@@ -164,8 +159,6 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_db_transfer(settings, args.db_command, args.file))
         if args.command == "serve":
             return _serve(settings)
-        if args.command == "discord":
-            return _discord_invite_url(settings)
         return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
     except SettingsError as error:
         print(f"studybot: {error}", file=sys.stderr)

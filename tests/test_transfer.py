@@ -9,17 +9,23 @@ import os
 import random
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from slack_sdk.oauth.installation_store.models.installation import Installation
 
+from adapters.slack.installs import DatabaseInstallationStore
 from bot.bank import QuestionBank
-from bot.db import store
+from bot.daily.models import Reveal
+from bot.daily.service import DailyService, PostResult
 from bot.db.database import Database
 from bot.db.migrate import upgrade
-from bot.db.transfer import TABLES, TransferError, export_database, import_database
-from bot.models import Actor, Mode, Period, Place, Posted, Scope
+from bot.db.tables import metadata
+from bot.db.transfer import TransferError, export_database, import_database
+from bot.grammar import DailyOn, parse
+from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 from bot.questions import Kind
 from bot.service import QuizService
 from tests.conftest import FrozenClock
@@ -31,6 +37,17 @@ DISCORD = [Actor("discord", "G1", f"{n}", f"gamer {n}") for n in range(100, 103)
 TEAMS = {"U0": "Blue", "U1": "Blue", "U2": "Red", "U3": "red", "U4": "Green", "100": "Ops"}
 PLACES = [Place("slack", "T1"), Place("discord", "G1")]
 POPULATED = ["workspaces", "users", "channels", "teams", "team_members", "question_instances", "answers"]
+INSTALLATION = Installation(
+    app_id="A1",
+    team_id="T1",
+    team_name="Cloud Club",
+    bot_token="xoxb-not-a-real-token",
+    bot_id="B1",
+    bot_user_id="UBOT",
+    bot_scopes=["commands", "chat:write"],
+    user_id="U0",
+    installed_at=START.timestamp() + 0.25,
+)
 
 
 def make_service(database: Database, bank: QuestionBank, clock: FrozenClock) -> QuizService:
@@ -47,16 +64,42 @@ async def answer(service: QuizService, bank: QuestionBank, who: Actor, instance:
         await service.answer_choice(who, instance, index)
 
 
+class DailyPoster:
+    """The chat side of the question of the day: remembers which instances it was asked to post."""
+
+    def __init__(self) -> None:
+        self.posted: list[int] = []
+
+    async def post_question(self, target: Place, question: QuestionView) -> str:
+        self.posted.append(question.instance_id)
+        return f"msg-{question.instance_id}"
+
+    async def post_reveal(self, target: Place, reveal: Reveal) -> None:
+        assert reveal is not None
+
+
 async def populate(database: Database, bank: QuestionBank) -> list[datetime]:
-    """Six weeks of play in two workspaces: teams, a team change, dailies, repeats. Returns
-    the moments the clock visited."""
+    """Six weeks of play in two workspaces: teams, a team change, questions of the day (answered
+    on time and after their reveal), repeats, a Slack installation. Returns the moments visited."""
     clock = FrozenClock(START)
     service = make_service(database, bank, clock)
+    await DatabaseInstallationStore("client-1", database).async_save(INSTALLATION)
+    poster = DailyPoster()
+    daily = DailyService(service, {"slack": poster})
+    command = parse("daily on at 09:00 Europe/Berlin")
+    assert isinstance(command, DailyOn)
+    report = await daily.subscribe(replace(SLACK[0], is_admin=True), "C-daily", command)
+    assert report.subscription is not None
     for who in SLACK + DISCORD:
         if who.user in TEAMS:
             await service.join_team(who, TEAMS[who.user])
     moments = []
     for day in range(0, 45, 4):
+        assert await daily.post_due(report.subscription.id, clock.now()) is PostResult.POSTED
+        if len(poster.posted) > 1:
+            await answer(service, bank, SLACK[5], poster.posted[-2], True)
+        for n, who in enumerate(SLACK[:4]):
+            await answer(service, bank, who, poster.posted[-1], (n + day) % 2 == 0)
         for players in [SLACK, DISCORD] if day % 8 == 0 else [SLACK]:
             for turn, asker in enumerate(players[:3]):
                 result = await service.ask(asker, f"C{turn % 2}", ["ecs", "docker", None][turn])
@@ -66,19 +109,6 @@ async def populate(database: Database, bank: QuestionBank) -> list[datetime]:
                     await answer(service, bank, who, instance, (n + day + turn) % 3 != 0)
                 await answer(service, bank, players[0], instance, False)
                 clock.advance(minutes=17)
-        async with database.write() as connection:
-            channel = await store.channel(connection, 1, "C-daily")
-            daily = await store.insert_instance(
-                connection,
-                channel_id=channel.id,
-                question_id=bank.questions[day].id,
-                mode=Mode.DAILY.value,
-                now=clock.now(),
-                posted_by=None,
-                daily_date=clock.now().date(),
-            )
-        for n, who in enumerate(SLACK[:4]):
-            await answer(service, bank, who, daily, (n + day) % 2 == 0)
         if day == 20:
             await service.join_team(SLACK[1], "Red")
             await service.leave_team(SLACK[4])
@@ -126,12 +156,17 @@ async def test_a_community_moves_to_each_backend_without_loss(
     exported = await dump(origin)
     counts = await import_database(database, io.StringIO(exported))
 
-    assert set(counts) == set(TABLES) and counts["answers"] > 300 and counts["team_totals"] > 20
-    assert all(counts[name] for name in POPULATED)
+    assert set(metadata.tables) < set(counts) and counts["answers"] > 300 and counts["team_totals"] > 20
+    assert all(counts[name] for name in POPULATED) and counts["slack_installations"] == 1
+    assert counts["subscriptions"] == 1
     before, after = await snapshot(origin, bank, moments), await snapshot(database, bank, moments)
     assert any(board.rows for board in before if hasattr(board, "rows"))
     assert after == before
     assert await dump(database) == exported
+    installs = DatabaseInstallationStore("client-1", database)
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and bot.bot_token == INSTALLATION.bot_token
+    assert bot.installed_at == INSTALLATION.installed_at
 
     clock = FrozenClock(moments[-1])
     service = make_service(database, bank, clock)
@@ -150,6 +185,9 @@ async def test_the_export_is_json_lines_with_a_header(source: tuple[Database, li
     assert datetime.fromisoformat(answer_row["answered_at"]).tzinfo is not None
     daily = next(line["row"] for line in lines if line.get("row", {}).get("daily_date"))
     assert date.fromisoformat(daily["daily_date"]) >= START.date()
+    assert any(line["row"]["late"] for line in lines if line.get("table") == "answers")
+    installation = next(line["row"] for line in lines if line.get("table") == "slack_installations")
+    assert installation["bot_token"] == INSTALLATION.bot_token
 
 
 async def test_import_refuses_a_database_that_holds_data(
@@ -237,6 +275,7 @@ async def test_the_command_line_exports_and_imports(
     file = tmp_path / "community.jsonl"
     code, out, err = await studybot("export", str(file), database=tmp_path / "source.db")
     assert (code, err) == (0, "") and out.startswith("Exported ") and "rows from" in out
+    assert file.stat().st_mode & 0o777 == 0o600
 
     code, out, err = await studybot("import", str(file), database=tmp_path / "copy.db")
     assert (code, err) == (0, "") and out.startswith("Imported ")

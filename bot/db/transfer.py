@@ -1,10 +1,13 @@
 """Move a community between databases: every table as JSON lines, e.g. from SQLite to PostgreSQL.
 
-The first line is a header, `{"format": "studybot-export", "version": 1, "revision": "0001"}`;
-every other line is one row, `{"table": "users", "row": {...}}`, tables in foreign-key order,
-rows in primary-key order. Datetimes are ISO 8601 strings in UTC, dates ISO dates, booleans
-JSON booleans. An import goes into a freshly migrated, empty database at the same schema
-revision, in one transaction, and then moves PostgreSQL's id sequences past the imported ids.
+The first line is a header, `{"format": "studybot-export", "version": 1, "revision": "0003"}`;
+every other line is one row, `{"table": "users", "row": {...}}`, rows in primary-key order.
+Every table the migrations created is covered: the core's own (typed in `bot/db/tables.py`) in
+foreign-key order, then those other parts keep in the same database (the Slack adapter's
+installation store) as the database describes them. Datetimes are ISO 8601 strings (the core's
+in UTC with their offset), dates ISO dates, booleans JSON booleans. An import goes into a freshly
+migrated, empty database at the same schema revision, in one transaction, and then moves
+PostgreSQL's id sequences past the imported ids.
 """
 
 from __future__ import annotations
@@ -17,7 +20,20 @@ from operator import itemgetter
 from typing import Any, TextIO
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Boolean, Connection, Date, Integer, String, Table, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,7 +43,7 @@ from bot.db.tables import UtcDateTime, metadata
 FORMAT = "studybot-export"
 VERSION = 1
 BATCH_SIZE = 500
-TABLES: dict[str, Table] = {table.name: table for table in metadata.sorted_tables}
+VERSION_TABLE = "alembic_version"
 
 
 class TransferError(Exception):
@@ -41,6 +57,18 @@ def _revision(connection: Connection) -> str | None:
 async def schema_revision(connection: AsyncConnection) -> str | None:
     """The Alembic revision the database is at, None when it was never migrated."""
     return await connection.run_sync(_revision)
+
+
+def _reflect(connection: Connection) -> list[Table]:
+    names = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
+    others = MetaData()
+    others.reflect(connection, only=sorted(names - set(metadata.tables)))
+    return [table for table in metadata.sorted_tables if table.name in names] + others.sorted_tables
+
+
+async def database_tables(connection: AsyncConnection) -> dict[str, Table]:
+    """Every table of the database but Alembic's own, in the order an import inserts them."""
+    return {table.name: table for table in await connection.run_sync(_reflect)}
 
 
 def _encode(value: Any) -> Any:
@@ -61,7 +89,7 @@ async def export_database(database: Database, out: TextIO) -> dict[str, int]:
         if revision is None:
             raise TransferError("the database has no schema yet: there is nothing to export")
         out.write(_line({"format": FORMAT, "version": VERSION, "revision": revision}))
-        for table in TABLES.values():
+        for table in (await database_tables(connection)).values():
             result = await connection.stream(select(table).order_by(*table.primary_key.columns))
             counts[table.name] = 0
             async for row in result.mappings():
@@ -85,6 +113,8 @@ def _decode(table: Table, name: str, value: Any) -> Any:
             if moment.tzinfo is None:
                 raise TransferError(f"{where}: '{value}' has no time zone")
             return moment
+        if isinstance(kind, DateTime):
+            return datetime.fromisoformat(value)
         if isinstance(kind, Date):
             return date.fromisoformat(value)
     except (TypeError, ValueError) as error:
@@ -103,11 +133,11 @@ def _parse(number: int, line: str) -> Any:
         raise TransferError(f"line {number}: not JSON ({error.msg})") from error
 
 
-def _record(number: int, line: str) -> tuple[Table, dict[str, Any]]:
+def _record(tables: Mapping[str, Table], number: int, line: str) -> tuple[Table, dict[str, Any]]:
     record = _parse(number, line)
     if not isinstance(record, dict) or set(record) != {"table", "row"} or not isinstance(record["row"], dict):
         raise TransferError(f'line {number}: expected {{"table": NAME, "row": {{...}}}}')
-    table = TABLES.get(record["table"])
+    table = tables.get(record["table"])
     if table is None:
         raise TransferError(f"line {number}: unknown table {record['table']!r}")
     row: dict[str, Any] = record["row"]
@@ -137,26 +167,28 @@ def _header(lines: Iterable[str]) -> str:
     return revision
 
 
-async def _check_target(connection: AsyncConnection, revision: str) -> None:
+async def _check_target(connection: AsyncConnection, revision: str) -> dict[str, Table]:
     target = await schema_revision(connection)
     if target != revision:
         raise TransferError(
             f"the file is at schema revision {revision} but the database is at {target or 'none'}: "
             "import into a database migrated to the same revision"
         )
-    for table in TABLES.values():
+    tables = await database_tables(connection)
+    for table in tables.values():
         rows = (await connection.execute(select(func.count()).select_from(table))).scalar_one()
         if rows:
             raise TransferError(
                 f"the database already holds data ({rows} rows in {table.name}): "
                 "import only into a freshly migrated empty database"
             )
+    return tables
 
 
-async def _reset_sequences(connection: AsyncConnection) -> None:
+async def _reset_sequences(connection: AsyncConnection, tables: Iterable[Table]) -> None:
     """PostgreSQL's serial columns: the next id follows the largest imported one."""
     quote = connection.dialect.identifier_preparer.quote
-    for table in TABLES.values():
+    for table in tables:
         column = table.autoincrement_column
         if column is None:
             continue
@@ -174,10 +206,10 @@ async def import_database(database: Database, lines: Iterable[str]) -> dict[str,
     """Load an export into a freshly migrated empty database, all or nothing; rows per table."""
     lines = iter(lines)
     revision = _header(lines)
-    counts = dict.fromkeys(TABLES, 0)
     async with database.write() as connection:
-        await _check_target(connection, revision)
-        records = (_record(n, line) for n, line in enumerate(lines, start=2) if line.strip())
+        tables = await _check_target(connection, revision)
+        counts = dict.fromkeys(tables, 0)
+        records = (_record(tables, n, line) for n, line in enumerate(lines, start=2) if line.strip())
         try:
             for table, group in groupby(records, key=itemgetter(0)):
                 rows = (row for _, row in group)
@@ -188,5 +220,5 @@ async def import_database(database: Database, lines: Iterable[str]) -> dict[str,
             detail = str(error.orig).strip().splitlines()[0]
             raise TransferError(f"the file's rows do not fit together: {detail}") from error
         if database.dialect == "postgresql":
-            await _reset_sequences(connection)
+            await _reset_sequences(connection, tables.values())
     return counts
