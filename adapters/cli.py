@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
 
+    discord = commands.add_parser("discord", help="Discord set-up")
+    discord_commands = discord.add_subparsers(dest="discord_command", required=True)
+    discord_commands.add_parser("invite-url", help="print the link that adds the bot to a server")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the schema migrations")
@@ -135,6 +139,14 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
     return 0
 
 
+def _discord_invite_url(settings: Settings) -> int:
+    from adapters.discord.config import application_id
+    from adapters.discord.invite import invite_url
+
+    print(invite_url(application_id(settings)))
+    return 0
+
+
 def _serve(settings: Settings) -> int:
     from adapters.serve import serve
 
@@ -159,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_db_transfer(settings, args.db_command, args.file))
         if args.command == "serve":
             return _serve(settings)
+        if args.command == "discord":
+            return _discord_invite_url(settings)
         return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
     except SettingsError as error:
         print(f"studybot: {error}", file=sys.stderr)
