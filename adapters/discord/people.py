@@ -17,6 +17,7 @@ def actor(interaction: discord.Interaction) -> Actor:
         user=str(interaction.user.id),
         display_name=interaction.user.display_name,
         workspace_name=guild.name if guild is not None and guild.name else "",
+        is_admin=interaction.permissions.manage_guild,
     )
 
 

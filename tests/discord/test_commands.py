@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.discord.component import DiscordComponent
+from bot.models import Actor, UserStats
 from bot.service import QuizService
 from tests.discord.conftest import running, stand_in_settings
 from tests.discord.payloads import ADMIN, ALICE, autocomplete, option, slash, subcommand
@@ -104,3 +107,26 @@ async def test_admin_commands_are_refused_to_members_without_manage_server(
     assert refused.body["data"]["flags"] & EPHEMERAL
     (allowed,) = await stand_in.interact(slash(ADMIN, "quiz-admin", subcommand("status")))
     assert allowed.body["data"]["content"].startswith("2 questions in 6 topics")
+
+
+async def test_the_core_sees_who_asked_where_and_whether_they_manage_the_server(
+    stand_in: DiscordStandIn,
+    discord_bot: DiscordComponent,
+    quiz_service: QuizService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[Actor] = []
+    stats = quiz_service.stats
+
+    async def recording(actor: Actor) -> UserStats:
+        seen.append(actor)
+        return await stats(actor)
+
+    monkeypatch.setattr(quiz_service, "stats", recording)
+    await stand_in.interact(slash(ALICE, "quiz-stats"), followups=1)
+    await stand_in.interact(slash(ADMIN, "quiz-stats"), followups=1)
+    alice, admin = seen
+    assert alice == Actor(
+        "discord", str(GUILD_ID), str(ALICE.id), "Alice", "Cloud study group", is_admin=False
+    )
+    assert (admin.display_name, admin.is_admin) == ("Ada", True)
