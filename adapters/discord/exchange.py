@@ -41,8 +41,9 @@ class Exchange:
     ) -> discord.Message | None:
         """Reply: as the initial response if there was none yet, else as a followup.
 
-        An ephemeral reply after a public placeholder removes the placeholder first, so only the
-        user sees it. Returns the message when sent as a followup.
+        An ephemeral reply right after a public placeholder removes the placeholder first, so only
+        the user sees it; once a followup replaced the placeholder, nothing is removed. Returns the
+        message when sent as a followup.
         """
         extra: dict[str, Any] = {} if view is None else {"view": view}
         if embed is not None:
@@ -54,7 +55,7 @@ class Exchange:
             return None
         if ephemeral and self._public_placeholder:
             await self.interaction.delete_original_response()
-            self._public_placeholder = False
+        self._public_placeholder = False
         return await self.interaction.followup.send(
             content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True, **extra
         )

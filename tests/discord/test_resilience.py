@@ -111,3 +111,24 @@ async def test_stopping_lets_an_answer_under_way_send_its_reply(
         (feedback,) = stand_in.followups(answer)
         assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
         assert component.client.is_closed()
+
+
+async def test_a_failure_after_the_question_was_posted_leaves_the_question(
+    stand_in: DiscordStandIn,
+    discord_bot: DiscordComponent,
+    quiz_service: QuizService,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(quiz_service, "set_message_ref", broken)
+    interaction = slash(ALICE, "quiz", option("topic", "ecs"))
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"):
+        _callback, question, apology = await stand_in.interact(interaction, followups=2)
+    assert question.body["embeds"][0]["title"] == "Amazon ECS"
+    assert apology.body["content"] == FRIENDLY_FAILURE
+    assert apology.body["flags"] & EPHEMERAL
+    assert not stand_in.find("DELETE", rf"/webhooks/{APP_ID}/{interaction['token']}/messages/@original", 204)
+    assert "discord quiz failed" in caplog.text
