@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import installs
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
+from adapters.slack.inflight import InFlight
 from adapters.slack.listeners import register
 from bot.service import QuizService
 
@@ -50,7 +51,7 @@ def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSett
     )
 
 
-def build_app(config: SlackConfig, service: QuizService) -> AsyncApp:
+def build_app(config: SlackConfig, service: QuizService, inflight: InFlight) -> AsyncApp:
     """The Bolt app for these settings. Signatures are checked in HTTP mode (Socket Mode
     connections are authenticated by the app-level token instead)."""
     oauth = _oauth_settings(config, service)
@@ -64,5 +65,5 @@ def build_app(config: SlackConfig, service: QuizService) -> AsyncApp:
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, service)
+    register(app, service, inflight)
     return app

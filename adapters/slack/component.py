@@ -9,9 +9,12 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import build_app
 from adapters.slack.config import SlackConfig, Transport
+from adapters.slack.inflight import InFlight
 from bot.service import QuizService
 
 EVENTS_PATH = "/slack/events"
+# How long stopping waits for acknowledged requests to finish their work.
+DRAIN_SECONDS = 10.0
 
 
 def mount(bolt: AsyncApp, web_app: web.Application) -> None:
@@ -40,7 +43,8 @@ class SlackComponent:
 
     def __init__(self, config: SlackConfig, service: QuizService, web_app: web.Application) -> None:
         self.config = config
-        self.bolt = build_app(config, service)
+        self.inflight = InFlight()
+        self.bolt = build_app(config, service, self.inflight)
         self._socket: AsyncSocketModeHandler | None = None
         if config.transport is Transport.HTTP:
             mount(self.bolt, web_app)
@@ -51,6 +55,8 @@ class SlackComponent:
             await self._socket.connect_async()
 
     async def stop(self) -> None:
+        """Take no new requests over Socket Mode, then let the acknowledged ones finish."""
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+        await self.inflight.drain(DRAIN_SECONDS)

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
+from adapters.slack.inflight import InFlight
 from bot.commands import run
 from bot.errors import UserFacingError
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
@@ -61,18 +62,19 @@ async def _tell(respond: AsyncRespond, message: dict[str, Any]) -> None:
     await respond(response_type="ephemeral", replace_original=False, **message)
 
 
-def acked(what: str, work: Work) -> Listener:
+def acked(what: str, work: Work, inflight: InFlight) -> Listener:
     """Ack first, then work; a failure reaches the user as an ephemeral message and the log."""
 
     async def listener(ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
-        await ack()
-        try:
-            await work(body, respond, client)
-        except UserFacingError as error:
-            await _tell(respond, blocks.reply_text(str(error)))
-        except Exception:
-            log.exception("Slack %s failed", what)
-            await _tell(respond, blocks.reply_text(FRIENDLY_FAILURE))
+        with inflight.track():
+            await ack()
+            try:
+                await work(body, respond, client)
+            except UserFacingError as error:
+                await _tell(respond, blocks.reply_text(str(error)))
+            except Exception:
+                log.exception("Slack %s failed", what)
+                await _tell(respond, blocks.reply_text(FRIENDLY_FAILURE))
 
     return listener
 
@@ -102,7 +104,7 @@ def _clicked_message(body: Body) -> str:
     return message_ref(container["channel_id"], container["message_ts"])
 
 
-def register(app: AsyncApp, service: QuizService) -> None:
+def register(app: AsyncApp, service: QuizService, inflight: InFlight) -> None:
     """Add Studybot's command, button and App Home listeners to a Bolt app."""
 
     async def quiz(body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
@@ -138,17 +140,18 @@ def register(app: AsyncApp, service: QuizService) -> None:
             return
         user = event["user"]
         actor = Actor(PLATFORM, body["team_id"], user, "")
-        try:
-            stats = await service.stats(actor)
-            board = await service.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
-            home = blocks.home(stats, board)
-        except Exception:
-            log.exception("Slack App Home failed for %s", user)
-            home = blocks.home_failure(FRIENDLY_FAILURE)
-        await client.views_publish(user_id=user, view={"type": "home", "blocks": home})
+        with inflight.track():
+            try:
+                stats = await service.stats(actor)
+                board = await service.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
+                home = blocks.home(stats, board)
+            except Exception:
+                log.exception("Slack App Home failed for %s", user)
+                home = blocks.home_failure(FRIENDLY_FAILURE)
+            await client.views_publish(user_id=user, view={"type": "home", "blocks": home})
 
-    app.command(COMMAND)(acked("command", quiz))
-    app.action(ANSWER)(acked("answer", answer))
-    app.action(SHOW_FLASHCARD)(acked("flashcard", show_flashcard))
-    app.action(SELF_GRADE)(acked("self-grade", self_grade))
+    app.command(COMMAND)(acked("command", quiz, inflight))
+    app.action(ANSWER)(acked("answer", answer, inflight))
+    app.action(SHOW_FLASHCARD)(acked("flashcard", show_flashcard, inflight))
+    app.action(SELF_GRADE)(acked("self-grade", self_grade, inflight))
     app.event(HOME_EVENT)(app_home_opened)

@@ -31,6 +31,25 @@ BANK = Path(__file__).resolve().parent / "bank"
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 START_SECONDS = 15.0
+# Slack allows 3 seconds; an ack that goes through no database arrives far sooner.
+ACK_SECONDS = 1.0
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        element for block in message["blocks"] if block["type"] == "actions" for element in block["elements"]
+    ]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    parts = [message.get("text", "")]
+    for block in message.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts.extend(
+            element.get("text", "") for element in block.get("elements", []) if block["type"] == "context"
+        )
+    return "\n".join(parts)
 
 
 def free_port() -> int:

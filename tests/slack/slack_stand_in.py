@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 WAIT_SECONDS = 10.0
 
@@ -35,6 +35,7 @@ class StandInSlack:
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._rejections: dict[str, deque[str]] = defaultdict(deque)
         self._ts = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -42,6 +43,7 @@ class StandInSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -123,6 +125,8 @@ class StandInSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         if method == "oauth.v2.access":
             return {
                 "ok": True,
@@ -137,6 +141,24 @@ class StandInSlack:
                 "is_enterprise_install": False,
             }
         return {"ok": True}
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to the connected app (once it has connected)."""
+        await self.wait_for(lambda: bool(self._sockets))
+        await self._sockets[-1].send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record what the app sends back (its acks) as `socket`."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async with self._changed:
+            self._sockets.append(socket)
+            self._changed.notify_all()
+        async for message in socket:
+            if message.type is WSMsgType.TEXT:
+                await self._record(Call("socket", json.loads(message.data), 200, ""))
+        return socket
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_harness import SlackBot
-from test_slack_questions import buttons, text_of
+from slack_harness import SlackBot, buttons, text_of
 
 
 def home_opened(event_id: str, user: str = "U1", tab: str = "home") -> str:

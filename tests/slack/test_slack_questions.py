@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from slack_harness import SlackBot, SlackUser
-
-ACK_SECONDS = 1.0
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element for block in message["blocks"] if block["type"] == "actions" for element in block["elements"]
-    ]
-
-
-def text_of(message: dict[str, Any]) -> str:
-    parts = [message.get("text", "")]
-    for block in message.get("blocks", []):
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        parts.extend(
-            element.get("text", "") for element in block.get("elements", []) if block["type"] == "context"
-        )
-    return "\n".join(parts)
+from slack_harness import ACK_SECONDS, SlackBot, SlackUser, buttons, text_of
 
 
 async def ask_ecs(bot: SlackBot) -> tuple[dict[str, Any], str]:
@@ -101,6 +83,7 @@ async def test_a_double_click_and_a_retried_delivery_count_once(slack_bot: Slack
 
     first = await slack_bot.click_with(first_payload)
     retried = await slack_bot.click_with(first_payload, headers={"X-Slack-Retry-Num": "1"})
+    await slack_bot.responses(first)
     second = await slack_bot.click(right["action_id"], right["value"], ts)
 
     assert (first.status, retried.status, second.status) == (200, 200, 200)
@@ -179,3 +162,20 @@ async def test_other_people_answer_the_same_question(slack_bot: SlackBot) -> Non
     [table] = await slack_bot.responses(board)
     names = [line.split()[1] for line in text_of(table).splitlines() if line[:1].isdigit()]
     assert names == ["ann", "bob"]
+
+
+async def test_two_clicks_at_once_score_once(slack_bot: SlackBot) -> None:
+    question, ts = await ask_ecs(slack_bot)
+    right = buttons(question)[2]
+
+    clicks = await asyncio.gather(
+        *(slack_bot.click(right["action_id"], right["value"], ts) for _ in range(2))
+    )
+
+    replies = [text_of(reply) for click in clicks for reply in await slack_bot.responses(click)]
+    assert sum("You already answered this one: correct." in reply for reply in replies) == 1
+    assert sum("Correct! +10 points." in reply for reply in replies) == 1
+    board = await slack_bot.slash("leaderboard")
+    [table] = await slack_bot.responses(board)
+    row = next(line.split() for line in text_of(table).splitlines() if " ann " in line)
+    assert row[2:] == ["10", "1", "100%"]

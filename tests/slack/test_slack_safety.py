@@ -11,8 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from slack_harness import SlackBot
-from test_slack_questions import ACK_SECONDS, buttons, text_of
+from slack_harness import ACK_SECONDS, SlackBot, buttons, text_of
 
 from bot.db.database import Database
 from bot.service import QuizService
@@ -45,9 +44,8 @@ async def test_a_stale_timestamp_gets_401_and_changes_nothing(slack_bot: SlackBo
 
 async def test_a_team_name_with_mentions_is_shown_escaped(slack_bot: SlackBot) -> None:
     joined = await slack_bot.slash("team join <!channel> & <@U1>")
-    listed = await slack_bot.slash("team list")
-
     [joining] = await slack_bot.responses(joined)
+    listed = await slack_bot.slash("team list")
     [listing] = await slack_bot.responses(listed)
     escaped = "&lt;!channel&gt; &amp; &lt;@U1&gt;"
     assert escaped in text_of(joining)
@@ -57,7 +55,7 @@ async def test_a_team_name_with_mentions_is_shown_escaped(slack_bot: SlackBot) -
 
 
 async def test_leaderboards_never_mention_the_people_listed(slack_bot: SlackBot) -> None:
-    await slack_bot.slash("team join <!here>")
+    await slack_bot.responses(await slack_bot.slash("team join <!here>"))
     await slack_bot.slash("ecs")
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
     right = buttons(posted.body)[2]
