@@ -5,6 +5,8 @@ Questions, leaderboards and team lists are for the channel; everything else only
 
 from __future__ import annotations
 
+import math
+
 import discord
 from discord import app_commands
 
@@ -37,7 +39,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("quiz"):
-            result = await self.service.ask(actor(interaction), str(interaction.channel_id), topic or None)
+            result = await self.service.ask(actor(interaction), str(interaction.channel_id), topic)
             match result:
                 case Posted(view):
                     message = await exchange.send(
@@ -104,8 +106,9 @@ class QuizCommands:
         questions = sum(t.question_count for t in topics)
         shard = interaction.guild.shard_id if interaction.guild is not None else 0
         latency = interaction.client.latency
+        measured = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "not measured yet"
         lines = (
             f"{render.plural(questions, 'question')} in {render.plural(len(topics), 'topic')}",
-            f"shard {shard}, gateway latency {round(latency * 1000)} ms",
+            f"shard {shard}, gateway latency {measured}",
         )
         await Exchange(interaction).send("\n".join(lines), ephemeral=True)

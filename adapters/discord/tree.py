@@ -34,8 +34,6 @@ class QuizTree(app_commands.CommandTree[discord.Client]):
     ) -> None:
         if isinstance(error, app_commands.MissingPermissions):
             text = "Only members with the Manage Server permission can do that."
-        elif isinstance(error, app_commands.CheckFailure):
-            text = "You cannot use that command here."
         else:
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error("discord command /%s failed", name, exc_info=error)
