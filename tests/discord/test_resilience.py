@@ -132,3 +132,15 @@ async def test_a_failure_after_the_question_was_posted_leaves_the_question(
     assert apology.body["flags"] & EPHEMERAL
     assert not stand_in.find("DELETE", rf"/webhooks/{APP_ID}/{interaction['token']}/messages/@original", 204)
     assert "discord quiz failed" in caplog.text
+
+
+async def test_an_error_before_a_command_answered_still_reaches_the_user(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, caplog: pytest.LogCaptureFixture
+) -> None:
+    forged = slash(ALICE, "quiz-leaderboard", option("period", "fortnight"))
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"):
+        (callback,) = await stand_in.interact(forged)
+    assert callback.body["type"] == 4
+    assert callback.body["data"]["content"] == FRIENDLY_FAILURE
+    assert callback.body["data"]["flags"] & EPHEMERAL
+    assert "discord command /quiz-leaderboard failed" in caplog.text
