@@ -126,15 +126,23 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
-    from adapters.terminal import TerminalChat, stdin_lines
+    from adapters.terminal import PLATFORM, TerminalChat, stdin_lines
+    from bot.daily.leader import SoleLeader
+    from bot.daily.scheduler import DailyScheduler
+    from bot.daily.service import DailyService
 
     service = await build_service(settings)
+    daily = DailyService(service, {}, grace=settings.daily_grace)
+    chat = TerminalChat(service, user, print, daily)
+    daily.posters[PLATFORM] = chat
+    scheduler = DailyScheduler(daily, SoleLeader())
     try:
-        chat = TerminalChat(service, user, print)
+        await scheduler.start()
         if team:
             await chat.join(team)
         await chat.loop(stdin_lines, interactive=sys.stdin.isatty())
     finally:
+        await scheduler.stop()
         await service.database.dispose()
     return 0
 
