@@ -9,10 +9,13 @@ import yarl
 
 from adapters.discord.clicks import QuizClicks
 from adapters.discord.config import DiscordConfig
+from adapters.discord.daily import DailyCommands
 from adapters.discord.exchange import NO_MENTIONS
 from adapters.discord.inflight import InFlight
+from adapters.discord.poster import DiscordPoster
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
+from bot.daily.service import DailyService
 from bot.service import QuizService
 
 
@@ -34,9 +37,10 @@ class DiscordBot:
     client: discord.Client
     tree: QuizTree
     in_flight: InFlight
+    poster: DiscordPoster
 
 
-def build_bot(config: DiscordConfig, service: QuizService) -> DiscordBot:
+def build_bot(config: DiscordConfig, service: QuizService, daily: DailyService) -> DiscordBot:
     options = {
         "intents": intents(),
         "allowed_mentions": NO_MENTIONS,
@@ -51,9 +55,13 @@ def build_bot(config: DiscordConfig, service: QuizService) -> DiscordBot:
         client = discord.Client(**options)
     in_flight = InFlight()
     clicks = QuizClicks(service, in_flight)
-    tree = build_tree(client, QuizCommands(service, clicks.buttons, in_flight))
+    tree = build_tree(
+        client,
+        QuizCommands(service, clicks.buttons, in_flight),
+        DailyCommands(service, daily, in_flight),
+    )
     client.add_dynamic_items(*clicks.buttons.kinds)
-    return DiscordBot(client, tree, in_flight)
+    return DiscordBot(client, tree, in_flight, DiscordPoster(client, clicks.buttons))
 
 
 async def sync_commands(tree: QuizTree, guild_id: int | None) -> None:

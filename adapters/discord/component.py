@@ -9,6 +9,8 @@ import discord
 
 from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
+from adapters.discord.poster import DiscordPoster
+from bot.daily.service import DailyService
 from bot.service import QuizService
 from bot.settings import SettingsError
 
@@ -20,12 +22,18 @@ log = logging.getLogger(__name__)
 class DiscordComponent:
     name = "discord"
 
-    def __init__(self, config: DiscordConfig, service: QuizService) -> None:
+    def __init__(self, config: DiscordConfig, service: QuizService, daily: DailyService) -> None:
         self.config = config
         self.service = service
-        self.bot = build_bot(config, service)
+        self.daily = daily
+        self.bot = build_bot(config, service, daily)
         self.client = self.bot.client
+        self.poster: DiscordPoster = self.bot.poster
         self._connection: asyncio.Task[None] | None = None
+
+    def ready(self) -> bool:
+        """Connected to the gateway, past READY, and not closed."""
+        return self.client.is_ready() and not self.client.is_closed()
 
     async def start(self) -> None:
         use_endpoints(self.config)

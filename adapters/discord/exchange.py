@@ -1,7 +1,8 @@
 """One interaction's replies: the initial response within Discord's three seconds, then followups.
 
 Handlers defer before any work that touches the database, so the initial response never waits
-for it; `guard` turns every failure into an ephemeral message for the user and a log line.
+for it; `guard` turns every failure into an ephemeral message for the user and a log line, and
+counts the interaction once in the request metrics.
 """
 
 from __future__ import annotations
@@ -9,21 +10,44 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import Any
 
 import discord
 
 from bot.errors import UserFacingError
+from bot.metrics import REQUESTS
 
 NO_MENTIONS = discord.AllowedMentions.none()
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
+_COUNTED = "studybot.counted"
+_KINDS = {
+    discord.InteractionType.component: "action",
+    discord.InteractionType.autocomplete: "autocomplete",
+}
 
 log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    ERROR = "error"
+
+
+def count(interaction: discord.Interaction, outcome: Outcome) -> None:
+    """Count an interaction in `studybot_requests_total`, once however many paths report it."""
+    if interaction.extras.get(_COUNTED):
+        return
+    interaction.extras[_COUNTED] = True
+    kind = _KINDS.get(interaction.type, "command")
+    REQUESTS.labels(platform="discord", kind=kind, outcome=outcome.value).inc()
 
 
 class Exchange:
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction
+        self.outcome = Outcome.OK
         self._public_placeholder = False
 
     async def defer(self, *, ephemeral: bool) -> None:
@@ -60,13 +84,21 @@ class Exchange:
             content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True, **extra
         )
 
+    async def refuse(self, text: str) -> None:
+        """Tell the user, only them, why the request was not carried out."""
+        self.outcome = Outcome.REFUSED
+        await self.send(text, ephemeral=True)
+
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:
         """Refusals reach the user as they are; any other error as a friendly line, and the log."""
         try:
             yield
         except UserFacingError as error:
-            await self.send(str(error), ephemeral=True)
+            await self.refuse(str(error))
         except Exception:
+            self.outcome = Outcome.ERROR
             log.exception("discord %s failed (interaction %s)", action, self.interaction.id)
             await self.send(FRIENDLY_FAILURE, ephemeral=True)
+        finally:
+            count(self.interaction, self.outcome)

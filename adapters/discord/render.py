@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import discord
 from discord.utils import escape_markdown
@@ -56,10 +57,19 @@ def answer_count(count: int) -> str:
     return f"{plural(count, 'answer')} so far" if count else "No answers yet"
 
 
+def long_date(day: date) -> str:
+    """'Wednesday 18 November 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def question(view: QuestionView) -> discord.Embed:
-    embed = discord.Embed(title=view.topic_name, description=view.prompt, colour=COLOUR)
+    """The same embed in the channel and after each answer; the question of the day is titled so."""
+    title = view.topic_name
+    if view.mode is Mode.DAILY and view.daily_date is not None:
+        title = f"Question of the day — {long_date(view.daily_date)}"
+    embed = discord.Embed(title=title, description=view.prompt, colour=COLOUR)
     if view.mode is Mode.DAILY:
-        embed.set_author(name="Question of the day")
+        embed.set_author(name=view.topic_name)
     embed.add_field(name="Topic", value=view.topic_id)
     embed.add_field(name="Difficulty", value=view.difficulty.value)
     if view.kind is Kind.FLASHCARD:

@@ -48,17 +48,19 @@ class QuizCommands:
                     assert message is not None
                     await self.service.set_message_ref(view.instance_id, str(message.id))
                 case TopicNotFound():
-                    await exchange.send(render.not_found(result), ephemeral=True)
+                    await exchange.refuse(render.not_found(result))
                 case NoQuestions():
-                    await exchange.send(render.no_questions(result), ephemeral=True)
+                    await exchange.refuse(render.no_questions(result))
 
     async def topics(self, interaction: discord.Interaction) -> None:
-        await Exchange(interaction).send(
-            ephemeral=True, embed=render.topics(TopicList(self.service.topics()))
-        )
+        exchange = Exchange(interaction)
+        async with exchange.guard("topics"):
+            await exchange.send(ephemeral=True, embed=render.topics(TopicList(self.service.topics())))
 
     async def help(self, interaction: discord.Interaction) -> None:
-        await Exchange(interaction).send(ephemeral=True, embed=render.help_())
+        exchange = Exchange(interaction)
+        async with exchange.guard("help"):
+            await exchange.send(ephemeral=True, embed=render.help_())
 
     async def leaderboard(self, interaction: discord.Interaction, period: Period, scope: Scope) -> None:
         exchange = Exchange(interaction)
@@ -78,11 +80,11 @@ class QuizCommands:
     async def join_team(self, interaction: discord.Interaction, name: str) -> None:
         exchange = Exchange(interaction)
         valid = validate_team_name(name)
-        if isinstance(valid, Invalid):
-            await exchange.send(valid.message, ephemeral=True)
-            return
-        await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("team join"):
+            if isinstance(valid, Invalid):
+                await exchange.refuse(valid.message)
+                return
+            await exchange.defer(ephemeral=True)
             change = await self.service.join_team(actor(interaction), valid)
             await exchange.send(render.team_change(change), ephemeral=True)
 
@@ -111,4 +113,6 @@ class QuizCommands:
             f"{render.plural(questions, 'question')} in {render.plural(len(topics), 'topic')}",
             f"shard {shard}, gateway latency {measured}",
         )
-        await Exchange(interaction).send("\n".join(lines), ephemeral=True)
+        exchange = Exchange(interaction)
+        async with exchange.guard("admin status"):
+            await exchange.send("\n".join(lines), ephemeral=True)

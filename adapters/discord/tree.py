@@ -12,7 +12,8 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
-from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange
+from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
+from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count
 from adapters.discord.slash import QuizCommands
 from bot.grammar import TEAM_NAME_MAX
 from bot.models import Period, Scope
@@ -33,15 +34,22 @@ class QuizTree(app_commands.CommandTree[discord.Client]):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
         if isinstance(error, app_commands.MissingPermissions):
-            text = "Only members with the Manage Server permission can do that."
+            outcome, text = Outcome.REFUSED, "Only members with the Manage Server permission can do that."
         else:
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error("discord command /%s failed", name, exc_info=error)
-            text = FRIENDLY_FAILURE
+            outcome, text = Outcome.ERROR, FRIENDLY_FAILURE
+        count(interaction, outcome)
         await Exchange(interaction).send(text, ephemeral=True)
 
 
-def build_tree(client: discord.Client, commands: QuizCommands) -> QuizTree:
+def offered(interaction: discord.Interaction, choices: list[Choice[str]]) -> list[Choice[str]]:
+    """Autocomplete suggestions, counted."""
+    count(interaction, Outcome.OK)
+    return choices
+
+
+def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyCommands) -> QuizTree:
     tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
 
     @tree.command(name="quiz", description="Get a question: from any topic, or the one you pick")
@@ -50,8 +58,8 @@ def build_tree(client: discord.Client, commands: QuizCommands) -> QuizTree:
         await commands.ask(interaction, topic)
 
     @quiz.autocomplete("topic")
-    async def complete(_interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
-        return commands.complete_topic(typed)
+    async def complete(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return offered(interaction, commands.complete_topic(typed))
 
     @tree.command(name="quiz-topics", description="The topics and their short names")
     async def topics(interaction: discord.Interaction) -> None:
@@ -99,6 +107,57 @@ def build_tree(client: discord.Client, commands: QuizCommands) -> QuizTree:
     async def status(interaction: discord.Interaction) -> None:
         await commands.status(interaction)
 
+    add_daily(tree, admin, daily)
     tree.add_command(team)
     tree.add_command(admin)
     return tree
+
+
+def add_daily(tree: QuizTree, admin: app_commands.Group, daily: DailyCommands) -> None:
+    """`/quiz-admin daily on|off|status` for server managers, `/quiz-daily` for everyone."""
+    group = app_commands.Group(name="daily", description="The question of the day here", parent=admin)
+
+    @group.command(name="on", description="Post a question of the day in this channel")
+    @app_commands.describe(
+        time="When to post it, HH:MM on a 24-hour clock, e.g. 09:00",
+        topic="A topic such as ecs, or all (the default)",
+        timezone="The time zone of the time, e.g. Europe/Berlin (default: the server's, UTC)",
+        weekdays="Which days: every day (the default), weekdays, weekends, or e.g. mon,wed,fri",
+        reveal="When to reveal the answer, HH:MM (default: with the next question)",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def on(
+        interaction: discord.Interaction,
+        time: Range[str, 1, 20],
+        topic: Range[str, 1, 100] | None = None,
+        timezone: Range[str, 1, 100] | None = None,
+        weekdays: Range[str, 1, 100] | None = None,
+        reveal: Range[str, 1, 20] | None = None,
+    ) -> None:
+        await daily.on(interaction, topic, time, timezone, weekdays, reveal)
+
+    @on.autocomplete("topic")
+    async def complete_topic(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return offered(interaction, daily.complete_topic(typed))
+
+    @on.autocomplete("timezone")
+    async def complete_zone(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return offered(interaction, complete_timezone(typed))
+
+    @on.autocomplete("weekdays")
+    async def complete_days(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return offered(interaction, complete_weekdays(typed))
+
+    @group.command(name="off", description="Stop the question of the day in this channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def off(interaction: discord.Interaction) -> None:
+        await daily.off(interaction)
+
+    @group.command(name="status", description="The question of the day in this channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def status(interaction: discord.Interaction) -> None:
+        await daily.status(interaction)
+
+    @tree.command(name="quiz-daily", description="When the next question of the day comes here")
+    async def everyone(interaction: discord.Interaction) -> None:
+        await daily.status(interaction)

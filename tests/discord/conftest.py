@@ -18,6 +18,7 @@ with warnings.catch_warnings():
 from adapters.discord.component import DiscordComponent
 from adapters.discord.config import discord_config
 from bot.bank import QuestionBank
+from bot.daily.service import DailyService
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.questions import Difficulty, Kind, Question, Topic
@@ -139,12 +140,15 @@ async def running(
     stand_in: DiscordStandIn, settings: Settings, service: QuizService
 ) -> AsyncIterator[DiscordComponent]:
     """The Discord component started and identified to the stand-in; stopped on the way out.
+    Its question of the day goes through `component.daily`, which posts with `component.poster`.
 
     Events sent after the IDENTIFY reach the client after the guild it belongs to, so tests need
     not wait for discord.py's ready event (which waits two seconds for further guilds).
     """
     identified = len(stand_in.identifies)
-    component = DiscordComponent(discord_config(settings), service)
+    daily = DailyService(service, {})
+    component = DiscordComponent(discord_config(settings), service, daily)
+    daily.posters[component.name] = component.poster
     await component.start()
     try:
         await stand_in.wait_for(lambda: len(stand_in.identifies) > identified)

@@ -36,6 +36,7 @@ async def test_quiz_is_synced_globally_with_an_autocompleting_topic(
         "quiz-stats",
         "quiz-team",
         "quiz-admin",
+        "quiz-daily",
     }
     assert int(command(stand_in, "quiz-admin")["default_member_permissions"]) == 32
 

@@ -1,0 +1,51 @@
+"""The question of the day posted through Discord: the question with its buttons, then the reveal.
+
+Errors map to the core's delivery errors: Discord refusing for good (missing access or
+permission, unknown channel) pauses the subscription; anything else after discord.py's own
+retries (it retries 429s and 5xx itself) is tried again later.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from adapters.discord import render, render_daily
+from adapters.discord.buttons import Buttons
+from adapters.discord.exchange import NO_MENTIONS
+from adapters.discord.pace import Pace
+from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
+from bot.models import Place, QuestionView
+
+
+def reason(error: discord.HTTPException) -> str:
+    """'Discord 403, code 50001: Missing Access'."""
+    text = error.text or error.response.reason or "no reason given"
+    return f"Discord {error.status}, code {error.code}: {text}"
+
+
+class DiscordPoster:
+    def __init__(self, client: discord.Client, buttons: Buttons, pace: Pace | None = None) -> None:
+        self.client = client
+        self.buttons = buttons
+        self.pace = pace or Pace()
+
+    async def post_question(self, target: Place, question: QuestionView) -> str:
+        message = await self._send(
+            target, embed=render.question(question), view=self.buttons.question(question)
+        )
+        return str(message.id)
+
+    async def post_reveal(self, target: Place, reveal: Reveal) -> None:
+        await self._send(target, embed=render_daily.reveal(reveal))
+
+    async def _send(
+        self, target: Place, *, embed: discord.Embed, view: discord.ui.View | None = None
+    ) -> discord.Message:
+        channel = self.client.get_partial_messageable(int(target.channel), guild_id=int(target.workspace))
+        await self.pace.turn()
+        try:
+            return await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise PermanentDeliveryError(reason(error)) from error
+        except discord.HTTPException as error:
+            raise TransientDeliveryError(reason(error)) from error
