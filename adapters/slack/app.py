@@ -17,6 +17,7 @@ from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.inflight import InFlight
 from adapters.slack.listeners import register
+from bot.daily.service import DailyService
 from bot.service import QuizService
 
 # Attempts after the first, shared by all handlers: a 429 then a 500 then success is fine.
@@ -51,7 +52,7 @@ def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSett
     )
 
 
-def build_app(config: SlackConfig, service: QuizService, inflight: InFlight) -> AsyncApp:
+def build_app(config: SlackConfig, service: QuizService, daily: DailyService, inflight: InFlight) -> AsyncApp:
     """The Bolt app for these settings. Signatures are checked in HTTP mode (Socket Mode
     connections are authenticated by the app-level token instead)."""
     oauth = _oauth_settings(config, service)
@@ -65,5 +66,5 @@ def build_app(config: SlackConfig, service: QuizService, inflight: InFlight) -> 
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, service, inflight)
+    register(app, service, daily, config.admin_user_ids, inflight)
     return app

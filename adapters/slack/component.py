@@ -9,7 +9,10 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import build_app
 from adapters.slack.config import SlackConfig, Transport
+from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.inflight import InFlight
+from adapters.slack.pacing import ChannelPacer
+from bot.daily.service import DailyService
 from bot.service import QuizService
 
 EVENTS_PATH = "/slack/events"
@@ -41,11 +44,15 @@ def mount(bolt: AsyncApp, web_app: web.Application) -> None:
 class SlackComponent:
     name = "slack"
 
-    def __init__(self, config: SlackConfig, service: QuizService, web_app: web.Application) -> None:
+    def __init__(
+        self, config: SlackConfig, service: QuizService, web_app: web.Application, daily: DailyService
+    ) -> None:
         self.config = config
         self.inflight = InFlight()
-        self.bolt = build_app(config, service, self.inflight)
+        self.bolt = build_app(config, service, daily, self.inflight)
+        self.poster = SlackDailyPoster(self.bolt.client, self.bolt.installation_store, ChannelPacer())
         self._socket: AsyncSocketModeHandler | None = None
+        self._started = False
         if config.transport is Transport.HTTP:
             mount(self.bolt, web_app)
 
@@ -53,9 +60,21 @@ class SlackComponent:
         if self.config.transport is Transport.SOCKET:
             self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token)
             await self._socket.connect_async()
+        self._started = True
+
+    def ready(self) -> bool:
+        """HTTP mode: started (the routes are served); Socket Mode: the socket is connected."""
+        if self.config.transport is Transport.HTTP:
+            return self._started
+        if self._socket is None:
+            return False
+        client = self._socket.client
+        session = client.current_session
+        return not client.closed and not client.stale and session is not None and not session.closed
 
     async def stop(self) -> None:
         """Take no new requests over Socket Mode, then let the acknowledged ones finish."""
+        self._started = False
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

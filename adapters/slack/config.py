@@ -6,14 +6,18 @@ it touches the database or imports Slack's libraries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.settings import Settings, SettingsError
 
-# The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones.
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public")
+# The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones. `users:read`
+# tells workspace admins and owners, who may change the question of the day, from members.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# Slack user ids: U… for members, W… for members of an Enterprise Grid organisation.
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 class Transport(StrEnum):
@@ -37,6 +41,8 @@ class SlackConfig:
     signing_secret: str | None
     app_token: str | None
     api_url: str | None
+    admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+    """Members who may change the question of the day besides workspace admins and owners."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -70,6 +76,16 @@ def _api_url(raw: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"SLACK_API_URL is not valid: '{url}' is not an http(s) URL")
     return url if url.endswith("/") else url + "/"
+
+
+def _admin_user_ids(raw: str) -> frozenset[str]:
+    ids = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    wrong = sorted(user for user in ids if not USER_ID.match(user))
+    if wrong:
+        raise SettingsError(
+            f"SLACK_ADMIN_USER_IDS is not valid: '{wrong[0]}' is not a Slack user id (like U0123ABCD)"
+        )
+    return ids
 
 
 def _oauth(settings: Settings) -> OAuthCredentials | None:
@@ -117,4 +133,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         signing_secret=signing_secret,
         app_token=app_token,
         api_url=_api_url(settings.slack_api_url),
+        admin_user_ids=_admin_user_ids(settings.slack_admin_user_ids),
     )

@@ -1,0 +1,34 @@
+"""Who may change a channel's question of the day: workspace admins and owners, as Slack's
+users.info says (the `users:read` scope), and the members listed in SLACK_ADMIN_USER_IDS.
+
+Slack is asked afresh on each `/quiz daily on|off`, so a member who lost the role loses the
+right at once; other commands never ask.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+
+async def is_admin(client: AsyncWebClient, user_id: str, listed: frozenset[str]) -> bool:
+    if user_id in listed:
+        return True
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        log.warning("users.info for %s failed: %s", user_id, code)
+        raise UserFacingError(
+            f"I could not check whether you are a workspace admin: Slack answered {code}. "
+            "Reinstall the app so it has the users:read scope, or ask whoever runs Studybot to "
+            "list you in SLACK_ADMIN_USER_IDS."
+        ) from error
+    user = response["user"]
+    return bool(user.get("is_admin") or user.get("is_owner"))

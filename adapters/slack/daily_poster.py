@@ -1,0 +1,84 @@
+"""The question of the day through Slack: the scheduler's `DailyPoster` for Slack channels.
+
+Each post uses the bot token of the target's workspace (the one token in single-workspace mode,
+the installation's in OAuth mode). Rate limits and server errors are retried by the client's
+retry handlers; what still fails is a transient error, except Slack's answers that will not
+change by trying again, which pause the subscription with a reason naming Slack's error code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks, daily_blocks
+from adapters.slack.kit import Message
+from adapters.slack.listeners import message_ref
+from adapters.slack.pacing import ChannelPacer
+from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
+from bot.models import Place, QuestionView
+
+NO_INSTALLATION = "no_installation"
+# Slack's errors that trying again will not fix, and what they mean for the channel's admins.
+PERMANENT_ERRORS = {
+    "channel_not_found": "the channel was deleted, or Studybot cannot see it",
+    "is_archived": "the channel is archived",
+    "not_in_channel": "Studybot is not a member of the channel (invite it with /invite @Studybot)",
+    "restricted_action": "the workspace does not let Studybot post in this channel",
+    "account_inactive": "Studybot was removed from the workspace",
+    "token_revoked": "Studybot was removed from the workspace",
+    "invalid_auth": "Studybot's token for the workspace is not valid",
+    "missing_scope": "Studybot lacks a permission it needs",
+    "team_not_found": "Studybot is not installed in the workspace",
+    NO_INSTALLATION: "Studybot is not installed in the workspace",
+}
+
+
+def permanent(code: str) -> PermanentDeliveryError:
+    return PermanentDeliveryError(f"Slack refused the post: {PERMANENT_ERRORS[code]} ({code})")
+
+
+def delivery_error(error: SlackApiError) -> Exception:
+    code = error.response.get("error")
+    if code in PERMANENT_ERRORS:
+        return permanent(code)
+    return TransientDeliveryError(f"Slack did not take the post: {code or error.response.status_code}")
+
+
+class SlackDailyPoster:
+    def __init__(
+        self, client: AsyncWebClient, installations: AsyncInstallationStore | None, pacer: ChannelPacer
+    ) -> None:
+        self.client = client
+        self.installations = installations
+        self.pacer = pacer
+
+    async def _token(self, workspace: str) -> dict[str, Any]:
+        """The token argument for this workspace: none (the client's own) without OAuth."""
+        if self.installations is None:
+            return {}
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None:
+            raise permanent(NO_INSTALLATION)
+        return {"token": bot.bot_token}
+
+    async def _post(self, target: Place, message: Message) -> str:
+        token = await self._token(target.workspace)
+        async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
+            try:
+                posted = await self.client.chat_postMessage(channel=target.channel, **message, **token)
+            except SlackApiError as error:
+                raise delivery_error(error) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
+        return message_ref(posted["channel"], posted["ts"])
+
+    async def post_question(self, target: Place, question: QuestionView) -> str:
+        return await self._post(target, blocks.question(question))
+
+    async def post_reveal(self, target: Place, reveal: Reveal) -> None:
+        await self._post(target, daily_blocks.reveal(reveal))

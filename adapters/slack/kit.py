@@ -1,0 +1,49 @@
+"""Block Kit building blocks shared by the renderings: sections, context lines, buttons, messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.mrkdwn import escape
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+BUTTON_TEXT_MAX = 75
+NAME_WIDTH = 24
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def header(text: str) -> Block:
+    """A header line; plain text, so nothing in it is parsed."""
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": False}}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    label = text if len(text) <= BUTTON_TEXT_MAX else text[: BUTTON_TEXT_MAX - 1] + "…"
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": False},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def message(fallback: str, blocks: list[Block]) -> Message:
+    """`fallback` is plain text (escaped here: Slack parses it as mrkdwn too)."""
+    return {"text": escape(fallback), "blocks": blocks}
+
+
+def cell(name: str) -> str:
+    """A name shortened to fit a table column."""
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
