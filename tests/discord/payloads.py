@@ -37,7 +37,9 @@ BOB = Person(700000000000000002, "Bob")
 ADMIN = Person(700000000000000003, "Ada", ALL_PERMISSIONS)
 
 
-def _interaction(kind: int, person: Person, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _interaction(
+    kind: int, person: Person, data: dict[str, Any], channel: int = CHANNEL_ID, **extra: Any
+) -> dict[str, Any]:
     interaction_id = next(_ids)
     return {
         "id": str(interaction_id),
@@ -47,9 +49,9 @@ def _interaction(kind: int, person: Person, data: dict[str, Any], **extra: Any) 
         "version": 1,
         "guild_id": str(GUILD_ID),
         "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
-        "channel_id": str(CHANNEL_ID),
+        "channel_id": str(channel),
         "channel": {
-            "id": str(CHANNEL_ID),
+            "id": str(channel),
             "type": 0,
             "guild_id": str(GUILD_ID),
             "name": "study",
@@ -76,9 +78,13 @@ def subcommand(name: str, *options: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "type": 1, "options": list(options)}
 
 
-def slash(person: Person, name: str, *options: dict[str, Any]) -> dict[str, Any]:
+def group(name: str, *subcommands: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "type": 2, "options": list(subcommands)}
+
+
+def slash(person: Person, name: str, *options: dict[str, Any], channel: int = CHANNEL_ID) -> dict[str, Any]:
     data = {"id": str(next(_ids)), "name": name, "type": 1, "options": list(options)}
-    return _interaction(2, person, data)
+    return _interaction(2, person, data, channel)
 
 
 def autocomplete(person: Person, name: str, *options: dict[str, Any]) -> dict[str, Any]:

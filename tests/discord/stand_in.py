@@ -52,6 +52,15 @@ class RateLimit:
     times: int
 
 
+@dataclass(frozen=True)
+class Failure:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    code: int
+    message: str
+
+
 @dataclass
 class Connection:
     socket: web.WebSocketResponse
@@ -77,6 +86,7 @@ class DiscordStandIn:
         self.commands: list[dict[str, Any]] = []
         self.originals: dict[str, int] = {}
         self._rate_limits: list[RateLimit] = []
+        self._failures: list[Failure] = []
         self._connections: list[Connection] = []
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._changed = asyncio.Condition()
@@ -122,6 +132,10 @@ class DiscordStandIn:
     def rate_limit(self, method: str, path_pattern: str, times: int = 1) -> None:
         """Answer the next `times` matching requests with 429 and a short retry_after."""
         self._rate_limits.append(RateLimit(method, re.compile(path_pattern), times))
+
+    def fail(self, method: str, path_pattern: str, status: int, code: int, message: str) -> None:
+        """Answer every matching request with this JSON error, as Discord does (403 50001...)."""
+        self._failures.append(Failure(method, re.compile(path_pattern), status, code, message))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event to the newest connection that identified."""
@@ -203,6 +217,8 @@ class DiscordStandIn:
             response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
         elif self._take_rate_limit(request.method, path):
             response = self._rate_limited()
+        elif failure := self._failure(request.method, path):
+            response = _json({"message": failure.message, "code": failure.code}, status=failure.status)
         else:
             response = self._answer(request.method, path, body)
         self.requests.append(
@@ -230,6 +246,9 @@ class DiscordStandIn:
                 limit.times -= 1
                 return True
         return False
+
+    def _failure(self, method: str, path: str) -> Failure | None:
+        return next((f for f in self._failures if f.method == method and f.pattern.fullmatch(path)), None)
 
     def _rate_limited(self) -> web.Response:
         headers = {
