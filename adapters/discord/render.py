@@ -37,6 +37,9 @@ HELP = (
     ("/quiz-team leave", "leave your team"),
     ("/quiz-team list", "the teams of this server"),
     ("/quiz-stats", "your points, accuracy by topic and streaks"),
+    ("/quiz-daily", "the question of the day here: when the next one comes"),
+    ("/quiz-admin daily on", "server managers: post a question of the day here"),
+    ("/quiz-admin daily off", "server managers: stop it here"),
     ("/quiz-help", "this help"),
 )
 

@@ -121,7 +121,7 @@ def add_daily(tree: QuizTree, admin: app_commands.Group, daily: DailyCommands) -
     @app_commands.describe(
         time="When to post it, HH:MM on a 24-hour clock, e.g. 09:00",
         topic="A topic such as ecs, or all (the default)",
-        timezone="The time zone of the time, e.g. Europe/Berlin (default: the server's, UTC)",
+        timezone="The time zone of the time, e.g. Europe/Berlin (default: the server's)",
         weekdays="Which days: every day (the default), weekdays, weekends, or e.g. mon,wed,fri",
         reveal="When to reveal the answer, HH:MM (default: with the next question)",
     )
