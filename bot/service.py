@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.answering import AnswerRecorder, Submission, UserState, outcome
 from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
@@ -19,7 +21,6 @@ from bot.db import store
 from bot.db.database import Database
 from bot.db.tables import team_totals, user_totals
 from bot.errors import QuizError
-from bot.metrics import ANSWERS
 from bot.models import (
     Actor,
     AnswerOutcome,
@@ -41,14 +42,14 @@ from bot.models import (
     TopicStat,
     UserStats,
 )
-from bot.periods import period_key, period_keys, period_start
+from bot.periods import period_key, period_start
 from bot.picking import pick_question
 from bot.questions import Kind, Question, Topic
-from bot.scoring import score_answer
 from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
 FIRST_CORRECT_SHOWN = 3
+INSTANCE_CACHE_SIZE = 10_000
 KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
 
 
@@ -81,6 +82,8 @@ class QuizService:
         self.default_timezone = default_timezone
         self.topic_index = TopicIndex(bank.topics)
         self._rng = rng or random.Random()
+        self.recorder = AnswerRecorder(database, default_timezone)
+        self._instances: dict[int, asyncio.Future[store.InstanceRow | None]] = {}
 
     # -- topics ---------------------------------------------------------------------------
 
@@ -296,137 +299,53 @@ class QuizService:
         self, connection: AsyncConnection, row: store.InstanceRow, question: Question, answer: Any, user: Any
     ) -> AnswerOutcome:
         totals = await store.totals_of(connection, user_totals, "user_id", user.id, ["all"])
-        current = await store.instance(connection, row.id)
-        return self._outcome(
+        total = totals["all"].points if "all" in totals else 0
+        return outcome(
             row,
             question,
             chosen=answer.choice,
             correct=answer.correct,
             points=answer.points,
-            total=totals["all"].points if "all" in totals else 0,
-            streak=user.streak,
-            daily_streak=user.daily_streak,
+            user=UserState(user.streak, user.daily_streak, total, None),
             repeat=True,
             late=answer.late,
-            count=current.answer_count if current else row.answer_count,
+            count=row.answer_count,
         )
 
-    def _outcome(
-        self,
-        row: store.InstanceRow,
-        question: Question,
-        *,
-        chosen: str,
-        correct: bool,
-        points: int,
-        total: int,
-        streak: int,
-        daily_streak: int,
-        repeat: bool,
-        late: bool,
-        count: int,
-    ) -> AnswerOutcome:
-        return AnswerOutcome(
-            instance_id=row.id,
-            question_id=question.id,
-            kind=question.kind,
-            correct=correct,
-            chosen=chosen,
-            correct_answer=question.answer,
-            explanation=question.explanation,
-            source=question.source,
-            points=points,
-            total_points=total,
-            streak=streak,
-            daily_streak=daily_streak,
-            repeat=repeat,
-            late=late,
-            answer_count=count,
-            mode=Mode(row.mode),
-        )
+    async def _instance(self, instance_id: int) -> store.InstanceRow | None:
+        """An instance's fixed facts (channel, question, mode...), read once and shared by every
+        click on it, even by the many that arrive before the first read returns.
 
-    async def _daily_streak_before(
-        self, connection: AsyncConnection, row: store.InstanceRow, user: Any
-    ) -> int:
-        """The daily streak carries on only from a correct answer to the channel's previous daily
-        question; a daily question skipped or missed starts it again."""
-        if row.daily_date is None:
-            return int(user.daily_streak)
-        previous = await store.previous_daily_answer(connection, row.channel_id, row.daily_date, user.id)
-        return (
-            int(user.daily_streak) if previous is not None and previous.correct and not previous.late else 0
-        )
+        `revealed_at` and `answer_count` in the cached row go stale; the recorder reads them
+        fresh in its transaction.
+        """
+        loading = self._instances.get(instance_id)
+        if loading is None:
+            if len(self._instances) >= INSTANCE_CACHE_SIZE:
+                self._instances.pop(next(iter(self._instances)))
+            loading = asyncio.ensure_future(self._read_instance(instance_id))
+            self._instances[instance_id] = loading
+        try:
+            row = await asyncio.shield(loading)
+        except BaseException:
+            self._instances.pop(instance_id, None)
+            raise
+        if row is None:
+            self._instances.pop(instance_id, None)
+        return row
+
+    async def _read_instance(self, instance_id: int) -> store.InstanceRow | None:
+        async with self.database.read() as connection:
+            return await store.instance(connection, instance_id)
 
     async def _answer(self, actor: Actor, instance_id: int, grade: Any) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""
-        async with self.database.write() as connection:
-            row = await store.instance(connection, instance_id)
-            question = self._checked(row, actor)
-            assert row is not None
-            chosen, correct = grade(question)
-            workspace, user = await self.identify(connection, actor)
-            previous = await store.existing_answer(connection, instance_id, user.id)
-            if previous is not None:
-                return await self._repeat(connection, row, question, previous, user)
-            now = self.clock.now()
-            late = row.revealed_at is not None
-            score = score_answer(
-                correct=correct,
-                difficulty=question.difficulty,
-                mode=Mode(row.mode),
-                late=late,
-                streak=user.streak,
-                daily_streak=await self._daily_streak_before(connection, row, user),
-            )
-            team = await store.team_of(connection, user.id)
-            inserted = await store.insert_answer(
-                connection,
-                {
-                    "instance_id": instance_id,
-                    "user_id": user.id,
-                    "team_id": team.id if team else None,
-                    "choice": chosen,
-                    "correct": correct,
-                    "points": score.points,
-                    "late": late,
-                    "answered_at": now,
-                },
-            )
-            if not inserted:
-                previous = await store.existing_answer(connection, instance_id, user.id)
-                return await self._repeat(connection, row, question, previous, user)
-            count = await store.count_answer(connection, instance_id)
-            ANSWERS.labels(mode=row.mode).inc()
-            if not late:
-                await store.set_streaks(connection, user.id, score.streak, score.daily_streak)
-                keys = period_keys(now, ZoneInfo(workspace.timezone))
-                await store.add_to_totals(
-                    connection, user_totals, {"user_id": user.id}, workspace.id, keys, score.points, correct
-                )
-                if team is not None:
-                    await store.add_to_totals(
-                        connection,
-                        team_totals,
-                        {"team_id": team.id},
-                        workspace.id,
-                        keys,
-                        score.points,
-                        correct,
-                    )
-            totals = await store.totals_of(connection, user_totals, "user_id", user.id, ["all"])
-        return self._outcome(
-            row,
-            question,
-            chosen=chosen,
-            correct=correct,
-            points=score.points,
-            total=totals["all"].points if "all" in totals else 0,
-            streak=score.streak,
-            daily_streak=score.daily_streak,
-            repeat=False,
-            late=late,
-            count=count,
-        )
+        row = await self._instance(instance_id)
+        question = self._checked(row, actor)
+        assert row is not None
+        chosen, correct = grade(question)
+        submission = Submission(actor, row, question, chosen, correct, self.clock.now())
+        return await self.recorder.record(submission)
 
     # -- leaderboards and stats -------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.bank import QuestionBank
+from bot.db.database import Database
 from bot.errors import QuizError
 from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted, Scope, TopicNotFound
 from bot.questions import Kind
@@ -200,3 +201,31 @@ async def test_a_topic_without_questions_says_so(service: QuizService, bank: Que
     empty = [t for t in bank.topics if not bank.in_topic(t.id)]
     if empty:
         assert isinstance(await service.ask(actor(), CHANNEL, empty[0].id), NoQuestions)
+
+
+async def test_two_services_on_one_database_count_each_answer_once(
+    database: Database, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    """Two processes' worth of connection pools and writers, clicking the same buttons at once.
+
+    The first round creates the users; in the second both writers know them already, so their
+    transactions overlap fully and one finds the other's answers only when it inserts.
+    """
+    other = Database(database.url)
+    first, second = QuizService(database, bank, clock), QuizService(other, bank, clock)
+    for _ in range(2):
+        question = await post_choice_question(first, bank)
+        index = right_index(bank, question)
+        instance = question.question.instance_id
+        clicks = [
+            service.answer_choice(actor(f"U{n}"), instance, index)
+            for n in range(40)
+            for service in (first, second, first, second)
+        ]
+        outcomes = await asyncio.gather(*clicks)
+        assert sum(not o.repeat for o in outcomes) == 40
+        assert (await first.question_view(instance)).answer_count == 40
+    await other.dispose()
+    board = await first.leaderboard(PLACE, Period.ALL, limit=100)
+    assert len(board.rows) == 40 and all(r.answers == 2 and r.correct == 2 for r in board.rows)
+    assert len({r.points for r in board.rows}) == 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, case, func, select, update
+from sqlalchemy import Row, Table, and_, bindparam, case, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -559,3 +559,148 @@ async def pause_subscription(
         .where(subscriptions.c.id == subscription_id)
         .values(paused_reason=reason[:500], paused_at=now)
     )
+
+
+# -- the batched answer path (bot.answering) ------------------------------------------------
+
+
+async def ensure_users(
+    connection: AsyncConnection, wanted: Mapping[tuple[int, str], str], now: datetime
+) -> dict[tuple[int, str], int]:
+    """Create the missing users and refresh display names in one statement; their ids by
+    (workspace id, platform user id)."""
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "external_id": external_id,
+            "display_name": name or external_id,
+            "created_at": now,
+        }
+        for (workspace_id, external_id), name in sorted(wanted.items())
+    ]
+    statement = _insert(connection, users)
+    statement = statement.on_conflict_do_update(
+        index_elements=["workspace_id", "external_id"], set_={"display_name": statement.excluded.display_name}
+    ).returning(users.c.id, users.c.workspace_id, users.c.external_id)
+    return {(r.workspace_id, r.external_id): r.id for r in await connection.execute(statement, rows)}
+
+
+async def instance_states(
+    connection: AsyncConnection, instance_ids: Sequence[int]
+) -> dict[int, tuple[Any, int]]:
+    """When each instance was revealed (or None) and how many answers it has."""
+    query = select(
+        question_instances.c.id, question_instances.c.revealed_at, question_instances.c.answer_count
+    ).where(question_instances.c.id.in_(instance_ids))
+    return {row.id: (row.revealed_at, row.answer_count) for row in await connection.execute(query)}
+
+
+async def answers_of(
+    connection: AsyncConnection, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], Any]:
+    """The recorded answers for these (instance, user) pairs."""
+    if not pairs:
+        return {}
+    query = select(
+        answers.c.instance_id,
+        answers.c.user_id,
+        answers.c.choice,
+        answers.c.correct,
+        answers.c.points,
+        answers.c.late,
+    ).where(tuple_(answers.c.instance_id, answers.c.user_id).in_(pairs))
+    return {(row.instance_id, row.user_id): dict(row._mapping) for row in await connection.execute(query)}
+
+
+async def user_states(connection: AsyncConnection, user_ids: Sequence[int]) -> list[Row[Any]]:
+    """Streaks, all-time points and team of each user."""
+    query = (
+        select(
+            users.c.id,
+            users.c.streak,
+            users.c.daily_streak,
+            func.coalesce(user_totals.c.points, 0).label("total"),
+            team_members.c.team_id,
+        )
+        .select_from(
+            users.outerjoin(
+                user_totals, and_(user_totals.c.user_id == users.c.id, user_totals.c.period_key == "all")
+            ).outerjoin(team_members, team_members.c.user_id == users.c.id)
+        )
+        .where(users.c.id.in_(user_ids))
+    )
+    return list(await connection.execute(query))
+
+
+async def insert_answers(connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert answers in one multi-row statement; returns how many were new."""
+    statement = (
+        _insert(connection, answers)
+        .on_conflict_do_nothing(index_elements=["instance_id", "user_id"])
+        .returning(answers.c.id)
+    )
+    return len((await connection.execute(statement, list(rows))).all())
+
+
+async def add_answer_counts(connection: AsyncConnection, increments: Mapping[int, int]) -> None:
+    statement = (
+        update(question_instances)
+        .where(question_instances.c.id == bindparam("instance"))
+        .values(answer_count=question_instances.c.answer_count + bindparam("added"))
+    )
+    await connection.execute(statement, [{"instance": i, "added": n} for i, n in increments.items()])
+
+
+async def set_user_streaks(connection: AsyncConnection, streaks: Mapping[int, tuple[int, int]]) -> None:
+    if not streaks:
+        return
+    streak, daily = bindparam("streak"), bindparam("daily")
+    statement = (
+        update(users)
+        .where(users.c.id == bindparam("user"))
+        .values(
+            streak=streak,
+            best_streak=case((users.c.best_streak > streak, users.c.best_streak), else_=streak),
+            daily_streak=daily,
+            best_daily_streak=case(
+                (users.c.best_daily_streak > daily, users.c.best_daily_streak), else_=daily
+            ),
+        )
+    )
+    await connection.execute(
+        statement, [{"user": u, "streak": s, "daily": d} for u, (s, d) in streaks.items()]
+    )
+
+
+async def add_totals(
+    connection: AsyncConnection,
+    owner: str,
+    totals: Mapping[tuple[int, str], Sequence[int]],
+    workspace_of: Mapping[int, int],
+) -> None:
+    """Add (points, answers, correct) to the running totals of users or teams, one statement."""
+    if not totals:
+        return
+    table = user_totals if owner == "user" else team_totals
+    owner_column = f"{owner}_id"
+    rows = [
+        {
+            owner_column: owner_id,
+            "period_key": key,
+            "workspace_id": workspace_of[owner_id],
+            "points": points,
+            "answers": count,
+            "correct": correct,
+        }
+        for (owner_id, key), (points, count, correct) in sorted(totals.items())
+    ]
+    statement = _insert(connection, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[owner_column, "period_key"],
+        set_={
+            "points": table.c.points + statement.excluded.points,
+            "answers": table.c.answers + statement.excluded.answers,
+            "correct": table.c.correct + statement.excluded.correct,
+        },
+    )
+    await connection.execute(statement, rows)

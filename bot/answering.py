@@ -1,0 +1,339 @@
+"""Recording answers with group commit: the answers that arrive together share one transaction.
+
+A single SQLite writer commits one transaction at a time, and each statement is a hop to the
+driver's thread, so one transaction per answer caps a busy channel at a few hundred answers a
+second. Here one writer task takes every answer queued so far, reads what it needs for all of
+them in a handful of queries, applies the scoring rules in order in memory, and writes the
+results with one multi-row statement per table. A batch commits or rolls back whole: every
+waiting caller gets the outcome, or the error.
+
+If another process inserted one of the batch's answers in the meantime (PostgreSQL, several
+processes), the batch is rolled back and its answers are recorded one at a time instead, each
+seeing the other process's answer as the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db import store
+from bot.db.database import Database
+from bot.metrics import ANSWERS
+from bot.models import Actor, AnswerOutcome, Mode
+from bot.periods import period_keys
+from bot.questions import Question
+from bot.scoring import score_answer
+
+MAX_BATCH = 500
+_RACE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A graded answer waiting to be recorded."""
+
+    actor: Actor
+    instance: store.InstanceRow
+    question: Question
+    chosen: str
+    correct: bool
+    answered_at: datetime
+
+
+class _Raced(Exception):
+    """Another process recorded one of the batch's answers first."""
+
+
+@dataclass
+class UserState:
+    """A user's streaks, all-time points and team, as the batch moves through their answers."""
+
+    streak: int
+    daily_streak: int
+    total: int
+    team_id: int | None
+
+
+@dataclass
+class _Batch:
+    """What one transaction learns and decides about its submissions."""
+
+    workspaces: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    users: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+    counts: dict[int, tuple[datetime | None, int]] = field(default_factory=dict)
+    first: dict[tuple[int, int], Any] = field(default_factory=dict)
+    state: dict[int, UserState] = field(default_factory=dict)
+    new_answers: list[dict[str, Any]] = field(default_factory=list)
+    increments: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    user_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    workspace_of_user: dict[int, int] = field(default_factory=dict)
+    workspace_of_team: dict[int, int] = field(default_factory=dict)
+
+
+def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
+    tally = totals.setdefault(key, [0, 0, 0])
+    tally[0] += points
+    tally[1] += 1
+    tally[2] += int(correct)
+
+
+def outcome(
+    instance: store.InstanceRow,
+    question: Question,
+    *,
+    chosen: str,
+    correct: bool,
+    points: int,
+    user: UserState,
+    repeat: bool,
+    late: bool,
+    count: int,
+) -> AnswerOutcome:
+    return AnswerOutcome(
+        instance_id=instance.id,
+        question_id=question.id,
+        kind=question.kind,
+        correct=correct,
+        chosen=chosen,
+        correct_answer=question.answer,
+        explanation=question.explanation,
+        source=question.source,
+        points=points,
+        total_points=user.total,
+        streak=user.streak,
+        daily_streak=user.daily_streak,
+        repeat=repeat,
+        late=late,
+        answer_count=count,
+        mode=Mode(instance.mode),
+    )
+
+
+class AnswerRecorder:
+    def __init__(self, database: Database, default_timezone: str, max_batch: int = MAX_BATCH) -> None:
+        self.database = database
+        self.default_timezone = default_timezone
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Submission, asyncio.Future[AnswerOutcome]]] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        # Ids of workspaces and users already in the database; filled only after a commit.
+        self._workspace_ids: dict[tuple[str, str], tuple[int, str]] = {}
+        self._user_ids: dict[tuple[int, str], tuple[int, str]] = {}
+
+    async def record(self, submission: Submission) -> AnswerOutcome:
+        future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((submission, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued(), name="answer-writer")
+        return await future
+
+    async def _write_queued(self) -> None:
+        """Write batches until the queue is empty, then end (the next answer starts a new task)."""
+        while not self._queue.empty():
+            batch = [self._queue.get_nowait() for _ in range(min(self.max_batch, self._queue.qsize()))]
+            try:
+                outcomes = await self._commit([submission for submission, _ in batch])
+            except BaseException as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, future), result in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _commit(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
+        try:
+            return await self._commit_once(submissions)
+        except _Raced:
+            results = []
+            for submission in submissions:
+                for attempt in range(_RACE_RETRIES):
+                    try:
+                        results.extend(await self._commit_once([submission]))
+                        break
+                    except _Raced:
+                        if attempt == _RACE_RETRIES - 1:
+                            raise
+            return results
+
+    async def _commit_once(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
+        batch = _Batch()
+        async with self.database.write() as connection:
+            outcomes = await self._decide(connection, submissions, batch)
+            await self._write(connection, batch)
+        self._workspace_ids.update(batch.workspaces)
+        self._user_ids.update(batch.users)
+        for row in batch.new_answers:
+            ANSWERS.labels(mode=row["mode"]).inc()
+        return outcomes
+
+    async def _identify(
+        self, connection: AsyncConnection, submissions: Sequence[Submission], batch: _Batch
+    ) -> list[tuple[int, str, int]]:
+        """(workspace id, workspace time zone, user id) of each submission; users new to the
+        database, or whose display name changed, are written in one statement."""
+        for submission in submissions:
+            actor = submission.actor
+            key = (actor.platform, actor.workspace)
+            if key not in batch.workspaces:
+                known = self._workspace_ids.get(key)
+                if known is None:
+                    row = await store.workspace(
+                        connection,
+                        actor.platform,
+                        actor.workspace,
+                        actor.workspace_name,
+                        self.default_timezone,
+                        submission.answered_at,
+                    )
+                    known = (row.id, row.timezone)
+                batch.workspaces[key] = known
+        wanted: dict[tuple[int, str], str] = {}
+        for submission in submissions:
+            actor = submission.actor
+            user_key = (batch.workspaces[(actor.platform, actor.workspace)][0], actor.user)
+            known_user = self._user_ids.get(user_key)
+            if known_user is not None and known_user[1] == actor.display_name:
+                batch.users[user_key] = known_user
+            else:
+                wanted[user_key] = actor.display_name
+        if wanted:
+            ids = await store.ensure_users(connection, wanted, submissions[0].answered_at)
+            batch.users.update({key: (ids[key], name) for key, name in wanted.items()})
+        identities = []
+        for submission in submissions:
+            workspace_id, timezone = batch.workspaces[(submission.actor.platform, submission.actor.workspace)]
+            identities.append((workspace_id, timezone, batch.users[(workspace_id, submission.actor.user)][0]))
+        return identities
+
+    async def _decide(
+        self, connection: AsyncConnection, submissions: Sequence[Submission], batch: _Batch
+    ) -> list[AnswerOutcome]:
+        """Read everything the batch needs, then apply the rules to each answer in order."""
+        identities = await self._identify(connection, submissions, batch)
+        user_ids = sorted({user_id for _, _, user_id in identities})
+        instance_ids = sorted({s.instance.id for s in submissions})
+        batch.counts = await store.instance_states(connection, instance_ids)
+        batch.first = await store.answers_of(
+            connection,
+            sorted(
+                {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
+            ),
+        )
+        batch.state = {
+            row.id: UserState(row.streak, row.daily_streak, row.total, row.team_id)
+            for row in await store.user_states(connection, user_ids)
+        }
+        outcomes = []
+        for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True):
+            outcomes.append(await self._apply(connection, submission, workspace_id, timezone, user_id, batch))
+        return outcomes
+
+    async def _apply(
+        self,
+        connection: AsyncConnection,
+        submission: Submission,
+        workspace_id: int,
+        timezone: str,
+        user_id: int,
+        batch: _Batch,
+    ) -> AnswerOutcome:
+        instance = submission.instance
+        user = batch.state[user_id]
+        revealed_at, count = batch.counts[instance.id]
+        first = batch.first.get((instance.id, user_id))
+        if first is not None:
+            return outcome(
+                instance,
+                submission.question,
+                chosen=first["choice"],
+                correct=first["correct"],
+                points=first["points"],
+                user=user,
+                repeat=True,
+                late=first["late"],
+                count=count,
+            )
+        late = revealed_at is not None
+        daily_before = user.daily_streak
+        if instance.daily_date is not None:
+            previous = await store.previous_daily_answer(
+                connection, instance.channel_id, instance.daily_date, user_id
+            )
+            daily_before = (
+                user.daily_streak if previous is not None and previous.correct and not previous.late else 0
+            )
+        score = score_answer(
+            correct=submission.correct,
+            difficulty=submission.question.difficulty,
+            mode=Mode(instance.mode),
+            late=late,
+            streak=user.streak,
+            daily_streak=daily_before,
+        )
+        count += 1
+        batch.counts[instance.id] = (revealed_at, count)
+        batch.increments[instance.id] += 1
+        row = {
+            "instance_id": instance.id,
+            "user_id": user_id,
+            "team_id": user.team_id,
+            "choice": submission.chosen,
+            "correct": submission.correct,
+            "points": score.points,
+            "late": late,
+            "answered_at": submission.answered_at,
+        }
+        batch.first[(instance.id, user_id)] = row
+        batch.new_answers.append({**row, "mode": instance.mode})
+        if not late:
+            user.streak, user.daily_streak = score.streak, score.daily_streak
+            user.total += score.points
+            batch.workspace_of_user[user_id] = workspace_id
+            for key in period_keys(submission.answered_at, ZoneInfo(timezone)):
+                _add(batch.user_totals, (user_id, key), score.points, submission.correct)
+                if user.team_id is not None:
+                    batch.workspace_of_team[user.team_id] = workspace_id
+                    _add(batch.team_totals, (user.team_id, key), score.points, submission.correct)
+        return outcome(
+            instance,
+            submission.question,
+            chosen=submission.chosen,
+            correct=submission.correct,
+            points=score.points,
+            user=user,
+            repeat=False,
+            late=late,
+            count=count,
+        )
+
+    async def _write(self, connection: AsyncConnection, batch: _Batch) -> None:
+        if not batch.new_answers:
+            return
+        rows = [{k: v for k, v in row.items() if k != "mode"} for row in batch.new_answers]
+        inserted = await store.insert_answers(connection, rows)
+        if inserted != len(rows):
+            raise _Raced()
+        await store.add_answer_counts(connection, batch.increments)
+        await store.set_user_streaks(
+            connection,
+            {
+                uid: (s.streak, s.daily_streak)
+                for uid, s in batch.state.items()
+                if uid in batch.workspace_of_user
+            },
+        )
+        await store.add_totals(connection, "user", batch.user_totals, batch.workspace_of_user)
+        await store.add_totals(connection, "team", batch.team_totals, batch.workspace_of_team)
