@@ -181,3 +181,12 @@ async def test_serve_runs_slack_and_discord_together(
     finally:
         stop.set()
         await asyncio.wait_for(server, 10)
+
+
+async def test_ready_once_the_gateway_is_ready_and_no_longer_after_stop(
+    stand_in: DiscordStandIn, quiz_service: QuizService
+) -> None:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+        await asyncio.wait_for(component.client.wait_until_ready(), 10)
+        assert component.ready()
+    assert not component.ready()
