@@ -18,6 +18,7 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.transfer import TransferError, export_database, import_database
 from bot.errors import StorageUnavailable
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, default_database_path, load_settings
 
 
@@ -158,7 +159,7 @@ def _discord_invite_url(settings: Settings) -> int:
 def _serve(settings: Settings) -> int:
     from adapters.serve import serve
 
-    logging.getLogger().setLevel(settings.studybot_log_level)
+    configure_logging(settings.studybot_log_level, settings.studybot_log_format == "json", settings.secrets())
     asyncio.run(serve(settings))
     return 0
 

@@ -10,13 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from typing import Protocol
 
 from aiohttp import web
 
 from adapters.discord.config import discord_config, discord_configured
+from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import build_service
+from bot.clock import Clock
+from bot.daily.leader import AdvisoryLockLeader, Leadership, SoleLeader
+from bot.daily.models import DailyPoster
+from bot.daily.scheduler import DailyScheduler
+from bot.daily.service import DailyService
+from bot.db.database import Database
 from bot.service import QuizService
 from bot.settings import Settings, SettingsError
 
@@ -25,14 +33,16 @@ log = logging.getLogger(__name__)
 
 class Component(Protocol):
     name: str
+    poster: DailyPoster
+    """Posts the question of the day to this platform's channels."""
 
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
 
-
-async def healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    def ready(self) -> bool:
+        """Connected to the platform and able to take requests."""
+        ...
 
 
 def check_platforms(settings: Settings) -> None:
@@ -43,17 +53,19 @@ def check_platforms(settings: Settings) -> None:
         discord_config(settings)
 
 
-def build_components(settings: Settings, service: QuizService, app: web.Application) -> list[Component]:
+def build_components(
+    settings: Settings, service: QuizService, daily: DailyService, app: web.Application
+) -> list[Component]:
     """The adapters the settings configure; a platform's modules are imported only when used."""
     components: list[Component] = []
     if slack_configured(settings):
         from adapters.slack.component import SlackComponent
 
-        components.append(SlackComponent(slack_config(settings), service, app))
+        components.append(SlackComponent(slack_config(settings), service, app, daily))
     if discord_configured(settings):
         from adapters.discord.component import DiscordComponent
 
-        components.append(DiscordComponent(discord_config(settings), service))
+        components.append(DiscordComponent(discord_config(settings), service, daily))
     if not components:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
@@ -62,15 +74,33 @@ def build_components(settings: Settings, service: QuizService, app: web.Applicat
     return components
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None, host: str = "0.0.0.0") -> None:
-    """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order."""
+def leadership_for(database: Database) -> Leadership:
+    """On PostgreSQL one process of many runs the scheduler; a SQLite file has one process."""
+    return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.writer)
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    host: str = "0.0.0.0",
+    clock: Clock | None = None,
+    started: Callable[[DailyService], None] | None = None,
+) -> None:
+    """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order: the
+    scheduler first, then each platform (finishing the work it acknowledged), then HTTP.
+
+    `clock` and `started` are for tests: a frozen clock, and a callback given the question of
+    the day's service once everything runs, so a test can post what falls due by hand."""
     stop = stop or asyncio.Event()
     check_platforms(settings)
-    service = await build_service(settings)
-    app = web.Application()
-    app.router.add_get("/healthz", healthz)
+    service = await build_service(settings, clock)
+    daily = DailyService(service, {}, grace=settings.daily_grace)
+    app = web.Application(middlewares=[timed])
     try:
-        components = build_components(settings, service, app)
+        components = build_components(settings, service, daily, app)
+        for component in components:
+            daily.posters[component.name] = component.poster
+        add_routes(app, service.database, [(c.name, c.ready) for c in components])
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.studybot_http_port)
@@ -81,8 +111,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, host: str
         for component in components:
             await component.start()
             log.info("%s started", component.name)
+        scheduler = DailyScheduler(daily, leadership_for(service.database))
+        await scheduler.start()
+        if started is not None:
+            started(daily)
         log.info("serving on port %s", settings.studybot_http_port)
         await stop.wait()
+        log.info("stopping")
+        await scheduler.stop()
         for component in reversed(components):
             await component.stop()
         await runner.cleanup()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 REPO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_state_secret: SecretStr | None = None
     slack_api_url: str | None = None
+    slack_admin_user_ids: str = ""
 
     discord_token: SecretStr | None = None
     discord_application_id: int | None = None
@@ -62,6 +64,12 @@ class Settings(BaseSettings):
     def daily_grace(self) -> timedelta:
         """How late a missed question of the day may still be posted after a restart."""
         return timedelta(minutes=self.studybot_daily_grace_minutes)
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, so that logs can mask them wherever they appear."""
+        values = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
+        password = make_url(self.database_url).password
+        return [v for v in (*values, password) if v]
 
     @property
     def database_url(self) -> str:

@@ -1,0 +1,58 @@
+"""Operations endpoints of the shared HTTP server: /healthz, /readyz, /metrics, request timing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from bot.db.database import Database
+from bot.errors import StorageUnavailable
+from bot.metrics import HTTP_LATENCY
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ReadyCheck = Callable[[], bool]
+
+
+@web.middleware
+async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    started = time.perf_counter()
+    try:
+        return await handler(request)
+    finally:
+        HTTP_LATENCY.labels(route=route).observe(time.perf_counter() - started)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Alive: the process answers HTTP."""
+    return web.json_response({"status": "ok"})
+
+
+async def metrics(_request: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    return response
+
+
+def add_routes(app: web.Application, database: Database, platforms: Sequence[tuple[str, ReadyCheck]]) -> None:
+    async def readyz(_request: web.Request) -> web.Response:
+        """Ready: the database answers and every platform is connected."""
+        checks: dict[str, bool] = {}
+        try:
+            async with database.read() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = True
+        except (StorageUnavailable, OSError):
+            checks["database"] = False
+        checks.update({name: ready() for name, ready in platforms})
+        status = 200 if all(checks.values()) else 503
+        return web.json_response({"ready": status == 200, "checks": checks}, status=status)
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
