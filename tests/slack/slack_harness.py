@@ -25,6 +25,8 @@ import aiohttp
 from slack_stand_in import StandInSlack
 
 from adapters.serve import serve
+from bot.clock import Clock
+from bot.daily.service import DailyService
 from bot.settings import Settings, load_settings
 
 BANK = Path(__file__).resolve().parent / "bank"
@@ -63,6 +65,21 @@ def sign(secret: str, timestamp: int, body: str) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+class FakeTime:
+    """A monotonic clock and a sleep for pacing: sleeping moves the clock, nothing waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 @dataclass(frozen=True)
 class Sent:
     status: int
@@ -84,6 +101,7 @@ class SlackBot:
     api: StandInSlack
     http: aiohttp.ClientSession
     database: Path
+    daily: DailyService
     team: str = "T1"
     channel: str = "C1"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -119,14 +137,16 @@ class SlackBot:
             await response.read()
             return response.status, time.monotonic() - started
 
-    def slash_fields(self, text: str, user: SlackUser | None = None) -> dict[str, str]:
+    def slash_fields(
+        self, text: str, user: SlackUser | None = None, channel: str | None = None
+    ) -> dict[str, str]:
         user = user or SlackUser()
         n = next(self._ids)
         return {
             "token": "legacy-verification-token",
             "team_id": self.team,
             "team_domain": "acme",
-            "channel_id": self.channel,
+            "channel_id": channel or self.channel,
             "channel_name": "general",
             "user_id": user.id,
             "user_name": user.name,
@@ -137,8 +157,10 @@ class SlackBot:
             "trigger_id": f"trigger-cmd-{n}",
         }
 
-    async def slash(self, text: str, user: SlackUser | None = None, **options: Any) -> Sent:
-        fields = self.slash_fields(text, user)
+    async def slash(
+        self, text: str, user: SlackUser | None = None, channel: str | None = None, **options: Any
+    ) -> Sent:
+        fields = self.slash_fields(text, user, channel)
         status, elapsed = await self.send(fields, **options)
         return Sent(status, elapsed, fields["response_url"])
 
@@ -204,33 +226,35 @@ def settings_for(api: StandInSlack, database: Path, port: int, **overrides: obje
     return load_settings(**values)
 
 
-async def _until_healthy(http: aiohttp.ClientSession, url: str, server: asyncio.Task[None]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.done():
-            server.result()
-            raise AssertionError("studybot serve ended before it was healthy")
-        with contextlib.suppress(aiohttp.ClientConnectionError):
-            async with http.get(url + "healthz") as response:
-                if response.status == 200:
-                    return
-        await asyncio.sleep(0.02)
-    raise AssertionError("studybot serve did not become healthy in time")
+async def _until_started(started: asyncio.Future[DailyService], server: asyncio.Task[None]) -> DailyService:
+    """Wait until serve() runs everything (HTTP, Slack, the scheduler); its DailyService."""
+    done, _ = await asyncio.wait(
+        {started, server}, timeout=START_SECONDS, return_when=asyncio.FIRST_COMPLETED
+    )
+    if started in done:
+        return started.result()
+    if server in done:
+        server.result()
+        raise AssertionError("studybot serve ended before it started")
+    raise AssertionError("studybot serve did not start in time")
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: StandInSlack, tmp_path: Path, **overrides: object) -> AsyncIterator[SlackBot]:
+async def running_bot(
+    api: StandInSlack, tmp_path: Path, clock: Clock | None = None, **overrides: object
+) -> AsyncIterator[SlackBot]:
     """`studybot serve` on 127.0.0.1, its Web API pointed at the stand-in; stopped at the end."""
     port = free_port()
     database = tmp_path / "studybot.db"
     settings = settings_for(api, database, port, **overrides)
     stop = asyncio.Event()
-    server = asyncio.create_task(serve(settings, stop, host="127.0.0.1"))
+    started: asyncio.Future[DailyService] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve(settings, stop, "127.0.0.1", clock, started.set_result))
     url = f"http://127.0.0.1:{port}/"
     async with aiohttp.ClientSession() as http:
         try:
-            await _until_healthy(http, url, server)
-            yield SlackBot(url, api, http, database)
+            daily = await _until_started(started, server)
+            yield SlackBot(url, api, http, database, daily)
         finally:
             stop.set()
             await asyncio.wait_for(server, START_SECONDS)

@@ -1,7 +1,9 @@
 """A stand-in for Slack's side: the Web API and the response_url endpoints, on 127.0.0.1.
 
 It records every call (failed attempts too), can answer the next calls of a method with 429 or
-500, and lets a test wait, with a deadline, until the calls it expects have arrived.
+500, refuses posts to the channels a test names, knows which members are workspace admins or
+owners (users.info), and lets a test wait, with a deadline, until the calls it expects have
+arrived.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class StandInSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.team_id = "T1"
+        self.admins: set[str] = set()
+        self.owners: set[str] = set()
+        self.refusing: dict[str, str] = {}
         self._changed = asyncio.Condition()
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._rejections: dict[str, deque[str]] = defaultdict(deque)
@@ -42,6 +47,7 @@ class StandInSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -70,6 +76,10 @@ class StandInSlack:
         """Answer the next call of `method` with HTTP 200 and `{"ok": false, "error": error}`."""
         self._rejections[method].append(error)
 
+    def refuse_channel(self, channel: str, error: str) -> None:
+        """Answer every chat.postMessage to `channel` with `{"ok": false, "error": error}`."""
+        self.refusing[channel] = error
+
     def ok(self, method: str) -> list[Call]:
         """The calls of a method (or of a response_url, `respond/NAME`) that succeeded."""
         return [c for c in self.calls if c.method == method and c.status == 200]
@@ -92,6 +102,8 @@ class StandInSlack:
 
     @staticmethod
     async def _body(request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
         return {key: str(value) for key, value in (await request.post()).items()}
@@ -111,6 +123,8 @@ class StandInSlack:
             return web.Response(status=status, text="internal error")
         if self._rejections[method]:
             return web.json_response({"ok": False, "error": self._rejections[method].popleft()})
+        if method == "chat.postMessage" and body["channel"] in self.refusing:
+            return web.json_response({"ok": False, "error": self.refusing[body["channel"]]})
         return web.json_response(self._answer(method, body))
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +139,12 @@ class StandInSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "users.info":
+            user = body["user"]
+            return {
+                "ok": True,
+                "user": {"id": user, "is_admin": user in self.admins, "is_owner": user in self.owners},
+            }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         if method == "oauth.v2.access":

@@ -39,6 +39,14 @@ MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack" / "manifest.
             },
             "SLACK_API_URL",
         ),
+        (
+            {
+                "slack_bot_token": BOT_TOKEN,
+                "slack_signing_secret": SIGNING_SECRET,
+                "slack_admin_user_ids": "U123ABC, @ann",
+            },
+            "SLACK_ADMIN_USER_IDS",
+        ),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(

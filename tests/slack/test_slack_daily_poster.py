@@ -1,0 +1,121 @@
+"""The Slack DailyPoster against the stand-in: which token it posts with, and which of Slack's
+answers pause a subscription (permanent) or leave it to be tried again (transient)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from slack_harness import BOT_TOKEN, FakeTime
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_stand_in import StandInSlack
+
+from adapters.slack.app import retry_handlers
+from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.installs import DatabaseInstallationStore
+from adapters.slack.pacing import ChannelPacer
+from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
+from bot.db.database import Database
+from bot.db.migrate import upgrade
+from bot.models import Mode, Place, QuestionView
+from bot.questions import Difficulty, Kind
+
+QUESTION = QuestionView(
+    instance_id=7,
+    question_id="ecs-stands-for",
+    topic_id="ecs",
+    topic_name="Amazon ECS",
+    kind=Kind.MULTIPLE_CHOICE,
+    difficulty=Difficulty.EASY,
+    prompt="What does ECS stand for?",
+    choices=("Elastic Compute Service", "Elastic Container Service"),
+    mode=Mode.DAILY,
+    daily_date=date(2026, 11, 16),
+)
+
+
+def client(api: StandInSlack, token: str | None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=api.api_url, retry_handlers=retry_handlers())
+
+
+def poster(api: StandInSlack, installs: DatabaseInstallationStore | None = None) -> SlackDailyPoster:
+    pace = FakeTime()
+    token = None if installs is not None else BOT_TOKEN
+    return SlackDailyPoster(
+        client(api, token), installs, ChannelPacer(clock=pace.monotonic, sleep=pace.sleep)
+    )
+
+
+@pytest.fixture
+async def installs(tmp_path: Path) -> AsyncIterator[DatabaseInstallationStore]:
+    database = Database(f"sqlite:///{tmp_path / 'installs.db'}")
+    try:
+        await upgrade(database)
+        store = DatabaseInstallationStore("1.2", database)
+        installed = Bot(
+            app_id="A1",
+            team_id="T9",
+            bot_token="xoxb-installed",
+            bot_id="B9",
+            bot_user_id="UBOT",
+            installed_at=time.time(),
+        )
+        await store.async_save_bot(installed)
+        yield store
+    finally:
+        await database.dispose()
+
+
+async def test_a_single_workspace_post_uses_the_bot_token_and_returns_the_message(
+    slack_api: StandInSlack,
+) -> None:
+    ref = await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+
+    [posted] = slack_api.ok("chat.postMessage")
+    assert (posted.token, posted.body["channel"]) == (BOT_TOKEN, "C1")
+    assert ref == "C1:1700000000.000001"
+
+
+async def test_with_oauth_each_workspace_gets_its_installations_token(
+    slack_api: StandInSlack, installs: DatabaseInstallationStore
+) -> None:
+    await poster(slack_api, installs).post_question(Place("slack", "T9", "C9"), QUESTION)
+    [posted] = slack_api.ok("chat.postMessage")
+    assert posted.token == "xoxb-installed"
+
+    with pytest.raises(PermanentDeliveryError, match=r"not installed in the workspace \(no_installation\)"):
+        await poster(slack_api, installs).post_question(Place("slack", "T5", "C5"), QUESTION)
+    assert len(slack_api.attempts("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "token_revoked",
+        "invalid_auth",
+        "missing_scope",
+        "team_not_found",
+    ],
+)
+async def test_errors_that_will_not_go_away_are_permanent_and_name_the_code(
+    slack_api: StandInSlack, code: str
+) -> None:
+    slack_api.refuse_channel("C1", code)
+
+    with pytest.raises(PermanentDeliveryError, match=rf"^Slack refused the post: .+ \({code}\)$"):
+        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+
+
+async def test_other_errors_are_transient(slack_api: StandInSlack) -> None:
+    slack_api.refuse_channel("C1", "fatal_error")
+
+    with pytest.raises(TransientDeliveryError, match="fatal_error"):
+        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
