@@ -111,7 +111,9 @@ async def serve(
         for component in components:
             await component.start()
             log.info("%s started", component.name)
-        scheduler = DailyScheduler(daily, leadership_for(service.database))
+        scheduler = DailyScheduler(
+            daily, leadership_for(service.database), settings.studybot_scheduler_check_seconds
+        )
         await scheduler.start()
         if started is not None:
             started(daily)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     studybot_log_format: Literal["text", "json"] = "text"
     studybot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     studybot_daily_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
+    # changed by other processes and resends abandoned daily claims.
+    studybot_scheduler_check_seconds: int = Field(default=30, ge=1, le=3600)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -42,7 +42,7 @@ def bank() -> QuestionBank:
     return load_bank(CONTENT_DIR)
 
 
-async def _reset_postgres(url: str) -> None:
+async def reset_postgres(url: str) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
@@ -68,7 +68,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             pytest.skip(
                 f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql://postgres@127.0.0.1/test)"
             )
-        await _reset_postgres(url)
+        await reset_postgres(url)
     db = Database(url)
     await upgrade(db)
     yield db
