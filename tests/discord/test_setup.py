@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 from pathlib import Path
@@ -62,8 +63,17 @@ def test_a_malformed_shard_count_is_named(clean_discord_env: None) -> None:
         load_settings(discord_token="abc", discord_shard_count="two")
 
 
+@pytest.fixture
+def keep_root_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`studybot serve` replaces the root logger's handlers in place; give it a copy to replace."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+
+
 def test_serve_prints_one_line_naming_the_setting(
     clean_discord_env: None,
+    keep_root_logging: None,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
