@@ -19,11 +19,10 @@ _TOKEN_PATTERNS = (
 REDACTED = "[redacted]"
 
 
-class RedactSecrets(logging.Filter):
-    """Masks known secret values and token-shaped strings in every record's final message."""
+class RedactSecrets:
+    """Masks known secret values and token-shaped strings."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
         self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
@@ -33,26 +32,28 @@ class RedactSecrets(logging.Filter):
             text = pattern.sub(REDACTED, text)
         return text
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redact(record.getMessage())
-        record.args = None
-        if record.exc_info:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+
+class RedactingFormatter(logging.Formatter):
+    """Formats with another formatter, then masks secrets in the finished line. The record
+    itself is left alone, so other handlers see it as it was."""
+
+    def __init__(self, inner: logging.Formatter, redactor: RedactSecrets) -> None:
+        super().__init__()
+        self.inner = inner
+        self.redactor = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redactor.redact(self.inner.format(record))
 
 
 def configure_logging(level: str, json_lines: bool, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(RedactSecrets(secrets))
-    if json_lines:
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"}
-            )
-        )
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    inner: logging.Formatter = (
+        JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setFormatter(RedactingFormatter(inner, RedactSecrets(secrets)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
