@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,8 +88,22 @@ async def test_serve_stops_before_touching_the_database(slack_clean_env: None, t
     assert not database.exists()
 
 
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """`studybot serve` configures the process's logging; the other tests get theirs back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def test_the_command_line_prints_one_line_naming_the_setting(
-    slack_clean_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    slack_clean_env: None,
+    root_logging: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("STUDYBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
