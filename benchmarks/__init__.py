@@ -1,0 +1,1 @@
+"""Studybot's benchmark suite: `python -m benchmarks` (or `--quick`). See benchmarks/README.md."""

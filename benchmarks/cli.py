@@ -1,0 +1,61 @@
+"""`python -m benchmarks [--quick] [--output PATH] [--only SECTION ...]`: run, print, write."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from benchmarks import answers, leaderboard, world
+from benchmarks.report import Figure, Sections, document, table, write
+
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
+
+Section = Callable[[Path, bool], Awaitable[list[Figure]]]
+
+
+async def _answers(directory: Path, quick: bool) -> list[Figure]:
+    return await answers.run(directory, world.bank(), answers.QUICK if quick else answers.FULL)
+
+
+async def _leaderboard(directory: Path, quick: bool) -> list[Figure]:
+    return await leaderboard.run(directory, world.bank(), quick)
+
+
+SECTIONS: dict[str, Section] = {
+    "answers": _answers,
+    "leaderboard": _leaderboard,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small run that checks the suite works")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON")
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these sections only")
+    return parser
+
+
+async def run_sections(names: list[str], quick: bool) -> Sections:
+    sections: Sections = {}
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix=f"studybot-bench-{name}-") as directory:
+            started = time.perf_counter()
+            sections[name] = await SECTIONS[name](Path(directory), quick)
+            print(f"{name}: {time.perf_counter() - started:.1f} s", flush=True)
+    return sections
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parser().parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    started = time.perf_counter()
+    sections = asyncio.run(run_sections(options.only or list(SECTIONS), options.quick))
+    print(table(sections))
+    write(options.output, document(sections, options.quick, time.perf_counter() - started))
+    print(f"written to {options.output}")
+    return 0
