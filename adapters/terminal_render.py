@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands import Help, Notice, Reply, TeamList, TopicList
+from bot.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
     AnswerOutcome,
@@ -161,6 +161,8 @@ def reply(result: Reply) -> str:
             return stats(result)
         case DailyStatusReport():
             return daily_status(result)
+        case DailyStopped(text):
+            return text
         case Notice(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -56,6 +56,13 @@ class TeamList:
 
 
 @dataclass(frozen=True)
+class DailyStopped:
+    """`daily off` worked: the channel gets no more questions of the day."""
+
+    text: str = "The question of the day is off in this channel."
+
+
+@dataclass(frozen=True)
 class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
@@ -83,7 +90,7 @@ async def _daily(daily: DailyService | None, actor: Actor, place: Place, command
             return await daily.subscribe(actor, place.channel, command)
         case DailyOff():
             await daily.unsubscribe(actor, place.channel)
-            return Notice("The question of the day is off in this channel.")
+            return DailyStopped()
     return await daily.status(place)
 
 

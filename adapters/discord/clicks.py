@@ -9,8 +9,8 @@ import discord
 from adapters.discord import render
 from adapters.discord.buttons import Buttons, make_buttons
 from adapters.discord.exchange import NO_MENTIONS, Exchange
-from adapters.discord.inflight import InFlight
 from adapters.discord.people import actor
+from adapters.inflight import InFlight
 from bot.models import AnswerOutcome
 from bot.service import QuizService
 

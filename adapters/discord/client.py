@@ -11,10 +11,10 @@ from adapters.discord.clicks import QuizClicks
 from adapters.discord.config import DiscordConfig
 from adapters.discord.daily import DailyCommands
 from adapters.discord.exchange import NO_MENTIONS
-from adapters.discord.inflight import InFlight
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
+from adapters.inflight import InFlight
 from bot.daily.service import DailyService
 from bot.service import QuizService
 
@@ -53,7 +53,7 @@ def build_bot(config: DiscordConfig, service: QuizService, daily: DailyService) 
         )
     else:
         client = discord.Client(**options)
-    in_flight = InFlight()
+    in_flight = InFlight("Discord")
     clicks = QuizClicks(service, in_flight)
     tree = build_tree(
         client,

@@ -16,9 +16,9 @@ from discord.app_commands import Choice
 
 from adapters.discord import render_daily
 from adapters.discord.exchange import Exchange
-from adapters.discord.inflight import InFlight
 from adapters.discord.people import actor, place
-from bot.commands import Notice, run
+from adapters.inflight import InFlight
+from bot.commands import DailyStopped, Notice, run
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.service import QuizService
@@ -114,7 +114,7 @@ class DailyCommands:
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily off"):
             await self.daily.unsubscribe(actor(interaction), str(interaction.channel_id))
-            await exchange.send("The question of the day is off in this channel.", ephemeral=True)
+            await exchange.send(DailyStopped.text, ephemeral=True)
 
     async def status(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)

@@ -13,8 +13,8 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
-from adapters.discord.inflight import InFlight
 from adapters.discord.people import actor, place
+from adapters.inflight import InFlight
 from bot.commands import TeamList, TopicList
 from bot.grammar import Invalid, validate_team_name
 from bot.models import NoQuestions, Period, Posted, Scope, TopicNotFound

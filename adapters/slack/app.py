@@ -12,10 +12,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.inflight import InFlight
 from adapters.slack import installs
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
-from adapters.slack.inflight import InFlight
 from adapters.slack.listeners import register
 from bot.daily.service import DailyService
 from bot.service import QuizService

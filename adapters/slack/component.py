@@ -7,10 +7,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.inflight import InFlight
 from adapters.slack.app import build_app
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
-from adapters.slack.inflight import InFlight
 from adapters.slack.pacing import ChannelPacer
 from bot.daily.service import DailyService
 from bot.service import QuizService
@@ -48,7 +48,7 @@ class SlackComponent:
         self, config: SlackConfig, service: QuizService, web_app: web.Application, daily: DailyService
     ) -> None:
         self.config = config
-        self.inflight = InFlight()
+        self.inflight = InFlight("Slack")
         self.bolt = build_app(config, service, daily, self.inflight)
         self.poster = SlackDailyPoster(self.bolt.client, self.bolt.installation_store, ChannelPacer())
         self._socket: AsyncSocketModeHandler | None = None

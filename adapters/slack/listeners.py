@@ -18,10 +18,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.inflight import InFlight
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
 from adapters.slack.admins import is_admin
-from adapters.slack.inflight import InFlight
 from bot.commands import Notice, run
 from bot.daily.service import DailyService
 from bot.errors import UserFacingError
@@ -79,7 +79,7 @@ def acked(kind: Kind, what: str, work: Work, inflight: InFlight) -> Listener:
     Every request is counted by kind and outcome."""
 
     async def listener(ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient) -> None:
-        with inflight.track():
+        async with inflight.track():
             await ack()
             outcome: Outcome = "error"
             try:
@@ -168,7 +168,7 @@ def register(
             return
         user = event["user"]
         actor = Actor(PLATFORM, body["team_id"], user, "")
-        with inflight.track():
+        async with inflight.track():
             outcome: Outcome = "ok"
             try:
                 stats = await service.stats(actor)

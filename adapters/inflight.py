@@ -1,25 +1,26 @@
-"""The listener work still running after its ack, so that stopping lets it finish first."""
+"""The work an adapter acknowledged and is still doing, so that stopping lets it finish first."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 
 class InFlight:
-    def __init__(self) -> None:
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    @contextmanager
-    def track(self) -> Iterator[None]:
+    @asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
         """Count the current task as in flight while the block runs."""
         task = asyncio.current_task()
-        assert task is not None, "listeners run in tasks"
+        assert task is not None, "adapter work runs in tasks"
         self._tasks.add(task)
         try:
             yield
@@ -33,4 +34,4 @@ class InFlight:
             return
         _, unfinished = await asyncio.wait(pending, timeout=timeout)
         if unfinished:
-            log.warning("stopping with %d Slack requests unfinished", len(unfinished))
+            log.warning("stopping with %d %s requests unfinished", len(unfinished), self.platform)
