@@ -25,7 +25,7 @@ from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from bot.questions import Kind
 from bot.service import QuizService
-from tests.conftest import CONTENT_DIR, POSTGRES_URL_VARIABLE, reset_postgres
+from tests.conftest import CONTENT_DIR, postgres_url, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
 
@@ -128,9 +128,7 @@ class Process:
 
 @pytest.fixture
 async def shared_database(tmp_path: Path, bank: QuestionBank) -> AsyncIterator[tuple[str, QuizService]]:
-    url = os.environ.get(POSTGRES_URL_VARIABLE, "")
-    if not url:
-        pytest.skip(f"the multi-process test needs PostgreSQL: set {POSTGRES_URL_VARIABLE}")
+    url = postgres_url()
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)
