@@ -78,6 +78,7 @@ Reply = (
     | TeamList
     | UserStats
     | DailyStatusReport
+    | DailyStopped
     | Notice
 )
 

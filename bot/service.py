@@ -59,7 +59,7 @@ def _normalize_answer(text: str) -> str:
 
 def rank_rows(rows: Sequence[Any]) -> tuple[LeaderboardRow, ...]:
     """Competition ranking: equal points share a rank, the next rank skips (1, 2, 2, 4)."""
-    ranked = []
+    ranked: list[LeaderboardRow] = []
     for position, row in enumerate(rows, start=1):
         tied = ranked and ranked[-1].points == row.points
         rank = ranked[-1].rank if tied else position

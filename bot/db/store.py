@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, and_, bindparam, case, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.db.tables import (
     answers,
@@ -438,7 +439,7 @@ async def previous_daily_answer(
     query = select(answers.c.correct, answers.c.late).where(
         answers.c.instance_id == previous, answers.c.user_id == user_id
     )
-    return (await connection.execute(query)).first()
+    return cast("Row[Any] | None", (await connection.execute(query)).first())
 
 
 async def upsert_subscription(
@@ -584,7 +585,8 @@ async def add_answer_counts(connection: AsyncConnection, increments: Mapping[int
 async def set_user_streaks(connection: AsyncConnection, streaks: Mapping[int, tuple[int, int]]) -> None:
     if not streaks:
         return
-    streak, daily = bindparam("streak"), bindparam("daily")
+    streak: BindParameter[int] = bindparam("streak")
+    daily: BindParameter[int] = bindparam("daily")
     statement = (
         update(users)
         .where(users.c.id == bindparam("user"))
