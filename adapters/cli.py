@@ -127,7 +127,7 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
-    from adapters.terminal import PLATFORM, TerminalChat, stdin_lines
+    from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines
     from bot.daily.leader import SoleLeader
     from bot.daily.scheduler import DailyScheduler
     from bot.daily.service import DailyService
@@ -141,7 +141,8 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         await scheduler.start()
         if team:
             await chat.join(team)
-        await chat.loop(stdin_lines, interactive=sys.stdin.isatty())
+        interactive = sys.stdin.isatty()
+        await chat.loop(prompted_lines if interactive else stdin_lines, interactive)
     finally:
         await scheduler.stop()
         await service.database.dispose()

@@ -113,3 +113,13 @@ async def stdin_lines() -> str | None:
     """The next line of standard input, or None at its end; read off the event loop."""
     line = await asyncio.to_thread(sys.stdin.readline)
     return line if line else None
+
+
+async def prompted_lines() -> str | None:
+    """In a terminal: a `> ` prompt with line editing and history (readline), None at Ctrl-D."""
+    import readline  # noqa: F401  (importing it gives input() editing and history)
+
+    try:
+        return await asyncio.to_thread(input, "> ")
+    except EOFError:
+        return None
