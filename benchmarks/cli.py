@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from benchmarks import answers, leaderboard, world
+from benchmarks import answers, footprint, leaderboard, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -26,9 +26,19 @@ async def _leaderboard(directory: Path, quick: bool) -> list[Figure]:
     return await leaderboard.run(directory, world.bank(), quick)
 
 
+async def _footprint(directory: Path, quick: bool) -> list[Figure]:
+    return await footprint.run(directory, world.bank(), 3_000 if quick else 100_000)
+
+
+async def _slack(directory: Path, quick: bool) -> list[Figure]:
+    return await slack_e2e.run(directory, world.bank(), slack_e2e.QUICK if quick else slack_e2e.FULL)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "leaderboard": _leaderboard,
+    "slack": _slack,
+    "footprint": _footprint,
 }
 
 

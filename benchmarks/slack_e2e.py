@@ -1,0 +1,102 @@
+"""Point 3: signed slash commands and clicks over loopback HTTP through Studybot's real Bolt app
+(`studybot serve`), beside two ceilings measured in the same run: a bare aiohttp handler that
+only verifies the signature, and a Bolt app whose listeners only ack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from benchmarks import servers
+from benchmarks.loops import closed_loop, open_loop
+from benchmarks.report import Figure, at_least, at_most, info
+from benchmarks.slack_requests import post
+from benchmarks.traffic import Traffic, instances_for
+from bot.bank import QuestionBank
+
+CLIENTS = 200
+RATES = (200, 500, 1000)
+TARGET_RATE = 500
+
+
+@dataclass(frozen=True)
+class E2EPlan:
+    closed_seconds: float
+    open_seconds: float
+
+
+FULL = E2EPlan(closed_seconds=8.0, open_seconds=6.0)
+QUICK = E2EPlan(closed_seconds=1.0, open_seconds=1.0)
+
+
+@dataclass(frozen=True)
+class Measured:
+    throughput: float
+    latencies: dict[int, tuple[float, float]]
+
+
+async def _measure(url: str, traffic: Traffic, plan: E2EPlan) -> Measured:
+    events = url + "slack/events"
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+
+        async def one(_client: int, _n: int) -> bool:
+            await post(http, events, traffic.next())
+            return True
+
+        closed = await closed_loop(CLIENTS, plan.closed_seconds, one)
+        latencies = {}
+        for rate in RATES:
+            opened = await open_loop(rate, plan.open_seconds, lambda _n: post(http, events, traffic.next()))
+            latencies[rate] = (opened.p50, opened.p99)
+    return Measured(closed.per_second, latencies)
+
+
+def _most_clicks(plan: E2EPlan) -> int:
+    """An upper bound on the clicks one target receives (closed loop at 5,000/s)."""
+    return int(5000 * plan.closed_seconds + sum(RATES) * plan.open_seconds)
+
+
+async def run(directory: Path, questions: QuestionBank, plan: E2EPlan) -> list[Figure]:
+    async with servers.stand_in() as slack_url:
+        respond = slack_url + "respond/"
+        targets: list[tuple[str, Callable[[], AbstractAsyncContextManager[servers.Server]]]] = [
+            ("bare aiohttp, signature only", lambda: servers.ceiling("bare", slack_url)),
+            ("Bolt, ack only", lambda: servers.ceiling("bolt", slack_url)),
+            (
+                "Bolt-direct, ack only, process_before_response",
+                lambda: servers.ceiling("bolt-direct", slack_url),
+            ),
+            (
+                "Studybot (studybot serve)",
+                lambda: servers.studybot(directory, questions, slack_url, instances_for(_most_clicks(plan))),
+            ),
+        ]
+        results = {}
+        for name, start in targets:
+            async with start() as server:
+                results[name] = await _measure(server.url, Traffic(respond), plan)
+    return _figures(results)
+
+
+def _figures(results: dict[str, Measured]) -> list[Figure]:
+    bare, bolt, _direct, studybot = results.values()
+    figures = [
+        info(f"closed loop {CLIENTS} clients: {name}", m.throughput, "requests/s")
+        for name, m in results.items()
+    ]
+    figures.append(at_least("Studybot / ack-only Bolt", studybot.throughput / bolt.throughput, "ratio", 0.7))
+    figures.append(info("ack-only Bolt / bare aiohttp", bolt.throughput / bare.throughput, "ratio"))
+    for name, measured in results.items():
+        short = name.split(",")[0].split(" (")[0]
+        for rate, (p50, p99) in measured.latencies.items():
+            figures.append(info(f"{short} at {rate}/s: p50", p50 * 1000, "ms"))
+            label = f"{short} at {rate}/s: p99"
+            if measured is studybot and rate == TARGET_RATE:
+                figures.append(at_most(label, p99 * 1000, "ms", 30))
+            else:
+                figures.append(info(label, p99 * 1000, "ms"))
+    return figures
