@@ -19,6 +19,9 @@ from benchmarks.traffic import Traffic, instances_for
 from bot.bank import QuestionBank
 
 CLIENTS = 200
+# The load waits while more than this many acknowledged clicks are not yet recorded: Studybot
+# acks at once and works after, so an unpaced load measures its backlog, not its footprint.
+BACKLOG = 2_000
 SETTLE_SECONDS = 1.0
 DRAIN_SECONDS = 60.0
 
@@ -36,10 +39,15 @@ async def run(directory: Path, questions: QuestionBank, answers: int) -> list[Fi
             traffic = Traffic(slack_url + "respond/", commands=False)
             events = bot.url + "slack/events"
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CLIENTS)) as http:
+                recorded = 0
 
                 async def one(_client: int, _n: int) -> bool:
+                    nonlocal recorded
                     if traffic.clicks >= answers:
                         return False
+                    while traffic.clicks - recorded > BACKLOG:
+                        await asyncio.sleep(0.05)
+                        recorded = _answers(directory / "studybot.db")
                     await post(http, events, traffic.next())
                     return True
 
@@ -56,7 +64,7 @@ async def run(directory: Path, questions: QuestionBank, answers: int) -> list[Fi
         at_most("process start to /readyz 200", bot.ready_seconds, "s", 1.5),
         at_most("resident memory idle", idle, "MB", 120),
         info("answers recorded through Slack clicks", recorded, "answers"),
-        info("click rate while loading (acks)", loaded.per_second, "requests/s"),
+        info(f"click rate, at most {BACKLOG:,} unrecorded", loaded.per_second, "requests/s"),
         info("acknowledged work still running after the load", drained, "s"),
         at_most(f"resident memory after {answers:,} answers", busy, "MB", 120),
     ]
