@@ -223,18 +223,23 @@ async def team_of(connection: AsyncConnection, user_id: int) -> Row[Any] | None:
 async def top(
     connection: AsyncConnection, scope_table: Table, workspace_id: int, period_key: str, limit: int
 ) -> list[Row[Any]]:
-    """The best `limit` totals of a workspace in one period, with display names."""
+    """The best `limit` totals of a workspace in one period, with display names.
+
+    The order (points, correct answers, then the owner's id, all descending) is exactly the
+    board index's, read backwards: the database stops after `limit` index entries however many
+    people are tied, so the cost does not grow with the workspace's history.
+    """
     if scope_table is user_totals:
-        name = users.c.display_name
+        owner, name = user_totals.c.user_id, users.c.display_name
         joined = user_totals.join(users, users.c.id == user_totals.c.user_id)
     else:
-        name = teams.c.name
+        owner, name = team_totals.c.team_id, teams.c.name
         joined = team_totals.join(teams, teams.c.id == team_totals.c.team_id)
     query = (
         select(name.label("name"), scope_table.c.points, scope_table.c.answers, scope_table.c.correct)
         .select_from(joined)
         .where(scope_table.c.workspace_id == workspace_id, scope_table.c.period_key == period_key)
-        .order_by(scope_table.c.points.desc(), scope_table.c.correct.desc(), name)
+        .order_by(scope_table.c.points.desc(), scope_table.c.correct.desc(), owner.desc())
         .limit(limit)
     )
     return list(await connection.execute(query))

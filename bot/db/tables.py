@@ -150,7 +150,7 @@ user_totals = Table(
     Column("points", Integer, nullable=False),
     Column("answers", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
-    Index("ix_user_totals_board", "workspace_id", "period_key", "points"),
+    Index("ix_user_totals_board", "workspace_id", "period_key", "points", "correct", "user_id"),
 )
 
 team_totals = Table(
@@ -162,7 +162,7 @@ team_totals = Table(
     Column("points", Integer, nullable=False),
     Column("answers", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
-    Index("ix_team_totals_board", "workspace_id", "period_key", "points"),
+    Index("ix_team_totals_board", "workspace_id", "period_key", "points", "correct", "team_id"),
 )
 
 subscriptions = Table(
