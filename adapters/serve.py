@@ -100,7 +100,11 @@ async def serve(
         components = build_components(settings, service, daily, app)
         for component in components:
             daily.posters[component.name] = component.poster
-        add_routes(app, service.database, [(c.name, c.ready) for c in components])
+        scheduler = DailyScheduler(
+            daily, leadership_for(service.database), settings.studybot_scheduler_check_seconds
+        )
+        checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
+        add_routes(app, service.database, checks)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.studybot_http_port)
@@ -111,9 +115,6 @@ async def serve(
         for component in components:
             await component.start()
             log.info("%s started", component.name)
-        scheduler = DailyScheduler(
-            daily, leadership_for(service.database), settings.studybot_scheduler_check_seconds
-        )
         await scheduler.start()
         if started is not None:
             started(daily)

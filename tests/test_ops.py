@@ -50,8 +50,12 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve"], env=env, cwd=CONTENT_DIR.parent,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "adapters.cli", "serve"],
+        env=env,
+        cwd=CONTENT_DIR.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_DEADLINE
@@ -73,7 +77,10 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
 def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Popen[str], str]) -> None:
     process, base = served
     status, body = get(base + "/readyz")
-    assert status == 200 and json.loads(body) == {"ready": True, "checks": {"database": True, "slack": True}}
+    assert status == 200 and json.loads(body) == {
+        "ready": True,
+        "checks": {"database": True, "slack": True, "scheduler": True},
+    }
     status, metrics = get(base + "/metrics")
     assert status == 200
     assert 'studybot_http_request_seconds_count{route="/readyz"} 1.0' in metrics

@@ -57,6 +57,10 @@ class DailyScheduler:
             max_instances=1,
         )
 
+    def ready(self) -> bool:
+        """Running: this process leads and posts, or stands by to take over."""
+        return bool(self.scheduler.running)
+
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
         if self.daily.listeners.count(self.sync_one):
