@@ -8,7 +8,7 @@ import pytest
 
 from bot.bank import QuestionBank
 from bot.daily.leader import SoleLeader
-from bot.daily.models import PermanentDeliveryError, Reveal
+from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService, PostResult
 from bot.daily.triggers import cron, latest_due
@@ -25,16 +25,20 @@ HERE = Place("slack", "T1", "C1")
 
 
 class RecordingPoster:
-    """A chat adapter stand-in: records what it was asked to post; some channels fail for good."""
+    """A chat adapter stand-in: records what it was asked to post; some channels fail for good,
+    some for now."""
 
     def __init__(self) -> None:
         self.questions: list[tuple[Place, QuestionView]] = []
         self.reveals: list[tuple[Place, Reveal]] = []
         self.broken: dict[str, str] = {}
+        self.flaky: set[str] = set()
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         if target.channel in self.broken:
             raise PermanentDeliveryError(self.broken[target.channel])
+        if target.channel in self.flaky:
+            raise TransientDeliveryError("rate limited")
         self.questions.append((target, question))
         return f"msg-{len(self.questions)}"
 
@@ -280,12 +284,98 @@ async def test_changes_reach_the_running_scheduler_at_once(daily: DailyService) 
     await scheduler.start()
     try:
         subscription = await subscribe(daily, "daily on at 09:00 Europe/Berlin reveal 17:00")
-        assert scheduler.scheduler.get_job(f"post:{subscription}") is not None
-        assert scheduler.scheduler.get_job(f"reveal:{subscription}") is not None
-        job = scheduler.scheduler.get_job(f"post:{subscription}")
+        jobs = scheduler.jobs_of(subscription)
+        assert set(jobs) == {"post", "reveal"}
+        job = jobs["post"]
         assert (job.trigger.fields[5].expressions[0].first, str(job.trigger.timezone)) == (9, "Europe/Berlin")
+        # Another channel at the same time shares the job; one at another time gets its own.
+        same = await subscribe(daily, "daily on at 09:00 Europe/Berlin", channel="C2")
+        later = await subscribe(daily, "daily on at 09:30 Europe/Berlin", channel="C3")
+        assert scheduler.jobs_of(same)["post"].id == job.id
+        assert scheduler.jobs_of(later)["post"].id != job.id
         await daily.unsubscribe(ADMIN, "C1")
-        assert scheduler.scheduler.get_job(f"post:{subscription}") is None
-        assert scheduler.scheduler.get_job(f"reveal:{subscription}") is None
+        assert scheduler.jobs_of(subscription) == {}
+        assert scheduler.scheduler.get_job(jobs["reveal"].id) is None
+        assert scheduler.scheduler.get_job(job.id) is not None
+        await daily.unsubscribe(ADMIN, "C2")
+        assert scheduler.scheduler.get_job(job.id) is None
     finally:
         await scheduler.stop()
+
+
+async def test_one_job_posts_every_channel_of_its_trigger_as_one_batch(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    scheduler = DailyScheduler(daily, SoleLeader())
+    await scheduler.start()
+    try:
+        ids = [await subscribe(daily, channel=f"C{n}") for n in range(5)]
+        job = scheduler.jobs_of(ids[0])["post"]
+        assert {scheduler.jobs_of(i)["post"].id for i in ids} == {job.id}
+        clock.moment = datetime(2026, 11, 19, 8, 0, 30, tzinfo=UTC)
+        await job.func(*job.args)
+        await job.func(*job.args)
+    finally:
+        await scheduler.stop()
+    assert sorted(t.channel for t, _ in poster.questions) == [f"C{n}" for n in range(5)]
+    assert {q.daily_date for _, q in poster.questions} == {date(2026, 11, 19)}
+
+
+async def test_batched_claims_post_once_per_channel_with_two_services_racing(
+    database: Database, bank: QuestionBank, clock: FrozenClock, poster: RecordingPoster
+) -> None:
+    other_database = Database(database.url)
+    first = DailyService(QuizService(database, bank, clock), {"slack": poster})
+    second = DailyService(QuizService(other_database, bank, clock), {"slack": poster})
+    ids = [await subscribe(first, channel=f"C{n:03d}") for n in range(120)]
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    try:
+        races = await asyncio.gather(
+            first.post_due_many(ids, due), second.post_due_many(list(reversed(ids)), due), first.catch_up()
+        )
+    finally:
+        await other_database.dispose()
+    for subscription in ids:
+        outcomes = sorted(race[subscription] for race in races)
+        assert outcomes == sorted([PostResult.POSTED] + [PostResult.ALREADY_CLAIMED] * 2), subscription
+    channels = [t.channel for t, _ in poster.questions]
+    assert sorted(channels) == [f"C{n:03d}" for n in range(120)]
+    assert len({q.instance_id for _, q in poster.questions}) == 120
+
+
+async def test_a_permanent_error_in_a_batch_pauses_only_that_channel(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    ids = [await subscribe(daily, channel=f"C{n}") for n in range(4)]
+    poster.broken["C2"] = "channel_not_found"
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    results = await daily.post_due_many(ids, due)
+    assert [results[i] for i in ids] == [
+        PostResult.POSTED,
+        PostResult.POSTED,
+        PostResult.FAILED,
+        PostResult.POSTED,
+    ]
+    paused = {s.target.channel: s.paused_reason for s in await daily.subscriptions()}
+    assert paused == {"C0": None, "C1": None, "C2": "channel_not_found", "C3": None}
+    # The others were recorded as posted: nothing is left for recovery to send again.
+    clock.advance(minutes=10)
+    assert await daily.recover() == 0
+    assert sorted(t.channel for t, _ in poster.questions) == ["C0", "C1", "C3"]
+
+
+async def test_a_transient_error_leaves_the_claim_for_recovery_without_holding_up_the_others(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock
+) -> None:
+    ids = [await subscribe(daily, channel=f"C{n}") for n in range(3)]
+    poster.flaky.add("C1")
+    due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    clock.moment = due
+    results = await daily.post_due_many(ids, due)
+    assert [results[i] for i in ids] == [PostResult.POSTED, PostResult.RETRY_LATER, PostResult.POSTED]
+    poster.flaky.clear()
+    clock.advance(minutes=3)
+    assert await daily.recover() == 1
+    assert sorted(t.channel for t, _ in poster.questions) == ["C0", "C1", "C2"]

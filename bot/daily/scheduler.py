@@ -1,4 +1,5 @@
-"""The APScheduler side of the question of the day: one cron job per subscription.
+"""The APScheduler side of the question of the day: one cron job per distinct trigger (hour,
+minute, weekdays, time zone), which posts (or reveals) for all its subscriptions as one batch.
 
 The database is the source of truth. Jobs live in memory only and are rebuilt from the
 subscriptions whenever this process becomes the leader, on every change made here, and at
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -24,14 +26,23 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 30
 
 
-def _signature(subscription: Subscription) -> tuple[object, ...]:
-    return (
-        subscription.hour,
-        subscription.minute,
-        subscription.weekdays,
-        subscription.timezone,
-        subscription.reveal,
-    )
+POST, REVEAL = "post", "reveal"
+# When a job fires: hour, minute, weekdays, time zone.
+TriggerKey = tuple[int, int, str, str]
+
+
+def _keys(subscription: Subscription) -> tuple[tuple[str, TriggerKey], ...]:
+    """The triggers a subscription belongs to: its post time, and its reveal time if set."""
+    days, zone = subscription.weekdays, subscription.timezone
+    keys: list[tuple[str, TriggerKey]] = [(POST, (subscription.hour, subscription.minute, days, zone))]
+    if subscription.reveal is not None:
+        keys.append((REVEAL, (*subscription.reveal, days, zone)))
+    return tuple(keys)
+
+
+def _job_id(kind: str, key: TriggerKey) -> str:
+    hour, minute, days, zone = key
+    return f"{kind}:{hour:02d}:{minute:02d}:{days}:{zone}"
 
 
 class DailyScheduler:
@@ -43,7 +54,9 @@ class DailyScheduler:
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.leading = False
-        self._scheduled: dict[int, tuple[object, ...]] = {}
+        # Each subscription's triggers, and each trigger's subscriptions.
+        self._scheduled: dict[int, tuple[tuple[str, TriggerKey], ...]] = {}
+        self._members: dict[tuple[str, TriggerKey], set[int]] = {}
 
     async def start(self) -> None:
         self.daily.listeners.append(self.sync_one)
@@ -107,65 +120,58 @@ class DailyScheduler:
         else:
             self._schedule(subscription)
 
+    def jobs_of(self, subscription_id: int) -> dict[str, Job]:
+        """The jobs a subscription is part of, by kind ('post', 'reveal')."""
+        keys = self._scheduled.get(subscription_id, ())
+        jobs = {kind: self.scheduler.get_job(_job_id(kind, key)) for kind, key in keys}
+        return {kind: job for kind, job in jobs.items() if job is not None}
+
     def _schedule(self, subscription: Subscription) -> None:
         if subscription.paused_reason:
             self._unschedule(subscription.id)
             return
-        if self._scheduled.get(subscription.id) == _signature(subscription):
+        keys = _keys(subscription)
+        if self._scheduled.get(subscription.id) == keys:
             return
         self._unschedule(subscription.id)
-        grace = int(self.daily.grace.total_seconds())
-        options = {
-            "misfire_grace_time": grace,
-            "coalesce": True,
-            "max_instances": 1,
-            "replace_existing": True,
-        }
-        self.scheduler.add_job(
-            self._post,
-            cron(subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone),
-            args=[subscription.id],
-            id=f"post:{subscription.id}",
-            **options,
-        )
-        if subscription.reveal is not None:
-            hour, minute = subscription.reveal
-            self.scheduler.add_job(
-                self._reveal,
-                cron(hour, minute, subscription.weekdays, subscription.timezone),
-                args=[subscription.id],
-                id=f"reveal:{subscription.id}",
-                **options,
-            )
-        self._scheduled[subscription.id] = _signature(subscription)
+        for kind, key in keys:
+            self._join(kind, key, subscription.id)
+        self._scheduled[subscription.id] = keys
 
     def _unschedule(self, subscription_id: int) -> None:
-        for prefix in ("post", "reveal"):
-            if self.scheduler.get_job(f"{prefix}:{subscription_id}") is not None:
-                self.scheduler.remove_job(f"{prefix}:{subscription_id}")
-        self._scheduled.pop(subscription_id, None)
+        for kind, key in self._scheduled.pop(subscription_id, ()):
+            self._leave(kind, key, subscription_id)
 
-    async def _due(self, subscription_id: int, reveal: bool) -> None:
-        subscription = await self.daily.subscription(subscription_id)
-        if subscription is None:
+    def _join(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
+        members = self._members.setdefault((kind, key), set())
+        if not members:
+            self.scheduler.add_job(
+                self._fire,
+                cron(*key),
+                args=[kind, key],
+                id=_job_id(kind, key),
+                misfire_grace_time=int(self.daily.grace.total_seconds()),
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+        members.add(subscription_id)
+
+    def _leave(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
+        members = self._members.get((kind, key), set())
+        members.discard(subscription_id)
+        if not members:
+            self._members.pop((kind, key), None)
+            if self.scheduler.get_job(_job_id(kind, key)) is not None:
+                self.scheduler.remove_job(_job_id(kind, key))
+
+    async def _fire(self, kind: str, key: TriggerKey) -> None:
+        """Everything this trigger covers, as one batch."""
+        subscription_ids = sorted(self._members.get((kind, key), ()))
+        due = latest_due(cron(*key), self.daily.clock.now())
+        if due is None or not subscription_ids:
             return
-        hour, minute = (
-            subscription.reveal
-            if reveal and subscription.reveal
-            else (subscription.hour, subscription.minute)
-        )
-        due = latest_due(
-            cron(hour, minute, subscription.weekdays, subscription.timezone), self.daily.clock.now()
-        )
-        if due is None:
-            return
-        if reveal:
-            await self.daily.reveal_due(subscription_id, due)
+        if kind == REVEAL:
+            await self.daily.reveal_due_many(subscription_ids, due)
         else:
-            await self.daily.post_due(subscription_id, due)
-
-    async def _post(self, subscription_id: int) -> None:
-        await self._due(subscription_id, reveal=False)
-
-    async def _reveal(self, subscription_id: int) -> None:
-        await self._due(subscription_id, reveal=True)
+            await self.daily.post_due_many(subscription_ids, due)

@@ -2,7 +2,9 @@
 
 Exactly once: a post is claimed in the database before it is sent (the unique channel and local
 date of `question_instances` decides between racing processes), then sent, then marked posted.
-A claim carries a lease; a claimer that dies before the platform took the post leaves a claim
+Claims for many channels due at once are made a few hundred per statement, and the posts then
+go out concurrently (`bot.daily.fanout`). A claim carries a lease, renewed while the post waits
+for its turn; a claimer that dies before the platform took the post leaves a claim
 whose lease runs out, and `recover` (at start and every minute) sends it within the grace
 window. What remains is the narrow window between the platform accepting a message and the
 database recording it: a crash exactly there posts that question twice.
@@ -11,12 +13,15 @@ database recording it: a crash exactly there posts that question twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.daily.fanout import PostedMarks, chunks, fan_out, leases_kept
 from bot.daily.models import (
     DailyPoster,
     DailyStatusReport,
@@ -29,7 +34,8 @@ from bot.db import store
 from bot.errors import QuizError
 from bot.grammar import DailyOn
 from bot.metrics import DAILY_POSTS
-from bot.models import Actor, Place
+from bot.models import Actor, Mode, Place, QuestionView
+from bot.picking import pick_question
 from bot.service import QuizService
 
 log = logging.getLogger(__name__)
@@ -65,6 +71,23 @@ def _subscription(row: Any) -> Subscription:
     )
 
 
+@dataclass(frozen=True)
+class _Due:
+    subscription: Subscription
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """What one channel gets in a fan-out: reveals first, then its question when claimed (the
+    view is None when a recovered claim's question is loaded at sending)."""
+
+    subscription: Subscription
+    reveals: list[int]
+    instance_id: int | None
+    view: QuestionView | None
+
+
 class DailyService:
     def __init__(
         self,
@@ -72,8 +95,10 @@ class DailyService:
         posters: Mapping[str, DailyPoster],
         grace: timedelta = DEFAULT_GRACE,
         lease: timedelta = DEFAULT_LEASE,
+        rng: random.Random | None = None,
     ) -> None:
         self.quiz = quiz
+        self.rng = rng or random.Random()
         self.posters = dict(posters)
         self.grace = grace
         self.lease = lease
@@ -165,48 +190,135 @@ class DailyService:
             rows = await store.subscription_rows(connection, subscription_id)
         return _subscription(rows[0]) if rows else None
 
-    # -- posting --------------------------------------------------------------------------
+    # -- posting ------------------------------------------------------------------------------
 
     async def post_due(self, subscription_id: int, due: datetime) -> PostResult:
         """Post the daily question that fell due at `due`, unless it was posted already."""
-        result = await self._post_due(subscription_id, due)
-        DAILY_POSTS.labels(outcome=result.value).inc()
-        return result
+        return (await self.post_due_many([subscription_id], due))[subscription_id]
 
-    async def _post_due(self, subscription_id: int, due: datetime) -> PostResult:
-        subscription = await self.subscription(subscription_id)
-        if subscription is None:
-            return PostResult.FAILED
-        if subscription.paused_reason:
-            return PostResult.PAUSED
-        if self.clock.now() - due > self.grace:
-            log.warning(
-                "daily question for %s due at %s skipped: more than %s late",
-                subscription.target,
-                due.isoformat(),
-                self.grace,
+    async def post_due_many(self, subscription_ids: Sequence[int], due: datetime) -> dict[int, PostResult]:
+        """Post the daily questions of many subscriptions that fell due at `due`, each unless
+        it was posted already: claimed in a few multi-row statements, then sent concurrently."""
+        results = await self._post_due_many(subscription_ids, due)
+        for result in results.values():
+            DAILY_POSTS.labels(outcome=result.value).inc()
+        return results
+
+    async def _dues(self, subscription_ids: Sequence[int]) -> list[_Due]:
+        dues = []
+        async with self.quiz.database.read() as connection:
+            for part in chunks(sorted(set(subscription_ids))):
+                rows = await store.subscription_rows_in(connection, part)
+                dues += [_Due(_subscription(row), row.channel_id) for row in rows]
+        return dues
+
+    async def _post_due_many(self, subscription_ids: Sequence[int], due: datetime) -> dict[int, PostResult]:
+        results = dict.fromkeys(subscription_ids, PostResult.FAILED)
+        live = []
+        for found in await self._dues(subscription_ids):
+            subscription = found.subscription
+            if subscription.paused_reason:
+                results[subscription.id] = PostResult.PAUSED
+            elif self.clock.now() - due > self.grace:
+                log.warning(
+                    "daily question for %s due at %s skipped: more than %s late",
+                    subscription.target,
+                    due.isoformat(),
+                    self.grace,
+                )
+                results[subscription.id] = PostResult.TOO_LATE
+            else:
+                live.append(found)
+        if not live:
+            return results
+        # Reveal-at-next-post: yesterday's answer goes out in the channel before today's question.
+        reveals = await self._take_reveals([d.channel_id for d in live if d.subscription.reveal is None], due)
+        claims = await self._claim(live, due)
+        deliveries = [
+            _Delivery(
+                d.subscription, reveals.get(d.channel_id, []), *claims.get(d.subscription.id, (None, None))
             )
-            return PostResult.TOO_LATE
-        if subscription.reveal is None:
-            await self.reveal_due(subscription_id, due)
-        local_date = due.astimezone(ZoneInfo(subscription.timezone)).date()
-        instance_id = await self.quiz.claim_daily(
-            subscription.target, subscription.topic_id, local_date, due, self.lease
-        )
-        if instance_id is None:
-            return PostResult.ALREADY_CLAIMED
-        return await self._deliver(subscription, instance_id)
+            for d in live
+        ]
+        for subscription_id, result in (await self._send(deliveries)).items():
+            results[subscription_id] = result or PostResult.ALREADY_CLAIMED
+        return results
 
-    async def _deliver(self, subscription: Subscription, instance_id: int) -> PostResult:
+    async def _claim(self, dues: Sequence[_Due], due: datetime) -> dict[int, tuple[int, QuestionView]]:
+        """Pick each channel's question (by the usual rules) and claim its local date, a chunk of
+        channels per transaction; the claims won, by subscription."""
+        now = self.clock.now()
+        pools: dict[str | None, list[str]] = {}
+        claims = {}
+        for part in chunks(dues):
+            picked = []
+            async with self.quiz.database.write() as connection:
+                history = await store.posted_history(connection, [d.channel_id for d in part])
+                for d in part:
+                    topic = d.subscription.topic_id
+                    if topic not in pools:
+                        pools[topic] = [q.id for q in self.quiz.pool(topic) or self.quiz.bank.questions]
+                    question_id = pick_question(pools[topic], history.get(d.channel_id, {}), self.rng)
+                    local_date = due.astimezone(ZoneInfo(d.subscription.timezone)).date()
+                    picked.append((d, question_id, local_date))
+                won = await store.claim_dailies(
+                    connection,
+                    [
+                        {
+                            "channel_id": d.channel_id,
+                            "question_id": question_id,
+                            "posted_at": now,
+                            "daily_date": local_date,
+                            "lease_until": now + self.lease,
+                            "scheduled_for": due,
+                        }
+                        for d, question_id, local_date in picked
+                    ],
+                )
+            for d, question_id, local_date in picked:
+                if d.channel_id in won:
+                    instance_id = won[d.channel_id]
+                    question = self.quiz.bank.by_id[question_id]
+                    view = self.quiz._view(instance_id, question, Mode.DAILY, 0, local_date)
+                    claims[d.subscription.id] = (instance_id, view)
+        return claims
+
+    async def _send(self, deliveries: Sequence[_Delivery]) -> dict[int, PostResult | None]:
+        """Send concurrently; None for a channel that had only reveals to send."""
+        marks = PostedMarks(self.quiz.database, self.clock)
+        unsent = {d.instance_id for d in deliveries if d.instance_id is not None}
+        async with leases_kept(self.quiz.database, self.clock, self.lease, unsent):
+            outcomes = await fan_out(
+                deliveries,
+                lambda d: f"{d.subscription.target.platform}/{d.subscription.target.workspace}",
+                lambda d: self._deliver_channel(d, marks, unsent),
+            )
+        return {d.subscription.id: outcome for d, outcome in zip(deliveries, outcomes, strict=True)}
+
+    async def _deliver_channel(
+        self, delivery: _Delivery, marks: PostedMarks, unsent: set[int]
+    ) -> PostResult | None:
+        await self._send_reveals(delivery.subscription.target, delivery.reveals)
+        if delivery.instance_id is None:
+            return None
+        try:
+            return await self._deliver(delivery.subscription, delivery.instance_id, delivery.view, marks)
+        finally:
+            unsent.discard(delivery.instance_id)
+
+    async def _deliver(
+        self, subscription: Subscription, instance_id: int, view: QuestionView | None, marks: PostedMarks
+    ) -> PostResult:
         poster = self.posters.get(subscription.target.platform)
         if poster is None:
             log.error(
                 "no adapter for %s: daily question %s not sent", subscription.target.platform, instance_id
             )
             return PostResult.RETRY_LATER
-        view = await self.quiz.question_view(instance_id)
         try:
-            ref = await poster.post_question(subscription.target, view)
+            ref = await poster.post_question(
+                subscription.target, view or await self.quiz.question_view(instance_id)
+            )
         except PermanentDeliveryError as error:
             log.error("daily question to %s failed for good, pausing: %s", subscription.target, error)
             async with self.quiz.database.write() as connection:
@@ -219,23 +331,32 @@ class DailyService:
                 "daily question %s to %s not sent; retrying later", instance_id, subscription.target
             )
             return PostResult.RETRY_LATER
-        async with self.quiz.database.write() as connection:
-            await store.finish_post(connection, instance_id, "posted", self.clock.now(), ref)
+        try:
+            await marks.mark(instance_id, ref)
+        except Exception:
+            log.exception(
+                "daily question %s was posted to %s but not recorded", instance_id, subscription.target
+            )
+            return PostResult.RETRY_LATER
         return PostResult.POSTED
 
     async def catch_up(self) -> dict[int, PostResult]:
         """At start: post what fell due while the bot was down (within the grace window)."""
-        results = {}
         now = self.clock.now()
+        latest: dict[tuple[int, int, str, str], datetime | None] = {}
+        by_due: dict[datetime, list[int]] = {}
         for subscription in await self.subscriptions():
             if subscription.paused_reason:
                 continue
-            trigger = cron(
-                subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone
-            )
-            due = latest_due(trigger, now)
+            key = (subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone)
+            if key not in latest:
+                latest[key] = latest_due(cron(*key), now)
+            due = latest[key]
             if due is not None:
-                results[subscription.id] = await self.post_due(subscription.id, due)
+                by_due.setdefault(due, []).append(subscription.id)
+        results = {}
+        for due, subscription_ids in sorted(by_due.items()):
+            results.update(await self.post_due_many(subscription_ids, due))
         return results
 
     async def recover(self) -> int:
@@ -243,46 +364,59 @@ class DailyService:
         now = self.clock.now()
         async with self.quiz.database.read() as connection:
             stale = await store.stale_claims(connection, now)
+            if not stale:
+                return 0
             by_channel = {r.channel_id: _subscription(r) for r in await store.subscription_rows(connection)}
-        sent = 0
-        for claim in stale:
-            subscription = by_channel.get(claim.channel_id)
-            async with self.quiz.database.write() as connection:
-                if subscription is None or now - claim.scheduled_for > self.grace:
-                    log.warning("daily claim %s abandoned: past the grace window or unsubscribed", claim.id)
-                    await store.finish_post(connection, claim.id, "skipped", now)
-                    continue
-                if not await store.take_lease(connection, claim.id, now, now + self.lease):
-                    continue
-            sent += await self._deliver(subscription, claim.id) is PostResult.POSTED
-        return sent
+        abandoned = [
+            c.id for c in stale if c.channel_id not in by_channel or now - c.scheduled_for > self.grace
+        ]
+        taken: set[int] = set()
+        async with self.quiz.database.write() as connection:
+            for claim_id in abandoned:
+                log.warning("daily claim %s abandoned: past the grace window or unsubscribed", claim_id)
+                await store.finish_post(connection, claim_id, "skipped", now)
+            for part in chunks([c.id for c in stale if c.id not in set(abandoned)]):
+                taken.update(await store.take_leases(connection, part, now, now + self.lease))
+        deliveries = [_Delivery(by_channel[c.channel_id], [], c.id, None) for c in stale if c.id in taken]
+        outcomes = await self._send(deliveries)
+        return sum(outcome is PostResult.POSTED for outcome in outcomes.values())
 
-    # -- revealing ------------------------------------------------------------------------
+    # -- revealing ----------------------------------------------------------------------------
 
     async def reveal_due(self, subscription_id: int, due: datetime) -> list[Reveal]:
         """Reveal the channel's posted daily questions that came before `due`, each once."""
-        subscription = await self.subscription(subscription_id)
-        if subscription is None:
-            return []
-        poster = self.posters.get(subscription.target.platform)
-        target = subscription.target
-        async with self.quiz.database.read() as connection:
-            channel_id = await store.find_channel(
-                connection, target.platform, target.workspace, target.channel
-            )
-            pending = await store.unrevealed_before(connection, channel_id, due) if channel_id else []
+        return (await self.reveal_due_many([subscription_id], due)).get(subscription_id, [])
+
+    async def reveal_due_many(
+        self, subscription_ids: Sequence[int], due: datetime
+    ) -> dict[int, list[Reveal]]:
+        """`reveal_due` for many subscriptions: marked in one statement, sent concurrently."""
+        dues = await self._dues(subscription_ids)
+        taken = await self._take_reveals([d.channel_id for d in dues], due)
+        pending = [d for d in dues if d.channel_id in taken]
+        revealed = await fan_out(
+            pending,
+            lambda d: f"{d.subscription.target.platform}/{d.subscription.target.workspace}",
+            lambda d: self._send_reveals(d.subscription.target, taken[d.channel_id]),
+        )
+        return {d.subscription.id: reveals for d, reveals in zip(pending, revealed, strict=True)}
+
+    async def _take_reveals(self, channel_ids: Sequence[int], due: datetime) -> dict[int, list[int]]:
+        taken: dict[int, list[int]] = {}
+        async with self.quiz.database.write() as connection:
+            for part in chunks(channel_ids):
+                taken.update(await store.take_reveals(connection, part, due, self.clock.now()))
+        return taken
+
+    async def _send_reveals(self, target: Place, instance_ids: Sequence[int]) -> list[Reveal]:
+        poster = self.posters.get(target.platform)
         revealed = []
-        for instance_id in pending:
-            async with self.quiz.database.write() as connection:
-                if not await store.mark_revealed(connection, instance_id, self.clock.now()):
-                    continue
-            reveal = await self.quiz.reveal_stats(instance_id)
-            revealed.append(reveal)
-            if poster is not None:
-                try:
-                    await poster.post_reveal(subscription.target, reveal)
-                except Exception:
-                    log.exception(
-                        "reveal of daily question %s to %s not sent", instance_id, subscription.target
-                    )
+        for instance_id in instance_ids:
+            try:
+                reveal = await self.quiz.reveal_stats(instance_id)
+                revealed.append(reveal)
+                if poster is not None:
+                    await poster.post_reveal(target, reveal)
+            except Exception:
+                log.exception("reveal of daily question %s to %s not sent", instance_id, target)
         return revealed

@@ -641,3 +641,110 @@ async def add_totals(
         },
     )
     await connection.execute(statement, rows)
+
+
+# -- the question of the day in bulk (bot.daily.fanout) -------------------------------------
+
+
+async def subscription_rows_in(
+    connection: AsyncConnection, subscription_ids: Sequence[int]
+) -> list[Row[Any]]:
+    query = _subscription_query().where(subscriptions.c.id.in_(subscription_ids))
+    return list(await connection.execute(query.order_by(subscriptions.c.id)))
+
+
+async def posted_history(
+    connection: AsyncConnection, channel_ids: Sequence[int]
+) -> dict[int, dict[str, datetime]]:
+    """When each question was last posted, per channel, for many channels in one query."""
+    query = (
+        select(
+            question_instances.c.channel_id,
+            question_instances.c.question_id,
+            func.max(question_instances.c.posted_at),
+        )
+        .where(question_instances.c.channel_id.in_(channel_ids))
+        .group_by(question_instances.c.channel_id, question_instances.c.question_id)
+    )
+    seen: dict[int, dict[str, datetime]] = {}
+    for channel_id, question_id, when in await connection.execute(query):
+        seen.setdefault(channel_id, {})[question_id] = when
+    return seen
+
+
+async def claim_dailies(connection: AsyncConnection, claims: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Claim many channels' daily posts in one statement: {channel id: instance id} for the
+    claims won. As in `claim_daily`, the unique (channel, daily date) decides between racers;
+    rows come sorted by channel so that racing PostgreSQL transactions lock in one order."""
+    rows = sorted(
+        ({**claim, "mode": "daily", "post_state": "pending"} for claim in claims),
+        key=lambda row: int(row["channel_id"]),
+    )
+    statement = (
+        _insert(connection, question_instances)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["channel_id", "daily_date"])
+        .returning(question_instances.c.channel_id, question_instances.c.id)
+    )
+    return {channel_id: instance_id for channel_id, instance_id in await connection.execute(statement)}
+
+
+async def finish_posts(connection: AsyncConnection, posted: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Mark many daily claims posted, each with its platform message reference."""
+    statement = (
+        update(question_instances)
+        .where(question_instances.c.id == bindparam("instance"))
+        .values(post_state="posted", lease_until=None, message_ref=bindparam("ref"), posted_at=now)
+    )
+    await connection.execute(statement, [{"instance": i, "ref": ref} for i, ref in posted])
+
+
+async def take_leases(
+    connection: AsyncConnection, instance_ids: Sequence[int], now: datetime, lease_until: datetime
+) -> list[int]:
+    """Take over many expired claims at once; the ids this caller won."""
+    result = await connection.execute(
+        update(question_instances)
+        .where(
+            question_instances.c.id.in_(instance_ids),
+            question_instances.c.post_state == "pending",
+            question_instances.c.lease_until < now,
+        )
+        .values(lease_until=lease_until)
+        .returning(question_instances.c.id)
+    )
+    return sorted(result.scalars())
+
+
+async def extend_leases(
+    connection: AsyncConnection, instance_ids: Sequence[int], lease_until: datetime
+) -> None:
+    """Keep claims that are still queued for sending from looking abandoned."""
+    await connection.execute(
+        update(question_instances)
+        .where(question_instances.c.id.in_(instance_ids), question_instances.c.post_state == "pending")
+        .values(lease_until=lease_until)
+    )
+
+
+async def take_reveals(
+    connection: AsyncConnection, channel_ids: Sequence[int], before: datetime, now: datetime
+) -> dict[int, list[int]]:
+    """Mark revealed the posted daily questions of these channels that came before `before`;
+    {channel id: instance ids, oldest first} of those this caller marked (each goes to one)."""
+    result = await connection.execute(
+        update(question_instances)
+        .where(
+            question_instances.c.channel_id.in_(channel_ids),
+            question_instances.c.mode == "daily",
+            question_instances.c.post_state == "posted",
+            question_instances.c.revealed_at.is_(None),
+            question_instances.c.scheduled_for < before,
+        )
+        .values(revealed_at=now)
+        .returning(question_instances.c.channel_id, question_instances.c.id, question_instances.c.daily_date)
+    )
+    taken: dict[int, list[tuple[date, int]]] = {}
+    for channel_id, instance_id, daily_date in result:
+        taken.setdefault(channel_id, []).append((daily_date, instance_id))
+    return {channel: [i for _, i in sorted(rows)] for channel, rows in taken.items()}

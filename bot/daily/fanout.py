@@ -1,0 +1,115 @@
+"""Sending many daily posts at once: bounded concurrency per workspace and overall, successes
+recorded in batches, and the leases of claims still waiting their turn kept alive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.clock import Clock
+from bot.db import store
+from bot.db.database import Database
+
+log = logging.getLogger(__name__)
+
+# Sends in flight to one workspace: enough to keep a workspace's rate limit busy while a few
+# posts wait out a Retry-After, few enough not to queue hundreds of requests behind it.
+PER_WORKSPACE = 8
+# Sends in flight overall (sockets, memory). A workspace waiting for its own turn holds none.
+TOTAL = 1_000
+# Rows per statement when claims, marks and leases are written in bulk.
+CHUNK = 500
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def chunks(items: Sequence[Item], size: int = CHUNK) -> list[Sequence[Item]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+async def fan_out(
+    items: Sequence[Item],
+    workspace: Callable[[Item], str],
+    send: Callable[[Item], Awaitable[Result]],
+    per_workspace: int = PER_WORKSPACE,
+    total: int = TOTAL,
+) -> list[Result]:
+    """`send` every item concurrently, at most `per_workspace` at once to one workspace and
+    `total` at once overall; results in the order of `items`. `send` must not raise: one
+    failing item must not hold up the others."""
+    overall = asyncio.Semaphore(total)
+    turns: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_workspace))
+
+    async def one(item: Item) -> Result:
+        async with turns[workspace(item)], overall:
+            return await send(item)
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
+
+
+class PostedMarks:
+    """Marks claims posted in batches (group commit): each caller waits until its own mark is
+    committed; while one batch commits, the next one gathers."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+        self._pending: list[tuple[int, str, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, instance_id: int, ref: str) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((instance_id, ref, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.database.write() as connection:
+                    for part in chunks(batch):
+                        await store.finish_posts(
+                            connection, [(i, ref) for i, ref, _ in part], self.clock.now()
+                        )
+            except Exception as error:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+
+@asynccontextmanager
+async def leases_kept(
+    database: Database, clock: Clock, lease: timedelta, unsent: set[int]
+) -> AsyncIterator[None]:
+    """While the block runs, renew the lease of every claim in `unsent` (which the block empties
+    as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            try:
+                async with database.write() as connection:
+                    for part in chunks(sorted(unsent)):
+                        await store.extend_leases(connection, part, clock.now() + lease)
+            except Exception:
+                log.exception("renewing the leases of %s queued daily posts failed", len(unsent))
+
+    keeper = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with suppress(asyncio.CancelledError):
+            await keeper
