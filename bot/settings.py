@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     slack_state_secret: SecretStr | None = None
     slack_api_url: str | None = None
     slack_admin_user_ids: str = ""
+    # Posts per second one workspace takes from Studybot (question of the day); the default and
+    # why: adapters/slack/pacing.py.
+    slack_workspace_posts_per_second: int = Field(default=1, ge=1, le=100)
 
     discord_token: SecretStr | None = None
     discord_application_id: int | None = None

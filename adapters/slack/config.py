@@ -43,6 +43,8 @@ class SlackConfig:
     api_url: str | None
     admin_user_ids: frozenset[str] = field(default_factory=frozenset)
     """Members who may change the question of the day besides workspace admins and owners."""
+    workspace_posts_per_second: int = 1
+    """How many posts one workspace takes per second (SLACK_WORKSPACE_POSTS_PER_SECOND)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -134,4 +136,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         app_token=app_token,
         api_url=_api_url(settings.slack_api_url),
         admin_user_ids=_admin_user_ids(settings.slack_admin_user_ids),
+        workspace_posts_per_second=settings.slack_workspace_posts_per_second,
     )

@@ -1,13 +1,18 @@
 """The question of the day through Slack: the scheduler's `DailyPoster` for Slack channels.
 
 Each post uses the bot token of the target's workspace (the one token in single-workspace mode,
-the installation's in OAuth mode). Rate limits and server errors are retried by the client's
-retry handlers; what still fails is a transient error, except Slack's answers that will not
-change by trying again, which pause the subscription with a reason naming Slack's error code.
+the installation's in OAuth mode). Posts to one workspace wait for its turn (`WorkspaceLimiter`),
+posts to one channel are spaced out (`ChannelPacer`). Rate limits (after their Retry-After),
+server errors and dropped connections are tried again by the poster itself, each attempt
+waiting for the workspace's turn; what still fails is a transient error, except Slack's answers
+that will not change by trying again, which pause the subscription with a reason naming Slack's
+error code.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
 from typing import Any
 
 import aiohttp
@@ -18,11 +23,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks, daily_blocks
 from adapters.slack.kit import Message
 from adapters.slack.listeners import message_ref
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.pacing import ChannelPacer, Sleep, WorkspaceLimiter
 from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.models import Place, QuestionView
 
 NO_INSTALLATION = "no_installation"
+ATTEMPTS = 5
+# Slack answers 5xx without a Retry-After; dropped connections neither.
+SERVER_ERROR_WAIT_SECONDS = 0.5
 # Slack's errors that trying again will not fix, and what they mean for the channel's admins.
 PERMANENT_ERRORS = {
     "channel_not_found": "the channel was deleted, or Studybot cannot see it",
@@ -43,19 +51,39 @@ def permanent(code: str) -> PermanentDeliveryError:
 
 
 def delivery_error(error: SlackApiError) -> Exception:
-    code = error.response.get("error")
+    data = error.response.data
+    code = data.get("error") if isinstance(data, dict) else None
     if code in PERMANENT_ERRORS:
         return permanent(code)
     return TransientDeliveryError(f"Slack did not take the post: {code or error.response.status_code}")
 
 
+def retry_wait(error: SlackApiError) -> float | None:
+    """How long to wait before trying a refused post again; None when trying again is no use."""
+    status = error.response.status_code
+    if status == 429:
+        headers = {str(k).lower(): v for k, v in dict(error.response.headers).items()}
+        return float(headers.get("retry-after") or 1)
+    return SERVER_ERROR_WAIT_SECONDS if status >= 500 else None
+
+
 class SlackDailyPoster:
     def __init__(
-        self, client: AsyncWebClient, installations: AsyncInstallationStore | None, pacer: ChannelPacer
+        self,
+        client: AsyncWebClient,
+        installations: AsyncInstallationStore | None,
+        pacer: ChannelPacer,
+        limiter: WorkspaceLimiter | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.client = client
+        # A copy without the client's retry handlers: they would send again behind the
+        # workspace limiter's back (and wait up to a second more than Retry-After asks).
+        self.client = copy.copy(client)
+        self.client.retry_handlers = []
         self.installations = installations
         self.pacer = pacer
+        self.limiter = limiter or WorkspaceLimiter()
+        self.sleep = sleep
 
     async def _token(self, workspace: str) -> dict[str, Any]:
         """The token argument for this workspace: none (the client's own) without OAuth."""
@@ -69,13 +97,25 @@ class SlackDailyPoster:
     async def _post(self, target: Place, message: Message) -> str:
         token = await self._token(target.workspace)
         async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
-            try:
-                posted = await self.client.chat_postMessage(channel=target.channel, **message, **token)
-            except SlackApiError as error:
-                raise delivery_error(error) from error
-            except (aiohttp.ClientError, TimeoutError) as error:
-                raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
+            posted = await self._attempts(target, message, token)
         return message_ref(posted["channel"], posted["ts"])
+
+    async def _attempts(self, target: Place, message: Message, token: dict[str, Any]) -> Any:
+        attempt = 1
+        while True:
+            await self.limiter.wait(target.workspace)
+            try:
+                return await self.client.chat_postMessage(channel=target.channel, **message, **token)
+            except SlackApiError as error:
+                wait = retry_wait(error)
+                if wait is None or attempt == ATTEMPTS:
+                    raise delivery_error(error) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                if attempt == ATTEMPTS:
+                    raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
+                wait = SERVER_ERROR_WAIT_SECONDS
+            attempt += 1
+            await self.sleep(wait)
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         return await self._post(target, blocks.question(question))

@@ -15,9 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_stand_in import StandInSlack
 
 from adapters.slack.app import retry_handlers
-from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.daily_poster import ATTEMPTS, SERVER_ERROR_WAIT_SECONDS, SlackDailyPoster
 from adapters.slack.installs import DatabaseInstallationStore
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
 from bot.db.database import Database
 from bot.db.migrate import upgrade
@@ -42,11 +42,17 @@ def client(api: StandInSlack, token: str | None) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=api.api_url, retry_handlers=retry_handlers())
 
 
-def poster(api: StandInSlack, installs: DatabaseInstallationStore | None = None) -> SlackDailyPoster:
-    pace = FakeTime()
+def poster(
+    api: StandInSlack, installs: DatabaseInstallationStore | None = None, pace: FakeTime | None = None
+) -> SlackDailyPoster:
+    pace = pace or FakeTime()
     token = None if installs is not None else BOT_TOKEN
     return SlackDailyPoster(
-        client(api, token), installs, ChannelPacer(clock=pace.monotonic, sleep=pace.sleep)
+        client(api, token),
+        installs,
+        ChannelPacer(clock=pace.monotonic, sleep=pace.sleep),
+        WorkspaceLimiter(2, clock=pace.monotonic, sleep=pace.sleep),
+        sleep=pace.sleep,
     )
 
 
@@ -119,3 +125,29 @@ async def test_other_errors_are_transient(slack_api: StandInSlack) -> None:
 
     with pytest.raises(TransientDeliveryError, match="fatal_error"):
         await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+
+
+async def test_rate_limits_and_server_errors_are_tried_again_each_in_the_workspaces_turn(
+    slack_api: StandInSlack,
+) -> None:
+    pace = FakeTime()
+    slack_api.fail_next("chat.postMessage", 429, 500)
+
+    ref = await poster(slack_api, pace=pace).post_question(Place("slack", "T1", "C1"), QUESTION)
+
+    assert [c.status for c in slack_api.attempts("chat.postMessage")] == [429, 500, 200]
+    assert ref == "C1:1700000000.000001"
+    # Retry-After: 0 from the stand-in, then the wait after a server error; the third attempt
+    # is the workspace's third post within its window of two, so it waits for the window too.
+    assert pace.sleeps[:2] == [0.0, SERVER_ERROR_WAIT_SECONDS]
+    assert len(pace.sleeps) == 3
+
+
+async def test_a_post_that_keeps_failing_becomes_transient_after_the_last_attempt(
+    slack_api: StandInSlack,
+) -> None:
+    slack_api.fail_next("chat.postMessage", *[500] * ATTEMPTS)
+
+    with pytest.raises(TransientDeliveryError, match="500"):
+        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+    assert len(slack_api.attempts("chat.postMessage")) == ATTEMPTS

@@ -1,12 +1,14 @@
-"""Posts to one channel are at least a second apart; other channels never wait for it."""
+"""Posts to one channel are at least a second apart; other channels never wait for it. Posts to
+one workspace stay within its count per window; other workspaces never wait for it."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from slack_harness import FakeTime
 
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 
 
 async def test_posts_to_one_channel_are_spaced_and_other_channels_go_ahead() -> None:
@@ -47,3 +49,33 @@ async def test_a_channel_waiting_its_turn_does_not_hold_up_another() -> None:
     release.set()
     await holding
     assert time.sleeps == []
+
+
+async def test_posts_to_one_workspace_stay_within_its_count_per_window() -> None:
+    time = FakeTime()
+    limiter = WorkspaceLimiter(3, clock=time.monotonic, sleep=time.sleep, window=1.0)
+    sent: dict[str, list[float]] = {"T1": [], "T2": []}
+
+    async def post(workspace: str) -> None:
+        await limiter.wait(workspace)
+        sent[workspace].append(time.now)
+
+    await asyncio.gather(*(post("T1") for _ in range(7)))
+    assert sent["T1"] == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0]
+    # Another workspace is not held up by the first one's window.
+    await post("T2")
+    assert sent["T2"] == [2.0]
+    # Any window of one second holds at most three of T1's posts.
+    for start in sent["T1"]:
+        assert sum(start <= t < start + 1.0 for t in sent["T1"]) <= 3
+
+
+async def test_a_workspace_waits_only_as_long_as_its_window_is_full() -> None:
+    time = FakeTime()
+    limiter = WorkspaceLimiter(2, clock=time.monotonic, sleep=time.sleep, window=1.05)
+    await limiter.wait("T1")
+    time.now += 0.5
+    await limiter.wait("T1")
+    time.now += 0.25
+    await limiter.wait("T1")
+    assert time.sleeps == [pytest.approx(0.3)]
