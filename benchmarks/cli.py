@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from benchmarks import answers, footprint, leaderboard, slack_e2e, world
+from benchmarks import answers, fanout, footprint, leaderboard, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -34,11 +34,16 @@ async def _slack(directory: Path, quick: bool) -> list[Figure]:
     return await slack_e2e.run(directory, world.bank(), slack_e2e.QUICK if quick else slack_e2e.FULL)
 
 
+async def _fanout(directory: Path, quick: bool) -> list[Figure]:
+    return await fanout.run(directory, world.bank(), fanout.QUICK if quick else fanout.FULL)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "leaderboard": _leaderboard,
     "slack": _slack,
     "footprint": _footprint,
+    "fanout": _fanout,
 }
 
 

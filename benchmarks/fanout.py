@@ -1,0 +1,188 @@
+"""Point 4: the question of the day to many channels across many workspaces, through the real
+scheduler, `DailyService` and Slack poster (OAuth mode: one installation, one bot token per
+workspace, looked up as in production), against the stand-in Slack enforcing one message per
+second per channel, a per-workspace rate, and answering 2% of posts with 429 or 500.
+
+The floor: each workspace takes `rate` posts a second and the workspaces are served in parallel,
+so the fan-out cannot finish sooner than channels per workspace / rate seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, insert, select
+
+from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.installs import DatabaseInstallationStore
+from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
+from benchmarks import servers, world
+from benchmarks.report import Figure, at_least, at_most, info
+from bot.bank import QuestionBank
+from bot.daily.leader import SoleLeader
+from bot.daily.scheduler import DailyScheduler
+from bot.daily.service import DailyService
+from bot.db.database import Database
+from bot.db.tables import channels, question_instances, subscriptions, workspaces
+
+FAILURES = 0.02
+CLIENT_ID = "bench.fanout"
+
+
+@dataclass(frozen=True)
+class FanoutPlan:
+    workspaces: int
+    channels_per_workspace: int
+    rate: int
+    """Posts per second one workspace takes: the stand-in's limit and Studybot's setting."""
+
+    @property
+    def channels(self) -> int:
+        return self.workspaces * self.channels_per_workspace
+
+    @property
+    def floor(self) -> float:
+        return self.channels_per_workspace / self.rate
+
+
+FULL = FanoutPlan(workspaces=100, channels_per_workspace=100, rate=5)
+QUICK = FanoutPlan(workspaces=4, channels_per_workspace=50, rate=10)
+
+
+def team(number: int) -> str:
+    return f"T{number:03d}"
+
+
+async def _seed_places(database: Database, plan: FanoutPlan) -> None:
+    """The workspaces, their channels, and one installation (bot token) per workspace."""
+    async with database.write() as connection:
+        await connection.execute(
+            insert(workspaces),
+            [
+                {
+                    "id": w + 1,
+                    "platform": world.PLATFORM,
+                    "external_id": team(w),
+                    "name": f"workspace {w}",
+                    "timezone": "UTC",
+                    "created_at": world.EPOCH,
+                }
+                for w in range(plan.workspaces)
+            ],
+        )
+        await connection.execute(
+            insert(channels),
+            [
+                {
+                    "id": w * plan.channels_per_workspace + c + 1,
+                    "workspace_id": w + 1,
+                    "external_id": f"C{w:03d}{c:04d}",
+                }
+                for w in range(plan.workspaces)
+                for c in range(plan.channels_per_workspace)
+            ],
+        )
+    installs = DatabaseInstallationStore(CLIENT_ID, database)
+    for w in range(plan.workspaces):
+        # The stand-in reads the workspace from the token, as Slack does: xoxb-<workspace>.
+        bot = Bot(
+            app_id="A1",
+            team_id=team(w),
+            bot_token=f"xoxb-{team(w)}",
+            bot_id=f"B{w}",
+            bot_user_id="UBOT",
+            installed_at=time.time(),
+        )
+        await installs.async_save_bot(bot)
+
+
+async def _subscribe_all(database: Database, plan: FanoutPlan, at: datetime) -> None:
+    """Every channel subscribed to the question of the day at the same minute."""
+    async with database.write() as connection:
+        await connection.execute(
+            insert(subscriptions),
+            [
+                {
+                    "channel_id": channel_id,
+                    "hour": at.hour,
+                    "minute": at.minute,
+                    "timezone": "UTC",
+                    "weekdays": "mon-sun",
+                    "updated_at": at,
+                }
+                for channel_id in range(1, plan.channels + 1)
+            ],
+        )
+
+
+async def _posted(database: Database) -> int:
+    async with database.read() as connection:
+        query = select(func.count()).where(question_instances.c.post_state == "posted")
+        return int((await connection.execute(query)).scalar_one())
+
+
+async def _fire(scheduler: DailyScheduler, subscription_id: int) -> float:
+    """Run the trigger's job now, through APScheduler; the seconds until it finished."""
+    finished = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def done(_event: JobExecutionEvent) -> None:
+        loop.call_soon_threadsafe(finished.set)
+
+    scheduler.scheduler.add_listener(done, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    job = scheduler.jobs_of(subscription_id)["post"]
+    started = time.perf_counter()
+    job.modify(next_run_time=datetime.now(UTC))
+    await finished.wait()
+    return time.perf_counter() - started
+
+
+async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> list[Figure]:
+    database = await world.migrated(directory / "studybot.db")
+    options = ("--workspace-rate", str(plan.rate), "--failures", str(FAILURES))
+    try:
+        await _seed_places(database, plan)
+        async with servers.stand_in(*options) as slack_url, aiohttp.ClientSession() as session:
+            client = AsyncWebClient(base_url=slack_url + "api/", session=session)
+            poster = SlackDailyPoster(
+                client,
+                DatabaseInstallationStore(CLIENT_ID, database),
+                ChannelPacer(),
+                WorkspaceLimiter(plan.rate),
+            )
+            daily = DailyService(world.service(database, questions), {"slack": poster})
+            scheduler = DailyScheduler(daily, SoleLeader())
+            await scheduler.start()
+            try:
+                # Due a minute ago: the trigger's latest run is today's, well within the grace.
+                await _subscribe_all(database, plan, datetime.now(UTC) - timedelta(minutes=1))
+                await scheduler.sync_all()
+                elapsed = await _fire(scheduler, 1)
+            finally:
+                await scheduler.stop()
+            async with session.get(slack_url + "stats") as response:
+                stats = await response.json()
+        recorded = await _posted(database)
+    finally:
+        await database.dispose()
+    took = stats["posted_channels"] + stats["duplicates"]
+    return [
+        info(f"elapsed, {plan.channels:,} channels in {plan.workspaces} workspaces", elapsed, "s"),
+        info(
+            f"floor: {plan.channels_per_workspace} channels / {plan.rate} per s per workspace",
+            plan.floor,
+            "s",
+        ),
+        at_most("elapsed / floor", elapsed / plan.floor, "ratio", 1.1),
+        at_least("channels posted (missed: the rest)", stats["posted_channels"], "channels", plan.channels),
+        at_most("messages Slack took (duplicates: over channels)", took, "messages", plan.channels),
+        at_least("posts recorded as posted", recorded, "posts", plan.channels),
+    ]
