@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,11 +27,27 @@ class InFlight:
         finally:
             self._tasks.discard(task)
 
+    def spawn(self, work: Coroutine[Any, Any, object]) -> asyncio.Task[object]:
+        """Run `work` in a task of its own, in flight (and strongly referenced) until it ends.
+        An exception it raises is logged here, since nobody awaits the task."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("%s work failed", self.platform, exc_info=error)
+
     async def drain(self, timeout: float) -> None:
-        """Wait until the work in flight has finished, at most `timeout` seconds."""
-        pending = set(self._tasks)
-        if not pending:
-            return
-        _, unfinished = await asyncio.wait(pending, timeout=timeout)
-        if unfinished:
-            log.warning("stopping with %d %s requests unfinished", len(unfinished), self.platform)
+        """Wait until the work in flight has finished, at most `timeout` seconds. Work started
+        meanwhile by the work in flight is waited for too."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.warning("stopping with %d %s requests unfinished", len(self._tasks), self.platform)
+                return
+            await asyncio.wait(set(self._tasks), timeout=remaining)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -12,11 +13,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.inflight import InFlight
 from adapters.slack import installs
+from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
-from adapters.slack.listeners import register
+from adapters.slack.listeners import CountUpdates, register
 from bot.daily.service import DailyService
 from bot.service import QuizService
 
@@ -33,10 +34,13 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def web_client(config: SlackConfig) -> AsyncWebClient:
+def web_client(config: SlackConfig, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """Bolt copies this client for each request (with the workspace's token), session included."""
     if config.api_url is None:
-        return AsyncWebClient(token=config.bot_token, retry_handlers=retry_handlers())
-    return AsyncWebClient(token=config.bot_token, base_url=config.api_url, retry_handlers=retry_handlers())
+        return AsyncWebClient(token=config.bot_token, session=session, retry_handlers=retry_handlers())
+    return AsyncWebClient(
+        token=config.bot_token, base_url=config.api_url, session=session, retry_handlers=retry_handlers()
+    )
 
 
 def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSettings | None:
@@ -52,13 +56,22 @@ def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSett
     )
 
 
-def build_app(config: SlackConfig, service: QuizService, daily: DailyService, inflight: InFlight) -> AsyncApp:
+def build_app(
+    config: SlackConfig,
+    service: QuizService,
+    daily: DailyService,
+    background: Background,
+    counts: CountUpdates,
+) -> AsyncApp:
     """The Bolt app for these settings. Signatures are checked in HTTP mode (Socket Mode
-    connections are authenticated by the app-level token instead)."""
+    connections are authenticated by the app-level token instead). Bolt answers each request
+    when its listener returns (`process_before_response`): the listeners ack and leave the work
+    to `background`."""
     oauth = _oauth_settings(config, service)
     app = AsyncApp(
         name="studybot",
-        client=web_client(config),
+        client=web_client(config, background.replies.session),
+        process_before_response=True,
         signing_secret=config.signing_secret or "",
         request_verification_enabled=config.transport is Transport.HTTP,
         oauth_settings=oauth,
@@ -66,5 +79,5 @@ def build_app(config: SlackConfig, service: QuizService, daily: DailyService, in
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, service, daily, config.admin_user_ids, inflight)
+    register(app, service, daily, config.admin_user_ids, background, counts)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -9,8 +10,10 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.inflight import InFlight
 from adapters.slack.app import build_app
+from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.listeners import count_updates
 from adapters.slack.pacing import ChannelPacer
 from bot.daily.service import DailyService
 from bot.service import QuizService
@@ -18,6 +21,8 @@ from bot.service import QuizService
 EVENTS_PATH = "/slack/events"
 # How long stopping waits for acknowledged requests to finish their work.
 DRAIN_SECONDS = 10.0
+# Web API calls and response_url replies; slack_sdk gives each call its own timeout too.
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
 def mount(bolt: AsyncApp, web_app: web.Application) -> None:
@@ -49,7 +54,11 @@ class SlackComponent:
     ) -> None:
         self.config = config
         self.inflight = InFlight("Slack")
-        self.bolt = build_app(config, service, daily, self.inflight)
+        # One session (one connection pool) for every call to Slack from this process.
+        self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS)
+        self.counts = count_updates(service, self.background)
+        self.bolt = build_app(config, service, daily, self.background, self.counts)
         self.poster = SlackDailyPoster(self.bolt.client, self.bolt.installation_store, ChannelPacer())
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
@@ -73,9 +82,12 @@ class SlackComponent:
         return not client.closed and not client.stale and session is not None and not session.closed
 
     async def stop(self) -> None:
-        """Take no new requests over Socket Mode, then let the acknowledged ones finish."""
+        """Take no new requests over Socket Mode, then let the acknowledged ones finish (the
+        answer counts due go out without waiting out their interval), then close the session."""
         self._started = False
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+        self.counts.flush()
         await self.inflight.drain(DRAIN_SECONDS)
+        await self.session.close()

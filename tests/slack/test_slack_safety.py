@@ -8,11 +8,14 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_harness import ACK_SECONDS, SlackBot, buttons, text_of
+from slack_harness import ACK_SECONDS, SlackBot, SlackUser, buttons, running_bot, text_of
+from slack_stand_in import StandInSlack
 
+from adapters.slack import component
 from bot.db.database import Database
 from bot.service import QuizService
 
@@ -135,6 +138,35 @@ async def test_a_stalled_database_still_gets_the_click_acknowledged_in_time(
     assert "Correct!" in text_of(feedback)
 
 
+async def test_clicks_beyond_the_work_slots_are_acknowledged_at_once_and_answered_later(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(component, "WORK_SLOTS", 1)
+    async with running_bot(slack_api, tmp_path) as bot:
+        await bot.slash("ecs")
+        [posted] = await bot.api.wait_ok("chat.postMessage")
+        await bot.api.wait_for(lambda: instance_count(bot) == 1)
+        stall = StalledDatabase(monkeypatch)
+        right = buttons(posted.body)[2]
+
+        clicks = [
+            await bot.click(
+                right["action_id"], right["value"], "1700000000.000001", SlackUser(f"U{n}", f"u{n}")
+            )
+            for n in range(3)
+        ]
+
+        assert [(click.status, click.elapsed < ACK_SECONDS) for click in clicks] == [(200, True)] * 3
+        await asyncio.wait_for(stall.waiting.wait(), 5)
+        stall.release.set()
+        for click in clicks:
+            [feedback] = await bot.responses(click)
+            assert "Correct!" in text_of(feedback)
+        await bot.api.wait_for(
+            lambda: any("3 answers so far" in text_of(call.body) for call in bot.api.ok("chat.update"))
+        )
+
+
 async def test_a_failure_after_the_ack_reaches_the_user_and_the_log(
     slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -146,14 +178,14 @@ async def test_a_failure_after_the_ack_reaches_the_user_and_the_log(
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
     right = buttons(posted.body)[2]
 
-    with caplog.at_level(logging.ERROR, logger="adapters.slack.listeners"):
+    with caplog.at_level(logging.ERROR, logger="adapters.slack.background"):
         click = await slack_bot.click(right["action_id"], right["value"], "1700000000.000001")
         [reply] = await slack_bot.responses(click)
 
     assert click.status == 200
     assert reply["response_type"] == "ephemeral"
     assert "Something went wrong on our side" in text_of(reply)
-    [record] = [r for r in caplog.records if r.name == "adapters.slack.listeners"]
+    [record] = [r for r in caplog.records if r.name == "adapters.slack.background"]
     assert record.exc_info is not None and "disk on fire" in str(record.exc_info[1])
     assert slack_bot.api.attempts("chat.update") == []
 
