@@ -65,6 +65,8 @@ async def test_a_locked_database_refuses_clearly_and_loses_nothing(
     path = tmp_path / "locked.db"
     service = await migrated_service(path, bank, clock, busy_timeout_ms=50)
     question = await service.ask(ALICE, "terminal", "ecs")
+    while isinstance(question, Posted) and not question.question.choices:
+        question = await service.ask(ALICE, "terminal", "ecs")  # a flashcard has no choice to click
     assert isinstance(question, Posted)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
