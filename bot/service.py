@@ -110,9 +110,10 @@ class QuizService:
 
     # -- asking ---------------------------------------------------------------------------
 
-    def _view(
+    def view(
         self, instance_id: int, question: Question, mode: Mode, count: int = 0, daily_date: date | None = None
     ) -> QuestionView:
+        """How adapters show a posted question; the answer is not in it."""
         topic = self.bank.topic(question.primary_topic)
         return QuestionView(
             instance_id=instance_id,
@@ -218,7 +219,7 @@ class QuizService:
                 now=self.clock.now(),
                 posted_by=user.id,
             )
-        return Posted(self._view(instance_id, question, Mode.PRACTICE))
+        return Posted(self.view(instance_id, question, Mode.PRACTICE))
 
     async def set_message_ref(self, instance_id: int, ref: str) -> None:
         """Remember the platform's id of the message showing an instance, to update it later."""
@@ -231,7 +232,7 @@ class QuizService:
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
-        return self._view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
+        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
 
     # -- answering ------------------------------------------------------------------------
 

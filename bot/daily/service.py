@@ -279,7 +279,7 @@ class DailyService:
                 if d.channel_id in won:
                     instance_id = won[d.channel_id]
                     question = self.quiz.bank.by_id[question_id]
-                    view = self.quiz._view(instance_id, question, Mode.DAILY, 0, local_date)
+                    view = self.quiz.view(instance_id, question, Mode.DAILY, 0, local_date)
                     claims[d.subscription.id] = (instance_id, view)
         return claims
 
