@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -29,6 +31,11 @@ from bot.models import Place, QuestionView
 
 NO_INSTALLATION = "no_installation"
 ATTEMPTS = 5
+# How long a workspace's bot token is reused without asking the installation store again. A
+# fan-out posts to many channels of one workspace within seconds; a token that stopped working
+# in the meantime (a reinstall) is fetched afresh once before the post is given up.
+TOKEN_SECONDS = 60.0
+AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
 # Slack answers 5xx without a Retry-After; dropped connections neither.
 SERVER_ERROR_WAIT_SECONDS = 0.5
 # Slack's errors that trying again will not fix, and what they mean for the channel's admins.
@@ -46,13 +53,21 @@ PERMANENT_ERRORS = {
 }
 
 
+class _StaleToken(Exception):
+    """A remembered token was refused: ask the installation store again."""
+
+
 def permanent(code: str) -> PermanentDeliveryError:
     return PermanentDeliveryError(f"Slack refused the post: {PERMANENT_ERRORS[code]} ({code})")
 
 
-def delivery_error(error: SlackApiError) -> Exception:
+def _code(error: SlackApiError) -> str | None:
     data = error.response.data
-    code = data.get("error") if isinstance(data, dict) else None
+    return data.get("error") if isinstance(data, dict) else None
+
+
+def delivery_error(error: SlackApiError) -> Exception:
+    code = _code(error)
     if code in PERMANENT_ERRORS:
         return permanent(code)
     return TransientDeliveryError(f"Slack did not take the post: {code or error.response.status_code}")
@@ -75,6 +90,7 @@ class SlackDailyPoster:
         pacer: ChannelPacer,
         limiter: WorkspaceLimiter | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # A copy without the client's retry handlers: they would send again behind the
         # workspace limiter's back (and wait up to a second more than Retry-After asks).
@@ -84,29 +100,45 @@ class SlackDailyPoster:
         self.pacer = pacer
         self.limiter = limiter or WorkspaceLimiter()
         self.sleep = sleep
+        self.clock = clock
+        self._tokens: dict[str, tuple[str, float]] = {}
 
-    async def _token(self, workspace: str) -> dict[str, Any]:
-        """The token argument for this workspace: none (the client's own) without OAuth."""
+    async def _token(self, workspace: str, fresh: bool) -> tuple[dict[str, Any], bool]:
+        """The token argument for this workspace (none, the client's own, without OAuth), and
+        whether it was remembered rather than just fetched."""
         if self.installations is None:
-            return {}
+            return {}, False
+        remembered = self._tokens.get(workspace)
+        if remembered is not None and not fresh and self.clock() - remembered[1] < TOKEN_SECONDS:
+            return {"token": remembered[0]}, True
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None:
+            self._tokens.pop(workspace, None)
             raise permanent(NO_INSTALLATION)
-        return {"token": bot.bot_token}
+        self._tokens[workspace] = (bot.bot_token, self.clock())
+        return {"token": bot.bot_token}, False
 
     async def _post(self, target: Place, message: Message) -> str:
-        token = await self._token(target.workspace)
         async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
-            posted = await self._attempts(target, message, token)
+            token, remembered = await self._token(target.workspace, fresh=False)
+            try:
+                posted = await self._attempts(target, message, token, remembered)
+            except _StaleToken:
+                token, _ = await self._token(target.workspace, fresh=True)
+                posted = await self._attempts(target, message, token, remembered=False)
         return message_ref(posted["channel"], posted["ts"])
 
-    async def _attempts(self, target: Place, message: Message, token: dict[str, Any]) -> Any:
+    async def _attempts(
+        self, target: Place, message: Message, token: dict[str, Any], remembered: bool
+    ) -> Any:
         attempt = 1
         while True:
             await self.limiter.wait(target.workspace)
             try:
                 return await self.client.chat_postMessage(channel=target.channel, **message, **token)
             except SlackApiError as error:
+                if remembered and _code(error) in AUTH_ERRORS:
+                    raise _StaleToken() from error
                 wait = retry_wait(error)
                 if wait is None or attempt == ATTEMPTS:
                     raise delivery_error(error) from error

@@ -98,6 +98,27 @@ async def test_with_oauth_each_workspace_gets_its_installations_token(
     assert len(slack_api.attempts("chat.postMessage")) == 1
 
 
+async def test_a_remembered_token_is_reused_then_fetched_again_when_slack_refuses_it(
+    slack_api: StandInSlack, installs: DatabaseInstallationStore
+) -> None:
+    daily = poster(slack_api, installs)
+    for channel in ("C1", "C2"):
+        await daily.post_question(Place("slack", "T9", channel), QUESTION)
+    reinstalled = Bot(
+        app_id="A1",
+        team_id="T9",
+        bot_token="xoxb-reinstalled",
+        bot_id="B9",
+        bot_user_id="UBOT",
+        installed_at=time.time() + 1,
+    )
+    await installs.async_save_bot(reinstalled)
+    slack_api.reject_next("chat.postMessage", "invalid_auth")
+    await daily.post_question(Place("slack", "T9", "C3"), QUESTION)
+    tokens = [call.token for call in slack_api.attempts("chat.postMessage")]
+    assert tokens == ["xoxb-installed", "xoxb-installed", "xoxb-installed", "xoxb-reinstalled"]
+
+
 @pytest.mark.parametrize(
     "code",
     [
