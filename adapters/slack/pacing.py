@@ -1,5 +1,5 @@
 """Slack takes about one message per second per channel, and a limited number per workspace:
-posts to one channel are spaced out, and posts to one workspace are counted per window.
+posts to one channel are spaced out, and posts to one workspace are evenly spaced.
 
 The question of the day posts once per channel and day, but the reveal of yesterday's question
 and today's question go to the same channel back to back. Each channel waits only for its own
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -54,17 +53,18 @@ class ChannelPacer:
 # safe default that follows; SLACK_WORKSPACE_POSTS_PER_SECOND raises it for workspaces known to
 # take more.
 DEFAULT_WORKSPACE_POSTS_PER_SECOND = 1
-# Requests reach Slack a little later than they leave, some later than others: a window a bit
-# longer than Slack's second keeps the first post of one window out of the previous one.
-WINDOW_SECONDS = 1.05
+# Requests reach Slack a little later than they leave, some later than others: spacing posts
+# over a little more than Slack's second keeps any one second within the count.
+WINDOW_SECONDS = 1.02
 
 
 class WorkspaceLimiter:
-    """At most `per_second` posts to one workspace in any window of `window` seconds.
+    """Posts to one workspace evenly spaced, `per_second` in every `window` seconds: any second
+    then holds at most `per_second` of them, as Slack (and the benchmarks' stand-in) count.
 
-    A window rather than a token bucket: Slack (and the benchmarks' stand-in) count the posts
-    of the last second, and a bucket that refills continuously would send the next post while
-    the window is still full. A workspace waiting for its turn holds up no other workspace.
+    Evenly spaced rather than in bursts: with many workspaces, a burst of every workspace's posts
+    at the start of each second queues hundreds of requests at once, some reach Slack late, in
+    the next second, and are refused. A workspace waiting for its turn holds up no other.
     """
 
     def __init__(
@@ -74,22 +74,16 @@ class WorkspaceLimiter:
         sleep: Sleep = asyncio.sleep,
         window: float = WINDOW_SECONDS,
     ) -> None:
-        self.per_second = per_second
+        self.interval = window / per_second
         self.clock = clock
         self.sleep = sleep
-        self.window = window
         self._locks: dict[str, asyncio.Lock] = {}
-        self._sent: dict[str, deque[float]] = {}
+        self._next: dict[str, float] = {}
 
     async def wait(self, workspace: str) -> None:
         """Wait until `workspace` may take another post, and count it as sent."""
-        sent = self._sent.setdefault(workspace, deque())
         async with self._locks.setdefault(workspace, asyncio.Lock()):
-            while True:
-                now = self.clock()
-                while sent and now - sent[0] >= self.window:
-                    sent.popleft()
-                if len(sent) < self.per_second:
-                    sent.append(now)
-                    return
-                await self.sleep(sent[0] + self.window - now)
+            wait = self._next.get(workspace, 0.0) - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            self._next[workspace] = self.clock() + self.interval

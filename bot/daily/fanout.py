@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
-from typing import TypeVar
+from itertools import zip_longest
+from typing import Generic, TypeVar
 
 from bot.clock import Clock
 from bot.db import store
@@ -33,24 +34,55 @@ def chunks(items: Sequence[Item], size: int = CHUNK) -> list[Sequence[Item]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+class FanOut(Generic[Item, Result]):
+    """Sends items as they are submitted, concurrently: at most `per_workspace` at once to one
+    workspace and `total` at once overall. `send` must not raise: one failing item must not
+    hold up the others. Items can be submitted in parts while earlier parts are being sent."""
+
+    def __init__(
+        self,
+        workspace: Callable[[Item], str],
+        send: Callable[[Item], Awaitable[Result]],
+        per_workspace: int = PER_WORKSPACE,
+        total: int = TOTAL,
+    ) -> None:
+        self.workspace = workspace
+        self.send = send
+        self._overall = asyncio.Semaphore(total)
+        self._turns: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_workspace)
+        )
+        self._tasks: list[asyncio.Task[Result]] = []
+
+    async def _one(self, item: Item) -> Result:
+        async with self._turns[self.workspace(item)], self._overall:
+            return await self.send(item)
+
+    def submit(self, items: Iterable[Item]) -> None:
+        self._tasks += [asyncio.create_task(self._one(item)) for item in items]
+
+    async def results(self) -> list[Result]:
+        """Every submitted item's result, in the order submitted."""
+        return list(await asyncio.gather(*self._tasks))
+
+
+def interleaved(items: Sequence[Item], workspace: Callable[[Item], str]) -> list[Item]:
+    """Items taken round-robin by workspace, so that every part of a long list keeps every
+    workspace busy rather than one workspace after another."""
+    queues: defaultdict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        queues[workspace(item)].append(item)
+    rounds = zip_longest(*queues.values())
+    return [item for round_ in rounds for item in round_ if item is not None]
+
+
 async def fan_out(
-    items: Sequence[Item],
-    workspace: Callable[[Item], str],
-    send: Callable[[Item], Awaitable[Result]],
-    per_workspace: int = PER_WORKSPACE,
-    total: int = TOTAL,
+    items: Sequence[Item], workspace: Callable[[Item], str], send: Callable[[Item], Awaitable[Result]]
 ) -> list[Result]:
-    """`send` every item concurrently, at most `per_workspace` at once to one workspace and
-    `total` at once overall; results in the order of `items`. `send` must not raise: one
-    failing item must not hold up the others."""
-    overall = asyncio.Semaphore(total)
-    turns: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_workspace))
-
-    async def one(item: Item) -> Result:
-        async with turns[workspace(item)], overall:
-            return await send(item)
-
-    return list(await asyncio.gather(*(one(item) for item in items)))
+    """Send every item at once (see FanOut); results in the order of `items`."""
+    sender = FanOut(workspace, send)
+    sender.submit(items)
+    return await sender.results()
 
 
 class PostedMarks:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.daily.fanout import PostedMarks, chunks, fan_out, leases_kept
+from bot.daily.fanout import FanOut, PostedMarks, chunks, fan_out, interleaved, leases_kept
 from bot.daily.models import (
     DailyPoster,
     DailyStatusReport,
@@ -86,6 +86,12 @@ class _Delivery:
     reveals: list[int]
     instance_id: int | None
     view: QuestionView | None
+
+
+def _workspace_key(item: _Due | _Delivery) -> str:
+    """Fan-outs take turns per workspace: its rate limits are the platform's."""
+    target = item.subscription.target
+    return f"{target.platform}/{target.workspace}"
 
 
 class DailyService:
@@ -231,18 +237,44 @@ class DailyService:
                 live.append(found)
         if not live:
             return results
-        # Reveal-at-next-post: yesterday's answer goes out in the channel before today's question.
-        reveals = await self._take_reveals([d.channel_id for d in live if d.subscription.reveal is None], due)
-        claims = await self._claim(live, due)
-        deliveries = [
-            _Delivery(
-                d.subscription, reveals.get(d.channel_id, []), *claims.get(d.subscription.id, (None, None))
-            )
-            for d in live
-        ]
-        for subscription_id, result in (await self._send(deliveries)).items():
-            results[subscription_id] = result or PostResult.ALREADY_CLAIMED
+        for delivery, outcome in await self._send(self._claimed(live, due)):
+            results[delivery.subscription.id] = outcome or PostResult.ALREADY_CLAIMED
         return results
+
+    async def _claimed(self, live: Sequence[_Due], due: datetime) -> AsyncIterator[list[_Delivery]]:
+        """Deliveries, a chunk of channels at a time: each chunk is sent while the next is
+        claimed, and each holds channels of every workspace, so no workspace waits for the rest."""
+        for part in chunks(interleaved(live, _workspace_key)):
+            # Reveal-at-next-post: yesterday's answer goes out before today's question.
+            reveals = await self._take_reveals(
+                [d.channel_id for d in part if d.subscription.reveal is None], due
+            )
+            claims = await self._claim(part, due)
+            yield [
+                _Delivery(
+                    d.subscription,
+                    reveals.get(d.channel_id, []),
+                    *claims.get(d.subscription.id, (None, None)),
+                )
+                for d in part
+            ]
+
+    async def _send(self, parts: AsyncIterable[list[_Delivery]]) -> list[tuple[_Delivery, PostResult | None]]:
+        """Send each part as it comes, concurrently (None for a channel that had only reveals);
+        the leases of claims still waiting their turn are kept alive meanwhile."""
+        marks = PostedMarks(self.quiz.database, self.clock)
+        unsent: set[int] = set()
+        sender: FanOut[_Delivery, PostResult | None] = FanOut(
+            _workspace_key, lambda d: self._deliver_channel(d, marks, unsent)
+        )
+        deliveries: list[_Delivery] = []
+        async with leases_kept(self.quiz.database, self.clock, self.lease, unsent):
+            async for part in parts:
+                unsent.update(d.instance_id for d in part if d.instance_id is not None)
+                deliveries += part
+                sender.submit(part)
+            outcomes = await sender.results()
+        return list(zip(deliveries, outcomes, strict=True))
 
     async def _claim(self, dues: Sequence[_Due], due: datetime) -> dict[int, tuple[int, QuestionView]]:
         """Pick each channel's question (by the usual rules) and claim its local date, a chunk of
@@ -282,18 +314,6 @@ class DailyService:
                     view = self.quiz.view(instance_id, question, Mode.DAILY, 0, local_date)
                     claims[d.subscription.id] = (instance_id, view)
         return claims
-
-    async def _send(self, deliveries: Sequence[_Delivery]) -> dict[int, PostResult | None]:
-        """Send concurrently; None for a channel that had only reveals to send."""
-        marks = PostedMarks(self.quiz.database, self.clock)
-        unsent = {d.instance_id for d in deliveries if d.instance_id is not None}
-        async with leases_kept(self.quiz.database, self.clock, self.lease, unsent):
-            outcomes = await fan_out(
-                deliveries,
-                lambda d: f"{d.subscription.target.platform}/{d.subscription.target.workspace}",
-                lambda d: self._deliver_channel(d, marks, unsent),
-            )
-        return {d.subscription.id: outcome for d, outcome in zip(deliveries, outcomes, strict=True)}
 
     async def _deliver_channel(
         self, delivery: _Delivery, marks: PostedMarks, unsent: set[int]
@@ -377,9 +397,11 @@ class DailyService:
                 await store.finish_post(connection, claim_id, "skipped", now)
             for part in chunks([c.id for c in stale if c.id not in set(abandoned)]):
                 taken.update(await store.take_leases(connection, part, now, now + self.lease))
-        deliveries = [_Delivery(by_channel[c.channel_id], [], c.id, None) for c in stale if c.id in taken]
-        outcomes = await self._send(deliveries)
-        return sum(outcome is PostResult.POSTED for outcome in outcomes.values())
+
+        async def recovered() -> AsyncIterator[list[_Delivery]]:
+            yield [_Delivery(by_channel[c.channel_id], [], c.id, None) for c in stale if c.id in taken]
+
+        return sum(outcome is PostResult.POSTED for _, outcome in await self._send(recovered()))
 
     # -- revealing ----------------------------------------------------------------------------
 
@@ -396,7 +418,7 @@ class DailyService:
         pending = [d for d in dues if d.channel_id in taken]
         revealed = await fan_out(
             pending,
-            lambda d: f"{d.subscription.target.platform}/{d.subscription.target.workspace}",
+            _workspace_key,
             lambda d: self._send_reveals(d.subscription.target, taken[d.channel_id]),
         )
         return {d.subscription.id: reveals for d, reveals in zip(pending, revealed, strict=True)}

@@ -53,7 +53,7 @@ async def test_a_channel_waiting_its_turn_does_not_hold_up_another() -> None:
 
 async def test_posts_to_one_workspace_stay_within_its_count_per_window() -> None:
     time = FakeTime()
-    limiter = WorkspaceLimiter(3, clock=time.monotonic, sleep=time.sleep, window=1.0)
+    limiter = WorkspaceLimiter(4, clock=time.monotonic, sleep=time.sleep, window=1.0)
     sent: dict[str, list[float]] = {"T1": [], "T2": []}
 
     async def post(workspace: str) -> None:
@@ -61,16 +61,16 @@ async def test_posts_to_one_workspace_stay_within_its_count_per_window() -> None
         sent[workspace].append(time.now)
 
     await asyncio.gather(*(post("T1") for _ in range(7)))
-    assert sent["T1"] == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0]
-    # Another workspace is not held up by the first one's window.
+    assert sent["T1"] == [n / 4 for n in range(7)]
+    # Another workspace is not held up by the first one's turns.
     await post("T2")
-    assert sent["T2"] == [2.0]
-    # Any window of one second holds at most three of T1's posts.
+    assert sent["T2"] == [1.5]
+    # Any window of one second holds at most four of T1's posts.
     for start in sent["T1"]:
-        assert sum(start <= t < start + 1.0 for t in sent["T1"]) <= 3
+        assert sum(start <= t < start + 1.0 for t in sent["T1"]) <= 4
 
 
-async def test_a_workspace_waits_only_as_long_as_its_window_is_full() -> None:
+async def test_a_workspace_waits_only_until_its_next_turn() -> None:
     time = FakeTime()
     limiter = WorkspaceLimiter(2, clock=time.monotonic, sleep=time.sleep, window=1.05)
     await limiter.wait("T1")
@@ -78,4 +78,6 @@ async def test_a_workspace_waits_only_as_long_as_its_window_is_full() -> None:
     await limiter.wait("T1")
     time.now += 0.25
     await limiter.wait("T1")
-    assert time.sleeps == [pytest.approx(0.3)]
+    time.now += 5
+    await limiter.wait("T1")
+    assert time.sleeps == [pytest.approx(0.025), pytest.approx(0.275)]
