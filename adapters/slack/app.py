@@ -60,6 +60,7 @@ def build_app(
     config: SlackConfig,
     service: QuizService,
     daily: DailyService,
+    client: AsyncWebClient,
     background: Background,
     counts: CountUpdates,
 ) -> AsyncApp:
@@ -70,7 +71,7 @@ def build_app(
     oauth = _oauth_settings(config, service)
     app = AsyncApp(
         name="studybot",
-        client=web_client(config, background.replies.session),
+        client=client,
         process_before_response=True,
         signing_secret=config.signing_secret or "",
         request_verification_enabled=config.transport is Transport.HTTP,

@@ -9,7 +9,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from adapters.inflight import InFlight
-from adapters.slack.app import build_app
+from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
@@ -57,8 +57,9 @@ class SlackComponent:
         # One session (one connection pool) for every call to Slack from this process.
         self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS)
-        self.counts = count_updates(service, self.background)
-        self.bolt = build_app(config, service, daily, self.background, self.counts)
+        client = web_client(config, self.session)
+        self.counts = count_updates(service, self.background, client)
+        self.bolt = build_app(config, service, daily, client, self.background, self.counts)
         self.poster = SlackDailyPoster(self.bolt.client, self.bolt.installation_store, ChannelPacer())
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False

@@ -9,10 +9,9 @@ Every listener acknowledges its request, takes the few fields the work needs fro
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from functools import partial
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any, NamedTuple, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -22,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
 from adapters.slack.admins import is_admin
-from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome, Work
+from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.debounce import Debouncer
 from bot.commands import Notice, run
 from bot.daily.service import DailyService
@@ -41,46 +40,59 @@ log = logging.getLogger(__name__)
 Body = dict[str, Any]
 Listener = Callable[[AsyncAck, Body, AsyncWebClient], Awaitable[None]]
 # The channel messages whose answer count is due for a chat.update: "channel:ts" to the question
-# instance shown there, and the client (the workspace's token) to update it with.
-CountUpdates = Debouncer[str, tuple[int, AsyncWebClient]]
+# instance shown there, and the bot token (the workspace's) to update it with.
+CountUpdates = Debouncer[str, tuple[int, str | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
-    actor: Actor
+# The jobs wait in memory while the work slots are busy, so they hold strings only (see
+# `background`): the workspace's bot token rather than Bolt's per-request client, the actor's
+# fields rather than an Actor.
+class Command(NamedTuple):
+    workspace: str
+    user: str
+    user_name: str
+    workspace_name: str
     channel: str
     text: str
     response_url: str
-    client: AsyncWebClient
+    token: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(PLATFORM, self.workspace, self.user, self.user_name, self.workspace_name)
 
 
-@dataclass(frozen=True, slots=True)
-class Click:
-    actor: Actor
+class Click(NamedTuple):
+    workspace: str
+    user: str
+    user_name: str
+    workspace_name: str
     action_id: str
     value: str
-    message: str
-    """The message clicked, as "channel:ts"."""
+    message: str  # the message clicked, as "channel:ts"
     response_url: str
-    client: AsyncWebClient
+    token: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(PLATFORM, self.workspace, self.user, self.user_name, self.workspace_name)
 
 
-Job = TypeVar("Job", Command, Click)
+class HomeOpened(NamedTuple):
+    workspace: str
+    user: str
+    token: str | None
+    response_url: None = None
 
 
-def command_actor(body: Body) -> Actor:
-    return Actor(
-        PLATFORM, body["team_id"], body["user_id"], body.get("user_name", ""), body.get("team_domain", "")
-    )
+class Unreadable(NamedTuple):
+    """A payload the listener could not read: its work fails with the error."""
+
+    error: Exception
+    response_url: str | None
 
 
-def action_actor(body: Body) -> Actor:
-    user = body["user"]
-    team = body.get("team") or {}
-    workspace = team.get("id") or user.get("team_id", "")
-    return Actor(
-        PLATFORM, workspace, user["id"], user.get("username") or user.get("name", ""), team.get("domain", "")
-    )
+AnyJob = TypeVar("AnyJob", Command, Click)
 
 
 def message_ref(channel: str, ts: str) -> str:
@@ -89,58 +101,86 @@ def message_ref(channel: str, ts: str) -> str:
 
 def command_job(body: Body, client: AsyncWebClient) -> Command:
     return Command(
-        command_actor(body), body["channel_id"], body.get("text", ""), body["response_url"], client
+        body["team_id"],
+        body["user_id"],
+        body.get("user_name", ""),
+        body.get("team_domain", ""),
+        body["channel_id"],
+        body.get("text", ""),
+        body["response_url"],
+        client.token,
     )
 
 
 def click_job(body: Body, client: AsyncWebClient) -> Click:
+    user = body["user"]
+    team = body.get("team") or {}
     action = body["actions"][0]
     container = body.get("container") or {}
-    message = message_ref(container.get("channel_id", ""), container.get("message_ts", ""))
     return Click(
-        action_actor(body), action["action_id"], action["value"], message, body["response_url"], client
+        team.get("id") or user.get("team_id", ""),
+        user["id"],
+        user.get("username") or user.get("name", ""),
+        team.get("domain", ""),
+        action["action_id"],
+        action["value"],
+        message_ref(container.get("channel_id", ""), container.get("message_ts", "")),
+        body["response_url"],
+        client.token,
     )
 
 
-def _failed(error: Exception) -> Work:
-    async def work() -> Outcome:
-        raise error
+async def _unreadable(job: Unreadable) -> Outcome:
+    raise job.error
 
-    return work
+
+def client_for(base: AsyncWebClient, token: str | None) -> AsyncWebClient:
+    """A Web API client for one workspace's token, made when the work runs (as Bolt makes one
+    per request): the base client's URL, session, timeout and retries."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base.base_url,
+        timeout=base.timeout,
+        session=base.session,
+        retry_handlers=base.retry_handlers,
+    )
 
 
 def acked(
     kind: Kind,
     what: str,
-    job_of: Callable[[Body, AsyncWebClient], Job],
-    work: Callable[[Job], Awaitable[Outcome]],
+    job_of: Callable[[Body, AsyncWebClient], AnyJob],
+    work: Callable[[AnyJob], Awaitable[Outcome]],
+    make: Callable[[Iterable[Any]], AnyJob],
     background: Background,
 ) -> Listener:
-    """Ack, keep what the work needs, start the work, return. A payload that cannot be read
+    """Ack, keep what the work needs, queue the work, return. A payload that cannot be read
     fails like any work does: an ephemeral message and a log line."""
+    route = background.route(kind, what, work, make)
+    unreadable = background.route(kind, what, _unreadable, Unreadable._make)
 
     async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
         await ack()
         try:
             job = job_of(body, client)
         except Exception as error:
-            background.start(kind, what, _failed(error), body.get("response_url"))
+            background.start(unreadable, Unreadable(error, body.get("response_url")))
             return
-        background.start(kind, what, partial(work, job), job.response_url)
+        background.start(route, job)
 
     return listener
 
 
-def count_updates(service: QuizService, background: Background) -> CountUpdates:
+def count_updates(service: QuizService, background: Background, base: AsyncWebClient) -> CountUpdates:
     """Show the number of answers on the channel message, at most once a second per message
     (Slack would rate-limit an update per click); the answer stays hidden. The view is read when
     an update is sent, so the last update shows the count after the last answer."""
 
-    async def update(ref: str, shown: tuple[int, AsyncWebClient]) -> None:
-        instance_id, client = shown
+    async def update(ref: str, shown: tuple[int, str | None]) -> None:
+        instance_id, token = shown
         channel, _, ts = ref.partition(":")
         view = await service.question_view(instance_id)
-        await client.chat_update(channel=channel, ts=ts, **blocks.question(view))
+        await client_for(base, token).chat_update(channel=channel, ts=ts, **blocks.question(view))
 
     return Debouncer(update, background.inflight.spawn)
 
@@ -157,9 +197,9 @@ def register(
     members who may change the question of the day besides workspace admins and owners."""
     tell = background.replies
 
-    async def post_question(command: Command, view: QuestionView) -> Outcome:
+    async def post_question(command: Command, client: AsyncWebClient, view: QuestionView) -> Outcome:
         try:
-            posted = await command.client.chat_postMessage(channel=command.channel, **blocks.question(view))
+            posted = await client.chat_postMessage(channel=command.channel, **blocks.question(view))
         except SlackApiError as error:
             if error.response.get("error") not in CANNOT_POST_ERRORS:
                 raise
@@ -169,12 +209,13 @@ def register(
         return "ok"
 
     async def quiz(command: Command) -> Outcome:
+        client = client_for(app.client, command.token)
         actor = command.actor
         if isinstance(parse(command.text), DailyOn | DailyOff):
-            actor = replace(actor, is_admin=await is_admin(command.client, actor.user, admins))
+            actor = replace(actor, is_admin=await is_admin(client, actor.user, admins))
         result = await run(service, actor, command.channel, command.text, daily)
         if isinstance(result, Posted):
-            return await post_question(command, result.question)
+            return await post_question(command, client, result.question)
         await tell(command.response_url, blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 
@@ -183,7 +224,7 @@ def register(
         result = await service.answer_choice(click.actor, instance_id, index)
         await tell(click.response_url, blocks.outcome(result))
         if not result.repeat:
-            counts.submit(click.message, (instance_id, click.client))
+            counts.submit(click.message, (instance_id, click.token))
         return "ok"
 
     async def show_flashcard(click: Click) -> Outcome:
@@ -197,10 +238,11 @@ def register(
         result = await service.answer_self_grade(click.actor, instance_id, bool(knew))
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
         if not result.repeat:
-            counts.submit(click.value, (instance_id, click.client))
+            counts.submit(click.value, (instance_id, click.token))
         return "ok"
 
-    async def home(actor: Actor, client: AsyncWebClient) -> Outcome:
+    async def home(opened: HomeOpened) -> Outcome:
+        actor = Actor(PLATFORM, opened.workspace, opened.user, "")
         outcome: Outcome = "ok"
         try:
             stats = await service.stats(actor)
@@ -210,17 +252,22 @@ def register(
             log.exception("Slack App Home failed for %s", actor.user)
             outcome = "error"
             view = blocks.home_failure(FRIENDLY_FAILURE)
-        await client.views_publish(user_id=actor.user, view={"type": "home", "blocks": view})
+        await client_for(app.client, opened.token).views_publish(
+            user_id=actor.user, view={"type": "home", "blocks": view}
+        )
         return outcome
+
+    home_route = background.route("event", "App Home", home, HomeOpened._make)
 
     async def app_home_opened(event: Body, body: Body, client: AsyncWebClient) -> None:
         if event.get("tab") != "home":
             return
-        actor = Actor(PLATFORM, body["team_id"], event["user"], "")
-        background.start("event", "App Home", partial(home, actor, client), None)
+        background.start(home_route, HomeOpened(body["team_id"], event["user"], client.token))
 
-    app.command(COMMAND)(acked("command", "command", command_job, quiz, background))
-    app.action(ANSWER)(acked("action", "answer", click_job, answer, background))
-    app.action(SHOW_FLASHCARD)(acked("action", "flashcard", click_job, show_flashcard, background))
-    app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, background))
+    app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
+    app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
+    app.action(SHOW_FLASHCARD)(
+        acked("action", "flashcard", click_job, show_flashcard, Click._make, background)
+    )
+    app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, Click._make, background))
     app.event(HOME_EVENT)(app_home_opened)

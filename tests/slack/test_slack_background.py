@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import NamedTuple
 
 import aiohttp
 import pytest
 
 from adapters.inflight import InFlight
-from adapters.slack.background import Background, Outcome, Replies, Work
+from adapters.slack.background import Background, Outcome, Replies
 
 # A broken cap makes a test fail after this long instead of hanging.
 DEADLINE = 5.0
+
+
+class Piece(NamedTuple):
+    n: int
+    response_url: None = None
 
 
 class Gated:
@@ -22,20 +28,15 @@ class Gated:
         self.running = 0
         self.peak = 0
         self.entered: asyncio.Queue[int] = asyncio.Queue()
-        self.gates: dict[int, asyncio.Event] = {}
+        self.gates = [asyncio.Event() for _ in range(5)]
 
-    def piece(self, n: int) -> Work:
-        gate = self.gates[n] = asyncio.Event()
-
-        async def work() -> Outcome:
-            self.running += 1
-            self.peak = max(self.peak, self.running)
-            await self.entered.put(n)
-            await gate.wait()
-            self.running -= 1
-            return "ok"
-
-        return work
+    async def work(self, piece: Piece) -> Outcome:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await self.entered.put(piece.n)
+        await self.gates[piece.n].wait()
+        self.running -= 1
+        return "ok"
 
     async def next_entered(self) -> int:
         return await asyncio.wait_for(self.entered.get(), DEADLINE)
@@ -46,8 +47,9 @@ async def test_work_beyond_the_slots_waits_for_one_and_all_of_it_runs() -> None:
     gated = Gated()
     async with aiohttp.ClientSession() as session:
         background = Background(inflight, Replies(session), slots=2)
+        route = background.route("action", "answer", gated.work, Piece._make)
         for n in range(5):
-            background.start("action", "answer", gated.piece(n), None)
+            background.start(route, Piece(n))
 
         assert [await gated.next_entered(), await gated.next_entered()] == [0, 1]
         for n in range(3):
