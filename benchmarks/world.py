@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bot.bank import QuestionBank, load_bank
+from bot.bootstrap import freeze_long_lived
 from bot.clock import SystemClock
 from bot.db.database import Database
 from bot.db.migrate import upgrade
@@ -135,7 +136,10 @@ async def seed(
 
 
 def service(database: Database, questions: QuestionBank) -> QuizService:
-    return QuizService(database, questions, SystemClock(), "UTC", random.Random(3))
+    """The service as `studybot serve` builds it (`bot.bootstrap`), on a seeded database."""
+    quiz = QuizService(database, questions, SystemClock(), "UTC", random.Random(3))
+    freeze_long_lived()
+    return quiz
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, case, func, select, tuple_, update
+from sqlalchemy import Row, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
@@ -534,9 +534,14 @@ async def instance_states(
 async def answers_of(
     connection: AsyncConnection, pairs: Sequence[tuple[int, int]]
 ) -> dict[tuple[int, int], Any]:
-    """The recorded answers for these (instance, user) pairs."""
+    """The recorded answers for these (instance, user) pairs.
+
+    Asked as `instance IN (...) AND user IN (...)` and narrowed here: SQLite scans the whole
+    table for a row-value `(instance, user) IN (...)`, but searches the unique index for this.
+    """
     if not pairs:
         return {}
+    wanted = set(pairs)
     query = select(
         answers.c.instance_id,
         answers.c.user_id,
@@ -544,8 +549,15 @@ async def answers_of(
         answers.c.correct,
         answers.c.points,
         answers.c.late,
-    ).where(tuple_(answers.c.instance_id, answers.c.user_id).in_(pairs))
-    return {(row.instance_id, row.user_id): dict(row._mapping) for row in await connection.execute(query)}
+    ).where(
+        answers.c.instance_id.in_(sorted({i for i, _ in wanted})),
+        answers.c.user_id.in_(sorted({u for _, u in wanted})),
+    )
+    return {
+        (row.instance_id, row.user_id): dict(row._mapping)
+        for row in await connection.execute(query)
+        if (row.instance_id, row.user_id) in wanted
+    }
 
 
 async def user_states(connection: AsyncConnection, user_ids: Sequence[int]) -> list[Row[Any]]:
