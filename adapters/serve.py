@@ -18,7 +18,7 @@ from aiohttp import web
 from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
-from bot.bootstrap import build_service
+from bot.bootstrap import build_service, freeze_long_lived
 from bot.clock import Clock
 from bot.daily.leader import AdvisoryLockLeader, Leadership, SoleLeader
 from bot.daily.models import DailyPoster
@@ -116,6 +116,7 @@ async def serve(
             await component.start()
             log.info("%s started", component.name)
         await scheduler.start()
+        freeze_long_lived()
         if started is not None:
             started(daily)
         log.info("serving on port %s", settings.studybot_http_port)

@@ -27,7 +27,7 @@ async def _leaderboard(directory: Path, quick: bool) -> list[Figure]:
 
 
 async def _footprint(directory: Path, quick: bool) -> list[Figure]:
-    return await footprint.run(directory, world.bank(), 3_000 if quick else 30_000)
+    return await footprint.run(directory, world.bank(), 3_000 if quick else 100_000)
 
 
 async def _slack(directory: Path, quick: bool) -> list[Figure]:

@@ -36,6 +36,4 @@ async def build_service(settings: Settings, clock: Clock | None = None) -> QuizS
         await upgrade(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
-    service = QuizService(database, bank, clock or SystemClock(), settings.studybot_default_timezone)
-    freeze_long_lived()
-    return service
+    return QuizService(database, bank, clock or SystemClock(), settings.studybot_default_timezone)
