@@ -1,1 +1,4 @@
-"""Studybot's benchmark suite: `python -m benchmarks` (or `--quick`). See benchmarks/README.md."""
+"""Studybot's benchmark suite: `python -m benchmarks` (or `--quick`).
+
+The README's "Benchmarks" section says what each figure measures.
+"""
