@@ -14,7 +14,7 @@ from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.listeners import count_updates
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.service import DailyService
 from bot.service import QuizService
 
@@ -60,7 +60,12 @@ class SlackComponent:
         client = web_client(config, self.session)
         self.counts = count_updates(service, self.background, client)
         self.bolt = build_app(config, service, daily, client, self.background, self.counts)
-        self.poster = SlackDailyPoster(self.bolt.client, self.bolt.installation_store, ChannelPacer())
+        self.poster = SlackDailyPoster(
+            self.bolt.client,
+            self.bolt.installation_store,
+            ChannelPacer(),
+            WorkspaceLimiter(config.workspace_posts_per_second),
+        )
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:

@@ -8,15 +8,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp import web
 from slack_harness import BOT_TOKEN, SIGNING_SECRET, settings_for
 from slack_stand_in import StandInSlack
 
 from adapters.cli import main
 from adapters.serve import serve
-from adapters.slack.component import EVENTS_PATH
+from adapters.slack.component import EVENTS_PATH, SlackComponent
 from adapters.slack.config import BOT_SCOPES, Transport, slack_config
 from adapters.slack.listeners import COMMAND, HOME_EVENT
+from adapters.slack.pacing import WINDOW_SECONDS
+from bot.bank import load_bank
+from bot.clock import SystemClock
+from bot.daily.service import DailyService
+from bot.db.database import Database
+from bot.service import QuizService
 from bot.settings import SettingsError, load_settings
+from tests.conftest import CONTENT_DIR
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack" / "manifest.yml"
 
@@ -132,3 +140,16 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     assert settings["event_subscriptions"]["request_url"].endswith(EVENTS_PATH)
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+async def test_the_workspace_rate_reaches_the_daily_poster(slack_clean_env: None, tmp_path: Path) -> None:
+    settings = load_settings(
+        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_workspace_posts_per_second=4
+    )
+    database = Database(f"sqlite:///{tmp_path / 'rate.db'}")
+    quiz = QuizService(database, load_bank(CONTENT_DIR), SystemClock())
+    component = SlackComponent(slack_config(settings), quiz, web.Application(), DailyService(quiz, {}))
+    interval = component.poster.limiter.interval
+    await component.stop()
+    await database.dispose()
+    assert interval == pytest.approx(WINDOW_SECONDS / 4)
