@@ -9,6 +9,11 @@ from enum import StrEnum
 from bot.questions import Difficulty, Kind
 
 
+def share(part: int, whole: int) -> float:
+    """part / whole, and 0 when there is nothing yet (no answers, no accuracy)."""
+    return part / whole if whole else 0.0
+
+
 class Period(StrEnum):
     WEEK = "week"
     MONTH = "month"
@@ -138,7 +143,7 @@ class LeaderboardRow:
 
     @property
     def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
+        return share(self.correct, self.answers)
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ class TopicStat:
 
     @property
     def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
+        return share(self.correct, self.answers)
 
 
 @dataclass(frozen=True)
@@ -203,4 +208,4 @@ class UserStats:
 
     @property
     def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
+        return share(self.correct, self.answers)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.models import Place, QuestionView
+from bot.models import Place, QuestionView, share
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Reveal:
 
     @property
     def share_correct(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0
+        return share(self.correct, self.answered)
 
 
 @dataclass(frozen=True)
