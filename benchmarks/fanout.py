@@ -129,18 +129,27 @@ async def _posted(database: Database) -> int:
         return int((await connection.execute(query)).scalar_one())
 
 
-async def _fire(scheduler: DailyScheduler, subscription_id: int) -> float:
-    """Run the trigger's job now, through APScheduler; the seconds until it finished."""
+async def _fire(scheduler: DailyScheduler, subscription_ids: range) -> float:
+    """Run every subscription's post job now, through APScheduler (all in one turn of its loop,
+    as at their common minute); the seconds until the last one finished."""
     finished = asyncio.Event()
     loop = asyncio.get_running_loop()
+    remaining = len(subscription_ids)
 
     def done(_event: JobExecutionEvent) -> None:
-        loop.call_soon_threadsafe(finished.set)
+        nonlocal remaining
+        remaining -= 1
+        if remaining == 0:
+            loop.call_soon_threadsafe(finished.set)
 
     scheduler.scheduler.add_listener(done, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-    job = scheduler.jobs_of(subscription_id)["post"]
+    jobs = [scheduler.jobs_of(subscription_id)["post"] for subscription_id in subscription_ids]
+    now = datetime.now(UTC)
+    for job in jobs:
+        job.modify(next_run_time=now)
+    # Timed from here: every job is due now, as at the subscriptions' common minute; the jobs
+    # start once this coroutine waits.
     started = time.perf_counter()
-    job.modify(next_run_time=datetime.now(UTC))
     await finished.wait()
     return time.perf_counter() - started
 
@@ -165,7 +174,7 @@ async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> lis
                 # Due a minute ago: the trigger's latest run is today's, well within the grace.
                 await _subscribe_all(database, plan, datetime.now(UTC) - timedelta(minutes=1))
                 await scheduler.sync_all()
-                elapsed = await _fire(scheduler, 1)
+                elapsed = await _fire(scheduler, range(1, plan.channels + 1))
             finally:
                 await scheduler.stop()
             async with session.get(slack_url + "stats") as response:

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -288,35 +289,41 @@ async def test_changes_reach_the_running_scheduler_at_once(daily: DailyService) 
         assert set(jobs) == {"post", "reveal"}
         job = jobs["post"]
         assert (job.trigger.fields[5].expressions[0].first, str(job.trigger.timezone)) == (9, "Europe/Berlin")
-        # Another channel at the same time shares the job; one at another time gets its own.
+        # Each subscription has its own jobs; unsubscribing one leaves the others alone.
         same = await subscribe(daily, "daily on at 09:00 Europe/Berlin", channel="C2")
-        later = await subscribe(daily, "daily on at 09:30 Europe/Berlin", channel="C3")
-        assert scheduler.jobs_of(same)["post"].id == job.id
-        assert scheduler.jobs_of(later)["post"].id != job.id
+        assert scheduler.jobs_of(same)["post"].id != job.id
         await daily.unsubscribe(ADMIN, "C1")
         assert scheduler.jobs_of(subscription) == {}
         assert scheduler.scheduler.get_job(jobs["reveal"].id) is None
-        assert scheduler.scheduler.get_job(job.id) is not None
-        await daily.unsubscribe(ADMIN, "C2")
         assert scheduler.scheduler.get_job(job.id) is None
+        assert set(scheduler.jobs_of(same)) == {"post"}
     finally:
         await scheduler.stop()
 
 
-async def test_one_job_posts_every_channel_of_its_trigger_as_one_batch(
+async def test_jobs_that_fire_together_post_as_one_batch(
     daily: DailyService, poster: RecordingPoster, clock: FrozenClock
 ) -> None:
+    batches: list[list[int]] = []
+    post_due_many = daily.post_due_many
+
+    async def recorded(ids: Sequence[int], due: datetime) -> dict[int, PostResult]:
+        batches.append(sorted(ids))
+        return await post_due_many(ids, due)
+
+    daily.post_due_many = recorded  # type: ignore[method-assign]
     scheduler = DailyScheduler(daily, SoleLeader())
     await scheduler.start()
     try:
         ids = [await subscribe(daily, channel=f"C{n}") for n in range(5)]
-        job = scheduler.jobs_of(ids[0])["post"]
-        assert {scheduler.jobs_of(i)["post"].id for i in ids} == {job.id}
+        jobs = [scheduler.jobs_of(i)["post"] for i in ids]
+        assert len({job.id for job in jobs}) == 5
         clock.moment = datetime(2026, 11, 19, 8, 0, 30, tzinfo=UTC)
-        await job.func(*job.args)
-        await job.func(*job.args)
+        await asyncio.gather(*(job.func(*job.args) for job in jobs))
+        await asyncio.gather(*(job.func(*job.args) for job in jobs))
     finally:
         await scheduler.stop()
+    assert batches == [sorted(ids), sorted(ids)]
     assert sorted(t.channel for t, _ in poster.questions) == [f"C{n}" for n in range(5)]
     assert {q.daily_date for _, q in poster.questions} == {date(2026, 11, 19)}
 

@@ -1,5 +1,6 @@
-"""The APScheduler side of the question of the day: one cron job per distinct trigger (hour,
-minute, weekdays, time zone), which posts (or reveals) for all its subscriptions as one batch.
+"""The APScheduler side of the question of the day: one cron job per subscription (and one more
+for a set reveal time), in the subscription's own time zone. Jobs that fire together (many
+channels at 09:00) join one batch, which the daily service claims and sends as a fan-out.
 
 The database is the source of truth. Jobs live in memory only and are rebuilt from the
 subscriptions whenever this process becomes the leader, on every change made here, and at
@@ -8,8 +9,11 @@ every leadership check (so changes made by another process arrive within `check_
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from datetime import UTC
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,16 +27,17 @@ from bot.metrics import SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
 
-CHECK_EVERY_SECONDS = 30
+CHECK_EVERY_SECONDS = 10
 
 
 POST, REVEAL = "post", "reveal"
 # When a job fires: hour, minute, weekdays, time zone.
 TriggerKey = tuple[int, int, str, str]
+Run = Callable[[Sequence[int], datetime], Awaitable[object]]
 
 
 def _keys(subscription: Subscription) -> tuple[tuple[str, TriggerKey], ...]:
-    """The triggers a subscription belongs to: its post time, and its reveal time if set."""
+    """A subscription's jobs: its post time, and its reveal time if set."""
     days, zone = subscription.weekdays, subscription.timezone
     keys: list[tuple[str, TriggerKey]] = [(POST, (subscription.hour, subscription.minute, days, zone))]
     if subscription.reveal is not None:
@@ -40,9 +45,49 @@ def _keys(subscription: Subscription) -> tuple[tuple[str, TriggerKey], ...]:
     return tuple(keys)
 
 
-def _job_id(kind: str, key: TriggerKey) -> str:
-    hour, minute, days, zone = key
-    return f"{kind}:{hour:02d}:{minute:02d}:{days}:{zone}"
+def _job_id(kind: str, subscription_id: int) -> str:
+    return f"{kind}:{subscription_id}"
+
+
+class _Batches:
+    """Gathers the jobs that fire together into one call per (kind, due time): APScheduler
+    starts all the jobs due at one moment in the same turn of the event loop, and each joins the
+    batch the first one opened; the batch runs once no more arrive, and every job waits for it."""
+
+    def __init__(self, run: Mapping[str, Run]) -> None:
+        self._run = run
+        self._open: dict[tuple[str, datetime], tuple[set[int], asyncio.Future[None]]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    async def join(self, kind: str, due: datetime, subscription_id: int) -> None:
+        key = (kind, due)
+        if key in self._open:
+            members, done = self._open[key]
+            members.add(subscription_id)
+        else:
+            members, done = {subscription_id}, asyncio.get_running_loop().create_future()
+            self._open[key] = (members, done)
+            closing = asyncio.create_task(self._close(key))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        await asyncio.shield(done)
+
+    async def _close(self, key: tuple[str, datetime]) -> None:
+        members, done = self._open[key]
+        while True:
+            gathered = len(members)
+            await asyncio.sleep(0)
+            if len(members) == gathered:
+                break
+        del self._open[key]
+        kind, due = key
+        try:
+            await self._run[kind](sorted(members), due)
+        except Exception as error:
+            log.exception("the %s batch due at %s failed", kind, due.isoformat())
+            done.set_exception(error)
+        else:
+            done.set_result(None)
 
 
 class DailyScheduler:
@@ -54,9 +99,9 @@ class DailyScheduler:
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.leading = False
-        # Each subscription's triggers, and each trigger's subscriptions.
+        # Each subscription's jobs, by their trigger, to tell whether a change moved them.
         self._scheduled: dict[int, tuple[tuple[str, TriggerKey], ...]] = {}
-        self._members: dict[tuple[str, TriggerKey], set[int]] = {}
+        self._batches = _Batches({POST: daily.post_due_many, REVEAL: daily.reveal_due_many})
 
     async def start(self) -> None:
         self.daily.listeners.append(self.sync_one)
@@ -121,9 +166,8 @@ class DailyScheduler:
             self._schedule(subscription)
 
     def jobs_of(self, subscription_id: int) -> dict[str, Job]:
-        """The jobs a subscription is part of, by kind ('post', 'reveal')."""
-        keys = self._scheduled.get(subscription_id, ())
-        jobs = {kind: self.scheduler.get_job(_job_id(kind, key)) for kind, key in keys}
+        """A subscription's jobs, by kind ('post', 'reveal')."""
+        jobs = {kind: self.scheduler.get_job(_job_id(kind, subscription_id)) for kind in (POST, REVEAL)}
         return {kind: job for kind, job in jobs.items() if job is not None}
 
     def _schedule(self, subscription: Subscription) -> None:
@@ -135,43 +179,32 @@ class DailyScheduler:
             return
         self._unschedule(subscription.id)
         for kind, key in keys:
-            self._join(kind, key, subscription.id)
-        self._scheduled[subscription.id] = keys
-
-    def _unschedule(self, subscription_id: int) -> None:
-        for kind, key in self._scheduled.pop(subscription_id, ()):
-            self._leave(kind, key, subscription_id)
-
-    def _join(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
-        members = self._members.setdefault((kind, key), set())
-        if not members:
             self.scheduler.add_job(
                 self._fire,
                 cron(*key),
-                args=[kind, key],
-                id=_job_id(kind, key),
+                args=[kind, key, subscription.id],
+                id=_job_id(kind, subscription.id),
                 misfire_grace_time=int(self.daily.grace.total_seconds()),
                 coalesce=True,
                 max_instances=1,
                 replace_existing=True,
             )
-        members.add(subscription_id)
+        self._scheduled[subscription.id] = keys
 
-    def _leave(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
-        members = self._members.get((kind, key), set())
-        members.discard(subscription_id)
-        if not members:
-            self._members.pop((kind, key), None)
-            if self.scheduler.get_job(_job_id(kind, key)) is not None:
-                self.scheduler.remove_job(_job_id(kind, key))
+    def _unschedule(self, subscription_id: int) -> None:
+        for kind, _ in self._scheduled.pop(subscription_id, ()):
+            if self.scheduler.get_job(_job_id(kind, subscription_id)) is not None:
+                self.scheduler.remove_job(_job_id(kind, subscription_id))
 
-    async def _fire(self, kind: str, key: TriggerKey) -> None:
-        """Everything this trigger covers, as one batch."""
-        subscription_ids = sorted(self._members.get((kind, key), ()))
-        due = latest_due(cron(*key), self.daily.clock.now())
-        if due is None or not subscription_ids:
-            return
-        if kind == REVEAL:
-            await self.daily.reveal_due_many(subscription_ids, due)
-        else:
-            await self.daily.post_due_many(subscription_ids, due)
+    async def _fire(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
+        # Triggers fire on whole minutes: every job of one trigger firing within a minute has the
+        # same due time, worked out once (thousands of channels often share 09:00).
+        minute = self.daily.clock.now().replace(second=0, microsecond=0)
+        due = _due(key, minute)
+        if due is not None:
+            await self._batches.join(kind, due, subscription_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _due(key: TriggerKey, minute: datetime) -> datetime | None:
+    return latest_due(cron(*key), minute)
