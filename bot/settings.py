@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     studybot_daily_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
     # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
     # changed by other processes and resends abandoned daily claims.
-    studybot_scheduler_check_seconds: int = Field(default=30, ge=1, le=3600)
+    studybot_scheduler_check_seconds: int = Field(default=10, ge=1, le=3600)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
