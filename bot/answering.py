@@ -224,14 +224,8 @@ class AnswerRecorder:
         """Read everything the batch needs, then apply the rules to each answer in order."""
         identities = await self._identify(connection, submissions, batch)
         user_ids = sorted({user_id for _, _, user_id in identities})
-        instance_ids = sorted({s.instance.id for s in submissions})
-        batch.counts = await store.instance_states(connection, instance_ids)
-        batch.first = await store.answers_of(
-            connection,
-            sorted(
-                {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
-            ),
-        )
+        pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
+        batch.counts, batch.first = await store.instances_and_answers(connection, sorted(pairs))
         batch.state = {
             row.id: UserState(row.streak, row.daily_streak, row.total, row.team_id)
             for row in await store.user_states(connection, user_ids)

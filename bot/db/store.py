@@ -521,43 +521,49 @@ async def ensure_users(
     return {(r.workspace_id, r.external_id): r.id for r in await connection.execute(statement, rows)}
 
 
-async def instance_states(
-    connection: AsyncConnection, instance_ids: Sequence[int]
-) -> dict[int, tuple[Any, int]]:
-    """When each instance was revealed (or None) and how many answers it has."""
-    query = select(
-        question_instances.c.id, question_instances.c.revealed_at, question_instances.c.answer_count
-    ).where(question_instances.c.id.in_(instance_ids))
-    return {row.id: (row.revealed_at, row.answer_count) for row in await connection.execute(query)}
-
-
-async def answers_of(
+async def instances_and_answers(
     connection: AsyncConnection, pairs: Sequence[tuple[int, int]]
-) -> dict[tuple[int, int], Any]:
-    """The recorded answers for these (instance, user) pairs.
+) -> tuple[dict[int, tuple[Any, int]], dict[tuple[int, int], Any]]:
+    """For a batch of (instance, user) pairs, in one query: when each instance was revealed (or
+    None) with its answer count, and the answers already recorded for those pairs.
 
-    Asked as `instance IN (...) AND user IN (...)` and narrowed here: SQLite scans the whole
-    table for a row-value `(instance, user) IN (...)`, but searches the unique index for this.
+    The users are matched with `user IN (...)` and narrowed here: SQLite scans the whole table
+    for a row-value `(instance, user) IN (...)`, but searches the unique index for this.
     """
-    if not pairs:
-        return {}
     wanted = set(pairs)
-    query = select(
-        answers.c.instance_id,
-        answers.c.user_id,
-        answers.c.choice,
-        answers.c.correct,
-        answers.c.points,
-        answers.c.late,
-    ).where(
-        answers.c.instance_id.in_(sorted({i for i, _ in wanted})),
-        answers.c.user_id.in_(sorted({u for _, u in wanted})),
+    joined = question_instances.outerjoin(
+        answers,
+        and_(
+            answers.c.instance_id == question_instances.c.id,
+            answers.c.user_id.in_(sorted({u for _, u in wanted})),
+        ),
     )
-    return {
-        (row.instance_id, row.user_id): dict(row._mapping)
-        for row in await connection.execute(query)
-        if (row.instance_id, row.user_id) in wanted
-    }
+    query = (
+        select(
+            question_instances.c.id,
+            question_instances.c.revealed_at,
+            question_instances.c.answer_count,
+            answers.c.user_id,
+            answers.c.choice,
+            answers.c.correct,
+            answers.c.points,
+            answers.c.late,
+        )
+        .select_from(joined)
+        .where(question_instances.c.id.in_(sorted({i for i, _ in wanted})))
+    )
+    states: dict[int, tuple[Any, int]] = {}
+    first: dict[tuple[int, int], Any] = {}
+    for row in await connection.execute(query):
+        states[row.id] = (row.revealed_at, row.answer_count)
+        if row.user_id is not None and (row.id, row.user_id) in wanted:
+            first[(row.id, row.user_id)] = {
+                "choice": row.choice,
+                "correct": row.correct,
+                "points": row.points,
+                "late": row.late,
+            }
+    return states, first
 
 
 async def user_states(connection: AsyncConnection, user_ids: Sequence[int]) -> list[Row[Any]]:
