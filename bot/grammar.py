@@ -199,12 +199,16 @@ def _team(words: list[str], raw_rest: str) -> Command:
 
 
 def _daily_on(words: list[str]) -> Command:
-    """`on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]`, options in any order."""
-    if "at" not in words:
+    """`on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]`, options in any order.
+
+    `words` are as typed, so that a message quotes the user's own spelling.
+    """
+    keys = [w.casefold() for w in words]
+    if "at" not in keys:
         return Invalid(f"Say when: {DAILY_USAGE}")
-    at = words.index("at")
+    at = keys.index("at")
     topic = " ".join(words[:at]) or None
-    if topic in ("all", "any"):
+    if topic is not None and topic.casefold() in ("all", "any"):
         topic = None
     rest = words[at + 1 :]
     when = parse_time(rest[0]) if rest else None
@@ -214,12 +218,12 @@ def _daily_on(words: list[str]) -> Command:
     timezone, weekdays, reveal = None, EVERY_DAY, None
     options = iter(rest[1:])
     for word in options:
-        if word == "reveal":
+        if word.casefold() == "reveal":
             reveal = parse_time(next(options, ""))
             if reveal is None:
                 return Invalid("Give the reveal time as HH:MM, like: reveal 17:00")
         elif looks_like_timezone(word):
-            zone = known_timezone(_zone_case(word))
+            zone = known_timezone(word)
             if zone is None:
                 return Invalid(f"'{word}' is not a time zone I know: use a name like Europe/Berlin or UTC.")
             timezone = zone.key
@@ -230,17 +234,10 @@ def _daily_on(words: list[str]) -> Command:
     return DailyOn(topic, when[0], when[1], timezone, weekdays, reveal)
 
 
-def _zone_case(word: str) -> str:
-    """'europe/berlin' -> 'Europe/Berlin', 'america/new_york' -> 'America/New_York'."""
-    if word.upper() in ("UTC", "GMT"):
-        return word.upper()
-    return "/".join("_".join(p.capitalize() for p in part.split("_")) for part in word.split("/"))
-
-
-def _daily(words: list[str]) -> Command:
+def _daily(words: list[str], typed: list[str]) -> Command:
     match words[:1]:
         case ["on"]:
-            return _daily_on(words[1:])
+            return _daily_on(typed[1:])
         case ["off"]:
             return DailyOff()
         case ["status"] | []:
@@ -273,7 +270,7 @@ def parse(text: str) -> Command:
         case "team":
             return _team(words, rest)
         case "daily" | "qotd":
-            return _daily(words)
+            return _daily(words, rest.split())
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

@@ -2,6 +2,7 @@ import pytest
 
 from bot.grammar import (
     Ask,
+    DailyOn,
     Invalid,
     JoinTeam,
     LeaveTeam,
@@ -62,3 +63,14 @@ def test_bad_commands_get_one_clear_line(text: str, fragment: str) -> None:
 
 def test_team_names_lose_control_and_invisible_characters() -> None:
     assert parse("team join A\u200bB\u202e\x07 C") == JoinTeam("AB C")
+
+
+def test_daily_options_in_any_case_and_messages_quote_what_was_typed() -> None:
+    command = parse("daily ON ECS at 09:00 US/Eastern Mon-Fri REVEAL 17:00")
+    assert command == DailyOn("ECS", 9, 0, "US/Eastern", "mon-fri", (17, 0))
+    assert parse("daily on at 09:00 europe/berlin") == DailyOn(None, 9, 0, "Europe/Berlin", "mon-sun", None)
+    unknown = parse("daily on at 09:00 Mars/Olympus")
+    assert isinstance(unknown, Invalid) and unknown.message.startswith("'Mars/Olympus' is not a time zone")
+    assert isinstance(late := parse("daily on at 9am"), Invalid) and late.message.startswith(
+        "'9am' is not a time"
+    )

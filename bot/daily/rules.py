@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = "mon-sun"
@@ -34,9 +35,18 @@ def parse_weekdays(text: str) -> str | None:
     return ",".join(parts) if parts and all(_DAY_PART.match(p) for p in parts) else None
 
 
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones()}
+
+
 def known_timezone(name: str) -> ZoneInfo | None:
+    """The zone of that name, in any letter case ('europe/berlin', 'US/Eastern', 'utc')."""
+    canonical = _zone_names().get(name.casefold())
+    if canonical is None:
+        return None
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(canonical)
     except (ZoneInfoNotFoundError, ValueError):
         return None
 

@@ -141,7 +141,7 @@ async def test_a_member_without_manage_server_is_refused_on_the_server(
         ),
         (
             (option("time", "09:00"), option("timezone", "Mars/Olympus")),
-            "'mars/olympus' is not a time zone I know: use a name like Europe/Berlin or UTC.",
+            "'Mars/Olympus' is not a time zone I know: use a name like Europe/Berlin or UTC.",
         ),
         ((option("time", "09:00"), option("topic", "ecx")), "No topic 'ecx'. Did you mean ecs"),
         (
