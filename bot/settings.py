@@ -42,7 +42,6 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
-    slack_state_secret: SecretStr | None = None
     slack_api_url: str | None = None
     slack_admin_user_ids: str = ""
     # Posts per second one workspace takes from Studybot (question of the day); the default and

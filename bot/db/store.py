@@ -369,45 +369,10 @@ async def stale_claims(connection: AsyncConnection, now: datetime) -> list[Row[A
     return list(await connection.execute(query))
 
 
-async def take_lease(
-    connection: AsyncConnection, instance_id: int, now: datetime, lease_until: datetime
-) -> bool:
-    """Take over an expired claim; exactly one taker wins."""
-    result = await connection.execute(
-        update(question_instances)
-        .where(
-            question_instances.c.id == instance_id,
-            question_instances.c.post_state == "pending",
-            question_instances.c.lease_until < now,
-        )
-        .values(lease_until=lease_until)
-    )
-    return bool(result.rowcount)
 
 
-async def unrevealed_before(connection: AsyncConnection, channel_id: int, before: datetime) -> list[int]:
-    query = (
-        select(question_instances.c.id)
-        .where(
-            question_instances.c.channel_id == channel_id,
-            question_instances.c.mode == "daily",
-            question_instances.c.post_state == "posted",
-            question_instances.c.revealed_at.is_(None),
-            question_instances.c.scheduled_for < before,
-        )
-        .order_by(question_instances.c.daily_date)
-    )
-    return list((await connection.execute(query)).scalars())
 
 
-async def mark_revealed(connection: AsyncConnection, instance_id: int, now: datetime) -> bool:
-    """Mark an instance revealed; True for the one caller that did it."""
-    result = await connection.execute(
-        update(question_instances)
-        .where(question_instances.c.id == instance_id, question_instances.c.revealed_at.is_(None))
-        .values(revealed_at=now)
-    )
-    return bool(result.rowcount)
 
 
 async def answers_with_teams(connection: AsyncConnection, instance_id: int) -> list[Row[Any]]:
