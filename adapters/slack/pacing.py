@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -65,6 +66,12 @@ class WorkspaceLimiter:
     Evenly spaced rather than in bursts: with many workspaces, a burst of every workspace's posts
     at the start of each second queues hundreds of requests at once, some reach Slack late, in
     the next second, and are refused. A workspace waiting for its turn holds up no other.
+
+    Turns are planned `interval` apart from the planned time of the one before, not from when
+    the waiter woke: a busy event loop wakes waiters late, and spacing from the wake-up would add
+    every delay to every later turn. A turn never comes sooner than `window` after the turn
+    `per_second` before it actually went, so a late turn followed by an on-time one never
+    crowds more than `per_second` posts into one window.
     """
 
     def __init__(
@@ -74,16 +81,23 @@ class WorkspaceLimiter:
         sleep: Sleep = asyncio.sleep,
         window: float = WINDOW_SECONDS,
     ) -> None:
+        self.per_second = per_second
+        self.window = window
         self.interval = window / per_second
         self.clock = clock
         self.sleep = sleep
         self._locks: dict[str, asyncio.Lock] = {}
-        self._next: dict[str, float] = {}
+        self._planned: dict[str, float] = {}
+        self._went: dict[str, deque[float]] = {}
 
     async def wait(self, workspace: str) -> None:
         """Wait until `workspace` may take another post, and count it as sent."""
         async with self._locks.setdefault(workspace, asyncio.Lock()):
-            wait = self._next.get(workspace, 0.0) - self.clock()
-            if wait > 0:
-                await self.sleep(wait)
-            self._next[workspace] = self.clock() + self.interval
+            went = self._went.setdefault(workspace, deque(maxlen=self.per_second))
+            now = self.clock()
+            planned = max(self._planned.get(workspace, now), now)
+            turn = max(planned, went[0] + self.window) if len(went) == self.per_second else planned
+            if turn > now:
+                await self.sleep(turn - now)
+            went.append(self.clock())
+            self._planned[workspace] = planned + self.interval

@@ -663,13 +663,15 @@ async def claim_dailies(connection: AsyncConnection, claims: Sequence[Mapping[st
         ({**claim, "mode": "daily", "post_state": "pending"} for claim in claims),
         key=lambda row: int(row["channel_id"]),
     )
+    # Rows as parameters, not as VALUES of the statement: its compiled form is then cached, and
+    # SQLAlchemy's "insertmanyvalues" still sends them as a few multi-row statements.
     statement = (
         _insert(connection, question_instances)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["channel_id", "daily_date"])
         .returning(question_instances.c.channel_id, question_instances.c.id)
     )
-    return {channel_id: instance_id for channel_id, instance_id in await connection.execute(statement)}
+    won = await connection.execute(statement, rows)
+    return {channel_id: instance_id for channel_id, instance_id in won}
 
 
 async def finish_posts(connection: AsyncConnection, posted: Sequence[tuple[int, str]], now: datetime) -> None:

@@ -81,3 +81,28 @@ async def test_a_workspace_waits_only_until_its_next_turn() -> None:
     time.now += 5
     await limiter.wait("T1")
     assert time.sleeps == [pytest.approx(0.025), pytest.approx(0.275)]
+
+
+async def test_a_late_wake_up_does_not_push_back_every_later_turn() -> None:
+    time = FakeTime()
+    limiter = WorkspaceLimiter(4, clock=time.monotonic, sleep=time.sleep, window=1.0)
+    late = 0.1
+    sent: list[float] = []
+
+    async def oversleeping(seconds: float) -> None:
+        # A busy event loop wakes the waiter later than asked, once.
+        await time.sleep(seconds + (late if len(sent) == 2 else 0.0))
+
+    limiter.sleep = oversleeping
+    for _ in range(8):
+        await limiter.wait("T1")
+        sent.append(time.now)
+    assert sent[:2] == [0.0, 0.25]
+    assert sent[2] == pytest.approx(0.5 + late)
+    # Later turns keep to the plan instead of starting over from the late one...
+    assert sent[3] == pytest.approx(0.75)
+    # ...except where the window would then hold more than four posts.
+    assert sent[6] == pytest.approx(sent[2] + 1.0)
+    assert sent[7] == pytest.approx(1.75)
+    for start in sent:
+        assert sum(start <= t < start + 1.0 - 1e-9 for t in sent) <= 4
