@@ -369,12 +369,6 @@ async def stale_claims(connection: AsyncConnection, now: datetime) -> list[Row[A
     return list(await connection.execute(query))
 
 
-
-
-
-
-
-
 async def answers_with_teams(connection: AsyncConnection, instance_id: int) -> list[Row[Any]]:
     """Every scored answer of an instance, first first, with the user's name and team."""
     query = (
