@@ -27,6 +27,7 @@ from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from benchmarks import servers, world
 from benchmarks.report import Figure, at_least, at_most, info
 from bot.bank import QuestionBank
+from bot.bootstrap import freeze_long_lived
 from bot.daily.leader import SoleLeader
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
@@ -130,8 +131,8 @@ async def _posted(database: Database) -> int:
 
 
 async def _fire(scheduler: DailyScheduler, subscription_ids: range) -> float:
-    """Run every subscription's post job now, through APScheduler (all in one turn of its loop,
-    as at their common minute); the seconds until the last one finished."""
+    """Make every subscription's post job due now, as at their common minute, and run them
+    through APScheduler; the seconds from when they fell due until the last one finished."""
     finished = asyncio.Event()
     loop = asyncio.get_running_loop()
     remaining = len(subscription_ids)
@@ -144,12 +145,14 @@ async def _fire(scheduler: DailyScheduler, subscription_ids: range) -> float:
 
     scheduler.scheduler.add_listener(done, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     jobs = [scheduler.jobs_of(subscription_id)["post"] for subscription_id in subscription_ids]
+    # Paused while the jobs are moved, so that the scheduler wakes once, with all of them due,
+    # as it does when their minute comes (each move would otherwise wake it on its own).
+    scheduler.scheduler.pause()
     now = datetime.now(UTC)
     for job in jobs:
         job.modify(next_run_time=now)
-    # Timed from here: every job is due now, as at the subscriptions' common minute; the jobs
-    # start once this coroutine waits.
     started = time.perf_counter()
+    scheduler.scheduler.resume()
     await finished.wait()
     return time.perf_counter() - started
 
@@ -174,6 +177,8 @@ async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> lis
                 # Due a minute ago: the trigger's latest run is today's, well within the grace.
                 await _subscribe_all(database, plan, datetime.now(UTC) - timedelta(minutes=1))
                 await scheduler.sync_all()
+                # As `studybot serve` does once started, with the subscriptions' jobs made.
+                freeze_long_lived()
                 elapsed = await _fire(scheduler, range(1, plan.channels + 1))
             finally:
                 await scheduler.stop()

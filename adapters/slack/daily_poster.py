@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -102,21 +103,30 @@ class SlackDailyPoster:
         self.sleep = sleep
         self.clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}
+        self._fetching: dict[str, asyncio.Lock] = {}
+        # Fetches started per workspace: a post that waited while another fetched uses that.
+        self._fetches: Counter[str] = Counter()
 
     async def _token(self, workspace: str, fresh: bool) -> tuple[dict[str, Any], bool]:
         """The token argument for this workspace (none, the client's own, without OAuth), and
-        whether it was remembered rather than just fetched."""
+        whether it was remembered rather than just fetched. Posts to one workspace waiting for
+        its token share one fetch: a fan-out starts hundreds of them at once."""
         if self.installations is None:
             return {}, False
         remembered = self._tokens.get(workspace)
         if remembered is not None and not fresh and self.clock() - remembered[1] < TOKEN_SECONDS:
             return {"token": remembered[0]}, True
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
-        if bot is None:
-            self._tokens.pop(workspace, None)
-            raise permanent(NO_INSTALLATION)
-        self._tokens[workspace] = (bot.bot_token, self.clock())
-        return {"token": bot.bot_token}, False
+        fetches = self._fetches[workspace]
+        async with self._fetching.setdefault(workspace, asyncio.Lock()):
+            if self._fetches[workspace] != fetches and workspace in self._tokens:
+                return {"token": self._tokens[workspace][0]}, False
+            self._fetches[workspace] += 1
+            bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+            if bot is None:
+                self._tokens.pop(workspace, None)
+                raise permanent(NO_INSTALLATION)
+            self._tokens[workspace] = (bot.bot_token, self.clock())
+            return {"token": bot.bot_token}, False
 
     async def _post(self, target: Place, message: Message) -> str:
         async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
@@ -133,9 +143,9 @@ class SlackDailyPoster:
     ) -> Any:
         attempt = 1
         while True:
-            await self.limiter.wait(target.workspace)
             try:
-                return await self.client.chat_postMessage(channel=target.channel, **message, **token)
+                async with self.limiter.turn(target.workspace):
+                    return await self.client.chat_postMessage(channel=target.channel, **message, **token)
             except SlackApiError as error:
                 if remembered and _code(error) in AUTH_ERRORS:
                     raise _StaleToken() from error

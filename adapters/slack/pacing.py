@@ -54,9 +54,17 @@ class ChannelPacer:
 # safe default that follows; SLACK_WORKSPACE_POSTS_PER_SECOND raises it for workspaces known to
 # take more.
 DEFAULT_WORKSPACE_POSTS_PER_SECOND = 1
-# Requests reach Slack a little later than they leave, some later than others: spacing posts
-# over a little more than Slack's second keeps any one second within the count.
-WINDOW_SECONDS = 1.02
+WINDOW_SECONDS = 1.0
+
+
+class _Post:
+    """One post's place in its workspace's window: when Slack answered it, once it has."""
+
+    __slots__ = ("answered", "answered_at")
+
+    def __init__(self) -> None:
+        self.answered = asyncio.Event()
+        self.answered_at = 0.0
 
 
 class WorkspaceLimiter:
@@ -64,14 +72,16 @@ class WorkspaceLimiter:
     then holds at most `per_second` of them, as Slack (and the benchmarks' stand-in) count.
 
     Evenly spaced rather than in bursts: with many workspaces, a burst of every workspace's posts
-    at the start of each second queues hundreds of requests at once, some reach Slack late, in
-    the next second, and are refused. A workspace waiting for its turn holds up no other.
+    at the start of each second queues hundreds of requests at once. A workspace waiting for its
+    turn holds up no other.
 
     Turns are planned `interval` apart from the planned time of the one before, not from when
     the waiter woke: a busy event loop wakes waiters late, and spacing from the wake-up would add
-    every delay to every later turn. A turn never comes sooner than `window` after the turn
-    `per_second` before it actually went, so a late turn followed by an on-time one never
-    crowds more than `per_second` posts into one window.
+    every delay to every later turn. A post is counted in its window from when Slack answered it,
+    which is no sooner than Slack counted it; a turn comes no sooner than `window` after the
+    post `per_second` turns before it was answered. A post that left late (a pause of the event
+    loop between its turn and its request) therefore never crowds more than `per_second` posts
+    into one of Slack's windows, however the requests are delayed on their way.
     """
 
     def __init__(
@@ -88,16 +98,30 @@ class WorkspaceLimiter:
         self.sleep = sleep
         self._locks: dict[str, asyncio.Lock] = {}
         self._planned: dict[str, float] = {}
-        self._went: dict[str, deque[float]] = {}
+        self._posts: dict[str, deque[_Post]] = {}
 
-    async def wait(self, workspace: str) -> None:
-        """Wait until `workspace` may take another post, and count it as sent."""
+    @asynccontextmanager
+    async def turn(self, workspace: str) -> AsyncIterator[None]:
+        """Wait until `workspace` may take another post; the block sends it."""
+        post = await self._take(workspace)
+        try:
+            yield
+        finally:
+            post.answered_at = self.clock()
+            post.answered.set()
+
+    async def _take(self, workspace: str) -> _Post:
         async with self._locks.setdefault(workspace, asyncio.Lock()):
-            went = self._went.setdefault(workspace, deque(maxlen=self.per_second))
-            now = self.clock()
-            planned = max(self._planned.get(workspace, now), now)
-            turn = max(planned, went[0] + self.window) if len(went) == self.per_second else planned
-            if turn > now:
-                await self.sleep(turn - now)
-            went.append(self.clock())
+            posts = self._posts.setdefault(workspace, deque(maxlen=self.per_second))
+            planned = max(self._planned.get(workspace, self.clock()), self.clock())
+            turn = planned
+            if len(posts) == self.per_second:
+                await posts[0].answered.wait()
+                turn = max(planned, posts[0].answered_at + self.window)
+            wait = turn - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
             self._planned[workspace] = planned + self.interval
+            post = _Post()
+            posts.append(post)
+            return post

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -37,7 +37,12 @@ def chunks(items: Sequence[Item], size: int = CHUNK) -> list[Sequence[Item]]:
 class FanOut(Generic[Item, Result]):
     """Sends items as they are submitted, concurrently: at most `per_workspace` at once to one
     workspace and `total` at once overall. `send` must not raise: one failing item must not
-    hold up the others. Items can be submitted in parts while earlier parts are being sent."""
+    hold up the others. Items can be submitted in parts while earlier parts are being sent.
+
+    Each workspace has a queue and at most `per_workspace` workers taking from it, rather than
+    a task per item: ten thousand waiting tasks cost memory and make every full pass of the
+    garbage collector, which stops the event loop, walk them all.
+    """
 
     def __init__(
         self,
@@ -48,22 +53,51 @@ class FanOut(Generic[Item, Result]):
     ) -> None:
         self.workspace = workspace
         self.send = send
+        self.per_workspace = per_workspace
         self._overall = asyncio.Semaphore(total)
-        self._turns: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(per_workspace)
-        )
-        self._tasks: list[asyncio.Task[Result]] = []
-
-    async def _one(self, item: Item) -> Result:
-        async with self._turns[self.workspace(item)], self._overall:
-            return await self.send(item)
+        self._queues: defaultdict[str, deque[tuple[Item, asyncio.Future[Result]]]] = defaultdict(deque)
+        self._workers: Counter[str] = Counter()
+        self._running: set[asyncio.Task[None]] = set()
+        self._outcomes: list[asyncio.Future[Result]] = []
 
     def submit(self, items: Iterable[Item]) -> None:
-        self._tasks += [asyncio.create_task(self._one(item)) for item in items]
+        loop = asyncio.get_running_loop()
+        for item in items:
+            outcome: asyncio.Future[Result] = loop.create_future()
+            self._outcomes.append(outcome)
+            key = self.workspace(item)
+            self._queues[key].append((item, outcome))
+            if self._workers[key] < self.per_workspace:
+                self._workers[key] += 1
+                worker = asyncio.create_task(self._work(key))
+                self._running.add(worker)
+                worker.add_done_callback(self._running.discard)
+
+    async def _work(self, key: str) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                item, outcome = queue.popleft()
+                try:
+                    async with self._overall:
+                        result = await self.send(item)
+                except asyncio.CancelledError:
+                    outcome.cancel()
+                    raise
+                except Exception as error:
+                    outcome.set_exception(error)
+                else:
+                    outcome.set_result(result)
+        finally:
+            self._workers[key] -= 1
+            if self._workers[key] == 0:
+                # Cancelled: what no worker will take any more is cancelled too.
+                while queue:
+                    queue.popleft()[1].cancel()
 
     async def results(self) -> list[Result]:
         """Every submitted item's result, in the order submitted."""
-        return list(await asyncio.gather(*self._tasks))
+        return list(await asyncio.gather(*self._outcomes))
 
 
 def interleaved(items: Sequence[Item], workspace: Callable[[Item], str]) -> list[Item]:

@@ -19,10 +19,11 @@ from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.daily.executor import JoiningExecutor
 from bot.daily.leader import Leadership
 from bot.daily.models import Subscription
 from bot.daily.service import DailyService
-from bot.daily.triggers import cron, latest_due
+from bot.daily.triggers import TriggerKey, cron, latest_due
 from bot.metrics import SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,7 @@ CHECK_EVERY_SECONDS = 10
 
 
 POST, REVEAL = "post", "reveal"
-# When a job fires: hour, minute, weekdays, time zone.
-TriggerKey = tuple[int, int, str, str]
+JOINING = "joining"
 Run = Callable[[Sequence[int], datetime], Awaitable[object]]
 
 
@@ -51,38 +51,34 @@ def _job_id(kind: str, subscription_id: int) -> str:
 
 class _Batches:
     """Gathers the jobs that fire together into one call per (kind, due time): APScheduler
-    starts all the jobs due at one moment in the same turn of the event loop, and each joins the
-    batch the first one opened; the batch runs once no more arrive, and every job waits for it."""
+    submits all the jobs due at one moment in one pass, each joins the batch the first one
+    opened, and the batch runs once the pass is over. Each job's future is the batch's."""
 
     def __init__(self, run: Mapping[str, Run]) -> None:
         self._run = run
         self._open: dict[tuple[str, datetime], tuple[set[int], asyncio.Future[None]]] = {}
-        self._closing: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[None]] = set()
 
-    async def join(self, kind: str, due: datetime, subscription_id: int) -> None:
+    def join(self, kind: str, due: datetime, subscription_id: int) -> asyncio.Future[None]:
         key = (kind, due)
-        if key in self._open:
-            members, done = self._open[key]
-            members.add(subscription_id)
-        else:
-            members, done = {subscription_id}, asyncio.get_running_loop().create_future()
-            self._open[key] = (members, done)
-            closing = asyncio.create_task(self._close(key))
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
-        await asyncio.shield(done)
-
-    async def _close(self, key: tuple[str, datetime]) -> None:
+        if key not in self._open:
+            loop = asyncio.get_running_loop()
+            self._open[key] = (set(), loop.create_future())
+            loop.call_soon(self._close, key)
         members, done = self._open[key]
-        while True:
-            gathered = len(members)
-            await asyncio.sleep(0)
-            if len(members) == gathered:
-                break
-        del self._open[key]
+        members.add(subscription_id)
+        return done
+
+    def _close(self, key: tuple[str, datetime]) -> None:
+        members, done = self._open.pop(key)
+        running = asyncio.create_task(self._send(key, sorted(members), done))
+        self._running.add(running)
+        running.add_done_callback(self._running.discard)
+
+    async def _send(self, key: tuple[str, datetime], members: list[int], done: asyncio.Future[None]) -> None:
         kind, due = key
         try:
-            await self._run[kind](sorted(members), due)
+            await self._run[kind](members, due)
         except Exception as error:
             log.exception("the %s batch due at %s failed", kind, due.isoformat())
             done.set_exception(error)
@@ -98,6 +94,7 @@ class DailyScheduler:
         self.leadership = leadership
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.add_executor(JoiningExecutor(), JOINING)
         self.leading = False
         # Each subscription's jobs, by their trigger, to tell whether a change moved them.
         self._scheduled: dict[int, tuple[tuple[str, TriggerKey], ...]] = {}
@@ -184,6 +181,7 @@ class DailyScheduler:
                 cron(*key),
                 args=[kind, key, subscription.id],
                 id=_job_id(kind, subscription.id),
+                executor=JOINING,
                 misfire_grace_time=int(self.daily.grace.total_seconds()),
                 coalesce=True,
                 max_instances=1,
@@ -196,13 +194,17 @@ class DailyScheduler:
             if self.scheduler.get_job(_job_id(kind, subscription_id)) is not None:
                 self.scheduler.remove_job(_job_id(kind, subscription_id))
 
-    async def _fire(self, kind: str, key: TriggerKey, subscription_id: int) -> None:
+    def _fire(self, kind: str, key: TriggerKey, subscription_id: int) -> asyncio.Future[None]:
+        """Join the batch of the jobs due at this time (see `JoiningExecutor`)."""
         # Triggers fire on whole minutes: every job of one trigger firing within a minute has the
         # same due time, worked out once (thousands of channels often share 09:00).
         minute = self.daily.clock.now().replace(second=0, microsecond=0)
         due = _due(key, minute)
-        if due is not None:
-            await self._batches.join(kind, due, subscription_id)
+        if due is None:
+            nothing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            nothing.set_result(None)
+            return nothing
+        return self._batches.join(kind, due, subscription_id)
 
 
 @functools.lru_cache(maxsize=1024)

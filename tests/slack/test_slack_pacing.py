@@ -57,8 +57,8 @@ async def test_posts_to_one_workspace_stay_within_its_count_per_window() -> None
     sent: dict[str, list[float]] = {"T1": [], "T2": []}
 
     async def post(workspace: str) -> None:
-        await limiter.wait(workspace)
-        sent[workspace].append(time.now)
+        async with limiter.turn(workspace):
+            sent[workspace].append(time.now)
 
     await asyncio.gather(*(post("T1") for _ in range(7)))
     assert sent["T1"] == [n / 4 for n in range(7)]
@@ -73,13 +73,10 @@ async def test_posts_to_one_workspace_stay_within_its_count_per_window() -> None
 async def test_a_workspace_waits_only_until_its_next_turn() -> None:
     time = FakeTime()
     limiter = WorkspaceLimiter(2, clock=time.monotonic, sleep=time.sleep, window=1.05)
-    await limiter.wait("T1")
-    time.now += 0.5
-    await limiter.wait("T1")
-    time.now += 0.25
-    await limiter.wait("T1")
-    time.now += 5
-    await limiter.wait("T1")
+    for pause in (0.5, 0.25, 5, 0):
+        async with limiter.turn("T1"):
+            pass
+        time.now += pause
     assert time.sleeps == [pytest.approx(0.025), pytest.approx(0.275)]
 
 
@@ -95,14 +92,41 @@ async def test_a_late_wake_up_does_not_push_back_every_later_turn() -> None:
 
     limiter.sleep = oversleeping
     for _ in range(8):
-        await limiter.wait("T1")
-        sent.append(time.now)
+        async with limiter.turn("T1"):
+            sent.append(time.now)
     assert sent[:2] == [0.0, 0.25]
     assert sent[2] == pytest.approx(0.5 + late)
     # Later turns keep to the plan instead of starting over from the late one...
     assert sent[3] == pytest.approx(0.75)
-    # ...except where the window would then hold more than four posts.
+    # ...except where one window would then hold more than four posts.
     assert sent[6] == pytest.approx(sent[2] + 1.0)
     assert sent[7] == pytest.approx(1.75)
     for start in sent:
         assert sum(start <= t < start + 1.0 - 1e-9 for t in sent) <= 4
+
+
+async def test_a_post_counts_in_its_window_from_when_slack_answered_it() -> None:
+    time = FakeTime()
+    limiter = WorkspaceLimiter(2, clock=time.monotonic, sleep=time.sleep, window=1.0)
+    answered = asyncio.Event()
+    sent: list[float] = []
+
+    async def slow_answer() -> None:
+        async with limiter.turn("T1"):
+            sent.append(time.now)
+            await answered.wait()
+
+    first = asyncio.create_task(slow_answer())
+    while not sent:
+        await asyncio.sleep(0)
+    async with limiter.turn("T1"):
+        sent.append(time.now)
+    third = asyncio.create_task(slow_answer())
+    # The third post waits for the first one's answer: until then Slack may not have counted it.
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sent == [0.0, 0.5] and not third.done()
+    time.now = 0.75
+    answered.set()
+    await asyncio.gather(first, third)
+    assert sent == [0.0, 0.5, 1.75]
