@@ -19,12 +19,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
-from bot.db import store
+from bot.db import answer_rows, store
 from bot.db.database import Database
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode
@@ -66,7 +67,6 @@ class UserState:
 class _Batch:
     """What one transaction learns and decides about its submissions."""
 
-    workspaces: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     users: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
     counts: dict[int, tuple[datetime | None, int]] = field(default_factory=dict)
     first: dict[tuple[int, int], Any] = field(default_factory=dict)
@@ -169,27 +169,22 @@ class AnswerRecorder:
             return results
 
     async def _commit_once(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
+        await self._know_workspaces(submissions)
         batch = _Batch()
-        async with self.database.write() as connection:
-            outcomes = await self._decide(connection, submissions, batch)
-            await self._write(connection, batch)
-        self._workspace_ids.update(batch.workspaces)
+        outcomes = await self.database.write_sync(partial(self._record, submissions, batch))
         self._user_ids.update(batch.users)
         for row in batch.new_answers:
             ANSWERS.labels(mode=row["mode"]).inc()
         return outcomes
 
-    async def _identify(
-        self, connection: AsyncConnection, submissions: Sequence[Submission], batch: _Batch
-    ) -> list[tuple[int, str, int]]:
-        """(workspace id, workspace time zone, user id) of each submission; users new to the
-        database, or whose display name changed, are written in one statement."""
+    async def _know_workspaces(self, submissions: Sequence[Submission]) -> None:
+        """Find or create, in a transaction of their own, the workspaces not met before; this
+        happens once per workspace and process."""
         for submission in submissions:
             actor = submission.actor
             key = (actor.platform, actor.workspace)
-            if key not in batch.workspaces:
-                known = self._workspace_ids.get(key)
-                if known is None:
+            if key not in self._workspace_ids:
+                async with self.database.write() as connection:
                     row = await store.workspace(
                         connection,
                         actor.platform,
@@ -198,46 +193,61 @@ class AnswerRecorder:
                         self.default_timezone,
                         submission.answered_at,
                     )
-                    known = (row.id, row.timezone)
-                batch.workspaces[key] = known
+                self._workspace_ids[key] = (row.id, row.timezone)
+
+    def _record(
+        self, submissions: Sequence[Submission], batch: _Batch, connection: Connection
+    ) -> list[AnswerOutcome]:
+        """The whole transaction of a batch, run by `Database.write_sync` (on SQLite in the
+        writer thread, while the event loop only reads the recorder's caches)."""
+        outcomes = self._decide(connection, submissions, batch)
+        self._write(connection, batch)
+        return outcomes
+
+    def _identify(
+        self, connection: Connection, submissions: Sequence[Submission], batch: _Batch
+    ) -> list[tuple[int, str, int]]:
+        """(workspace id, workspace time zone, user id) of each submission; users new to the
+        database, or whose display name changed, are written in one statement."""
         wanted: dict[tuple[int, str], str] = {}
         for submission in submissions:
             actor = submission.actor
-            user_key = (batch.workspaces[(actor.platform, actor.workspace)][0], actor.user)
+            user_key = (self._workspace_ids[(actor.platform, actor.workspace)][0], actor.user)
             known_user = self._user_ids.get(user_key)
             if known_user is not None and known_user[1] == actor.display_name:
                 batch.users[user_key] = known_user
             else:
                 wanted[user_key] = actor.display_name
         if wanted:
-            ids = await store.ensure_users(connection, wanted, submissions[0].answered_at)
+            ids = answer_rows.ensure_users(connection, wanted, submissions[0].answered_at)
             batch.users.update({key: (ids[key], name) for key, name in wanted.items()})
         identities = []
         for submission in submissions:
-            workspace_id, timezone = batch.workspaces[(submission.actor.platform, submission.actor.workspace)]
-            identities.append((workspace_id, timezone, batch.users[(workspace_id, submission.actor.user)][0]))
+            actor = submission.actor
+            workspace_id, timezone = self._workspace_ids[(actor.platform, actor.workspace)]
+            identities.append((workspace_id, timezone, batch.users[(workspace_id, actor.user)][0]))
         return identities
 
-    async def _decide(
-        self, connection: AsyncConnection, submissions: Sequence[Submission], batch: _Batch
+    def _decide(
+        self, connection: Connection, submissions: Sequence[Submission], batch: _Batch
     ) -> list[AnswerOutcome]:
         """Read everything the batch needs, then apply the rules to each answer in order."""
-        identities = await self._identify(connection, submissions, batch)
+        identities = self._identify(connection, submissions, batch)
         user_ids = sorted({user_id for _, _, user_id in identities})
         pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
-        batch.counts, batch.first = await store.instances_and_answers(connection, sorted(pairs))
+        batch.counts, batch.first = answer_rows.instances_and_answers(connection, sorted(pairs))
         batch.state = {
             row.id: UserState(row.streak, row.daily_streak, row.total, row.team_id)
-            for row in await store.user_states(connection, user_ids)
+            for row in answer_rows.user_states(connection, user_ids)
         }
-        outcomes = []
-        for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True):
-            outcomes.append(await self._apply(connection, submission, workspace_id, timezone, user_id, batch))
-        return outcomes
+        return [
+            self._apply(connection, submission, workspace_id, timezone, user_id, batch)
+            for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True)
+        ]
 
-    async def _apply(
+    def _apply(
         self,
-        connection: AsyncConnection,
+        connection: Connection,
         submission: Submission,
         workspace_id: int,
         timezone: str,
@@ -263,7 +273,7 @@ class AnswerRecorder:
         late = revealed_at is not None
         daily_before = user.daily_streak
         if instance.daily_date is not None:
-            previous = await store.previous_daily_answer(
+            previous = answer_rows.previous_daily_answer(
                 connection, instance.channel_id, instance.daily_date, user_id
             )
             daily_before = (
@@ -313,15 +323,15 @@ class AnswerRecorder:
             count=count,
         )
 
-    async def _write(self, connection: AsyncConnection, batch: _Batch) -> None:
+    def _write(self, connection: Connection, batch: _Batch) -> None:
         if not batch.new_answers:
             return
         rows = [{k: v for k, v in row.items() if k != "mode"} for row in batch.new_answers]
-        inserted = await store.insert_answers(connection, rows)
+        inserted = answer_rows.insert_answers(connection, rows)
         if inserted != len(rows):
             raise _Raced()
-        await store.add_answer_counts(connection, batch.increments)
-        await store.set_user_streaks(
+        answer_rows.add_answer_counts(connection, batch.increments)
+        answer_rows.set_user_streaks(
             connection,
             {
                 uid: (s.streak, s.daily_streak)
@@ -329,5 +339,5 @@ class AnswerRecorder:
                 if uid in batch.workspace_of_user
             },
         )
-        await store.add_totals(connection, "user", batch.user_totals, batch.workspace_of_user)
-        await store.add_totals(connection, "team", batch.team_totals, batch.workspace_of_team)
+        answer_rows.add_totals(connection, "user", batch.user_totals, batch.workspace_of_user)
+        answer_rows.add_totals(connection, "team", batch.team_totals, batch.workspace_of_team)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.models import Period
@@ -12,17 +13,27 @@ ALL_TIME_KEY = "all"
 
 def period_key(period: Period, moment: datetime, timezone: ZoneInfo) -> str:
     """The bucket `moment` falls in: 'w2026-47', 'm2026-11' or 'all'."""
-    local = moment.astimezone(timezone)
+    return _key(period, moment.astimezone(timezone).date())
+
+
+def _key(period: Period, day: date) -> str:
     if period is Period.WEEK:
-        year, week, _ = local.isocalendar()
+        year, week, _ = day.isocalendar()
         return f"w{year}-{week:02d}"
     if period is Period.MONTH:
-        return f"m{local.year}-{local.month:02d}"
+        return f"m{day.year}-{day.month:02d}"
     return ALL_TIME_KEY
 
 
 def period_keys(moment: datetime, timezone: ZoneInfo) -> tuple[str, ...]:
-    return tuple(period_key(p, moment, timezone) for p in Period)
+    """The bucket of every period, in `Period` order; every answer needs them, and they depend
+    only on the local day, so each day's are worked out once."""
+    return _keys_of_day(moment.astimezone(timezone).date())
+
+
+@lru_cache(maxsize=64)
+def _keys_of_day(day: date) -> tuple[str, ...]:
+    return tuple(_key(period, day) for period in Period)
 
 
 def period_start(period: Period, moment: datetime, timezone: ZoneInfo) -> datetime | None:

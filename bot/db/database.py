@@ -3,23 +3,33 @@
 SQLite takes one writer at a time. Writes therefore go through a separate one-connection engine
 whose transactions start with BEGIN IMMEDIATE: a writer waits for the lock up front (within the
 busy timeout) instead of failing half-way when a read transaction tries to become a write one.
+
+A transaction written as one synchronous function (`write_sync`, which batches of answers use)
+runs on SQLite in a thread of its own on a plain `sqlite3` connection (`bot.db.threaded`): one
+hop from the event loop for the whole transaction. The process takes its SQLite write
+transactions one at a time (`_write_lock`), so its two writer connections never wait on each
+other's file lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from bot.db.threaded import ThreadedEngine
 from bot.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -33,8 +43,8 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, busy_timeout_ms: int) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _prepare_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -47,7 +57,7 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, busy_timeout_ms: in
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -62,12 +72,18 @@ class Database:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
             self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
-            _prepare_sqlite(self.reader, immediate=False, busy_timeout_ms=busy_timeout_ms)
-            _prepare_sqlite(self.writer, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            sync_writer = create_engine(parsed.set(drivername="sqlite"), pool_size=1, max_overflow=0)
+            self._sync_writer: ThreadedEngine | None = ThreadedEngine(sync_writer, "sqlite-writer")
+            self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
+            _prepare_sqlite(self.reader.sync_engine, immediate=False, busy_timeout_ms=busy_timeout_ms)
+            _prepare_sqlite(self.writer.sync_engine, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            _prepare_sqlite(sync_writer, immediate=True, busy_timeout_ms=busy_timeout_ms)
         else:
             self.reader = self.writer = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
+            self._sync_writer = None
+            self._write_lock = nullcontext()
 
     @property
     def dialect(self) -> str:
@@ -81,13 +97,24 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction that commits when the block ends and rolls back on any error."""
-        async with _translated(), self.writer.begin() as connection:
+        async with self._write_lock, _translated(), self.writer.begin() as connection:
             yield connection
+
+    async def write_sync(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in one write transaction, committed when it returns and rolled back
+        when it raises: on SQLite in the writer thread, on PostgreSQL through `run_sync`."""
+        if self._sync_writer is None:
+            async with self.write() as connection:
+                return await connection.run_sync(work)
+        async with self._write_lock, _translated():
+            return await self._sync_writer.transaction(work)
 
     async def dispose(self) -> None:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+        if self._sync_writer is not None:
+            await self._sync_writer.dispose()
 
 
 def describe(error: DBAPIError) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Row, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import BindParameter
 
 from bot.db.tables import (
     answers,
@@ -384,28 +383,6 @@ async def answers_with_teams(connection: AsyncConnection, instance_id: int) -> l
     return list(await connection.execute(query))
 
 
-async def previous_daily_answer(
-    connection: AsyncConnection, channel_id: int, daily_date: date, user_id: int
-) -> Row[Any] | None:
-    """The user's answer to the channel's daily question before `daily_date`, if they gave one."""
-    previous = (
-        select(question_instances.c.id)
-        .where(
-            question_instances.c.channel_id == channel_id,
-            question_instances.c.mode == "daily",
-            question_instances.c.post_state == "posted",
-            question_instances.c.daily_date < daily_date,
-        )
-        .order_by(question_instances.c.daily_date.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = select(answers.c.correct, answers.c.late).where(
-        answers.c.instance_id == previous, answers.c.user_id == user_id
-    )
-    return cast("Row[Any] | None", (await connection.execute(query)).first())
-
-
 async def upsert_subscription(
     connection: AsyncConnection, channel_id: int, values: Mapping[str, Any]
 ) -> None:
@@ -454,170 +431,6 @@ async def pause_subscription(
         .where(subscriptions.c.id == subscription_id)
         .values(paused_reason=reason[:500], paused_at=now)
     )
-
-
-# -- the batched answer path (bot.answering) ------------------------------------------------
-
-
-async def ensure_users(
-    connection: AsyncConnection, wanted: Mapping[tuple[int, str], str], now: datetime
-) -> dict[tuple[int, str], int]:
-    """Create the missing users and refresh display names in one statement; their ids by
-    (workspace id, platform user id)."""
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "external_id": external_id,
-            "display_name": name or external_id,
-            "created_at": now,
-        }
-        for (workspace_id, external_id), name in sorted(wanted.items())
-    ]
-    statement = _insert(connection, users)
-    statement = statement.on_conflict_do_update(
-        index_elements=["workspace_id", "external_id"], set_={"display_name": statement.excluded.display_name}
-    ).returning(users.c.id, users.c.workspace_id, users.c.external_id)
-    return {(r.workspace_id, r.external_id): r.id for r in await connection.execute(statement, rows)}
-
-
-async def instances_and_answers(
-    connection: AsyncConnection, pairs: Sequence[tuple[int, int]]
-) -> tuple[dict[int, tuple[Any, int]], dict[tuple[int, int], Any]]:
-    """For a batch of (instance, user) pairs, in one query: when each instance was revealed (or
-    None) with its answer count, and the answers already recorded for those pairs.
-
-    The users are matched with `user IN (...)` and narrowed here: SQLite scans the whole table
-    for a row-value `(instance, user) IN (...)`, but searches the unique index for this.
-    """
-    wanted = set(pairs)
-    joined = question_instances.outerjoin(
-        answers,
-        and_(
-            answers.c.instance_id == question_instances.c.id,
-            answers.c.user_id.in_(sorted({u for _, u in wanted})),
-        ),
-    )
-    query = (
-        select(
-            question_instances.c.id,
-            question_instances.c.revealed_at,
-            question_instances.c.answer_count,
-            answers.c.user_id,
-            answers.c.choice,
-            answers.c.correct,
-            answers.c.points,
-            answers.c.late,
-        )
-        .select_from(joined)
-        .where(question_instances.c.id.in_(sorted({i for i, _ in wanted})))
-    )
-    states: dict[int, tuple[Any, int]] = {}
-    first: dict[tuple[int, int], Any] = {}
-    for row in await connection.execute(query):
-        states[row.id] = (row.revealed_at, row.answer_count)
-        if row.user_id is not None and (row.id, row.user_id) in wanted:
-            first[(row.id, row.user_id)] = {
-                "choice": row.choice,
-                "correct": row.correct,
-                "points": row.points,
-                "late": row.late,
-            }
-    return states, first
-
-
-async def user_states(connection: AsyncConnection, user_ids: Sequence[int]) -> list[Row[Any]]:
-    """Streaks, all-time points and team of each user."""
-    query = (
-        select(
-            users.c.id,
-            users.c.streak,
-            users.c.daily_streak,
-            func.coalesce(user_totals.c.points, 0).label("total"),
-            team_members.c.team_id,
-        )
-        .select_from(
-            users.outerjoin(
-                user_totals, and_(user_totals.c.user_id == users.c.id, user_totals.c.period_key == "all")
-            ).outerjoin(team_members, team_members.c.user_id == users.c.id)
-        )
-        .where(users.c.id.in_(user_ids))
-    )
-    return list(await connection.execute(query))
-
-
-async def insert_answers(connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert answers in one multi-row statement; returns how many were new."""
-    statement = (
-        _insert(connection, answers)
-        .on_conflict_do_nothing(index_elements=["instance_id", "user_id"])
-        .returning(answers.c.id)
-    )
-    return len((await connection.execute(statement, list(rows))).all())
-
-
-async def add_answer_counts(connection: AsyncConnection, increments: Mapping[int, int]) -> None:
-    statement = (
-        update(question_instances)
-        .where(question_instances.c.id == bindparam("instance"))
-        .values(answer_count=question_instances.c.answer_count + bindparam("added"))
-    )
-    await connection.execute(statement, [{"instance": i, "added": n} for i, n in increments.items()])
-
-
-async def set_user_streaks(connection: AsyncConnection, streaks: Mapping[int, tuple[int, int]]) -> None:
-    if not streaks:
-        return
-    streak: BindParameter[int] = bindparam("streak")
-    daily: BindParameter[int] = bindparam("daily")
-    statement = (
-        update(users)
-        .where(users.c.id == bindparam("user"))
-        .values(
-            streak=streak,
-            best_streak=case((users.c.best_streak > streak, users.c.best_streak), else_=streak),
-            daily_streak=daily,
-            best_daily_streak=case(
-                (users.c.best_daily_streak > daily, users.c.best_daily_streak), else_=daily
-            ),
-        )
-    )
-    await connection.execute(
-        statement, [{"user": u, "streak": s, "daily": d} for u, (s, d) in streaks.items()]
-    )
-
-
-async def add_totals(
-    connection: AsyncConnection,
-    owner: str,
-    totals: Mapping[tuple[int, str], Sequence[int]],
-    workspace_of: Mapping[int, int],
-) -> None:
-    """Add (points, answers, correct) to the running totals of users or teams, one statement."""
-    if not totals:
-        return
-    table = user_totals if owner == "user" else team_totals
-    owner_column = f"{owner}_id"
-    rows = [
-        {
-            owner_column: owner_id,
-            "period_key": key,
-            "workspace_id": workspace_of[owner_id],
-            "points": points,
-            "answers": count,
-            "correct": correct,
-        }
-        for (owner_id, key), (points, count, correct) in sorted(totals.items())
-    ]
-    statement = _insert(connection, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[owner_column, "period_key"],
-        set_={
-            "points": table.c.points + statement.excluded.points,
-            "answers": table.c.answers + statement.excluded.answers,
-            "correct": table.c.correct + statement.excluded.correct,
-        },
-    )
-    await connection.execute(statement, rows)
 
 
 # -- the question of the day in bulk (bot.daily.fanout) -------------------------------------
