@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from bot.answering import AnswerRecorder, Submission, UserState, outcome
 from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
-from bot.db import store
+from bot.db import answer_rows, store
 from bot.db.database import Database
 from bot.db.tables import team_totals, user_totals
 from bot.errors import QuizError
@@ -336,8 +337,7 @@ class QuizService:
         return row
 
     async def _read_instance(self, instance_id: int) -> store.InstanceRow | None:
-        async with self.database.read() as connection:
-            return await store.instance(connection, instance_id)
+        return await self.database.read_sync(partial(answer_rows.instance, instance_id=instance_id))
 
     async def _answer(self, actor: Actor, instance_id: int, grade: Any) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""

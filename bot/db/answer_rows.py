@@ -4,25 +4,53 @@ A batch is one synchronous function run by `Database.write_sync`, so that on SQL
 transaction is one hop to the writer thread; on PostgreSQL the same function runs through
 `run_sync`. Every statement is built once per dialect and takes its rows as bound parameters
 (an executemany, or an expanding IN), so SQLAlchemy neither rebuilds nor recompiles it.
+
+The writes that bind only integers and strings (counts, streaks, totals: most of a batch's
+rows) go further: compiled once into the driver's SQL, they are sent as the driver's own
+executemany of plain tuples, without SQLAlchemy's per-row parameter handling, which would
+otherwise cost more than SQLite's work on each row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, Dialect, Row, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
+from bot.db import store
 from bot.db.tables import answers, question_instances, team_members, team_totals, user_totals, users
+
+
+@cache
+def _compiled(dialect: Dialect, statement: Any) -> tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]]]:
+    """The statement's SQL for this dialect, and what takes a row's values in parameter order."""
+    compiled = statement.compile(dialect=dialect)
+    pick = itemgetter(*compiled.positiontup)
+    return compiled.string, lambda row: cast("tuple[Any, ...]", pick(row))
+
+
+def _execute_plain(connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Run `statement` once per row; the rows' values must need no conversion by their types."""
+    sql, values = _compiled(connection.dialect, statement)
+    connection.exec_driver_sql(sql, [values(row) for row in rows])
 
 
 def _insert(dialect: str, table: Table) -> Any:
     """The dialect's own INSERT, which knows ON CONFLICT on both SQLite and PostgreSQL."""
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def instance(connection: Connection, instance_id: int) -> store.InstanceRow | None:
+    """`store.instance` for `Database.read_sync`: the first click on a new question reads it in one
+    hop instead of waiting on a busy event loop for each step of an aiosqlite read."""
+    row = connection.execute(store.INSTANCE, {"instance": instance_id}).first()
+    return None if row is None else store.InstanceRow(**row._mapping)
 
 
 def ensure_users(
@@ -162,7 +190,8 @@ def _insert_answers(dialect: str) -> Any:
 
 
 def add_answer_counts(connection: Connection, increments: Mapping[int, int]) -> None:
-    connection.execute(_ADD_ANSWER_COUNTS, [{"instance": i, "added": n} for i, n in increments.items()])
+    rows = [{"instance": i, "added": n} for i, n in increments.items()]
+    _execute_plain(connection, _ADD_ANSWER_COUNTS, rows)
 
 
 _ADD_ANSWER_COUNTS = (
@@ -175,7 +204,7 @@ _ADD_ANSWER_COUNTS = (
 def set_user_streaks(connection: Connection, streaks: Mapping[int, tuple[int, int]]) -> None:
     if streaks:
         rows = [{"user": u, "streak": s, "daily": d} for u, (s, d) in streaks.items()]
-        connection.execute(_SET_USER_STREAKS, rows)
+        _execute_plain(connection, _SET_USER_STREAKS, rows)
 
 
 _STREAK: BindParameter[int] = bindparam("streak")
@@ -213,7 +242,7 @@ def add_totals(
         }
         for (owner_id, key), (points, count, correct) in sorted(totals.items())
     ]
-    connection.execute(_add_totals(connection.dialect.name, owner), rows)
+    _execute_plain(connection, _add_totals(connection.dialect.name, owner), rows)
 
 
 @cache

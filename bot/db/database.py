@@ -4,11 +4,11 @@ SQLite takes one writer at a time. Writes therefore go through a separate one-co
 whose transactions start with BEGIN IMMEDIATE: a writer waits for the lock up front (within the
 busy timeout) instead of failing half-way when a read transaction tries to become a write one.
 
-A transaction written as one synchronous function (`write_sync`, which batches of answers use)
-runs on SQLite in a thread of its own on a plain `sqlite3` connection (`bot.db.threaded`): one
-hop from the event loop for the whole transaction. The process takes its SQLite write
-transactions one at a time (`_write_lock`), so its two writer connections never wait on each
-other's file lock.
+A transaction written as one synchronous function (`write_sync`, which batches of answers use,
+and `read_sync`) runs on SQLite in a thread of its own on a plain `sqlite3` connection
+(`bot.db.threaded`): one hop from the event loop for the whole transaction. The process takes
+its SQLite write transactions one at a time (`_write_lock`), so its two writer connections
+never wait on each other's file lock.
 """
 
 from __future__ import annotations
@@ -72,17 +72,20 @@ class Database:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
             self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
+            sync_reader = create_engine(parsed.set(drivername="sqlite"), pool_size=1, max_overflow=0)
             sync_writer = create_engine(parsed.set(drivername="sqlite"), pool_size=1, max_overflow=0)
+            self._sync_reader: ThreadedEngine | None = ThreadedEngine(sync_reader, "sqlite-reader")
             self._sync_writer: ThreadedEngine | None = ThreadedEngine(sync_writer, "sqlite-writer")
             self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
             _prepare_sqlite(self.reader.sync_engine, immediate=False, busy_timeout_ms=busy_timeout_ms)
             _prepare_sqlite(self.writer.sync_engine, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            _prepare_sqlite(sync_reader, immediate=False, busy_timeout_ms=busy_timeout_ms)
             _prepare_sqlite(sync_writer, immediate=True, busy_timeout_ms=busy_timeout_ms)
         else:
             self.reader = self.writer = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
-            self._sync_writer = None
+            self._sync_reader = self._sync_writer = None
             self._write_lock = nullcontext()
 
     @property
@@ -100,6 +103,15 @@ class Database:
         async with self._write_lock, _translated(), self.writer.begin() as connection:
             yield connection
 
+    async def read_sync(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in one read transaction: on SQLite in the reader thread, on
+        PostgreSQL through `run_sync`."""
+        if self._sync_reader is None:
+            async with self.read() as connection:
+                return await connection.run_sync(work)
+        async with _translated():
+            return await self._sync_reader.transaction(work)
+
     async def write_sync(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one write transaction, committed when it returns and rolled back
         when it raises: on SQLite in the writer thread, on PostgreSQL through `run_sync`."""
@@ -113,8 +125,9 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
-        if self._sync_writer is not None:
-            await self._sync_writer.dispose()
+        for threaded in (self._sync_reader, self._sync_writer):
+            if threaded is not None:
+                await threaded.dispose()
 
 
 def describe(error: DBAPIError) -> str:

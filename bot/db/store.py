@@ -153,25 +153,27 @@ class InstanceRow:
     daily_date: date | None
 
 
-async def instance(connection: AsyncConnection, instance_id: int) -> InstanceRow | None:
-    query = (
-        select(
-            question_instances.c.id,
-            question_instances.c.channel_id,
-            question_instances.c.question_id,
-            question_instances.c.mode,
-            channels.c.workspace_id,
-            workspaces.c.platform,
-            workspaces.c.external_id.label("workspace_external_id"),
-            question_instances.c.revealed_at,
-            question_instances.c.answer_count,
-            question_instances.c.daily_date,
-        )
-        .join(channels, channels.c.id == question_instances.c.channel_id)
-        .join(workspaces, workspaces.c.id == channels.c.workspace_id)
-        .where(question_instances.c.id == instance_id)
+INSTANCE = (
+    select(
+        question_instances.c.id,
+        question_instances.c.channel_id,
+        question_instances.c.question_id,
+        question_instances.c.mode,
+        channels.c.workspace_id,
+        workspaces.c.platform,
+        workspaces.c.external_id.label("workspace_external_id"),
+        question_instances.c.revealed_at,
+        question_instances.c.answer_count,
+        question_instances.c.daily_date,
     )
-    row = (await connection.execute(query)).first()
+    .join(channels, channels.c.id == question_instances.c.channel_id)
+    .join(workspaces, workspaces.c.id == channels.c.workspace_id)
+    .where(question_instances.c.id == bindparam("instance"))
+)
+
+
+async def instance(connection: AsyncConnection, instance_id: int) -> InstanceRow | None:
+    row = (await connection.execute(INSTANCE, {"instance": instance_id})).first()
     return None if row is None else InstanceRow(**row._mapping)
 
 
