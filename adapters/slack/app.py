@@ -18,6 +18,7 @@ from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.listeners import CountUpdates, register
+from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.daily.service import DailyService
 from bot.service import QuizService
 
@@ -36,6 +37,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 def web_client(config: SlackConfig, session: aiohttp.ClientSession) -> AsyncWebClient:
     """Bolt copies this client for each request (with the workspace's token), session included."""
+    skip_unwanted_debug_lines()
     if config.api_url is None:
         return AsyncWebClient(token=config.bot_token, session=session, retry_handlers=retry_handlers())
     return AsyncWebClient(

@@ -1,12 +1,12 @@
 """The question of the day through Slack: the scheduler's `DailyPoster` for Slack channels.
 
 Each post uses the bot token of the target's workspace (the one token in single-workspace mode,
-the installation's in OAuth mode). Posts to one workspace wait for its turn (`WorkspaceLimiter`),
-posts to one channel are spaced out (`ChannelPacer`). Rate limits (after their Retry-After),
-server errors and dropped connections are tried again by the poster itself, each attempt
-waiting for the workspace's turn; what still fails is a transient error, except Slack's answers
-that will not change by trying again, which pause the subscription with a reason naming Slack's
-error code.
+the installation's in OAuth mode, looked up many workspaces at a time). Posts to one workspace
+wait for its turn (`WorkspaceLimiter`), posts to one channel are spaced out (`ChannelPacer`).
+Rate limits (after their Retry-After), server errors and dropped connections are tried again by
+the poster itself, each attempt waiting for the workspace's turn (a refused attempt gives its
+turn back); what still fails is a transient error, except Slack's answers that will not change
+by trying again, which pause the subscription with a reason naming Slack's error code.
 """
 
 from __future__ import annotations
@@ -14,19 +14,18 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, daily_blocks
 from adapters.slack.kit import Message
 from adapters.slack.listeners import message_ref
 from adapters.slack.pacing import ChannelPacer, Sleep, WorkspaceLimiter
+from adapters.slack.token_lookups import BotTokens, TokenLookups
 from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.models import Place, QuestionView
 
@@ -87,7 +86,7 @@ class SlackDailyPoster:
     def __init__(
         self,
         client: AsyncWebClient,
-        installations: AsyncInstallationStore | None,
+        installations: BotTokens | None,
         pacer: ChannelPacer,
         limiter: WorkspaceLimiter | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -97,36 +96,27 @@ class SlackDailyPoster:
         # workspace limiter's back (and wait up to a second more than Retry-After asks).
         self.client = copy.copy(client)
         self.client.retry_handlers = []
-        self.installations = installations
+        self._lookups = TokenLookups(installations) if installations is not None else None
         self.pacer = pacer
         self.limiter = limiter or WorkspaceLimiter()
         self.sleep = sleep
         self.clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}
-        self._fetching: dict[str, asyncio.Lock] = {}
-        # Fetches started per workspace: a post that waited while another fetched uses that.
-        self._fetches: Counter[str] = Counter()
 
     async def _token(self, workspace: str, fresh: bool) -> tuple[dict[str, Any], bool]:
         """The token argument for this workspace (none, the client's own, without OAuth), and
-        whether it was remembered rather than just fetched. Posts to one workspace waiting for
-        its token share one fetch: a fan-out starts hundreds of them at once."""
-        if self.installations is None:
+        whether it was remembered rather than just looked up."""
+        if self._lookups is None:
             return {}, False
         remembered = self._tokens.get(workspace)
         if remembered is not None and not fresh and self.clock() - remembered[1] < TOKEN_SECONDS:
             return {"token": remembered[0]}, True
-        fetches = self._fetches[workspace]
-        async with self._fetching.setdefault(workspace, asyncio.Lock()):
-            if self._fetches[workspace] != fetches and workspace in self._tokens:
-                return {"token": self._tokens[workspace][0]}, False
-            self._fetches[workspace] += 1
-            bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
-            if bot is None:
-                self._tokens.pop(workspace, None)
-                raise permanent(NO_INSTALLATION)
-            self._tokens[workspace] = (bot.bot_token, self.clock())
-            return {"token": bot.bot_token}, False
+        token = await self._lookups.token(workspace, fresh)
+        if token is None:
+            self._tokens.pop(workspace, None)
+            raise permanent(NO_INSTALLATION)
+        self._tokens[workspace] = (token, self.clock())
+        return {"token": token}, False
 
     async def _post(self, target: Place, message: Message) -> str:
         async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
@@ -144,8 +134,7 @@ class SlackDailyPoster:
         attempt = 1
         while True:
             try:
-                async with self.limiter.turn(target.workspace):
-                    return await self.client.chat_postMessage(channel=target.channel, **message, **token)
+                return await self._send(target, message, token)
             except SlackApiError as error:
                 if remembered and _code(error) in AUTH_ERRORS:
                     raise _StaleToken() from error
@@ -158,6 +147,16 @@ class SlackDailyPoster:
                 wait = SERVER_ERROR_WAIT_SECONDS
             attempt += 1
             await self.sleep(wait)
+
+    async def _send(self, target: Place, message: Message, token: dict[str, Any]) -> Any:
+        """One attempt, in the workspace's turn; a post Slack refused gives the turn back."""
+        async with self.limiter.turn(target.workspace) as turn:
+            try:
+                return await self.client.chat_postMessage(channel=target.channel, **message, **token)
+            except SlackApiError as error:
+                if retry_wait(error) is not None:
+                    turn.refused()
+                raise
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         return await self._post(target, blocks.question(question))

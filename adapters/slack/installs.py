@@ -8,16 +8,19 @@ read through the database's reader pool and never queue behind quiz writes; savi
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy import select
 
 from bot.db.database import Database
 
 STATE_EXPIRATION_SECONDS = 600
+TEAMS_PER_QUERY = 500
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
@@ -43,6 +46,28 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         return await self.reads.async_find_bot(
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
+
+    async def bot_tokens(self, team_ids: Collection[str]) -> dict[str, str]:
+        """The bot token of each of these workspaces that has one, in one query: for each, the
+        latest installation's, as `async_find_bot` chooses (enterprise installs aside)."""
+        bots = self.reads.bots.c
+        wanted = sorted(team_ids)
+        tokens: dict[str, str] = {}
+        async with self.reads.engine.connect() as connection:
+            for start in range(0, len(wanted), TEAMS_PER_QUERY):
+                query = (
+                    select(bots.team_id, bots.bot_token)
+                    .where(
+                        bots.client_id == self.reads.client_id,
+                        bots.enterprise_id.is_(None),
+                        bots.team_id.in_(wanted[start : start + TEAMS_PER_QUERY]),
+                        bots.bot_token.is_not(None),
+                    )
+                    .order_by(bots.installed_at)
+                )
+                # Oldest first: each workspace ends with its latest token.
+                tokens.update((team_id, token) for team_id, token in await connection.execute(query))
+        return tokens
 
     async def async_find_installation(
         self,

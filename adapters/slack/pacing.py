@@ -57,19 +57,25 @@ DEFAULT_WORKSPACE_POSTS_PER_SECOND = 1
 WINDOW_SECONDS = 1.0
 
 
-class _Post:
-    """One post's place in its workspace's window: when Slack answered it, once it has."""
+class Turn:
+    """One post's place in its workspace's window: when Slack answered it, once it has, and
+    whether Slack refused it (then it posted no message, and does not count)."""
 
-    __slots__ = ("answered", "answered_at")
+    __slots__ = ("answered", "answered_at", "was_refused")
 
     def __init__(self) -> None:
         self.answered = asyncio.Event()
         self.answered_at = 0.0
+        self.was_refused = False
+
+    def refused(self) -> None:
+        """Slack refused the post (rate limited, server error): no message was posted."""
+        self.was_refused = True
 
 
 class WorkspaceLimiter:
     """Posts to one workspace evenly spaced, `per_second` in every `window` seconds: any second
-    then holds at most `per_second` of them, as Slack (and the benchmarks' stand-in) count.
+    then holds at most `per_second` messages, as Slack (and the benchmarks' stand-in) count.
 
     Evenly spaced rather than in bursts: with many workspaces, a burst of every workspace's posts
     at the start of each second queues hundreds of requests at once. A workspace waiting for its
@@ -79,9 +85,10 @@ class WorkspaceLimiter:
     the waiter woke: a busy event loop wakes waiters late, and spacing from the wake-up would add
     every delay to every later turn. A post is counted in its window from when Slack answered it,
     which is no sooner than Slack counted it; a turn comes no sooner than `window` after the
-    post `per_second` turns before it was answered. A post that left late (a pause of the event
-    loop between its turn and its request) therefore never crowds more than `per_second` posts
-    into one of Slack's windows, however the requests are delayed on their way.
+    post `per_second` posts before it was answered. A post that left late (a pause of the event
+    loop between its turn and its request) therefore never crowds more than `per_second`
+    messages into one of Slack's windows, however the requests are delayed on their way. A post
+    Slack refused posted nothing: it leaves the window and gives its turn back.
     """
 
     def __init__(
@@ -98,30 +105,38 @@ class WorkspaceLimiter:
         self.sleep = sleep
         self._locks: dict[str, asyncio.Lock] = {}
         self._planned: dict[str, float] = {}
-        self._posts: dict[str, deque[_Post]] = {}
+        self._counted: dict[str, deque[Turn]] = {}
 
     @asynccontextmanager
-    async def turn(self, workspace: str) -> AsyncIterator[None]:
-        """Wait until `workspace` may take another post; the block sends it."""
-        post = await self._take(workspace)
+    async def turn(self, workspace: str) -> AsyncIterator[Turn]:
+        """Wait until `workspace` may take another post; the block sends it, and tells the turn
+        when Slack refused it."""
+        turn = await self._take(workspace)
         try:
-            yield
+            yield turn
         finally:
-            post.answered_at = self.clock()
-            post.answered.set()
+            turn.answered_at = self.clock()
+            if turn.was_refused:
+                if turn in self._counted[workspace]:
+                    self._counted[workspace].remove(turn)
+                self._planned[workspace] -= self.interval
+            turn.answered.set()
 
-    async def _take(self, workspace: str) -> _Post:
+    async def _take(self, workspace: str) -> Turn:
         async with self._locks.setdefault(workspace, asyncio.Lock()):
-            posts = self._posts.setdefault(workspace, deque(maxlen=self.per_second))
-            planned = max(self._planned.get(workspace, self.clock()), self.clock())
-            turn = planned
-            if len(posts) == self.per_second:
-                await posts[0].answered.wait()
-                turn = max(planned, posts[0].answered_at + self.window)
-            wait = turn - self.clock()
-            if wait > 0:
-                await self.sleep(wait)
+            counted = self._counted.setdefault(workspace, deque())
+            while len(counted) >= self.per_second and not counted[-self.per_second].answered.is_set():
+                await counted[-self.per_second].answered.wait()
+            now = self.clock()
+            planned = max(self._planned.get(workspace, now), now)
             self._planned[workspace] = planned + self.interval
-            post = _Post()
-            posts.append(post)
-            return post
+            at = planned
+            if len(counted) >= self.per_second:
+                at = max(planned, counted[-self.per_second].answered_at + self.window)
+            if at > now:
+                await self.sleep(at - now)
+            while len(counted) >= self.per_second:
+                counted.popleft()
+            turn = Turn()
+            counted.append(turn)
+            return turn

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from itertools import zip_longest
@@ -25,6 +25,10 @@ PER_WORKSPACE = 8
 TOTAL = 1_000
 # Rows per statement when claims, marks and leases are written in bulk.
 CHUNK = 500
+# How long marks of posts made gather before they are written together.
+MARK_GATHER_SECONDS = 0.05
+
+Sleep = Callable[[float], Awaitable[None]]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -100,10 +104,10 @@ class FanOut(Generic[Item, Result]):
         return list(await asyncio.gather(*self._outcomes))
 
 
-def interleaved(items: Sequence[Item], workspace: Callable[[Item], str]) -> list[Item]:
+def interleaved(items: Sequence[Item], workspace: Callable[[Item], Hashable]) -> list[Item]:
     """Items taken round-robin by workspace, so that every part of a long list keeps every
     workspace busy rather than one workspace after another."""
-    queues: defaultdict[str, list[Item]] = defaultdict(list)
+    queues: defaultdict[Hashable, list[Item]] = defaultdict(list)
     for item in items:
         queues[workspace(item)].append(item)
     rounds = zip_longest(*queues.values())
@@ -121,11 +125,25 @@ async def fan_out(
 
 class PostedMarks:
     """Marks claims posted in batches (group commit): each caller waits until its own mark is
-    committed; while one batch commits, the next one gathers."""
+    committed; while one batch commits, the next one gathers.
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    A batch starts `gather` seconds after its first mark: a fan-out posts hundreds of messages a
+    second, and a transaction for every few of them costs the event loop more than the posts.
+    The price is the window in which a crash after Slack took a post and before it was recorded
+    posts that question twice (see `bot.daily.service`): `gather` seconds longer.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        gather: float = MARK_GATHER_SECONDS,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.database = database
         self.clock = clock
+        self.gather = gather
+        self.sleep = sleep
         self._pending: list[tuple[int, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -138,6 +156,8 @@ class PostedMarks:
 
     async def _write(self) -> None:
         while self._pending:
+            if len(self._pending) < CHUNK:
+                await self.sleep(self.gather)
             batch, self._pending = self._pending, []
             try:
                 async with self.database.write() as connection:

@@ -20,10 +20,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.executor import JoiningExecutor
+from bot.daily.fanout import interleaved
 from bot.daily.leader import Leadership
-from bot.daily.models import Subscription
 from bot.daily.service import DailyService
 from bot.daily.triggers import TriggerKey, cron, latest_due
+from bot.db.schedules import ScheduleRow
 from bot.metrics import SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,12 @@ JOINING = "joining"
 Run = Callable[[Sequence[int], datetime], Awaitable[object]]
 
 
-def _keys(subscription: Subscription) -> tuple[tuple[str, TriggerKey], ...]:
+def _keys(schedule: ScheduleRow) -> tuple[tuple[str, TriggerKey], ...]:
     """A subscription's jobs: its post time, and its reveal time if set."""
-    days, zone = subscription.weekdays, subscription.timezone
-    keys: list[tuple[str, TriggerKey]] = [(POST, (subscription.hour, subscription.minute, days, zone))]
-    if subscription.reveal is not None:
-        keys.append((REVEAL, (*subscription.reveal, days, zone)))
+    days, zone = schedule.weekdays, schedule.timezone
+    keys: list[tuple[str, TriggerKey]] = [(POST, (schedule.hour, schedule.minute, days, zone))]
+    if schedule.reveal_hour is not None and schedule.reveal_minute is not None:
+        keys.append((REVEAL, (schedule.reveal_hour, schedule.reveal_minute, days, zone)))
     return tuple(keys)
 
 
@@ -52,26 +53,29 @@ def _job_id(kind: str, subscription_id: int) -> str:
 class _Batches:
     """Gathers the jobs that fire together into one call per (kind, due time): APScheduler
     submits all the jobs due at one moment in one pass, each joins the batch the first one
-    opened, and the batch runs once the pass is over. Each job's future is the batch's."""
+    opened, and the batch runs once the pass is over. Each job's future is the batch's.
+
+    The batch hands its subscriptions over interleaved by workspace (see `interleaved`)."""
 
     def __init__(self, run: Mapping[str, Run]) -> None:
         self._run = run
-        self._open: dict[tuple[str, datetime], tuple[set[int], asyncio.Future[None]]] = {}
+        self._open: dict[tuple[str, datetime], tuple[dict[int, int], asyncio.Future[None]]] = {}
         self._running: set[asyncio.Task[None]] = set()
 
-    def join(self, kind: str, due: datetime, subscription_id: int) -> asyncio.Future[None]:
+    def join(self, kind: str, due: datetime, subscription_id: int, workspace_id: int) -> asyncio.Future[None]:
         key = (kind, due)
         if key not in self._open:
             loop = asyncio.get_running_loop()
-            self._open[key] = (set(), loop.create_future())
+            self._open[key] = ({}, loop.create_future())
             loop.call_soon(self._close, key)
         members, done = self._open[key]
-        members.add(subscription_id)
+        members[subscription_id] = workspace_id
         return done
 
     def _close(self, key: tuple[str, datetime]) -> None:
         members, done = self._open.pop(key)
-        running = asyncio.create_task(self._send(key, sorted(members), done))
+        ordered = [subscription for subscription, _ in interleaved(sorted(members.items()), _workspace)]
+        running = asyncio.create_task(self._send(key, ordered, done))
         self._running.add(running)
         running.add_done_callback(self._running.discard)
 
@@ -84,6 +88,10 @@ class _Batches:
             done.set_exception(error)
         else:
             done.set_result(None)
+
+
+def _workspace(member: tuple[int, int]) -> int:
+    return member[1]
 
 
 class DailyScheduler:
@@ -147,28 +155,28 @@ class DailyScheduler:
             await self.daily.recover()
 
     async def sync_all(self) -> None:
-        subscriptions = {s.id: s for s in await self.daily.subscriptions()}
-        for subscription_id in set(self._scheduled) - set(subscriptions):
+        schedules = {schedule.id: schedule for schedule in await self.daily.schedules()}
+        for subscription_id in set(self._scheduled) - set(schedules):
             self._unschedule(subscription_id)
-        for subscription in subscriptions.values():
-            self._schedule(subscription)
+        for schedule in schedules.values():
+            self._schedule(schedule)
 
     async def sync_one(self, subscription_id: int) -> None:
         if not self.leading:
             return
-        subscription = await self.daily.subscription(subscription_id)
-        if subscription is None:
+        schedules = await self.daily.schedules(subscription_id)
+        if not schedules:
             self._unschedule(subscription_id)
-        else:
-            self._schedule(subscription)
+        for schedule in schedules:
+            self._schedule(schedule)
 
     def jobs_of(self, subscription_id: int) -> dict[str, Job]:
         """A subscription's jobs, by kind ('post', 'reveal')."""
         jobs = {kind: self.scheduler.get_job(_job_id(kind, subscription_id)) for kind in (POST, REVEAL)}
         return {kind: job for kind, job in jobs.items() if job is not None}
 
-    def _schedule(self, subscription: Subscription) -> None:
-        if subscription.paused_reason:
+    def _schedule(self, subscription: ScheduleRow) -> None:
+        if subscription.paused:
             self._unschedule(subscription.id)
             return
         keys = _keys(subscription)
@@ -179,7 +187,7 @@ class DailyScheduler:
             self.scheduler.add_job(
                 self._fire,
                 cron(*key),
-                args=[kind, key, subscription.id],
+                args=[kind, key, subscription.id, subscription.workspace_id],
                 id=_job_id(kind, subscription.id),
                 executor=JOINING,
                 misfire_grace_time=int(self.daily.grace.total_seconds()),
@@ -194,7 +202,9 @@ class DailyScheduler:
             if self.scheduler.get_job(_job_id(kind, subscription_id)) is not None:
                 self.scheduler.remove_job(_job_id(kind, subscription_id))
 
-    def _fire(self, kind: str, key: TriggerKey, subscription_id: int) -> asyncio.Future[None]:
+    def _fire(
+        self, kind: str, key: TriggerKey, subscription_id: int, workspace_id: int
+    ) -> asyncio.Future[None]:
         """Join the batch of the jobs due at this time (see `JoiningExecutor`)."""
         # Triggers fire on whole minutes: every job of one trigger firing within a minute has the
         # same due time, worked out once (thousands of channels often share 09:00).
@@ -204,7 +214,7 @@ class DailyScheduler:
             nothing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             nothing.set_result(None)
             return nothing
-        return self._batches.join(kind, due, subscription_id)
+        return self._batches.join(kind, due, subscription_id, workspace_id)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -31,6 +31,7 @@ from bot.daily.models import (
 )
 from bot.daily.triggers import cron, latest_due
 from bot.db import store
+from bot.db.schedules import ScheduleRow, schedule_rows
 from bot.errors import QuizError
 from bot.grammar import DailyOn
 from bot.metrics import DAILY_POSTS
@@ -191,10 +192,10 @@ class DailyService:
         async with self.quiz.database.read() as connection:
             return [_subscription(r) for r in await store.subscription_rows(connection)]
 
-    async def subscription(self, subscription_id: int) -> Subscription | None:
+    async def schedules(self, subscription_id: int | None = None) -> list[ScheduleRow]:
+        """When each subscription's jobs fire (or one subscription's): all the scheduler needs."""
         async with self.quiz.database.read() as connection:
-            rows = await store.subscription_rows(connection, subscription_id)
-        return _subscription(rows[0]) if rows else None
+            return await schedule_rows(connection, subscription_id)
 
     # -- posting ------------------------------------------------------------------------------
 
@@ -210,41 +211,52 @@ class DailyService:
             DAILY_POSTS.labels(outcome=result.value).inc()
         return results
 
-    async def _dues(self, subscription_ids: Sequence[int]) -> list[_Due]:
-        dues = []
-        async with self.quiz.database.read() as connection:
-            for part in chunks(sorted(set(subscription_ids))):
+    async def _due_parts(self, subscription_ids: Sequence[int]) -> AsyncIterator[list[_Due]]:
+        """The subscriptions, a chunk at a time, in the order given: the scheduler gives them
+        interleaved by workspace, so that the first chunk, sent while the next ones are read,
+        already holds channels of every workspace."""
+        for part in chunks(list(dict.fromkeys(subscription_ids))):
+            async with self.quiz.database.read() as connection:
                 rows = await store.subscription_rows_in(connection, part)
-                dues += [_Due(_subscription(row), row.channel_id) for row in rows]
-        return dues
+            yield [_Due(_subscription(row), row.channel_id) for row in rows]
+
+    async def _dues(self, subscription_ids: Sequence[int]) -> list[_Due]:
+        return [due async for part in self._due_parts(subscription_ids) for due in part]
 
     async def _post_due_many(self, subscription_ids: Sequence[int], due: datetime) -> dict[int, PostResult]:
         results = dict.fromkeys(subscription_ids, PostResult.FAILED)
-        live = []
-        for found in await self._dues(subscription_ids):
-            subscription = found.subscription
-            if subscription.paused_reason:
-                results[subscription.id] = PostResult.PAUSED
-            elif self.clock.now() - due > self.grace:
-                log.warning(
-                    "daily question for %s due at %s skipped: more than %s late",
-                    subscription.target,
-                    due.isoformat(),
-                    self.grace,
-                )
-                results[subscription.id] = PostResult.TOO_LATE
-            else:
-                live.append(found)
-        if not live:
-            return results
-        for delivery, outcome in await self._send(self._claimed(live, due)):
+
+        async def live() -> AsyncIterator[list[_Due]]:
+            async for part in self._due_parts(subscription_ids):
+                sendable = []
+                for found in part:
+                    subscription = found.subscription
+                    if subscription.paused_reason:
+                        results[subscription.id] = PostResult.PAUSED
+                    elif self.clock.now() - due > self.grace:
+                        log.warning(
+                            "daily question for %s due at %s skipped: more than %s late",
+                            subscription.target,
+                            due.isoformat(),
+                            self.grace,
+                        )
+                        results[subscription.id] = PostResult.TOO_LATE
+                    else:
+                        sendable.append(found)
+                if sendable:
+                    yield sendable
+
+        for delivery, outcome in await self._send(self._claimed(live(), due)):
             results[delivery.subscription.id] = outcome or PostResult.ALREADY_CLAIMED
         return results
 
-    async def _claimed(self, live: Sequence[_Due], due: datetime) -> AsyncIterator[list[_Delivery]]:
+    async def _claimed(
+        self, parts: AsyncIterable[list[_Due]], due: datetime
+    ) -> AsyncIterator[list[_Delivery]]:
         """Deliveries, a chunk of channels at a time: each chunk is sent while the next is
         claimed, and each holds channels of every workspace, so no workspace waits for the rest."""
-        for part in chunks(interleaved(live, _workspace_key)):
+        async for live in parts:
+            part = interleaved(live, _workspace_key)
             # Reveal-at-next-post: yesterday's answer goes out before today's question.
             reveals = await self._take_reveals(
                 [d.channel_id for d in part if d.subscription.reveal is None], due

@@ -148,19 +148,23 @@ async def test_other_errors_are_transient(slack_api: StandInSlack) -> None:
         await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
 
 
-async def test_rate_limits_and_server_errors_are_tried_again_each_in_the_workspaces_turn(
+async def test_rate_limits_and_server_errors_are_tried_again_and_give_their_turn_back(
     slack_api: StandInSlack,
 ) -> None:
     pace = FakeTime()
     slack_api.fail_next("chat.postMessage", 429, 500)
 
-    ref = await poster(slack_api, pace=pace).post_question(Place("slack", "T1", "C1"), QUESTION)
+    daily = poster(slack_api, pace=pace)
+    ref = await daily.post_question(Place("slack", "T1", "C1"), QUESTION)
 
     assert [c.status for c in slack_api.attempts("chat.postMessage")] == [429, 500, 200]
     assert ref == "C1:1700000000.000001"
-    # Retry-After: 0 from the stand-in, the workspace's next turn (two a second: 0.5 s
-    # apart), then the wait after a server error, by when the next turn has come.
-    assert pace.sleeps == pytest.approx([0.0, 0.5, SERVER_ERROR_WAIT_SECONDS])
+    # Retry-After: 0 from the stand-in, then the wait after a server error. The workspace takes
+    # two posts a second, but refused posts posted nothing: no wait for the next turn.
+    assert pace.sleeps == pytest.approx([0.0, SERVER_ERROR_WAIT_SECONDS])
+    # The post Slack took counts: the next one waits for its turn.
+    await daily.post_question(Place("slack", "T1", "C2"), QUESTION)
+    assert pace.sleeps == pytest.approx([0.0, SERVER_ERROR_WAIT_SECONDS, 0.5])
 
 
 async def test_a_post_that_keeps_failing_becomes_transient_after_the_last_attempt(

@@ -130,3 +130,17 @@ async def test_a_post_counts_in_its_window_from_when_slack_answered_it() -> None
     answered.set()
     await asyncio.gather(first, third)
     assert sent == [0.0, 0.5, 1.75]
+
+
+async def test_a_refused_post_gives_its_turn_back_and_leaves_the_window() -> None:
+    time = FakeTime()
+    limiter = WorkspaceLimiter(2, clock=time.monotonic, sleep=time.sleep, window=1.0)
+    sent: list[float] = []
+    for refused in (False, True, False, False):
+        async with limiter.turn("T1") as turn:
+            sent.append(time.now)
+            if refused:
+                turn.refused()
+    # The refused post at 0.5 took no place: the next one goes at once, and the one after it
+    # waits a second from the first post Slack took, not from the refused one.
+    assert sent == [0.0, 0.5, 0.5, 1.0]
