@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
 from bot.bank import QuestionBank
+from bot.db.checkpoint import COMMITS_PER_CHECKPOINT
 from bot.db.database import Database, async_url
 from bot.db.migrate import upgrade
 from bot.db.tables import metadata
@@ -95,3 +96,25 @@ async def test_a_read_only_database_refuses_clearly_and_still_reads(
     assert (await read_only.stats(ALICE)).team == "Owls"
     assert (await read_only.leaderboard(Place("terminal", "local"), Period.ALL)).rows == ()
     await read_only.database.dispose()
+
+
+async def test_batch_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Path) -> None:
+    """The batch writer's commits never copy the write-ahead log into the database file; every
+    COMMITS_PER_CHECKPOINT of them, the checkpoint thread does."""
+    path = tmp_path / "log.db"
+    database = Database(f"sqlite:///{path}")
+    await upgrade(database)
+    assert database.checkpointer is not None
+
+    def fill(connection: Connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS filler (text TEXT)")
+        connection.exec_driver_sql("INSERT INTO filler VALUES (?)", [("x" * 3000,)] * 60)
+
+    before = path.stat().st_size
+    for _ in range(COMMITS_PER_CHECKPOINT - 1):
+        await database.write_sync(fill)
+    assert path.stat().st_size == before
+    await database.write_sync(fill)
+    await database.checkpointer.close()
+    assert path.stat().st_size > before + (COMMITS_PER_CHECKPOINT - 1) * 60 * 3000
+    await database.dispose()

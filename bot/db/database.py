@@ -8,7 +8,8 @@ A transaction written as one synchronous function (`write_sync`, which batches o
 and `read_sync`) runs on SQLite in a thread of its own on a plain `sqlite3` connection
 (`bot.db.threaded`): one hop from the event loop for the whole transaction. The process takes
 its SQLite write transactions one at a time (`_write_lock`), so its two writer connections
-never wait on each other's file lock.
+never wait on each other's file lock. The write-ahead log is copied back into the database
+file by a checkpoint thread (`bot.db.checkpoint`), not inside these commits.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from bot.db.checkpoint import Checkpointer
 from bot.db.threaded import ThreadedEngine
 from bot.errors import StorageUnavailable
 
@@ -62,6 +64,17 @@ def _prepare_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) ->
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _sync_sqlite(url: URL, *, immediate: bool, busy_timeout_ms: int) -> Engine:
+    """A one-connection `sqlite3` engine for a `ThreadedEngine` or the `Checkpointer`."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    _prepare_sqlite(engine, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
+    return engine
+
+
+def _no_automatic_checkpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
 class Database:
     def __init__(self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = async_url(url)
@@ -72,20 +85,24 @@ class Database:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
             self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
-            sync_reader = create_engine(parsed.set(drivername="sqlite"), pool_size=1, max_overflow=0)
-            sync_writer = create_engine(parsed.set(drivername="sqlite"), pool_size=1, max_overflow=0)
-            self._sync_reader: ThreadedEngine | None = ThreadedEngine(sync_reader, "sqlite-reader")
-            self._sync_writer: ThreadedEngine | None = ThreadedEngine(sync_writer, "sqlite-writer")
-            self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
             _prepare_sqlite(self.reader.sync_engine, immediate=False, busy_timeout_ms=busy_timeout_ms)
             _prepare_sqlite(self.writer.sync_engine, immediate=True, busy_timeout_ms=busy_timeout_ms)
-            _prepare_sqlite(sync_reader, immediate=False, busy_timeout_ms=busy_timeout_ms)
-            _prepare_sqlite(sync_writer, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            sync_url = parsed.set(drivername="sqlite")
+            reader, writer, checkpointer = (
+                _sync_sqlite(sync_url, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
+                for immediate in (False, True, False)
+            )
+            event.listen(writer, "connect", _no_automatic_checkpoint)
+            self._sync_reader: ThreadedEngine | None = ThreadedEngine(reader, "sqlite-reader")
+            self._sync_writer: ThreadedEngine | None = ThreadedEngine(writer, "sqlite-writer")
+            self.checkpointer: Checkpointer | None = Checkpointer(checkpointer)
+            self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
         else:
             self.reader = self.writer = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
             self._sync_reader = self._sync_writer = None
+            self.checkpointer = None
             self._write_lock = nullcontext()
 
     @property
@@ -115,11 +132,13 @@ class Database:
     async def write_sync(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one write transaction, committed when it returns and rolled back
         when it raises: on SQLite in the writer thread, on PostgreSQL through `run_sync`."""
-        if self._sync_writer is None:
+        if self._sync_writer is None or self.checkpointer is None:
             async with self.write() as connection:
                 return await connection.run_sync(work)
         async with self._write_lock, _translated():
-            return await self._sync_writer.transaction(work)
+            result = await self._sync_writer.transaction(work)
+        self.checkpointer.committed()
+        return result
 
     async def dispose(self) -> None:
         await self.writer.dispose()
@@ -128,6 +147,8 @@ class Database:
         for threaded in (self._sync_reader, self._sync_writer):
             if threaded is not None:
                 await threaded.dispose()
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
 
 
 def describe(error: DBAPIError) -> str:
