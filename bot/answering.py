@@ -1,16 +1,19 @@
 """Recording answers with group commit: the answers that arrive together share one transaction.
 
-A single SQLite writer commits one transaction at a time, and each statement is a hop to the
-driver's thread, so one transaction per answer caps a busy channel at a few hundred answers a
-second. Here one writer task takes every answer queued so far, reads what it needs for all of
-them in a handful of queries, applies the scoring rules in order in memory, and writes the
-results with one multi-row statement per table. A batch commits or rolls back whole: every
-waiting caller gets the outcome, or the error.
+A single SQLite writer commits one transaction at a time, so one transaction per answer caps a
+busy channel at a few hundred answers a second. Here one writer task takes every answer queued
+so far, reads what it needs for all of them in a handful of queries, applies the scoring rules
+in order in memory, and writes the results with one statement per table. A batch commits or
+rolls back whole: every waiting caller gets the outcome, or the error.
+
+The batch is one synchronous function (`_record`) run by `Database.write_sync`: on SQLite it
+crosses to the writer thread once for the whole transaction, where aiosqlite would cross three
+or four times per statement, each return waiting its turn on a busy event loop (that waiting,
+not SQLite, was most of an answer's latency); on PostgreSQL it runs through `run_sync`.
 
 If another process inserted one of the batch's answers in the meantime (PostgreSQL, several
 processes), the batch is rolled back and its answers are recorded one at a time instead, each
-seeing the other process's answer as the first.
-"""
+seeing the other process's answer as the first."""
 
 from __future__ import annotations
 
