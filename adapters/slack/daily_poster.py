@@ -36,8 +36,9 @@ ATTEMPTS = 5
 # in the meantime (a reinstall) is fetched afresh once before the post is given up.
 TOKEN_SECONDS = 60.0
 AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
-# Slack answers 5xx without a Retry-After; dropped connections neither.
-SERVER_ERROR_WAIT_SECONDS = 0.5
+# Slack answers 5xx without a Retry-After; dropped connections neither: the waits double from
+# this one (a quarter, a half, one, two seconds).
+SERVER_ERROR_WAIT_SECONDS = 0.25
 # Slack's errors that trying again will not fix, and what they mean for the channel's admins.
 PERMANENT_ERRORS = {
     "channel_not_found": "the channel was deleted, or Studybot cannot see it",
@@ -73,13 +74,19 @@ def delivery_error(error: SlackApiError) -> Exception:
     return TransientDeliveryError(f"Slack did not take the post: {code or error.response.status_code}")
 
 
-def retry_wait(error: SlackApiError) -> float | None:
+def backoff(attempt: int) -> float:
+    """The wait after the `attempt`th try failed for want of an answer (server error, no
+    connection)."""
+    return SERVER_ERROR_WAIT_SECONDS * 2 ** (attempt - 1)
+
+
+def retry_wait(error: SlackApiError, attempt: int) -> float | None:
     """How long to wait before trying a refused post again; None when trying again is no use."""
     status = error.response.status_code
     if status == 429:
         headers = {str(k).lower(): v for k, v in dict(error.response.headers).items()}
         return float(headers.get("retry-after") or 1)
-    return SERVER_ERROR_WAIT_SECONDS if status >= 500 else None
+    return backoff(attempt) if status >= 500 else None
 
 
 class SlackDailyPoster:
@@ -138,13 +145,13 @@ class SlackDailyPoster:
             except SlackApiError as error:
                 if remembered and _code(error) in AUTH_ERRORS:
                     raise _StaleToken() from error
-                wait = retry_wait(error)
+                wait = retry_wait(error, attempt)
                 if wait is None or attempt == ATTEMPTS:
                     raise delivery_error(error) from error
             except (aiohttp.ClientError, TimeoutError) as error:
                 if attempt == ATTEMPTS:
                     raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
-                wait = SERVER_ERROR_WAIT_SECONDS
+                wait = backoff(attempt)
             attempt += 1
             await self.sleep(wait)
 
@@ -154,7 +161,7 @@ class SlackDailyPoster:
             try:
                 return await self.client.chat_postMessage(channel=target.channel, **message, **token)
             except SlackApiError as error:
-                if retry_wait(error) is not None:
+                if retry_wait(error, attempt=1) is not None:
                     turn.refused()
                 raise
 

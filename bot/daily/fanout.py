@@ -63,12 +63,16 @@ class FanOut(Generic[Item, Result]):
         self._workers: Counter[str] = Counter()
         self._running: set[asyncio.Task[None]] = set()
         self._outcomes: list[asyncio.Future[Result]] = []
+        self._left = 0
+        self._progress = asyncio.Event()
 
     def submit(self, items: Iterable[Item]) -> None:
         loop = asyncio.get_running_loop()
         for item in items:
             outcome: asyncio.Future[Result] = loop.create_future()
+            outcome.add_done_callback(self._sent)
             self._outcomes.append(outcome)
+            self._left += 1
             key = self.workspace(item)
             self._queues[key].append((item, outcome))
             if self._workers[key] < self.per_workspace:
@@ -98,6 +102,16 @@ class FanOut(Generic[Item, Result]):
                 # Cancelled: what no worker will take any more is cancelled too.
                 while queue:
                     queue.popleft()[1].cancel()
+
+    def _sent(self, _outcome: asyncio.Future[Result]) -> None:
+        self._left -= 1
+        self._progress.set()
+
+    async def left_at_most(self, count: int) -> None:
+        """Wait until at most `count` of the items submitted are still to be sent."""
+        while self._left > count:
+            self._progress.clear()
+            await self._progress.wait()
 
     async def results(self) -> list[Result]:
         """Every submitted item's result, in the order submitted."""

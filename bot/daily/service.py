@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.daily.fanout import FanOut, PostedMarks, chunks, fan_out, interleaved, leases_kept
+from bot.daily.fanout import CHUNK, FanOut, PostedMarks, chunks, fan_out, interleaved, leases_kept
 from bot.daily.models import (
     DailyPoster,
     DailyStatusReport,
@@ -273,7 +273,10 @@ class DailyService:
 
     async def _send(self, parts: AsyncIterable[list[_Delivery]]) -> list[tuple[_Delivery, PostResult | None]]:
         """Send each part as it comes, concurrently (None for a channel that had only reveals);
-        the leases of claims still waiting their turn are kept alive meanwhile."""
+        the leases of claims still waiting their turn are kept alive meanwhile. The next part is
+        taken (read and claimed) once fewer than two parts' worth are left to send: claiming
+        all of them at once would hold up the first posts, and claims made ahead of need are
+        only more to recover after a crash."""
         marks = PostedMarks(self.quiz.database, self.clock)
         unsent: set[int] = set()
         sender: FanOut[_Delivery, PostResult | None] = FanOut(
@@ -285,6 +288,7 @@ class DailyService:
                 unsent.update(d.instance_id for d in part if d.instance_id is not None)
                 deliveries += part
                 sender.submit(part)
+                await sender.left_at_most(2 * CHUNK)
             outcomes = await sender.results()
         return list(zip(deliveries, outcomes, strict=True))
 

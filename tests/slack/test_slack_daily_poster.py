@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_stand_in import StandInSlack
 
 from adapters.slack.app import retry_handlers
-from adapters.slack.daily_poster import ATTEMPTS, SERVER_ERROR_WAIT_SECONDS, SlackDailyPoster
+from adapters.slack.daily_poster import ATTEMPTS, SERVER_ERROR_WAIT_SECONDS, SlackDailyPoster, backoff
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
@@ -159,12 +159,13 @@ async def test_rate_limits_and_server_errors_are_tried_again_and_give_their_turn
 
     assert [c.status for c in slack_api.attempts("chat.postMessage")] == [429, 500, 200]
     assert ref == "C1:1700000000.000001"
-    # Retry-After: 0 from the stand-in, then the wait after a server error. The workspace takes
-    # two posts a second, but refused posts posted nothing: no wait for the next turn.
-    assert pace.sleeps == pytest.approx([0.0, SERVER_ERROR_WAIT_SECONDS])
+    # Retry-After: 0 from the stand-in, then the wait after a server error (at the second try).
+    # The workspace takes two posts a second, but refused posts posted nothing: no wait for
+    # the next turn.
+    assert pace.sleeps == pytest.approx([0.0, backoff(2)])
     # The post Slack took counts: the next one waits for its turn.
     await daily.post_question(Place("slack", "T1", "C2"), QUESTION)
-    assert pace.sleeps == pytest.approx([0.0, SERVER_ERROR_WAIT_SECONDS, 0.5])
+    assert pace.sleeps == pytest.approx([0.0, backoff(2), 0.5])
 
 
 async def test_a_post_that_keeps_failing_becomes_transient_after_the_last_attempt(
@@ -172,6 +173,9 @@ async def test_a_post_that_keeps_failing_becomes_transient_after_the_last_attemp
 ) -> None:
     slack_api.fail_next("chat.postMessage", *[500] * ATTEMPTS)
 
+    pace = FakeTime()
     with pytest.raises(TransientDeliveryError, match="500"):
-        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+        await poster(slack_api, pace=pace).post_question(Place("slack", "T1", "C1"), QUESTION)
     assert len(slack_api.attempts("chat.postMessage")) == ATTEMPTS
+    # Waits that double, from the first one.
+    assert pace.sleeps == pytest.approx([SERVER_ERROR_WAIT_SECONDS * 2**n for n in range(ATTEMPTS - 1)])
