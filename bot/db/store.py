@@ -407,13 +407,8 @@ def _subscription_query() -> Any:
     )
 
 
-async def subscription_rows(
-    connection: AsyncConnection, subscription_id: int | None = None
-) -> list[Row[Any]]:
-    query = _subscription_query()
-    if subscription_id is not None:
-        query = query.where(subscriptions.c.id == subscription_id)
-    return list(await connection.execute(query.order_by(subscriptions.c.id)))
+async def subscription_rows(connection: AsyncConnection) -> list[Row[Any]]:
+    return list(await connection.execute(_subscription_query().order_by(subscriptions.c.id)))
 
 
 async def subscription_of_channel(connection: AsyncConnection, channel_id: int) -> Row[Any] | None:
