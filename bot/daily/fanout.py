@@ -26,7 +26,7 @@ TOTAL = 1_000
 # Rows per statement when claims, marks and leases are written in bulk.
 CHUNK = 500
 # How long marks of posts made gather before they are written together.
-MARK_GATHER_SECONDS = 0.05
+MARK_GATHER_SECONDS = 0.02
 
 Sleep = Callable[[float], Awaitable[None]]
 

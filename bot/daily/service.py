@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -207,8 +208,8 @@ class DailyService:
         """Post the daily questions of many subscriptions that fell due at `due`, each unless
         it was posted already: claimed in a few multi-row statements, then sent concurrently."""
         results = await self._post_due_many(subscription_ids, due)
-        for result in results.values():
-            DAILY_POSTS.labels(outcome=result.value).inc()
+        for result, count in Counter(results.values()).items():
+            DAILY_POSTS.labels(outcome=result.value).inc(count)
         return results
 
     async def _due_parts(self, subscription_ids: Sequence[int]) -> AsyncIterator[list[_Due]]:
@@ -274,7 +275,7 @@ class DailyService:
     async def _send(self, parts: AsyncIterable[list[_Delivery]]) -> list[tuple[_Delivery, PostResult | None]]:
         """Send each part as it comes, concurrently (None for a channel that had only reveals);
         the leases of claims still waiting their turn are kept alive meanwhile. The next part is
-        taken (read and claimed) once fewer than two parts' worth are left to send: claiming
+        taken (read and claimed) once no more than a part's worth is left to send: claiming
         all of them at once would hold up the first posts, and claims made ahead of need are
         only more to recover after a crash."""
         marks = PostedMarks(self.quiz.database, self.clock)
@@ -288,7 +289,7 @@ class DailyService:
                 unsent.update(d.instance_id for d in part if d.instance_id is not None)
                 deliveries += part
                 sender.submit(part)
-                await sender.left_at_most(2 * CHUNK)
+                await sender.left_at_most(CHUNK)
             outcomes = await sender.results()
         return list(zip(deliveries, outcomes, strict=True))
 
