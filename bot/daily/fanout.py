@@ -25,6 +25,10 @@ PER_WORKSPACE = 8
 TOTAL = 1_000
 # Rows per statement when claims, marks and leases are written in bulk.
 CHUNK = 500
+# Channels read, claimed and handed to the senders at a time. Claiming a part is work on the event
+# loop (picking questions, building rows); small parts keep each piece of it short, so that the
+# answers to posts already in flight are not held up behind it.
+PART = 100
 # How long marks of posts made gather before they are written together.
 MARK_GATHER_SECONDS = 0.02
 

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.daily.fanout import CHUNK, FanOut, PostedMarks, chunks, fan_out, interleaved, leases_kept
+from bot.daily.fanout import PART, FanOut, PostedMarks, chunks, fan_out, interleaved, leases_kept
 from bot.daily.models import (
     DailyPoster,
     DailyStatusReport,
@@ -216,7 +216,7 @@ class DailyService:
         """The subscriptions, a chunk at a time, in the order given: the scheduler gives them
         interleaved by workspace, so that the first chunk, sent while the next ones are read,
         already holds channels of every workspace."""
-        for part in chunks(list(dict.fromkeys(subscription_ids))):
+        for part in chunks(list(dict.fromkeys(subscription_ids)), PART):
             async with self.quiz.database.read() as connection:
                 rows = await store.subscription_rows_in(connection, part)
             yield [_Due(_subscription(row), row.channel_id) for row in rows]
@@ -275,7 +275,7 @@ class DailyService:
     async def _send(self, parts: AsyncIterable[list[_Delivery]]) -> list[tuple[_Delivery, PostResult | None]]:
         """Send each part as it comes, concurrently (None for a channel that had only reveals);
         the leases of claims still waiting their turn are kept alive meanwhile. The next part is
-        taken (read and claimed) once no more than a part's worth is left to send: claiming
+        taken (read and claimed) once no more than two parts' worth are left to send: claiming
         all of them at once would hold up the first posts, and claims made ahead of need are
         only more to recover after a crash."""
         marks = PostedMarks(self.quiz.database, self.clock)
@@ -289,7 +289,7 @@ class DailyService:
                 unsent.update(d.instance_id for d in part if d.instance_id is not None)
                 deliveries += part
                 sender.submit(part)
-                await sender.left_at_most(CHUNK)
+                await sender.left_at_most(2 * PART)
             outcomes = await sender.results()
         return list(zip(deliveries, outcomes, strict=True))
 
