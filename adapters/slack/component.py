@@ -7,12 +7,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.inflight import InFlight
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.service import DailyService
@@ -62,7 +64,7 @@ class SlackComponent:
         self.bolt = build_app(config, service, daily, client, self.background, self.counts)
         self.poster = SlackDailyPoster(
             self.bolt.client,
-            self.bolt.installation_store,
+            _studybots_own(self.bolt.installation_store),
             ChannelPacer(),
             WorkspaceLimiter(config.workspace_posts_per_second),
         )
@@ -97,3 +99,11 @@ class SlackComponent:
         self.counts.flush()
         await self.inflight.drain(DRAIN_SECONDS)
         await self.session.close()
+
+
+def _studybots_own(store: AsyncInstallationStore | None) -> DatabaseInstallationStore | None:
+    """In OAuth mode Bolt's installation store is the one `build_app` gave it, Studybot's own,
+    whose `bot_tokens` the daily poster looks tokens up with, many workspaces at a time."""
+    if store is not None and not isinstance(store, DatabaseInstallationStore):
+        raise TypeError(f"unexpected Slack installation store: {type(store).__name__}")
+    return store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_stand_in import StandInSlack
 from sqlalchemy import MetaData
+
+from bot.models import Mode, Place, QuestionView
+from bot.questions import Difficulty, Kind
 
 OAUTH = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "client-secret"}
 
@@ -61,6 +65,22 @@ async def test_a_workspace_installs_the_app_then_uses_it(slack_oauth_bot: SlackB
     await bot.slash("ecs")
     [posted] = await bot.api.wait_ok("chat.postMessage")
     assert posted.token == "xoxb-installed"
+
+    # The question of the day posts with the installation's token too.
+    daily_question = QuestionView(
+        instance_id=7,
+        question_id="ecs-stands-for",
+        topic_id="ecs",
+        topic_name="Amazon ECS",
+        kind=Kind.MULTIPLE_CHOICE,
+        difficulty=Difficulty.EASY,
+        prompt="What does ECS stand for?",
+        choices=("Elastic Compute Service", "Elastic Container Service"),
+        mode=Mode.DAILY,
+        daily_date=date(2026, 11, 16),
+    )
+    await bot.daily.posters["slack"].post_question(Place("slack", "T9", "C9"), daily_question)
+    assert [call.token for call in bot.api.ok("chat.postMessage")] == ["xoxb-installed", "xoxb-installed"]
 
 
 async def test_a_workspace_that_never_installed_the_app_is_refused(slack_oauth_bot: SlackBot) -> None:
