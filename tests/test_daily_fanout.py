@@ -54,6 +54,13 @@ async def run_due(
     await reported.wait()
 
 
+async def until_joined(batch: Batch, count: int) -> asyncio.Future[None]:
+    """Yield to the event loop until `count` jobs joined the batch; its future."""
+    while batch.done is None or len(batch.members) < count:
+        await asyncio.sleep(0)
+    return batch.done
+
+
 def scheduler_with_jobs(func: Callable[[int], asyncio.Future[None]], count: int) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_executor(JoiningExecutor(), "joining")
@@ -77,11 +84,10 @@ async def test_jobs_due_together_join_one_batch_and_each_reports_when_it_is_done
     events: list[JobExecutionEvent] = []
     try:
         running = asyncio.create_task(run_due(scheduler, events, 50, datetime.now(UTC)))
-        while batch.done is None or len(batch.members) < 50:
-            await asyncio.sleep(0)
+        done = await until_joined(batch, 50)
         # Every job joined before the batch was done; none has reported yet.
         assert sorted(batch.members) == list(range(50)) and events == []
-        batch.done.set_result(None)
+        done.set_result(None)
         await running
     finally:
         scheduler.shutdown(wait=False)
@@ -96,9 +102,7 @@ async def test_a_failed_batch_is_reported_for_each_of_its_jobs() -> None:
     events: list[JobExecutionEvent] = []
     try:
         running = asyncio.create_task(run_due(scheduler, events, 3, datetime.now(UTC)))
-        while batch.done is None or len(batch.members) < 3:
-            await asyncio.sleep(0)
-        batch.done.set_exception(RuntimeError("database gone"))
+        (await until_joined(batch, 3)).set_exception(RuntimeError("database gone"))
         await running
     finally:
         scheduler.shutdown(wait=False)

@@ -80,13 +80,21 @@ def backoff(attempt: int) -> float:
     return SERVER_ERROR_WAIT_SECONDS * 2 ** (attempt - 1)
 
 
+def refused(error: SlackApiError) -> bool:
+    """Slack turned the post away (rate limited, server error): nothing was posted, and trying
+    again may work."""
+    status = error.response.status_code
+    return status == 429 or status >= 500
+
+
 def retry_wait(error: SlackApiError, attempt: int) -> float | None:
     """How long to wait before trying a refused post again; None when trying again is no use."""
-    status = error.response.status_code
-    if status == 429:
+    if not refused(error):
+        return None
+    if error.response.status_code == 429:
         headers = {str(k).lower(): v for k, v in dict(error.response.headers).items()}
         return float(headers.get("retry-after") or 1)
-    return backoff(attempt) if status >= 500 else None
+    return backoff(attempt)
 
 
 class SlackDailyPoster:
@@ -161,7 +169,7 @@ class SlackDailyPoster:
             try:
                 return await self.client.chat_postMessage(channel=target.channel, **message, **token)
             except SlackApiError as error:
-                if retry_wait(error, attempt=1) is not None:
+                if refused(error):
                     turn.refused()
                 raise
 

@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +28,8 @@ from slack_stand_in import StandInSlack
 from adapters.serve import serve
 from bot.clock import Clock
 from bot.daily.service import DailyService
+from bot.models import Mode, QuestionView
+from bot.questions import Difficulty, Kind
 from bot.settings import Settings, load_settings
 
 BANK = Path(__file__).resolve().parent / "bank"
@@ -35,6 +38,19 @@ BOT_TOKEN = "xoxb-test-token"
 START_SECONDS = 15.0
 # Slack allows 3 seconds; an ack that goes through no database arrives far sooner.
 ACK_SECONDS = 1.0
+# A question of the day as the daily poster is handed it.
+DAILY_QUESTION = QuestionView(
+    instance_id=7,
+    question_id="ecs-stands-for",
+    topic_id="ecs",
+    topic_name="Amazon ECS",
+    kind=Kind.MULTIPLE_CHOICE,
+    difficulty=Difficulty.EASY,
+    prompt="What does ECS stand for?",
+    choices=("Elastic Compute Service", "Elastic Container Service"),
+    mode=Mode.DAILY,
+    daily_date=date(2026, 11, 16),
+)
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from slack_harness import BOT_TOKEN, FakeTime
+from slack_harness import BOT_TOKEN, DAILY_QUESTION, FakeTime
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_stand_in import StandInSlack
@@ -21,21 +20,7 @@ from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
 from bot.db.database import Database
 from bot.db.migrate import upgrade
-from bot.models import Mode, Place, QuestionView
-from bot.questions import Difficulty, Kind
-
-QUESTION = QuestionView(
-    instance_id=7,
-    question_id="ecs-stands-for",
-    topic_id="ecs",
-    topic_name="Amazon ECS",
-    kind=Kind.MULTIPLE_CHOICE,
-    difficulty=Difficulty.EASY,
-    prompt="What does ECS stand for?",
-    choices=("Elastic Compute Service", "Elastic Container Service"),
-    mode=Mode.DAILY,
-    daily_date=date(2026, 11, 16),
-)
+from bot.models import Place
 
 
 def client(api: StandInSlack, token: str | None) -> AsyncWebClient:
@@ -79,7 +64,7 @@ async def installs(tmp_path: Path) -> AsyncIterator[DatabaseInstallationStore]:
 async def test_a_single_workspace_post_uses_the_bot_token_and_returns_the_message(
     slack_api: StandInSlack,
 ) -> None:
-    ref = await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+    ref = await poster(slack_api).post_question(Place("slack", "T1", "C1"), DAILY_QUESTION)
 
     [posted] = slack_api.ok("chat.postMessage")
     assert (posted.token, posted.body["channel"]) == (BOT_TOKEN, "C1")
@@ -89,12 +74,12 @@ async def test_a_single_workspace_post_uses_the_bot_token_and_returns_the_messag
 async def test_with_oauth_each_workspace_gets_its_installations_token(
     slack_api: StandInSlack, installs: DatabaseInstallationStore
 ) -> None:
-    await poster(slack_api, installs).post_question(Place("slack", "T9", "C9"), QUESTION)
+    await poster(slack_api, installs).post_question(Place("slack", "T9", "C9"), DAILY_QUESTION)
     [posted] = slack_api.ok("chat.postMessage")
     assert posted.token == "xoxb-installed"
 
     with pytest.raises(PermanentDeliveryError, match=r"not installed in the workspace \(no_installation\)"):
-        await poster(slack_api, installs).post_question(Place("slack", "T5", "C5"), QUESTION)
+        await poster(slack_api, installs).post_question(Place("slack", "T5", "C5"), DAILY_QUESTION)
     assert len(slack_api.attempts("chat.postMessage")) == 1
 
 
@@ -103,7 +88,7 @@ async def test_a_remembered_token_is_reused_then_fetched_again_when_slack_refuse
 ) -> None:
     daily = poster(slack_api, installs)
     for channel in ("C1", "C2"):
-        await daily.post_question(Place("slack", "T9", channel), QUESTION)
+        await daily.post_question(Place("slack", "T9", channel), DAILY_QUESTION)
     reinstalled = Bot(
         app_id="A1",
         team_id="T9",
@@ -114,7 +99,7 @@ async def test_a_remembered_token_is_reused_then_fetched_again_when_slack_refuse
     )
     await installs.async_save_bot(reinstalled)
     slack_api.reject_next("chat.postMessage", "invalid_auth")
-    await daily.post_question(Place("slack", "T9", "C3"), QUESTION)
+    await daily.post_question(Place("slack", "T9", "C3"), DAILY_QUESTION)
     tokens = [call.token for call in slack_api.attempts("chat.postMessage")]
     assert tokens == ["xoxb-installed", "xoxb-installed", "xoxb-installed", "xoxb-reinstalled"]
 
@@ -138,14 +123,14 @@ async def test_errors_that_will_not_go_away_are_permanent_and_name_the_code(
     slack_api.refuse_channel("C1", code)
 
     with pytest.raises(PermanentDeliveryError, match=rf"^Slack refused the post: .+ \({code}\)$"):
-        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+        await poster(slack_api).post_question(Place("slack", "T1", "C1"), DAILY_QUESTION)
 
 
 async def test_other_errors_are_transient(slack_api: StandInSlack) -> None:
     slack_api.refuse_channel("C1", "fatal_error")
 
     with pytest.raises(TransientDeliveryError, match="fatal_error"):
-        await poster(slack_api).post_question(Place("slack", "T1", "C1"), QUESTION)
+        await poster(slack_api).post_question(Place("slack", "T1", "C1"), DAILY_QUESTION)
 
 
 async def test_rate_limits_and_server_errors_are_tried_again_and_give_their_turn_back(
@@ -155,7 +140,7 @@ async def test_rate_limits_and_server_errors_are_tried_again_and_give_their_turn
     slack_api.fail_next("chat.postMessage", 429, 500)
 
     daily = poster(slack_api, pace=pace)
-    ref = await daily.post_question(Place("slack", "T1", "C1"), QUESTION)
+    ref = await daily.post_question(Place("slack", "T1", "C1"), DAILY_QUESTION)
 
     assert [c.status for c in slack_api.attempts("chat.postMessage")] == [429, 500, 200]
     assert ref == "C1:1700000000.000001"
@@ -164,7 +149,7 @@ async def test_rate_limits_and_server_errors_are_tried_again_and_give_their_turn
     # the next turn.
     assert pace.sleeps == pytest.approx([0.0, backoff(2)])
     # The post Slack took counts: the next one waits for its turn.
-    await daily.post_question(Place("slack", "T1", "C2"), QUESTION)
+    await daily.post_question(Place("slack", "T1", "C2"), DAILY_QUESTION)
     assert pace.sleeps == pytest.approx([0.0, backoff(2), 0.5])
 
 
@@ -175,7 +160,7 @@ async def test_a_post_that_keeps_failing_becomes_transient_after_the_last_attemp
 
     pace = FakeTime()
     with pytest.raises(TransientDeliveryError, match="500"):
-        await poster(slack_api, pace=pace).post_question(Place("slack", "T1", "C1"), QUESTION)
+        await poster(slack_api, pace=pace).post_question(Place("slack", "T1", "C1"), DAILY_QUESTION)
     assert len(slack_api.attempts("chat.postMessage")) == ATTEMPTS
     # Waits that double, from the first one.
     assert pace.sleeps == pytest.approx([SERVER_ERROR_WAIT_SECONDS * 2**n for n in range(ATTEMPTS - 1)])

@@ -5,18 +5,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from slack_harness import SlackBot, running_bot
+from slack_harness import DAILY_QUESTION, SlackBot, running_bot
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_stand_in import StandInSlack
 from sqlalchemy import MetaData
 
-from bot.models import Mode, Place, QuestionView
-from bot.questions import Difficulty, Kind
+from bot.models import Place
 
 OAUTH = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "client-secret"}
 
@@ -67,19 +65,7 @@ async def test_a_workspace_installs_the_app_then_uses_it(slack_oauth_bot: SlackB
     assert posted.token == "xoxb-installed"
 
     # The question of the day posts with the installation's token too.
-    daily_question = QuestionView(
-        instance_id=7,
-        question_id="ecs-stands-for",
-        topic_id="ecs",
-        topic_name="Amazon ECS",
-        kind=Kind.MULTIPLE_CHOICE,
-        difficulty=Difficulty.EASY,
-        prompt="What does ECS stand for?",
-        choices=("Elastic Compute Service", "Elastic Container Service"),
-        mode=Mode.DAILY,
-        daily_date=date(2026, 11, 16),
-    )
-    await bot.daily.posters["slack"].post_question(Place("slack", "T9", "C9"), daily_question)
+    await bot.daily.posters["slack"].post_question(Place("slack", "T9", "C9"), DAILY_QUESTION)
     assert [call.token for call in bot.api.ok("chat.postMessage")] == ["xoxb-installed", "xoxb-installed"]
 
 
