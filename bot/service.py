@@ -18,9 +18,9 @@ from bot.answering import AnswerRecorder, Submission, UserState, outcome
 from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
-from bot.db import answer_rows, store
+from bot.db import answer_rows, board_rows, store
 from bot.db.database import Database
-from bot.db.tables import team_totals, user_totals
+from bot.db.tables import user_totals
 from bot.errors import QuizError
 from bot.models import (
     Actor,
@@ -354,15 +354,19 @@ class QuizService:
         self, place: Place, period: Period = Period.WEEK, scope: Scope = Scope.PEOPLE, limit: int = 10
     ) -> Leaderboard:
         now = self.clock.now()
-        async with self.database.read() as connection:
-            workspace = await store.find_workspace(connection, place.platform, place.workspace)
-            timezone = ZoneInfo(workspace.timezone if workspace else self.default_timezone)
-            rows: list[Any] = []
-            if workspace is not None:
-                table = user_totals if scope is Scope.PEOPLE else team_totals
-                key = period_key(period, now, timezone)
-                rows = await store.top(connection, table, workspace.id, key, limit)
-        return Leaderboard(period, scope, rank_rows(rows), period_start(period, now, timezone), timezone.key)
+        read = partial(
+            board_rows.board,
+            platform=place.platform,
+            workspace_external_id=place.workspace,
+            period=period,
+            scope=scope,
+            now=now,
+            default_timezone=self.default_timezone,
+            limit=limit,
+        )
+        found = await self.database.read_sync(read)
+        start = period_start(period, now, found.timezone)
+        return Leaderboard(period, scope, rank_rows(found.rows), start, found.timezone.key)
 
     async def stats(self, actor: Actor) -> UserStats:
         now = self.clock.now()

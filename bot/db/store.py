@@ -69,11 +69,14 @@ async def workspace(
     )
 
 
+FIND_WORKSPACE = select(workspaces).where(
+    workspaces.c.platform == bindparam("platform"), workspaces.c.external_id == bindparam("external_id")
+)
+
+
 async def find_workspace(connection: AsyncConnection, platform: str, external_id: str) -> Row[Any] | None:
-    query = select(workspaces).where(
-        workspaces.c.platform == platform, workspaces.c.external_id == external_id
-    )
-    return (await connection.execute(query)).first()
+    parameters = {"platform": platform, "external_id": external_id}
+    return (await connection.execute(FIND_WORKSPACE, parameters)).first()
 
 
 async def user(
@@ -221,10 +224,9 @@ async def team_of(connection: AsyncConnection, user_id: int) -> Row[Any] | None:
     return (await connection.execute(query)).first()
 
 
-async def top(
-    connection: AsyncConnection, scope_table: Table, workspace_id: int, period_key: str, limit: int
-) -> list[Row[Any]]:
-    """The best `limit` totals of a workspace in one period, with display names.
+def _top(scope_table: Table) -> Any:
+    """The best `:limit` totals of workspace `:workspace` in period `:period_key`, with display
+    names.
 
     The order (points, correct answers, then the owner's id, all descending) is exactly the
     board index's, read backwards: the database stops after `limit` index entries however many
@@ -236,14 +238,20 @@ async def top(
     else:
         owner, name = team_totals.c.team_id, teams.c.name
         joined = team_totals.join(teams, teams.c.id == team_totals.c.team_id)
-    query = (
+    return (
         select(name.label("name"), scope_table.c.points, scope_table.c.answers, scope_table.c.correct)
         .select_from(joined)
-        .where(scope_table.c.workspace_id == workspace_id, scope_table.c.period_key == period_key)
+        .where(
+            scope_table.c.workspace_id == bindparam("workspace"),
+            scope_table.c.period_key == bindparam("period_key"),
+        )
         .order_by(scope_table.c.points.desc(), scope_table.c.correct.desc(), owner.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(await connection.execute(query))
+
+
+TOP_PEOPLE = _top(user_totals)
+TOP_TEAMS = _top(team_totals)
 
 
 async def totals_of(
