@@ -188,8 +188,8 @@ class AnswerRecorder:
             key = (actor.platform, actor.workspace)
             if key not in self._workspace_ids:
                 async with self.database.write() as connection:
-                    row = await store.workspace(
-                        connection,
+                    row = await connection.run_sync(
+                        store.workspace,
                         actor.platform,
                         actor.workspace,
                         actor.workspace_name,

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.answering import AnswerRecorder, Submission, UserState, outcome
@@ -99,14 +100,15 @@ class QuizService:
 
     # -- identity, inside a transaction ------------------------------------------------------
 
-    async def _workspace(self, connection: AsyncConnection, platform: str, external: str, name: str) -> Any:
-        return await store.workspace(
-            connection, platform, external, name, self.default_timezone, self.clock.now()
-        )
+    def _workspace(self, connection: Connection, platform: str, external: str, name: str) -> Any:
+        return store.workspace(connection, platform, external, name, self.default_timezone, self.clock.now())
 
-    async def identify(self, connection: AsyncConnection, actor: Actor) -> tuple[Any, Any]:
-        workspace = await self._workspace(connection, actor.platform, actor.workspace, actor.workspace_name)
-        user = await store.user(connection, workspace.id, actor.user, actor.display_name, self.clock.now())
+    def identify(self, connection: Connection, actor: Actor) -> tuple[Any, Any]:
+        """The actor's workspace and user rows, created or renamed as needed; synchronous, so that
+        a whole transaction can cross to the database thread once (`Database.write_sync`), and
+        run from async code as `await connection.run_sync(quiz.identify, actor)`."""
+        workspace = self._workspace(connection, actor.platform, actor.workspace, actor.workspace_name)
+        user = store.user(connection, workspace.id, actor.user, actor.display_name, self.clock.now())
         return workspace, user
 
     # -- asking ---------------------------------------------------------------------------
@@ -130,10 +132,10 @@ class QuizService:
             daily_date=daily_date,
         )
 
-    async def _pick(
-        self, connection: AsyncConnection, channel_id: int, user_id: int | None, pool: Sequence[Question]
+    def _pick(
+        self, connection: Connection, channel_id: int, user_id: int | None, pool: Sequence[Question]
     ) -> Question:
-        seen = await store.last_seen(connection, channel_id, user_id, [q.id for q in pool])
+        seen = store.last_seen(connection, channel_id, user_id, [q.id for q in pool])
         return self.bank.by_id[pick_question([q.id for q in pool], seen, self._rng)]
 
     def pool(self, topic_id: str | None) -> tuple[Question, ...]:
@@ -150,11 +152,11 @@ class QuizService:
         now = self.clock.now()
         pool = self.pool(topic_id) or self.bank.questions
         async with self.database.write() as connection:
-            workspace = await self._workspace(connection, target.platform, target.workspace, "")
-            channel_row = await store.channel(connection, workspace.id, target.channel)
+            workspace = await connection.run_sync(self._workspace, target.platform, target.workspace, "")
+            channel_row = await connection.run_sync(store.channel, workspace.id, target.channel)
             if await store.daily_exists(connection, channel_row.id, daily_date):
                 return None
-            question = await self._pick(connection, channel_row.id, None, pool)
+            question = await connection.run_sync(self._pick, channel_row.id, None, pool)
             return await store.claim_daily(
                 connection,
                 channel_id=channel_row.id,
@@ -208,24 +210,31 @@ class QuizService:
                 return NoQuestions(topic.id)
         else:
             pool = self.bank.questions
-        async with self.database.write() as connection:
-            workspace, user = await self.identify(connection, actor)
-            channel_row = await store.channel(connection, workspace.id, channel)
-            question = await self._pick(connection, channel_row.id, user.id, pool)
-            instance_id = await store.insert_instance(
-                connection,
-                channel_id=channel_row.id,
-                question_id=question.id,
-                mode=Mode.PRACTICE.value,
-                now=self.clock.now(),
-                posted_by=user.id,
-            )
+        instance_id, question = await self.database.write_sync(partial(self._post, actor, channel, pool))
         return Posted(self.view(instance_id, question, Mode.PRACTICE))
+
+    def _post(
+        self, actor: Actor, channel: str, pool: Sequence[Question], connection: Connection
+    ) -> tuple[int, Question]:
+        """The transaction of `ask`, run whole on the database thread: asks come between the
+        batches of answers, which wait for them, so an ask must not hold the writer for a wait on
+        the event loop at every statement."""
+        workspace, user = self.identify(connection, actor)
+        channel_row = store.channel(connection, workspace.id, channel)
+        question = self._pick(connection, channel_row.id, user.id, pool)
+        instance_id = store.insert_instance(
+            connection,
+            channel_id=channel_row.id,
+            question_id=question.id,
+            mode=Mode.PRACTICE.value,
+            now=self.clock.now(),
+            posted_by=user.id,
+        )
+        return instance_id, question
 
     async def set_message_ref(self, instance_id: int, ref: str) -> None:
         """Remember the platform's id of the message showing an instance, to update it later."""
-        async with self.database.write() as connection:
-            await store.set_message_ref(connection, instance_id, ref)
+        await self.database.write_sync(partial(store.set_message_ref, instance_id=instance_id, ref=ref))
 
     async def question_view(self, instance_id: int) -> QuestionView:
         async with self.database.read() as connection:
@@ -420,7 +429,7 @@ class QuizService:
     async def join_team(self, actor: Actor, name: str) -> TeamChange:
         """Join the team with this name (case-insensitive), creating it if it does not exist."""
         async with self.database.write() as connection:
-            workspace, user = await self.identify(connection, actor)
+            workspace, user = await connection.run_sync(self.identify, actor)
             previous = await store.team_of(connection, user.id)
             existing = await store.find_team(connection, workspace.id, name.casefold())
             team = existing or await store.create_team(connection, workspace.id, name, self.clock.now())
@@ -431,7 +440,7 @@ class QuizService:
 
     async def leave_team(self, actor: Actor) -> TeamChange:
         async with self.database.write() as connection:
-            _, user = await self.identify(connection, actor)
+            _, user = await connection.run_sync(self.identify, actor)
             previous = await store.team_of(connection, user.id)
             if previous is None:
                 raise QuizError("You are not in a team. Join one with /quiz team join NAME.")

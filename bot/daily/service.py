@@ -138,8 +138,8 @@ class DailyService:
         topic_id = self._topic_id(command.topic)
         now = self.clock.now()
         async with self.quiz.database.write() as connection:
-            workspace, user = await self.quiz.identify(connection, actor)
-            channel_row = await store.channel(connection, workspace.id, channel)
+            workspace, user = await connection.run_sync(self.quiz.identify, actor)
+            channel_row = await connection.run_sync(store.channel, workspace.id, channel)
             reveal_hour, reveal_minute = command.reveal or (None, None)
             await store.upsert_subscription(
                 connection,
@@ -167,8 +167,8 @@ class DailyService:
         if not actor.is_admin:
             raise QuizError(ADMINS_ONLY)
         async with self.quiz.database.write() as connection:
-            workspace, _ = await self.quiz.identify(connection, actor)
-            channel_row = await store.channel(connection, workspace.id, channel)
+            workspace, _ = await connection.run_sync(self.quiz.identify, actor)
+            channel_row = await connection.run_sync(store.channel, workspace.id, channel)
             row = await store.subscription_of_channel(connection, channel_row.id)
             if row is None:
                 raise QuizError("This channel has no question of the day.")

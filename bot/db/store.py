@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, Row, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -29,14 +29,14 @@ from bot.db.tables import (
 )
 
 
-def _insert(connection: AsyncConnection, table: Table) -> Any:
+def _insert(connection: Connection | AsyncConnection, table: Table) -> Any:
     """The dialect's own INSERT, which knows ON CONFLICT on both SQLite and PostgreSQL."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
 
-async def _get_or_create(
-    connection: AsyncConnection,
+def _get_or_create(
+    connection: Connection,
     table: Table,
     keys: Mapping[str, Any],
     defaults: Mapping[str, Any],
@@ -45,22 +45,22 @@ async def _get_or_create(
     """The row with these unique `keys`, inserted with `defaults` if missing; `refresh` columns
     are overwritten when they changed. Safe when two processes create the same row at once."""
     where = and_(*(table.c[k] == v for k, v in keys.items()))
-    row = (await connection.execute(select(table).where(where))).first()
+    row = connection.execute(select(table).where(where)).first()
     if row is None:
         statement = _insert(connection, table).values({**keys, **defaults, **(refresh or {})})
-        await connection.execute(statement.on_conflict_do_nothing(index_elements=list(keys)))
-        row = (await connection.execute(select(table).where(where))).one()
+        connection.execute(statement.on_conflict_do_nothing(index_elements=list(keys)))
+        row = connection.execute(select(table).where(where)).one()
     elif refresh and any(getattr(row, k) != v for k, v in refresh.items() if v):
         changed = {k: v for k, v in refresh.items() if v}
-        await connection.execute(update(table).where(where).values(changed))
-        row = (await connection.execute(select(table).where(where))).one()
+        connection.execute(update(table).where(where).values(changed))
+        row = connection.execute(select(table).where(where)).one()
     return row
 
 
-async def workspace(
-    connection: AsyncConnection, platform: str, external_id: str, name: str, timezone: str, now: datetime
+def workspace(
+    connection: Connection, platform: str, external_id: str, name: str, timezone: str, now: datetime
 ) -> Row[Any]:
-    return await _get_or_create(
+    return _get_or_create(
         connection,
         workspaces,
         {"platform": platform, "external_id": external_id},
@@ -79,10 +79,10 @@ async def find_workspace(connection: AsyncConnection, platform: str, external_id
     return (await connection.execute(FIND_WORKSPACE, parameters)).first()
 
 
-async def user(
-    connection: AsyncConnection, workspace_id: int, external_id: str, display_name: str, now: datetime
+def user(
+    connection: Connection, workspace_id: int, external_id: str, display_name: str, now: datetime
 ) -> Row[Any]:
-    return await _get_or_create(
+    return _get_or_create(
         connection,
         users,
         {"workspace_id": workspace_id, "external_id": external_id},
@@ -96,8 +96,8 @@ async def find_user(connection: AsyncConnection, workspace_id: int, external_id:
     return (await connection.execute(query)).first()
 
 
-async def channel(connection: AsyncConnection, workspace_id: int, external_id: str) -> Row[Any]:
-    return await _get_or_create(
+def channel(connection: Connection, workspace_id: int, external_id: str) -> Row[Any]:
+    return _get_or_create(
         connection, channels, {"workspace_id": workspace_id, "external_id": external_id}, {}
     )
 
@@ -117,8 +117,8 @@ async def find_channel(
     return (await connection.execute(query)).scalar_one_or_none()
 
 
-async def insert_instance(
-    connection: AsyncConnection,
+def insert_instance(
+    connection: Connection,
     *,
     channel_id: int,
     question_id: str,
@@ -127,7 +127,7 @@ async def insert_instance(
     posted_by: int | None,
     daily_date: date | None = None,
 ) -> int:
-    result = await connection.execute(
+    result = connection.execute(
         question_instances.insert()
         .values(
             channel_id=channel_id,
@@ -180,32 +180,42 @@ async def instance(connection: AsyncConnection, instance_id: int) -> InstanceRow
     return None if row is None else InstanceRow(**row._mapping)
 
 
-async def set_message_ref(connection: AsyncConnection, instance_id: int, ref: str) -> None:
-    await connection.execute(
+def set_message_ref(connection: Connection, instance_id: int, ref: str) -> None:
+    connection.execute(
         update(question_instances).where(question_instances.c.id == instance_id).values(message_ref=ref)
     )
 
 
-async def last_seen(
-    connection: AsyncConnection, channel_id: int, user_id: int | None, question_ids: Sequence[str]
+def last_seen(
+    connection: Connection, channel_id: int, user_id: int | None, question_ids: Sequence[str]
 ) -> dict[str, datetime]:
-    """When each question was last posted in the channel or answered by the user."""
+    """When each question was last posted in the channel or answered by the user, looking back
+    over the channel's and the user's latest posts and answers, twice as many as the questions:
+    enough that a question outside them was seen before every one inside, so the pool is still
+    used up before anything repeats, while asking costs the same after a year of history."""
+    window = 2 * len(question_ids)
     posted = (
-        select(question_instances.c.question_id, func.max(question_instances.c.posted_at))
-        .where(
-            question_instances.c.channel_id == channel_id, question_instances.c.question_id.in_(question_ids)
-        )
-        .group_by(question_instances.c.question_id)
+        select(question_instances.c.question_id, question_instances.c.posted_at.label("seen_at"))
+        .where(question_instances.c.channel_id == channel_id)
+        .order_by(question_instances.c.id.desc())
+        .limit(window)
     )
     answered = (
-        select(question_instances.c.question_id, func.max(answers.c.answered_at))
+        select(question_instances.c.question_id, answers.c.answered_at.label("seen_at"))
         .join(answers, answers.c.instance_id == question_instances.c.id)
-        .where(answers.c.user_id == user_id, question_instances.c.question_id.in_(question_ids))
-        .group_by(question_instances.c.question_id)
+        .where(answers.c.user_id == user_id)
+        .order_by(answers.c.id.desc())
+        .limit(window)
     )
     seen: dict[str, datetime] = {}
-    for query in (posted, answered) if user_id is not None else (posted,):
-        for question_id, when in await connection.execute(query):
+    for recent in (posted, answered) if user_id is not None else (posted,):
+        latest = recent.subquery()
+        query = (
+            select(latest.c.question_id, func.max(latest.c.seen_at))
+            .where(latest.c.question_id.in_(question_ids))
+            .group_by(latest.c.question_id)
+        )
+        for question_id, when in connection.execute(query):
             seen[question_id] = max(seen.get(question_id, when), when)
     return seen
 
@@ -281,8 +291,8 @@ async def find_team(connection: AsyncConnection, workspace_id: int, name_key: st
 
 
 async def create_team(connection: AsyncConnection, workspace_id: int, name: str, now: datetime) -> Row[Any]:
-    return await _get_or_create(
-        connection,
+    return await connection.run_sync(
+        _get_or_create,
         teams,
         {"workspace_id": workspace_id, "name_key": name.casefold()},
         {"name": name, "created_at": now},

@@ -92,7 +92,7 @@ async def test_a_double_click_and_a_retried_delivery_count_once(slack_bot: Slack
     board = await slack_bot.slash("leaderboard")
     [table] = await slack_bot.responses(board)
     assert len(slack_bot.api.ok(f"respond/{first.response_url.rsplit('/', 1)[1]}")) == 1
-    assert len(slack_bot.api.ok("chat.update")) == 1
+    assert len(await slack_bot.api.wait_ok("chat.update")) == 1
     row = next(line.split() for line in text_of(table).splitlines() if " ann " in line)
     assert row[3:] == ["1", "100%"]
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -88,19 +88,27 @@ class StalledDatabase:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.release = asyncio.Event()
         self.waiting = asyncio.Event()
-        original = Database.write
+        original, original_sync = Database.write, Database.write_sync
 
         def write(database: Database) -> Any:
             @asynccontextmanager
             async def stalled() -> AsyncIterator[Any]:
-                self.waiting.set()
-                await self.release.wait()
+                await self.stall()
                 async with original(database) as connection:
                     yield connection
 
             return stalled()
 
+        async def write_sync(database: Database, work: Callable[[Any], Any]) -> Any:
+            await self.stall()
+            return await original_sync(database, work)
+
         monkeypatch.setattr(Database, "write", write)
+        monkeypatch.setattr(Database, "write_sync", write_sync)
+
+    async def stall(self) -> None:
+        self.waiting.set()
+        await self.release.wait()
 
 
 async def test_a_stalled_database_still_gets_the_command_acknowledged_in_time(
