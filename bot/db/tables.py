@@ -118,6 +118,8 @@ question_instances = Table(
     Column("scheduled_for", UtcDateTime, nullable=True),
     UniqueConstraint("channel_id", "daily_date", name="uq_instances_channel_daily_date"),
     Index("ix_instances_channel_question", "channel_id", "question_id"),
+    # A channel's latest posts, newest first (`store.last_seen`).
+    Index("ix_instances_channel_recent", "channel_id", "id"),
 )
 
 answers = Table(
@@ -129,7 +131,7 @@ answers = Table(
         ForeignKey("question_instances.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
     Column("choice", Text, nullable=False),
     Column("correct", Boolean, nullable=False),
@@ -137,6 +139,8 @@ answers = Table(
     Column("late", Boolean, nullable=False),
     Column("answered_at", UtcDateTime, nullable=False),
     UniqueConstraint("instance_id", "user_id", name="uq_answers_instance_user"),
+    # A user's answers, newest first (`store.last_seen`); serves lookups by user alone too.
+    Index("ix_answers_user_recent", "user_id", "id"),
 )
 
 # Running totals per period bucket ('w2026-47', 'm2026-11', 'all'), written in the same
