@@ -166,6 +166,18 @@ async def test_questions_do_not_repeat_until_the_topic_is_used_up(
     assert again in pool
 
 
+async def test_other_topics_asked_in_between_do_not_bring_a_question_back_early(
+    service: QuizService, bank: QuestionBank
+) -> None:
+    pool = {q.id for q in bank.in_topic("fargate")}
+    other = next(t.id for t in bank.topics if pool.isdisjoint(q.id for q in bank.in_topic(t.id)))
+    first = {(await posted(service, "fargate")).question.question_id for _ in range(len(pool) // 2)}
+    for _ in range(3 * len(pool)):
+        await posted(service, other)
+    rest = {(await posted(service, "fargate")).question.question_id for _ in range(len(pool) - len(first))}
+    assert first.isdisjoint(rest) and first | rest == pool
+
+
 async def test_stats_by_topic(service: QuizService, bank: QuestionBank) -> None:
     await answer_right(service, bank, actor())
     question = await post_choice_question(service, bank, "docker")
