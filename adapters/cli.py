@@ -158,10 +158,11 @@ def _discord_invite_url(settings: Settings) -> int:
 
 
 def _serve(settings: Settings) -> int:
+    from adapters import event_loop
     from adapters.serve import serve
 
     configure_logging(settings.studybot_log_level, settings.studybot_log_format == "json", settings.secrets())
-    asyncio.run(serve(settings))
+    event_loop.run(serve(settings))
     return 0
 
 
