@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -58,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
 async def run_sections(names: list[str], quick: bool) -> Sections:
     sections: Sections = {}
     for name in names:
+        # What earlier sections wrote goes to disk now, not in the background of this one.
+        os.sync()
         with tempfile.TemporaryDirectory(prefix=f"studybot-bench-{name}-") as directory:
             started = time.perf_counter()
             sections[name] = await SECTIONS[name](Path(directory), quick)

@@ -237,8 +237,8 @@ class QuizService:
         await self.database.write_sync(partial(store.set_message_ref, instance_id=instance_id, ref=ref))
 
     async def question_view(self, instance_id: int) -> QuestionView:
-        async with self.database.read() as connection:
-            row = await store.instance(connection, instance_id)
+        """The instance as it stands now (its answer count read afresh, not cached)."""
+        row = await self._read_instance(instance_id)
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
