@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.executor import JoiningExecutor
 from bot.daily.fanout import interleaved
+from bot.daily.jobstore import SortedMemoryJobStore
 from bot.daily.leader import Leadership
 from bot.daily.service import DailyService
 from bot.daily.triggers import TriggerKey, cron, latest_due
@@ -101,7 +102,7 @@ class DailyScheduler:
         self.daily = daily
         self.leadership = leadership
         self.check_every = check_every
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler = AsyncIOScheduler(timezone=UTC, jobstores={"default": SortedMemoryJobStore()})
         self.scheduler.add_executor(JoiningExecutor(), JOINING)
         self.leading = False
         # Each subscription's jobs, by their trigger, to tell whether a change moved them.
