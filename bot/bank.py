@@ -69,6 +69,12 @@ class QuestionBank:
         return {q.id: q for q in self.questions}
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the whole bank loads in
+# 0.02 s instead of 0.14 s, a tenth of `studybot serve`'s start-up. Same nodes, same marks.
+Loader = yaml.SafeLoader | yaml.CSafeLoader
+LOADER: type[Loader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _LineMap:
     """YAML data plus the line each key and item starts on."""
 
@@ -80,7 +86,7 @@ class _LineMap:
             path = path[:-1]
         return self.lines.get(path, 1)
 
-    def build(self, loader: yaml.SafeLoader, node: yaml.Node, path: Path_) -> Any:
+    def build(self, loader: Loader, node: yaml.Node, path: Path_) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -99,13 +105,15 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, _LineMap] | Problem:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return Problem(display, 1, "", f"cannot be read: {error}")
-    loader = yaml.SafeLoader(text)
+    loader = LOADER(text)
     try:
         node = loader.get_single_node()
         lines = _LineMap()
         data = lines.build(loader, node, ()) if node is not None else None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # Where the broken construct began (an unclosed bracket or quote) when the parser says,
+        # rather than where it gave up, which differs between libyaml and PyYAML's own parser.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         return Problem(display, line, "", f"is not valid YAML: {getattr(error, 'problem', error)}")
     finally:
