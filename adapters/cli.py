@@ -15,8 +15,6 @@ from typing import TextIO
 from bot.bank import BankError, export_rows, load_bank
 from bot.bootstrap import build_service
 from bot.db.database import Database
-from bot.db.migrate import upgrade
-from bot.db.transfer import TransferError, export_database, import_database
 from bot.errors import StorageUnavailable
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, default_database_path, load_settings
@@ -88,6 +86,8 @@ def _export(settings: Settings) -> int:
 
 
 async def _db_upgrade(settings: Settings) -> int:
+    from bot.db.migrate import upgrade
+
     database = Database(settings.database_url)
     try:
         await upgrade(database)
@@ -107,6 +107,9 @@ def _private_file(path: Path) -> TextIO:
 
 async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
     """`db export FILE` from the configured database, `db import FILE` into it (migrated first)."""
+    from bot.db.migrate import upgrade
+    from bot.db.transfer import TransferError, export_database, import_database
+
     database = Database(settings.database_url)
     try:
         if action == "export":

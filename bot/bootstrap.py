@@ -8,7 +8,7 @@ import logging
 from bot.bank import load_bank
 from bot.clock import Clock, SystemClock
 from bot.db.database import Database
-from bot.db.migrate import upgrade
+from bot.db.schema import upgrade_if_behind
 from bot.errors import StorageUnavailable
 from bot.service import QuizService
 from bot.settings import Settings
@@ -33,7 +33,7 @@ async def build_service(settings: Settings, clock: Clock | None = None) -> QuizS
     bank = load_bank(settings.studybot_content_dir)
     database = Database(settings.database_url)
     try:
-        await upgrade(database)
+        await upgrade_if_behind(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
     return QuizService(database, bank, clock or SystemClock(), settings.studybot_default_timezone)

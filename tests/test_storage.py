@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
 
 from bot.bank import QuestionBank
 from bot.db.checkpoint import COMMITS_PER_CHECKPOINT
 from bot.db.database import Database, async_url
-from bot.db.migrate import upgrade
+from bot.db.migrate import alembic_config, upgrade
+from bot.db.schema import HEAD_REVISION, is_current, upgrade_if_behind
 from bot.db.tables import metadata
 from bot.errors import StorageUnavailable
 from bot.models import Actor, Period, Place, Posted
@@ -118,3 +120,32 @@ async def test_batch_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Pa
     await database.checkpointer.close()
     assert path.stat().st_size > before + (COMMITS_PER_CHECKPOINT - 1) * 60 * 3000
     await database.dispose()
+
+
+def test_the_head_revision_the_start_up_checks_is_alembics_newest_migration() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_current_head() == HEAD_REVISION
+
+
+async def test_a_database_at_the_head_is_not_migrated_again_and_one_behind_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'studybot.db'}")
+    try:
+        assert not await is_current(database)
+        await upgrade_if_behind(database)
+        assert await is_current(database)
+        upgrades: list[Database] = []
+
+        async def counted(migrated: Database) -> None:
+            upgrades.append(migrated)
+
+        monkeypatch.setattr("bot.db.migrate.upgrade", counted)
+        await upgrade_if_behind(database)
+        assert upgrades == []
+        async with database.write() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        await upgrade_if_behind(database)
+        assert upgrades == [database]
+    finally:
+        await database.dispose()
