@@ -186,33 +186,40 @@ def set_message_ref(connection: Connection, instance_id: int, ref: str) -> None:
     )
 
 
+# How far back `last_seen` looks, in a channel's posts and in a user's answers.
+RECENT_POSTS = 500
+
+
 def last_seen(
     connection: Connection, channel_id: int, user_id: int | None, question_ids: Sequence[str]
 ) -> dict[str, datetime]:
-    """When each question was last posted in the channel or answered by the user, looking back
-    over the latest posts and answers of these questions, twice as many as there are questions:
-    a question not among them was seen before every one that is, so the pool is still used up
-    before anything repeats, and asking costs the same after a year of history. The newest-first
-    indexes let the database stop at the last one it needs."""
-    window = 2 * len(question_ids)
-    in_pool = question_instances.c.question_id.in_(question_ids)
+    """When each question was last posted in the channel or answered by the user, among the
+    channel's latest posts and the user's latest answers, of every topic: `RECENT_POSTS`, or
+    twice the questions if that is more. A question of the pool seen only before those counts as
+    not seen recently; the pool is still used up before anything repeats (it fits in the window
+    twice), and asking costs the same after years of history, whatever else the channel asks."""
+    window = max(RECENT_POSTS, 2 * len(question_ids))
     posted = (
         select(question_instances.c.question_id, question_instances.c.posted_at.label("seen_at"))
-        .where(question_instances.c.channel_id == channel_id, in_pool)
+        .where(question_instances.c.channel_id == channel_id)
         .order_by(question_instances.c.id.desc())
         .limit(window)
     )
     answered = (
         select(question_instances.c.question_id, answers.c.answered_at.label("seen_at"))
         .join(answers, answers.c.instance_id == question_instances.c.id)
-        .where(answers.c.user_id == user_id, in_pool)
+        .where(answers.c.user_id == user_id)
         .order_by(answers.c.id.desc())
         .limit(window)
     )
     seen: dict[str, datetime] = {}
     for recent in (posted, answered) if user_id is not None else (posted,):
         latest = recent.subquery()
-        query = select(latest.c.question_id, func.max(latest.c.seen_at)).group_by(latest.c.question_id)
+        query = (
+            select(latest.c.question_id, func.max(latest.c.seen_at))
+            .where(latest.c.question_id.in_(question_ids))
+            .group_by(latest.c.question_id)
+        )
         for question_id, when in connection.execute(query):
             seen[question_id] = max(seen.get(question_id, when), when)
     return seen
