@@ -4,12 +4,15 @@ only verifies the signature, and a Bolt app whose listeners only ack."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks import servers
 from benchmarks.loops import closed_loop, open_loop
@@ -19,6 +22,9 @@ from benchmarks.traffic import Traffic, instances_for
 from bot.bank import QuestionBank
 
 CLIENTS = 200
+HANDLED = "studybot_requests_total"
+SETTLE_SECONDS = 120.0
+SETTLE_POLL_SECONDS = 0.1
 RATES = (200, 500, 1000)
 TARGET_RATE = 500
 
@@ -39,7 +45,30 @@ class Measured:
     latencies: dict[int, tuple[float, float]]
 
 
-async def _measure(url: str, traffic: Traffic, plan: E2EPlan) -> Measured:
+async def _handled(http: aiohttp.ClientSession, url: str) -> float:
+    """Requests whose work Studybot has finished, by its own /metrics."""
+    async with http.get(url + "metrics") as response:
+        exposition = await response.text()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == HANDLED
+    )
+
+
+async def _settled(http: aiohttp.ClientSession, url: str, sent: int) -> None:
+    """Wait until Studybot has finished the work of every request sent: it acks at once and
+    works after, so an unfinished backlog from one load would otherwise be measured as part of
+    the next."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while await _handled(http, url) < sent:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Studybot had not finished {sent} requests after {SETTLE_SECONDS} s")
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+
+async def _measure(url: str, traffic: Traffic, plan: E2EPlan, works_after_ack: bool) -> Measured:
     events = url + "slack/events"
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
 
@@ -47,9 +76,14 @@ async def _measure(url: str, traffic: Traffic, plan: E2EPlan) -> Measured:
             await post(http, events, traffic.next())
             return True
 
+        async def settle() -> None:
+            if works_after_ack:
+                await _settled(http, url, traffic.requests)
+
         closed = await closed_loop(CLIENTS, plan.closed_seconds, one)
         latencies = {}
         for rate in RATES:
+            await settle()
             opened = await open_loop(rate, plan.open_seconds, lambda _n: post(http, events, traffic.next()))
             latencies[rate] = (opened.p50, opened.p99)
     return Measured(closed.per_second, latencies)
@@ -78,7 +112,8 @@ async def run(directory: Path, questions: QuestionBank, plan: E2EPlan) -> list[F
         results = {}
         for name, start in targets:
             async with start() as server:
-                results[name] = await _measure(server.url, Traffic(respond), plan)
+                studybot = name.startswith("Studybot")
+                results[name] = await _measure(server.url, Traffic(respond), plan, works_after_ack=studybot)
     return _figures(results)
 
 
