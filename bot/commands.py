@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
-from bot.errors import UserFacingError
+from bot.errors import QuizError, UserFacingError
 from bot.grammar import (
     HELP_LINES,
     Ask,
@@ -67,6 +67,8 @@ class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
     text: str
+    refusal: QuizError | None = None
+    """The quiz's refusal the text reports, for an adapter that spells commands its own way."""
 
 
 Reply = (
@@ -123,6 +125,8 @@ async def run(
                 return await _daily(daily, actor, place, command)
             case Invalid(message):
                 return Notice(message)
+    except QuizError as error:
+        return Notice(str(error), error)
     except UserFacingError as error:
         return Notice(str(error))
     raise AssertionError(f"unhandled command {command!r}")

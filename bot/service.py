@@ -22,7 +22,7 @@ from bot.daily.models import Reveal, TeamResult
 from bot.db import answer_rows, board_rows, store
 from bot.db.database import Database
 from bot.db.tables import user_totals
-from bot.errors import QuizError
+from bot.errors import Command, QuizError
 from bot.models import (
     Actor,
     AnswerOutcome,
@@ -443,7 +443,7 @@ class QuizService:
             _, user = await connection.run_sync(self.identify, actor)
             previous = await store.team_of(connection, user.id)
             if previous is None:
-                raise QuizError("You are not in a team. Join one with /quiz team join NAME.")
+                raise QuizError("You are not in a team. Join one with ", Command.TEAM_JOIN, ".")
             await store.set_team(connection, user.id, None, self.clock.now())
         return TeamChange(None, previous.name)
 

@@ -15,7 +15,7 @@ import discord
 from discord.app_commands import Choice
 
 from adapters.discord import render_daily
-from adapters.discord.exchange import Exchange
+from adapters.discord.exchange import COMMANDS, Exchange
 from adapters.discord.people import actor, place
 from adapters.inflight import InFlight
 from bot.commands import DailyStopped, Notice, run
@@ -104,8 +104,8 @@ class DailyCommands:
                 case DailyStatusReport():
                     embed = render_daily.status(reply, "The question of the day is on here")
                     await exchange.send(ephemeral=True, embed=embed)
-                case Notice(message):
-                    await exchange.refuse(message)
+                case Notice(message, refusal):
+                    await exchange.refuse(message if refusal is None else refusal.said(COMMANDS))
                 case _:
                     raise AssertionError(f"daily on answered {reply!r}")
 

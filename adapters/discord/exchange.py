@@ -15,10 +15,12 @@ from typing import Any
 
 import discord
 
-from bot.errors import UserFacingError
+from bot.errors import Command, QuizError, UserFacingError
 from bot.metrics import REQUESTS
 
 NO_MENTIONS = discord.AllowedMentions.none()
+# The commands a refusal may point to, as this adapter's slash commands spell them.
+COMMANDS = {Command.TEAM_JOIN: "/quiz-team join", Command.TOPICS: "/quiz-topics"}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 _COUNTED = "studybot.counted"
 _KINDS = {
@@ -94,6 +96,8 @@ class Exchange:
         """Refusals reach the user as they are; any other error as a friendly line, and the log."""
         try:
             yield
+        except QuizError as error:
+            await self.refuse(error.said(COMMANDS))
         except UserFacingError as error:
             await self.refuse(str(error))
         except Exception:

@@ -33,7 +33,7 @@ from bot.daily.models import (
 from bot.daily.triggers import cron, latest_due
 from bot.db import store
 from bot.db.schedules import ScheduleRow, schedule_rows
-from bot.errors import QuizError
+from bot.errors import Command, QuizError
 from bot.grammar import DailyOn
 from bot.metrics import DAILY_POSTS
 from bot.models import Actor, Mode, Place, QuestionView
@@ -129,8 +129,9 @@ class DailyService:
         if topic is not None:
             return topic.id
         near = self.quiz.topic_index.suggest(query)
-        hint = f"Did you mean {' or '.join(near)}?" if near else "See /quiz topics."
-        raise QuizError(f"No topic '{query}'. {hint}")
+        if near:
+            raise QuizError(f"No topic '{query}'. Did you mean {' or '.join(near)}?")
+        raise QuizError(f"No topic '{query}'. See ", Command.TOPICS, ".")
 
     async def subscribe(self, actor: Actor, channel: str, command: DailyOn) -> DailyStatusReport:
         if not actor.is_admin:

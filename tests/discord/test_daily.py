@@ -145,6 +145,10 @@ async def test_a_member_without_manage_server_is_refused_on_the_server(
         ),
         ((option("time", "09:00"), option("topic", "ecx")), "No topic 'ecx'. Did you mean ecs"),
         (
+            (option("time", "09:00"), option("topic", "{zzqx} <@1>")),
+            "No topic '{zzqx} <@1>'. See /quiz-topics.",
+        ),
+        (
             (option("time", "09:00"), option("reveal", "17h")),
             "Give the reveal time as HH:MM, like: reveal 17:00",
         ),

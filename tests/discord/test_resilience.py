@@ -93,7 +93,7 @@ async def test_a_refusal_reaches_the_user_as_it_is(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     _callback, followup = await stand_in.interact(slash(ALICE, "quiz-team", subcommand("leave")), followups=1)
-    assert followup.body["content"] == "You are not in a team. Join one with /quiz team join NAME."
+    assert followup.body["content"] == "You are not in a team. Join one with /quiz-team join."
     assert followup.body["flags"] & EPHEMERAL
 
 
