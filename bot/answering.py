@@ -240,8 +240,8 @@ class AnswerRecorder:
         pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
         batch.counts, batch.first = answer_rows.instances_and_answers(connection, sorted(pairs))
         batch.state = {
-            row.id: UserState(row.streak, row.daily_streak, row.total, row.team_id)
-            for row in answer_rows.user_states(connection, user_ids)
+            user_id: UserState(streak, daily_streak, total, team_id)
+            for user_id, streak, daily_streak, total, team_id in answer_rows.user_states(connection, user_ids)
         }
         return [
             self._apply(connection, submission, workspace_id, timezone, user_id, batch)
