@@ -6,7 +6,7 @@ import asyncio
 import random
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,32 +140,6 @@ class QuizService:
 
     def pool(self, topic_id: str | None) -> tuple[Question, ...]:
         return self.bank.in_topic(topic_id) if topic_id else self.bank.questions
-
-    async def claim_daily(
-        self, target: Place, topic_id: str | None, daily_date: date, due: datetime, lease: timedelta
-    ) -> int | None:
-        """Claim and pick the daily question of a channel for a local date.
-
-        Returns the new instance's id, or None when this date was claimed already (by this
-        process earlier, or by another one just now).
-        """
-        now = self.clock.now()
-        pool = self.pool(topic_id) or self.bank.questions
-        async with self.database.write() as connection:
-            workspace = await connection.run_sync(self._workspace, target.platform, target.workspace, "")
-            channel_row = await connection.run_sync(store.channel, workspace.id, target.channel)
-            if await store.daily_exists(connection, channel_row.id, daily_date):
-                return None
-            question = await connection.run_sync(self._pick, channel_row.id, None, pool)
-            return await store.claim_daily(
-                connection,
-                channel_id=channel_row.id,
-                question_id=question.id,
-                daily_date=daily_date,
-                now=now,
-                due=due,
-                lease_until=now + lease,
-            )
 
     async def reveal_stats(self, instance_id: int) -> Reveal:
         """The answer of a daily question and how its channel did; answers after it score nothing."""

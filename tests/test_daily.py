@@ -13,6 +13,7 @@ from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryEr
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService, PostResult
 from bot.daily.triggers import cron, latest_due
+from bot.db import store
 from bot.db.database import Database
 from bot.errors import QuizError
 from bot.grammar import DailyOn, parse
@@ -126,6 +127,26 @@ async def test_two_schedulers_racing_on_one_database_post_once(
     assert len(poster.questions) == 1
 
 
+async def claim_without_sending(
+    service: QuizService, daily: DailyService, day: date, due: datetime
+) -> int | None:
+    """The claim a process makes just before it sends (and, in these tests, dies): the channel's
+    daily question for `day`, pending under the process's lease; None if claimed already."""
+    now = service.clock.now()
+    async with service.database.write() as connection:
+        channel_id = await store.find_channel(connection, HERE.platform, HERE.workspace, HERE.channel)
+        assert channel_id is not None
+        claim = {
+            "channel_id": channel_id,
+            "question_id": service.bank.questions[0].id,
+            "posted_at": now,
+            "daily_date": day,
+            "lease_until": now + daily.lease,
+            "scheduled_for": due,
+        }
+        return (await store.claim_dailies(connection, [claim])).get(channel_id)
+
+
 async def test_a_crash_between_claim_and_send_is_recovered_once(
     daily: DailyService, service: QuizService, poster: RecordingPoster, clock: FrozenClock
 ) -> None:
@@ -133,7 +154,7 @@ async def test_a_crash_between_claim_and_send_is_recovered_once(
     due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
     clock.moment = due
     # The process claims the post, then dies before sending it.
-    claimed = await service.claim_daily(HERE, None, date(2026, 11, 18), due, daily.lease)
+    claimed = await claim_without_sending(service, daily, date(2026, 11, 18), due)
     assert claimed is not None
     # The next start, a few minutes later: catch-up sees the claim, recovery sends it, once.
     clock.advance(minutes=5)
@@ -150,7 +171,7 @@ async def test_a_claim_held_by_a_live_process_is_not_taken_over(
     await subscribe(daily)
     due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
     clock.moment = due
-    assert await service.claim_daily(HERE, None, date(2026, 11, 18), due, daily.lease) is not None
+    assert await claim_without_sending(service, daily, date(2026, 11, 18), due) is not None
     clock.advance(seconds=30)
     assert await daily.recover() == 0
     clock.advance(hours=3)

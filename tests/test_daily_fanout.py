@@ -3,7 +3,8 @@ APScheduler, shared cron triggers, the per-workspace worker pool."""
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -77,48 +78,47 @@ def scheduler_with_jobs(func: Callable[[int], asyncio.Future[None]], count: int)
     return scheduler
 
 
+@asynccontextmanager
+async def started(batch: Batch, count: int) -> AsyncIterator[AsyncIOScheduler]:
+    """A running scheduler with `count` jobs that join `batch`; shut down after the block."""
+    scheduler = scheduler_with_jobs(batch.join, count)
+    scheduler.start()
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def test_jobs_due_together_join_one_batch_and_each_reports_when_it_is_done() -> None:
     batch = Batch()
-    scheduler = scheduler_with_jobs(batch.join, 50)
-    scheduler.start()
     events: list[JobExecutionEvent] = []
-    try:
+    async with started(batch, 50) as scheduler:
         running = asyncio.create_task(run_due(scheduler, events, 50, datetime.now(UTC)))
         done = await until_joined(batch, 50)
         # Every job joined before the batch was done; none has reported yet.
         assert sorted(batch.members) == list(range(50)) and events == []
         done.set_result(None)
         await running
-    finally:
-        scheduler.shutdown(wait=False)
     assert Counter(event.code for event in events) == {EVENT_JOB_EXECUTED: 50}
     assert {event.job_id for event in events} == {f"post:{n}" for n in range(50)}
 
 
 async def test_a_failed_batch_is_reported_for_each_of_its_jobs() -> None:
     batch = Batch()
-    scheduler = scheduler_with_jobs(batch.join, 3)
-    scheduler.start()
     events: list[JobExecutionEvent] = []
-    try:
+    async with started(batch, 3) as scheduler:
         running = asyncio.create_task(run_due(scheduler, events, 3, datetime.now(UTC)))
         (await until_joined(batch, 3)).set_exception(RuntimeError("database gone"))
         await running
-    finally:
-        scheduler.shutdown(wait=False)
     assert [event.code for event in events] == [EVENT_JOB_ERROR] * 3
     assert all(isinstance(event.exception, RuntimeError) for event in events)
 
 
 async def test_a_run_later_than_its_grace_is_missed_and_joins_nothing() -> None:
     batch = Batch()
-    scheduler = scheduler_with_jobs(batch.join, 2)
-    scheduler.start()
     events: list[JobExecutionEvent] = []
-    try:
+    async with started(batch, 2) as scheduler:
         await run_due(scheduler, events, 2, datetime.now(UTC) - timedelta(minutes=5))
-    finally:
-        scheduler.shutdown(wait=False)
     assert [event.code for event in events] == [EVENT_JOB_MISSED] * 2
     assert batch.members == []
 

@@ -335,45 +335,6 @@ async def list_teams(connection: AsyncConnection, workspace_id: int) -> list[Row
     return list(await connection.execute(query))
 
 
-async def claim_daily(
-    connection: AsyncConnection,
-    *,
-    channel_id: int,
-    question_id: str,
-    daily_date: date,
-    now: datetime,
-    due: datetime,
-    lease_until: datetime,
-) -> int | None:
-    """Claim the channel's daily post for a local date; None when another claim won it.
-
-    The unique (channel, daily date) constraint decides, so two processes cannot both win.
-    """
-    statement = (
-        _insert(connection, question_instances)
-        .values(
-            channel_id=channel_id,
-            question_id=question_id,
-            mode="daily",
-            posted_at=now,
-            daily_date=daily_date,
-            post_state="pending",
-            lease_until=lease_until,
-            scheduled_for=due,
-        )
-        .on_conflict_do_nothing(index_elements=["channel_id", "daily_date"])
-        .returning(question_instances.c.id)
-    )
-    return (await connection.execute(statement)).scalar_one_or_none()
-
-
-async def daily_exists(connection: AsyncConnection, channel_id: int, daily_date: date) -> bool:
-    query = select(question_instances.c.id).where(
-        question_instances.c.channel_id == channel_id, question_instances.c.daily_date == daily_date
-    )
-    return (await connection.execute(query)).first() is not None
-
-
 async def finish_post(
     connection: AsyncConnection, instance_id: int, state: str, now: datetime, message_ref: str | None = None
 ) -> None:
@@ -484,8 +445,9 @@ async def posted_history(
 
 async def claim_dailies(connection: AsyncConnection, claims: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """Claim many channels' daily posts in one statement: {channel id: instance id} for the
-    claims won. As in `claim_daily`, the unique (channel, daily date) decides between racers;
-    rows come sorted by channel so that racing PostgreSQL transactions lock in one order."""
+    claims won. The unique (channel, daily date) constraint decides between racers, so two
+    processes cannot both win; rows come sorted by channel so that racing PostgreSQL
+    transactions lock in one order."""
     rows = sorted(
         ({**claim, "mode": "daily", "post_state": "pending"} for claim in claims),
         key=lambda row: int(row["channel_id"]),
