@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.bank import BankError, export_rows, load_bank
-from bot.bootstrap import build_service
+from bot.bootstrap import build_core
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
 from bot.logs import configure_logging
@@ -131,15 +131,13 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
     from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines
-    from bot.daily.leader import SoleLeader
+    from bot.daily.leadership import SoleLeader
     from bot.daily.scheduler import DailyScheduler
-    from bot.daily.service import DailyService
 
-    service = await build_service(settings)
-    daily = DailyService(service, {}, grace=settings.daily_grace)
-    chat = TerminalChat(service, user, print, daily)
-    daily.posters[PLATFORM] = chat
-    scheduler = DailyScheduler(daily, SoleLeader())
+    core = await build_core(settings)
+    chat = TerminalChat(core.quiz, core.commands, user, print)
+    core.daily.posters[PLATFORM] = chat
+    scheduler = DailyScheduler(core.daily, core.uow, SoleLeader())
     try:
         await scheduler.start()
         if team:
@@ -148,7 +146,7 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         await chat.loop(prompted_lines if interactive else stdin_lines, interactive)
     finally:
         await scheduler.stop()
-        await service.database.dispose()
+        await core.close()
     return 0
 
 

@@ -7,9 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from bot.db.database import Database
 from bot.errors import StorageUnavailable
 from bot.metrics import HTTP_LATENCY
 
@@ -39,13 +37,16 @@ async def metrics(_request: web.Request) -> web.Response:
     return response
 
 
-def add_routes(app: web.Application, database: Database, platforms: Sequence[tuple[str, ReadyCheck]]) -> None:
+def add_routes(
+    app: web.Application,
+    ping_database: Callable[[], Awaitable[None]],
+    platforms: Sequence[tuple[str, ReadyCheck]],
+) -> None:
     async def readyz(_request: web.Request) -> web.Response:
         """Ready: the database answers and every platform is connected."""
         checks: dict[str, bool] = {}
         try:
-            async with database.read() as connection:
-                await connection.execute(text("SELECT 1"))
+            await ping_database()
             checks["database"] = True
         except (StorageUnavailable, OSError):
             checks["database"] = False

@@ -18,14 +18,14 @@ from aiohttp import web
 from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
-from bot.bootstrap import build_service, freeze_long_lived
+from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock
-from bot.daily.leader import AdvisoryLockLeader, Leadership, SoleLeader
+from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.db.database import Database
-from bot.service import QuizService
+from bot.db.leader import AdvisoryLockLeader
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,17 @@ def check_platforms(settings: Settings) -> None:
         discord_config(settings)
 
 
-def build_components(
-    settings: Settings, service: QuizService, daily: DailyService, app: web.Application
-) -> list[Component]:
+def build_components(settings: Settings, core: Core, app: web.Application) -> list[Component]:
     """The adapters the settings configure; a platform's modules are imported only when used."""
     components: list[Component] = []
     if slack_configured(settings):
         from adapters.slack.component import SlackComponent
 
-        components.append(SlackComponent(slack_config(settings), service, app, daily))
+        components.append(SlackComponent(slack_config(settings), core, app))
     if discord_configured(settings):
         from adapters.discord.component import DiscordComponent
 
-        components.append(DiscordComponent(discord_config(settings), service, daily))
+        components.append(DiscordComponent(discord_config(settings), core))
     if not components:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
@@ -76,7 +74,7 @@ def build_components(
 
 def leadership_for(database: Database) -> Leadership:
     """On PostgreSQL one process of many runs the scheduler; a SQLite file has one process."""
-    return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.writer)
+    return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.engine)
 
 
 async def serve(
@@ -93,18 +91,17 @@ async def serve(
     the day's service once everything runs, so a test can post what falls due by hand."""
     stop = stop or asyncio.Event()
     check_platforms(settings)
-    service = await build_service(settings, clock)
-    daily = DailyService(service, {}, grace=settings.daily_grace)
+    core = await build_core(settings, clock)
     app = web.Application(middlewares=[timed])
     try:
-        components = build_components(settings, service, daily, app)
+        components = build_components(settings, core, app)
         for component in components:
-            daily.posters[component.name] = component.poster
+            core.daily.posters[component.name] = component.poster
         scheduler = DailyScheduler(
-            daily, leadership_for(service.database), settings.studybot_scheduler_check_seconds
+            core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
         )
         checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
-        add_routes(app, service.database, checks)
+        add_routes(app, core.database.ping, checks)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.studybot_http_port)
@@ -118,7 +115,7 @@ async def serve(
         await scheduler.start()
         freeze_long_lived()
         if started is not None:
-            started(daily)
+            started(core.daily)
         log.info("serving on port %s", settings.studybot_http_port)
         await stop.wait()
         log.info("stopping")
@@ -127,4 +124,4 @@ async def serve(
             await component.stop()
         await runner.cleanup()
     finally:
-        await service.database.dispose()
+        await core.close()

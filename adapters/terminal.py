@@ -8,14 +8,13 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from adapters import terminal_render as render
-from bot.commands import Notice, run
+from bot.app.commands import Commands, Notice
+from bot.app.quiz import QuizService
 from bot.daily.models import Reveal
-from bot.daily.service import DailyService
 from bot.errors import UserFacingError
-from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, parse
-from bot.models import Actor, Place, Posted, QuestionView
+from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
+from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
-from bot.service import QuizService
 
 PLATFORM, WORKSPACE, CHANNEL = "terminal", "local", "terminal"
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
@@ -29,13 +28,11 @@ Write = Callable[[str], None]
 class TerminalChat:
     """The chat, and the poster through which the question of the day reaches it."""
 
-    def __init__(
-        self, service: QuizService, user: str, write: Write, daily: DailyService | None = None
-    ) -> None:
-        self.service = service
+    def __init__(self, quiz: QuizService, commands: Commands, user: str, write: Write) -> None:
+        self.quiz = quiz
+        self.commands = commands
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
-        self.daily = daily
         self.pending: QuestionView | None = None
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
@@ -52,9 +49,10 @@ class TerminalChat:
         if not isinstance(command, JoinTeam):
             self.write(render.reply(Notice(getattr(command, "message", "That team name cannot be used."))))
             return
-        membership = (await self.service.stats(self.actor)).team
+        stats = await self.commands.execute(self.actor, CHANNEL, ShowStats())
+        membership = stats.team if isinstance(stats, UserStats) else None
         if membership is None or membership.casefold() != command.name.casefold():
-            self.write(render.reply(await run(self.service, self.actor, CHANNEL, f"team join {team}")))
+            self.write(render.reply(await self.commands.execute(self.actor, CHANNEL, command)))
 
     def _choice_index(self, text: str, view: QuestionView) -> int | None:
         token = text.strip().rstrip(").").casefold()
@@ -66,13 +64,13 @@ class TerminalChat:
 
     async def _answer(self, text: str, view: QuestionView) -> str:
         if view.kind is Kind.FLASHCARD:
-            result = await self.service.answer_text(self.actor, view.instance_id, text)
+            result = await self.quiz.answer_text(self.actor, view.instance_id, text)
         else:
             index = self._choice_index(text, view)
             if index is None:
                 last = render.LETTERS[len(view.choices) - 1]
                 return f"Answer with a letter A-{last} or a number 1-{len(view.choices)}, or type a command."
-            result = await self.service.answer_choice(self.actor, view.instance_id, index)
+            result = await self.quiz.answer_choice(self.actor, view.instance_id, index)
         self.pending = None
         return render.outcome(result)
 
@@ -88,7 +86,7 @@ class TerminalChat:
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
                 return f"Unknown command '{text.split()[0]}'. Type /quiz help for the commands."
-            result = await run(self.service, self.actor, CHANNEL, text, self.daily)
+            result = await self.commands.execute(self.actor, CHANNEL, parse(text))
         except UserFacingError as error:
             return str(error)
         if isinstance(result, Posted):

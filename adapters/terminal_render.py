@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
     AnswerOutcome,

@@ -41,7 +41,7 @@ async def run(directory: Path, questions: QuestionBank, plan: AnswerPlan) -> lis
     raw_rate = raw_done / raw_seconds
 
     core_world = await world.seed(directory / "core.db", questions, plan.people, TEAMS, plan.instances)
-    quiz = world.service(core_world.database, questions)
+    quiz = world.core(core_world.database, questions).quiz
     actors = [world.actor(n) for n in range(plan.people)]
     rng = random.Random(5)
     instances = core_world.instance_ids

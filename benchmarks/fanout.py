@@ -29,9 +29,8 @@ from benchmarks import servers, world
 from benchmarks.report import Figure, at_least, at_most, info
 from bot.bank import QuestionBank
 from bot.bootstrap import freeze_long_lived
-from bot.daily.leader import SoleLeader
+from bot.daily.leadership import SoleLeader
 from bot.daily.scheduler import DailyScheduler
-from bot.daily.service import DailyService
 from bot.db.database import Database
 from bot.db.tables import channels, question_instances, subscriptions, workspaces
 
@@ -65,7 +64,7 @@ def team(number: int) -> str:
 
 async def _seed_places(database: Database, plan: FanoutPlan) -> None:
     """The workspaces, their channels, and one installation (bot token) per workspace."""
-    async with database.write() as connection:
+    async with database.async_transaction(write=True) as connection:
         await connection.execute(
             insert(workspaces),
             [
@@ -108,7 +107,7 @@ async def _seed_places(database: Database, plan: FanoutPlan) -> None:
 
 async def _subscribe_all(database: Database, plan: FanoutPlan, at: datetime) -> None:
     """Every channel subscribed to the question of the day at the same minute."""
-    async with database.write() as connection:
+    async with database.async_transaction(write=True) as connection:
         await connection.execute(
             insert(subscriptions),
             [
@@ -126,32 +125,24 @@ async def _subscribe_all(database: Database, plan: FanoutPlan, at: datetime) -> 
 
 
 async def _posted(database: Database) -> int:
-    async with database.read() as connection:
+    async with database.async_transaction(write=False) as connection:
         query = select(func.count()).where(question_instances.c.post_state == "posted")
         return int((await connection.execute(query)).scalar_one())
 
 
-async def _fire(scheduler: DailyScheduler, subscription_ids: range) -> float:
-    """Make every subscription's post job due now, as at their common minute, and run them
-    through APScheduler; the seconds from when they fell due until the last one finished."""
+async def _fire(scheduler: DailyScheduler) -> float:
+    """Make the post job of the subscriptions' common time due now, as at their minute, and run
+    it through APScheduler; the seconds from when it fell due until it finished."""
     finished = asyncio.Event()
     loop = asyncio.get_running_loop()
-    remaining = len(subscription_ids)
 
     def done(_event: JobExecutionEvent) -> None:
-        nonlocal remaining
-        remaining -= 1
-        if remaining == 0:
-            loop.call_soon_threadsafe(finished.set)
+        loop.call_soon_threadsafe(finished.set)
 
+    (job,) = [job for job in scheduler.jobs() if job.id.startswith("post ")]
     scheduler.scheduler.add_listener(done, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-    jobs = [scheduler.jobs_of(subscription_id)["post"] for subscription_id in subscription_ids]
-    # Paused while the jobs are moved, so that the scheduler wakes once, with all of them due,
-    # as it does when their minute comes (each move would otherwise wake it on its own).
     scheduler.scheduler.pause()
-    now = datetime.now(UTC)
-    for job in jobs:
-        job.modify(next_run_time=now)
+    job.modify(next_run_time=datetime.now(UTC))
     started = time.perf_counter()
     scheduler.scheduler.resume()
     await finished.wait()
@@ -173,18 +164,19 @@ async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> lis
                 ChannelPacer(),
                 WorkspaceLimiter(plan.rate),
             )
-            daily = DailyService(world.service(database, questions), {"slack": poster})
-            scheduler = DailyScheduler(daily, SoleLeader())
+            core = world.core(database, questions)
+            core.daily.posters["slack"] = poster
+            scheduler = DailyScheduler(core.daily, core.uow, SoleLeader())
             await scheduler.start()
             try:
                 # Due a minute ago: the trigger's latest run is today's, well within the grace.
                 await _subscribe_all(database, plan, datetime.now(UTC) - timedelta(minutes=1))
-                await scheduler.sync_all()
+                await scheduler.sync()
                 # APScheduler wakes up once for each job added: let it, before the clock starts.
                 await asyncio.sleep(0)
                 # As `studybot serve` does once started, with the subscriptions' jobs made.
                 freeze_long_lived()
-                elapsed = await _fire(scheduler, range(1, plan.channels + 1))
+                elapsed = await _fire(scheduler)
             finally:
                 await scheduler.stop()
             async with session.get(slack_url + "stats") as response:

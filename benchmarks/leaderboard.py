@@ -1,4 +1,4 @@
-"""Point 2: top ten people and teams through QuizService.leaderboard as the history grows."""
+"""Point 2: top ten people and teams through Standings.leaderboard as the history grows."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from benchmarks import world
 from benchmarks.loops import percentile
 from benchmarks.populate import populate
 from benchmarks.report import Figure, at_most, info
+from bot.app.standings import Standings
 from bot.bank import QuestionBank
+from bot.bootstrap import compose
+from bot.db.database import Database
 from bot.models import Period, Place, Scope
-from bot.service import QuizService
 
 PEOPLE = 10_000
 TEAMS = 200
@@ -32,7 +34,7 @@ def _shapes() -> list[tuple[Period, Scope]]:
     return [(period, scope) for period in Period for scope in Scope]
 
 
-async def _samples(quiz: QuizService, calls: int, into: list[float]) -> None:
+async def _samples(quiz: Standings, calls: int, into: list[float]) -> None:
     """Time `calls` leaderboard calls, cycling people and teams over week, month and all time."""
     shapes = _shapes()
     for n in range(calls):
@@ -52,7 +54,8 @@ async def run(directory: Path, questions: QuestionBank, quick: bool) -> list[Fig
     calls = QUICK_CALLS if quick else FULL_CALLS
     now = world.EPOCH + timedelta(days=400)
     filled: dict[int, float] = {}
-    quizzes: dict[int, QuizService] = {}
+    quizzes: dict[int, Standings] = {}
+    databases: list[Database] = []
     try:
         for size in sizes:
             path = directory / f"board-{size}.db"
@@ -62,7 +65,10 @@ async def run(directory: Path, questions: QuestionBank, quick: bool) -> list[Fig
             populate(path, size, PEOPLE, TEAMS, now)
             filled[size] = time.perf_counter() - started
             database = await world.migrated(path)
-            quizzes[size] = QuizService(database, questions, world.FixedClock(now), "UTC", random.Random(1))
+            databases.append(database)
+            quizzes[size] = compose(
+                database, questions, world.FixedClock(now), "UTC", rng=random.Random(1)
+            ).standings
         # Populating leaves hundreds of MB of dirty pages, which the kernel writes back in the
         # background for tens of seconds: timed during that, every size's p99 was 2 to 3 times
         # what it is once the files are on disk.
@@ -74,8 +80,8 @@ async def run(directory: Path, questions: QuestionBank, quick: bool) -> list[Fig
             for size, quiz in quizzes.items():
                 await _samples(quiz, calls // ROUNDS, samples[size])
     finally:
-        for quiz in quizzes.values():
-            await quiz.database.dispose()
+        for database in databases:
+            await database.dispose()
     p99 = {size: percentile(samples[size], 0.99) for size in sizes}
     figures = []
     for size in sizes:

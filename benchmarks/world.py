@@ -14,14 +14,13 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bot.bank import QuestionBank, load_bank
-from bot.bootstrap import freeze_long_lived
+from bot.bootstrap import Core, compose, freeze_long_lived
 from bot.clock import SystemClock
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.tables import channels, question_instances, team_members, teams, users, workspaces
 from bot.models import Actor
 from bot.questions import Kind
-from bot.service import QuizService
 from bot.settings import REPO_CONTENT_DIR
 
 PLATFORM = "slack"
@@ -68,7 +67,7 @@ async def seed(
     database = await migrated(path)
     ids = choice_question_ids(questions)
     rng = random.Random(1)
-    async with database.write() as connection:
+    async with database.async_transaction(write=True) as connection:
         await connection.execute(
             insert(workspaces),
             [
@@ -135,11 +134,11 @@ async def seed(
     return World(database, path, 1, list(range(1, instances + 1)))
 
 
-def service(database: Database, questions: QuestionBank) -> QuizService:
-    """The service as `studybot serve` builds it (`bot.bootstrap`), on a seeded database."""
-    quiz = QuizService(database, questions, SystemClock(), "UTC", random.Random(3))
+def core(database: Database, questions: QuestionBank) -> Core:
+    """The core as `studybot serve` builds it (`bot.bootstrap`), on a seeded database."""
+    built = compose(database, questions, SystemClock(), "UTC", rng=random.Random(3))
     freeze_long_lived()
-    return quiz
+    return built
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,25 @@
-"""Compose the real parts: settings -> bank -> database (migrated) -> service."""
+"""Compose the real parts, once: settings -> bank -> database (migrated) -> unit of work ->
+the use cases and the command model."""
 
 from __future__ import annotations
 
 import gc
 import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
 
-from bot.bank import load_bank
+from bot.app.commands import Commands
+from bot.app.quiz import QuizService
+from bot.app.standings import Standings
+from bot.app.teams import TeamService
+from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
+from bot.daily.service import DEFAULT_GRACE, DailyService
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
+from bot.db.unit_of_work import SqlUnitOfWork
 from bot.errors import StorageUnavailable
-from bot.service import QuizService
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,7 +33,41 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
-async def build_service(settings: Settings, clock: Clock | None = None) -> QuizService:
+@dataclass(frozen=True)
+class Core:
+    """Everything the adapters call, built on one database. The daily service's posters are
+    added by the platform adapters as they start (`daily.posters`)."""
+
+    database: Database
+    uow: SqlUnitOfWork
+    quiz: QuizService
+    standings: Standings
+    teams: TeamService
+    daily: DailyService
+    commands: Commands
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def compose(
+    database: Database,
+    bank: QuestionBank,
+    clock: Clock,
+    default_timezone: str = "UTC",
+    grace: timedelta = DEFAULT_GRACE,
+    rng: random.Random | None = None,
+) -> Core:
+    """The use cases on `database`; tests and benchmarks pass their own clock and random."""
+    uow = SqlUnitOfWork(database)
+    quiz = QuizService(uow, bank, clock, default_timezone, rng)
+    standings = Standings(uow, bank, clock, default_timezone)
+    teams = TeamService(uow, clock, default_timezone)
+    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
+    return Core(database, uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+
+
+async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
     """Load the bank (raising BankError when it is broken), open and migrate the database.
 
     A database that cannot be written now (read-only, locked) does not stop start-up: the
@@ -36,4 +79,6 @@ async def build_service(settings: Settings, clock: Clock | None = None) -> QuizS
         await upgrade_if_behind(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
-    return QuizService(database, bank, clock or SystemClock(), settings.studybot_default_timezone)
+    return compose(
+        database, bank, clock or SystemClock(), settings.studybot_default_timezone, settings.daily_grace
+    )

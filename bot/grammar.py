@@ -234,6 +234,45 @@ def _daily_on(words: list[str]) -> Command:
     return DailyOn(topic, when[0], when[1], timezone, weekdays, reveal)
 
 
+def daily_on(
+    topic: str | None,
+    time: str,
+    timezone: str | None = None,
+    weekdays: str | None = None,
+    reveal: str | None = None,
+) -> DailyOn | Invalid:
+    """`daily on` from typed options (Discord's slash command), each checked as the text grammar
+    checks its word; a time zone typed with spaces gets underscores."""
+    when = parse_time(time.strip())
+    if when is None:
+        return Invalid(f"'{time.strip()}' is not a time: use HH:MM on a 24-hour clock, like 09:00 or 17:30.")
+    zone_name = None
+    if timezone and timezone.strip():
+        zone = known_timezone("_".join(timezone.split()))
+        if zone is None:
+            return Invalid(
+                f"'{timezone.strip()}' is not a time zone I know: use a name like Europe/Berlin or UTC."
+            )
+        zone_name = zone.key
+    days = EVERY_DAY
+    if weekdays and weekdays.strip():
+        parsed = parse_weekdays("".join(weekdays.split()))
+        if parsed is None:
+            return Invalid(
+                f"'{weekdays.strip()}' is not a set of weekdays: use mon-fri, sat,sun or mon,wed,fri."
+            )
+        days = parsed
+    reveal_at = None
+    if reveal and reveal.strip():
+        reveal_at = parse_time(reveal.strip())
+        if reveal_at is None:
+            return Invalid("Give the reveal time as HH:MM, like: reveal 17:00")
+    named = " ".join((topic or "").split()) or None
+    if named is not None and named.casefold() in ("all", "any"):
+        named = None
+    return DailyOn(named, when[0], when[1], zone_name, days, reveal_at)
+
+
 def _daily(words: list[str], typed: list[str]) -> Command:
     match words[:1]:
         case ["on"]:

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.quiz import QuizService
+from bot.app.standings import Standings
+from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
+from bot.bootstrap import Core, compose
 from bot.db.database import Database
 from bot.db.migrate import upgrade
-from bot.service import QuizService
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 POSTGRES_URL_VARIABLE = "STUDYBOT_TEST_POSTGRES_URL"
@@ -84,5 +87,20 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 @pytest.fixture
-def service(database: Database, bank: QuestionBank, clock: FrozenClock) -> QuizService:
-    return QuizService(database, bank, clock, "Europe/Berlin", random.Random(7))
+def core(database: Database, bank: QuestionBank, clock: FrozenClock) -> Core:
+    return compose(database, bank, clock, "Europe/Berlin", rng=random.Random(7))
+
+
+@pytest.fixture
+def service(core: Core) -> QuizService:
+    return core.quiz
+
+
+@pytest.fixture
+def standings(core: Core) -> Standings:
+    return core.standings
+
+
+@pytest.fixture
+def team_service(core: Core) -> TeamService:
+    return core.teams

@@ -17,14 +17,13 @@ import aiohttp
 import pytest
 
 from bot.bank import QuestionBank
+from bot.bootstrap import Core, compose
 from bot.clock import SystemClock
-from bot.daily.service import DailyService
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from bot.questions import Kind
-from bot.service import QuizService
 from tests.conftest import CONTENT_DIR, postgres_url, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
@@ -127,20 +126,20 @@ class Process:
 
 
 @pytest.fixture
-async def shared_database(tmp_path: Path, bank: QuestionBank) -> AsyncIterator[tuple[str, QuizService]]:
+async def shared_database(tmp_path: Path, bank: QuestionBank) -> AsyncIterator[tuple[str, Core]]:
     url = postgres_url()
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)
-    yield url, QuizService(database, bank, SystemClock())
+    yield url, compose(database, bank, SystemClock())
     await database.dispose()
 
 
 async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
-    shared_database: tuple[str, QuizService], bank: QuestionBank, tmp_path: Path
+    shared_database: tuple[str, Core], bank: QuestionBank, tmp_path: Path
 ) -> None:
-    url, quiz = shared_database
-    daily = DailyService(quiz, {})
+    url, core = shared_database
+    quiz, daily = core.quiz, core.daily
     due = datetime.now(UTC) - timedelta(minutes=5)
     for channel in ("C2", "C3"):
         command = parse(f"daily on at {due:%H:%M} UTC")
@@ -181,7 +180,7 @@ async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
             )
 
             assert (await quiz.question_view(instance)).answer_count == USERS
-            board = await quiz.leaderboard(Place("slack", "T1"), Period.ALL, limit=1000)
+            board = await core.standings.leaderboard(Place("slack", "T1"), Period.ALL, limit=1000)
             assert len(board.rows) == USERS and all(r.answers == 1 and r.correct == 1 for r in board.rows)
             assert len({r.points for r in board.rows}) == 1 and board.rows[0].rank == 1
 

@@ -5,12 +5,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.app.quiz import QuizService
+from bot.app.standings import Standings
+from bot.app.teams import TeamService
 from bot.bank import QuestionBank
+from bot.bootstrap import compose
 from bot.db.database import Database
 from bot.errors import QuizError
 from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted, Scope, TopicNotFound
 from bot.questions import Kind
-from bot.service import QuizService
 from tests.conftest import FrozenClock
 
 CHANNEL = "C1"
@@ -56,7 +59,7 @@ async def test_unknown_topics_get_suggestions_or_the_list(service: QuizService) 
 
 
 async def test_right_answer_scores_and_a_repeat_returns_the_first_result(
-    service: QuizService, bank: QuestionBank
+    service: QuizService, bank: QuestionBank, standings: Standings
 ) -> None:
     question = await post_choice_question(service, bank)
     index = right_index(bank, question)
@@ -66,11 +69,13 @@ async def test_right_answer_scores_and_a_repeat_returns_the_first_result(
     again = await service.answer_choice(actor(), question.question.instance_id, wrong)
     assert again.repeat and again.correct and again.points == first.points
     assert again.answer_count == 1 and again.total_points == first.total_points
-    board = await service.leaderboard(PLACE, Period.ALL)
+    board = await standings.leaderboard(PLACE, Period.ALL)
     assert [(r.name, r.points, r.answers, r.correct) for r in board.rows] == [("name-U1", first.points, 1, 1)]
 
 
-async def test_one_answer_per_user_counts_under_concurrency(service: QuizService, bank: QuestionBank) -> None:
+async def test_one_answer_per_user_counts_under_concurrency(
+    service: QuizService, bank: QuestionBank, standings: Standings
+) -> None:
     question = await post_choice_question(service, bank)
     index = right_index(bank, question)
     instance = question.question.instance_id
@@ -78,7 +83,7 @@ async def test_one_answer_per_user_counts_under_concurrency(service: QuizService
     outcomes: list[AnswerOutcome] = await asyncio.gather(*clicks)
     assert sum(not o.repeat for o in outcomes) == 100
     assert (await service.question_view(instance)).answer_count == 100
-    board = await service.leaderboard(PLACE, Period.ALL, limit=1000)
+    board = await standings.leaderboard(PLACE, Period.ALL, limit=1000)
     assert len(board.rows) == 100
     assert sum(r.points for r in board.rows) == sum(o.points for o in outcomes if not o.repeat)
     assert all(r.answers == 1 and r.rank == 1 for r in board.rows)
@@ -101,7 +106,7 @@ async def answer_right(service: QuizService, bank: QuestionBank, who: Actor) -> 
 
 
 async def test_leaderboard_periods_turn_over_in_the_workspace_time_zone(
-    service: QuizService, bank: QuestionBank, clock: FrozenClock
+    service: QuizService, bank: QuestionBank, clock: FrozenClock, standings: Standings
 ) -> None:
     # The workspace is on Europe/Berlin (UTC+1 in winter): 29 Nov 22:30 UTC is Sunday 23:30
     # there, and 23:30 UTC is Monday 00:30, the first hour of a new week.
@@ -109,51 +114,55 @@ async def test_leaderboard_periods_turn_over_in_the_workspace_time_zone(
     sunday = await answer_right(service, bank, actor("U1"))
     clock.moment = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
     monday = await answer_right(service, bank, actor("U2"))
-    week = await service.leaderboard(PLACE, Period.WEEK)
+    week = await standings.leaderboard(PLACE, Period.WEEK)
     assert [(r.name, r.points) for r in week.rows] == [("name-U2", monday)]
     assert week.starts == datetime(2026, 11, 30, tzinfo=week.starts.tzinfo)  # type: ignore[union-attr]
-    month = await service.leaderboard(PLACE, Period.MONTH)
+    month = await standings.leaderboard(PLACE, Period.MONTH)
     assert {r.name for r in month.rows} == {"name-U1", "name-U2"}
     # 30 Nov 23:30 UTC is 1 December in Berlin: a new month, the same week.
     clock.moment = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
     december = await answer_right(service, bank, actor("U3"))
-    month = await service.leaderboard(PLACE, Period.MONTH)
+    month = await standings.leaderboard(PLACE, Period.MONTH)
     assert [(r.name, r.points) for r in month.rows] == [("name-U3", december)]
-    week = await service.leaderboard(PLACE, Period.WEEK)
+    week = await standings.leaderboard(PLACE, Period.WEEK)
     assert {r.name for r in week.rows} == {"name-U2", "name-U3"}
-    everything = await service.leaderboard(PLACE, Period.ALL)
+    everything = await standings.leaderboard(PLACE, Period.ALL)
     assert sum(r.points for r in everything.rows) == sunday + monday + december
 
 
-async def test_equal_scores_share_a_rank(service: QuizService, bank: QuestionBank) -> None:
+async def test_equal_scores_share_a_rank(
+    service: QuizService, bank: QuestionBank, standings: Standings
+) -> None:
     question = await post_choice_question(service, bank)
     index = right_index(bank, question)
     for user in ("U1", "U2"):
         await service.answer_choice(actor(user), question.question.instance_id, index)
     await service.answer_choice(actor("U3"), question.question.instance_id, (index + 1) % 2)
-    board = await service.leaderboard(PLACE, Period.ALL)
+    board = await standings.leaderboard(PLACE, Period.ALL)
     assert [r.rank for r in board.rows] == [1, 1, 3]
 
 
-async def test_teams_join_leave_list_and_score(service: QuizService, bank: QuestionBank) -> None:
-    first = await service.join_team(actor("U1"), "Cloud Nerds")
+async def test_teams_join_leave_list_and_score(
+    service: QuizService, bank: QuestionBank, standings: Standings, team_service: TeamService
+) -> None:
+    first = await team_service.join_team(actor("U1"), "Cloud Nerds")
     assert first.created and first.team == "Cloud Nerds"
-    second = await service.join_team(actor("U2"), "cloud nerds")
+    second = await team_service.join_team(actor("U2"), "cloud nerds")
     assert not second.created and second.team == "Cloud Nerds"
     with pytest.raises(QuizError, match="already in"):
-        await service.join_team(actor("U2"), "CLOUD NERDS")
-    moved = await service.join_team(actor("U2"), "Pods")
+        await team_service.join_team(actor("U2"), "CLOUD NERDS")
+    moved = await team_service.join_team(actor("U2"), "Pods")
     assert moved.previous == "Cloud Nerds"
     points = await answer_right(service, bank, actor("U1"))
-    teams = await service.teams(PLACE)
+    teams = await team_service.teams(PLACE)
     assert [(t.name, t.members, t.points) for t in teams] == [("Cloud Nerds", 1, points), ("Pods", 1, 0)]
-    board = await service.leaderboard(PLACE, Period.WEEK, Scope.TEAMS)
+    board = await standings.leaderboard(PLACE, Period.WEEK, Scope.TEAMS)
     assert [(r.name, r.points) for r in board.rows] == [("Cloud Nerds", points)]
-    left = await service.leave_team(actor("U1"))
+    left = await team_service.leave_team(actor("U1"))
     assert left.team is None and left.previous == "Cloud Nerds"
     with pytest.raises(QuizError, match="not in a team"):
-        await service.leave_team(actor("U1"))
-    assert (await service.stats(actor("U2"))).team == "Pods"
+        await team_service.leave_team(actor("U1"))
+    assert (await standings.stats(actor("U2"))).team == "Pods"
 
 
 async def test_questions_do_not_repeat_until_the_topic_is_used_up(
@@ -178,12 +187,12 @@ async def test_other_topics_asked_in_between_do_not_bring_a_question_back_early(
     assert first.isdisjoint(rest) and first | rest == pool
 
 
-async def test_stats_by_topic(service: QuizService, bank: QuestionBank) -> None:
+async def test_stats_by_topic(service: QuizService, bank: QuestionBank, standings: Standings) -> None:
     await answer_right(service, bank, actor())
     question = await post_choice_question(service, bank, "docker")
     wrong = (right_index(bank, question) + 1) % len(question.question.choices)
     await service.answer_choice(actor(), question.question.instance_id, wrong)
-    stats = await service.stats(actor())
+    stats = await standings.stats(actor())
     assert (stats.answers, stats.correct, stats.streak, stats.best_streak) == (2, 1, 0, 1)
     by_topic = {t.topic_id: (t.answers, t.correct) for t in stats.by_topic}
     assert by_topic["docker"] == (1, 0)
@@ -224,7 +233,8 @@ async def test_two_services_on_one_database_count_each_answer_once(
     transactions overlap fully and one finds the other's answers only when it inserts.
     """
     other = Database(database.url)
-    first, second = QuizService(database, bank, clock), QuizService(other, bank, clock)
+    first_core = compose(database, bank, clock)
+    first, second = first_core.quiz, compose(other, bank, clock).quiz
     for _ in range(2):
         question = await post_choice_question(first, bank)
         index = right_index(bank, question)
@@ -238,6 +248,6 @@ async def test_two_services_on_one_database_count_each_answer_once(
         assert sum(not o.repeat for o in outcomes) == 40
         assert (await first.question_view(instance)).answer_count == 40
     await other.dispose()
-    board = await first.leaderboard(PLACE, Period.ALL, limit=100)
+    board = await first_core.standings.leaderboard(PLACE, Period.ALL, limit=100)
     assert len(board.rows) == 40 and all(r.answers == 2 and r.correct == 2 for r in board.rows)
     assert len({r.points for r in board.rows}) == 1

@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from bot.bank import QuestionBank
+from bot.bootstrap import Core, compose
 from bot.db.checkpoint import COMMITS_PER_CHECKPOINT
 from bot.db.database import Database, async_url
 from bot.db.migrate import alembic_config, upgrade
@@ -17,7 +18,6 @@ from bot.db.schema import HEAD_REVISION, is_current, upgrade_if_behind
 from bot.db.tables import metadata
 from bot.errors import StorageUnavailable
 from bot.models import Actor, Period, Place, Posted
-from bot.service import QuizService
 from tests.conftest import FrozenClock
 
 ALICE = Actor("terminal", "local", "alice", "Alice")
@@ -40,33 +40,34 @@ async def test_migrations_create_exactly_the_declared_schema(database: Database)
         context = MigrationContext.configure(connection, opts={"include_object": _ours})
         return list(compare_metadata(context, metadata))
 
-    async with database.read() as connection:
-        assert await connection.run_sync(differences) == []
+    assert await database.read(differences) == []
     await upgrade(database)  # a second run is a no-op
 
 
 async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'p.db'}")
-    async with database.write() as connection:
-        pragmas = [
-            (await connection.exec_driver_sql(f"PRAGMA {p}")).scalar()
-            for p in ("journal_mode", "foreign_keys", "busy_timeout")
-        ]
+
+    def pragmas(connection: Connection) -> list[object]:
+        names = ("journal_mode", "foreign_keys", "busy_timeout")
+        return [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names]
+
+    assert await database.write(pragmas) == ["wal", 1, 5000]
+    assert await database.read(pragmas) == ["wal", 1, 5000]
     await database.dispose()
-    assert pragmas == ["wal", 1, 5000]
 
 
-async def migrated_service(path: Path, bank: QuestionBank, clock: FrozenClock, **options: int) -> QuizService:
+async def migrated_core(path: Path, bank: QuestionBank, clock: FrozenClock, **options: int) -> Core:
     database = Database(f"sqlite:///{path}", **options)
     await upgrade(database)
-    return QuizService(database, bank, clock)
+    return compose(database, bank, clock)
 
 
 async def test_a_locked_database_refuses_clearly_and_loses_nothing(
     tmp_path: Path, bank: QuestionBank, clock: FrozenClock
 ) -> None:
     path = tmp_path / "locked.db"
-    service = await migrated_service(path, bank, clock, busy_timeout_ms=50)
+    core = await migrated_core(path, bank, clock, busy_timeout_ms=50)
+    service = core.quiz
     question = await service.ask(ALICE, "terminal", "ecs")
     while isinstance(question, Posted) and not question.question.choices:
         question = await service.ask(ALICE, "terminal", "ecs")  # a flashcard has no choice to click
@@ -80,24 +81,24 @@ async def test_a_locked_database_refuses_clearly_and_loses_nothing(
     assert (await service.question_view(question.question.instance_id)).answer_count == 0
     outcome = await service.answer_choice(ALICE, question.question.instance_id, 0)
     assert not outcome.repeat and outcome.answer_count == 1
-    await service.database.dispose()
+    await core.close()
 
 
 async def test_a_read_only_database_refuses_clearly_and_still_reads(
     tmp_path: Path, bank: QuestionBank, clock: FrozenClock
 ) -> None:
     path = tmp_path / "ro.db"
-    writable = await migrated_service(path, bank, clock)
-    await writable.join_team(ALICE, "Owls")
-    await writable.database.dispose()
-    read_only = QuizService(Database(f"sqlite:///file:{path}?mode=ro&uri=true"), bank, clock)
+    writable = await migrated_core(path, bank, clock)
+    await writable.teams.join_team(ALICE, "Owls")
+    await writable.close()
+    read_only = compose(Database(f"sqlite:///file:{path}?mode=ro&uri=true"), bank, clock)
     with pytest.raises(StorageUnavailable, match="read-only"):
-        await read_only.ask(ALICE, "terminal", "ecs")
+        await read_only.quiz.ask(ALICE, "terminal", "ecs")
     with pytest.raises(StorageUnavailable, match="read-only"):
-        await read_only.leave_team(ALICE)
-    assert (await read_only.stats(ALICE)).team == "Owls"
-    assert (await read_only.leaderboard(Place("terminal", "local"), Period.ALL)).rows == ()
-    await read_only.database.dispose()
+        await read_only.teams.leave_team(ALICE)
+    assert (await read_only.standings.stats(ALICE)).team == "Owls"
+    assert (await read_only.standings.leaderboard(Place("terminal", "local"), Period.ALL)).rows == ()
+    await read_only.close()
 
 
 async def test_batch_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Path) -> None:
@@ -114,9 +115,9 @@ async def test_batch_commits_leave_the_log_to_the_checkpoint_thread(tmp_path: Pa
 
     before = path.stat().st_size
     for _ in range(COMMITS_PER_CHECKPOINT - 1):
-        await database.write_sync(fill)
+        await database.write(fill)
     assert path.stat().st_size == before
-    await database.write_sync(fill)
+    await database.write(fill)
     await database.checkpointer.close()
     assert path.stat().st_size > before + (COMMITS_PER_CHECKPOINT - 1) * 60 * 3000
     await database.dispose()
@@ -143,8 +144,7 @@ async def test_a_database_at_the_head_is_not_migrated_again_and_one_behind_is(
         monkeypatch.setattr("bot.db.migrate.upgrade", counted)
         await upgrade_if_behind(database)
         assert upgrades == []
-        async with database.write() as connection:
-            await connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        await database.write(lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0004'")))
         await upgrade_if_behind(database)
         assert upgrades == [database]
     finally:

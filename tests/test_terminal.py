@@ -10,10 +10,9 @@ from pathlib import Path
 from adapters.terminal import TerminalChat
 from adapters.terminal_render import LETTERS
 from bot.bank import QuestionBank
-from bot.daily.service import DailyService
+from bot.bootstrap import Core
 from bot.models import Place
 from bot.questions import Kind
-from bot.service import QuizService
 from tests.conftest import CONTENT_DIR, FrozenClock
 
 ONE_QUESTION = """\
@@ -75,11 +74,9 @@ def test_the_same_database_keeps_the_score_across_sessions(tmp_path: Path) -> No
     assert re.search(r"^2  bob\s+0\s+1\s+0%$", result.stdout, re.M)
 
 
-async def test_bad_input_gets_one_line_and_the_session_goes_on(
-    service: QuizService, bank: QuestionBank
-) -> None:
+async def test_bad_input_gets_one_line_and_the_session_goes_on(core: Core, bank: QuestionBank) -> None:
     shown: list[str] = []
-    chat = TerminalChat(service, "alice", shown.append)
+    chat = TerminalChat(core.quiz, core.commands, "alice", shown.append)
     assert await chat.handle("") == "Nothing typed. Type /quiz help for the commands, or quit to leave."
     assert "too long" in await chat.handle("x" * 500)
     assert await chat.handle("/dance") == "Unknown command '/dance'. Type /quiz help for the commands."
@@ -98,23 +95,23 @@ async def test_bad_input_gets_one_line_and_the_session_goes_on(
     assert chat.pending is None or question.kind is Kind.FLASHCARD
 
 
-async def test_lines_are_read_until_quit(service: QuizService) -> None:
+async def test_lines_are_read_until_quit(core: Core) -> None:
     lines = iter(["/quiz topics", "quit", "/quiz help"])
     shown: list[str] = []
 
     async def read_line() -> str | None:
         return next(lines, None)
 
-    await TerminalChat(service, "alice", shown.append).loop(read_line, interactive=False)
+    await TerminalChat(core.quiz, core.commands, "alice", shown.append).loop(read_line, interactive=False)
     assert len(shown) == 1 and "kubernetes" in shown[0]
 
 
 async def test_the_question_of_the_day_reaches_the_terminal(
-    service: QuizService, bank: QuestionBank, clock: FrozenClock
+    core: Core, bank: QuestionBank, clock: FrozenClock
 ) -> None:
     shown: list[str] = []
-    daily = DailyService(service, {})
-    chat = TerminalChat(service, "alice", shown.append, daily)
+    daily = core.daily
+    chat = TerminalChat(core.quiz, core.commands, "alice", shown.append)
     daily.posters["terminal"] = chat
     assert "Question of the day: all topics at 09:00 UTC" in await chat.handle(
         "/quiz daily on all at 09:00 UTC"

@@ -17,9 +17,11 @@ import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from adapters.slack.installs import DatabaseInstallationStore
+from bot.app.quiz import QuizService
 from bot.bank import QuestionBank
+from bot.bootstrap import Core, compose
 from bot.daily.models import Reveal
-from bot.daily.service import DailyService, PostResult
+from bot.daily.service import PostResult
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.tables import metadata
@@ -27,7 +29,6 @@ from bot.db.transfer import TransferError, export_database, import_database
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 from bot.questions import Kind
-from bot.service import QuizService
 from tests.conftest import FrozenClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +51,8 @@ INSTALLATION = Installation(
 )
 
 
-def make_service(database: Database, bank: QuestionBank, clock: FrozenClock) -> QuizService:
-    return QuizService(database, bank, clock, "Europe/Berlin", random.Random(11))
+def make_core(database: Database, bank: QuestionBank, clock: FrozenClock) -> Core:
+    return compose(database, bank, clock, "Europe/Berlin", rng=random.Random(11))
 
 
 async def answer(service: QuizService, bank: QuestionBank, who: Actor, instance: int, right: bool) -> None:
@@ -82,36 +83,37 @@ async def populate(database: Database, bank: QuestionBank) -> list[datetime]:
     """Six weeks of play in two workspaces: teams, a team change, questions of the day (answered
     on time and after their reveal), repeats, a Slack installation. Returns the moments visited."""
     clock = FrozenClock(START)
-    service = make_service(database, bank, clock)
+    core = make_core(database, bank, clock)
     await DatabaseInstallationStore("client-1", database).async_save(INSTALLATION)
     poster = DailyPoster()
-    daily = DailyService(service, {"slack": poster})
+    daily = core.daily
+    daily.posters["slack"] = poster
     command = parse("daily on at 09:00 Europe/Berlin")
     assert isinstance(command, DailyOn)
     report = await daily.subscribe(replace(SLACK[0], is_admin=True), "C-daily", command)
     assert report.subscription is not None
     for who in SLACK + DISCORD:
         if who.user in TEAMS:
-            await service.join_team(who, TEAMS[who.user])
+            await core.teams.join_team(who, TEAMS[who.user])
     moments = []
     for day in range(0, 45, 4):
         assert await daily.post_due(report.subscription.id, clock.now()) is PostResult.POSTED
         if len(poster.posted) > 1:
-            await answer(service, bank, SLACK[5], poster.posted[-2], True)
+            await answer(core.quiz, bank, SLACK[5], poster.posted[-2], True)
         for n, who in enumerate(SLACK[:4]):
-            await answer(service, bank, who, poster.posted[-1], (n + day) % 2 == 0)
+            await answer(core.quiz, bank, who, poster.posted[-1], (n + day) % 2 == 0)
         for players in [SLACK, DISCORD] if day % 8 == 0 else [SLACK]:
             for turn, asker in enumerate(players[:3]):
-                result = await service.ask(asker, f"C{turn % 2}", ["ecs", "docker", None][turn])
+                result = await core.quiz.ask(asker, f"C{turn % 2}", ["ecs", "docker", None][turn])
                 assert isinstance(result, Posted)
                 instance = result.question.instance_id
                 for n, who in enumerate(players):
-                    await answer(service, bank, who, instance, (n + day + turn) % 3 != 0)
-                await answer(service, bank, players[0], instance, False)
+                    await answer(core.quiz, bank, who, instance, (n + day + turn) % 3 != 0)
+                await answer(core.quiz, bank, players[0], instance, False)
                 clock.advance(minutes=17)
         if day == 20:
-            await service.join_team(SLACK[1], "Red")
-            await service.leave_team(SLACK[4])
+            await core.teams.join_team(SLACK[1], "Red")
+            await core.teams.leave_team(SLACK[4])
         moments.append(clock.now())
         clock.advance(days=4, hours=3)
     return moments
@@ -120,17 +122,17 @@ async def populate(database: Database, bank: QuestionBank) -> list[datetime]:
 async def snapshot(database: Database, bank: QuestionBank, moments: list[datetime]) -> list[object]:
     """Every leaderboard (people and teams, week, month, all) and every user's stats, at each moment."""
     clock = FrozenClock(START)
-    service = make_service(database, bank, clock)
+    core = make_core(database, bank, clock)
     seen: list[object] = []
     for moment in moments:
         clock.moment = moment
         for place in PLACES:
             for period in Period:
                 for scope in Scope:
-                    seen.append(await service.leaderboard(place, period, scope, limit=100))
-            seen.append(await service.teams(place))
+                    seen.append(await core.standings.leaderboard(place, period, scope, limit=100))
+            seen.append(await core.teams.teams(place))
         for who in SLACK + DISCORD:
-            seen.append(await service.stats(who))
+            seen.append(await core.standings.stats(who))
     return seen
 
 
@@ -169,10 +171,10 @@ async def test_a_community_moves_to_each_backend_without_loss(
     assert bot.installed_at == INSTALLATION.installed_at
 
     clock = FrozenClock(moments[-1])
-    service = make_service(database, bank, clock)
-    fresh = await service.ask(Actor("slack", "T9", "U9", "newcomer"), "C9", "ecs")
+    core = make_core(database, bank, clock)
+    fresh = await core.quiz.ask(Actor("slack", "T9", "U9", "newcomer"), "C9", "ecs")
     assert isinstance(fresh, Posted) and fresh.question.instance_id == counts["question_instances"] + 1
-    await answer(service, bank, Actor("slack", "T9", "U9", "newcomer"), fresh.question.instance_id, True)
+    await answer(core.quiz, bank, Actor("slack", "T9", "U9", "newcomer"), fresh.question.instance_id, True)
 
 
 async def test_the_export_is_json_lines_with_a_header(source: tuple[Database, list[datetime]]) -> None:
@@ -194,8 +196,8 @@ async def test_import_refuses_a_database_that_holds_data(
     source: tuple[Database, list[datetime]], database: Database, bank: QuestionBank
 ) -> None:
     exported = await dump(source[0])
-    service = make_service(database, bank, FrozenClock(START))
-    await service.join_team(SLACK[0], "Existing")
+    core = make_core(database, bank, FrozenClock(START))
+    await core.teams.join_team(SLACK[0], "Existing")
     before = await dump(database)
     with pytest.raises(TransferError, match=r"already holds data \(1 rows in workspaces\)"):
         await import_database(database, io.StringIO(exported))

@@ -11,8 +11,8 @@ from adapters.discord.buttons import Buttons, make_buttons
 from adapters.discord.exchange import NO_MENTIONS, Exchange
 from adapters.discord.people import actor
 from adapters.inflight import InFlight
+from bot.app.quiz import QuizService
 from bot.models import AnswerOutcome
-from bot.service import QuizService
 
 log = logging.getLogger(__name__)
 

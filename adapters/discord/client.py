@@ -15,8 +15,7 @@ from adapters.discord.poster import DiscordPoster
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
 from adapters.inflight import InFlight
-from bot.daily.service import DailyService
-from bot.service import QuizService
+from bot.bootstrap import Core
 
 
 def use_endpoints(config: DiscordConfig) -> None:
@@ -40,7 +39,7 @@ class DiscordBot:
     poster: DiscordPoster
 
 
-def build_bot(config: DiscordConfig, service: QuizService, daily: DailyService) -> DiscordBot:
+def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
     options = {
         "intents": intents(),
         "allowed_mentions": NO_MENTIONS,
@@ -54,11 +53,11 @@ def build_bot(config: DiscordConfig, service: QuizService, daily: DailyService) 
     else:
         client = discord.Client(**options)
     in_flight = InFlight("Discord")
-    clicks = QuizClicks(service, in_flight)
+    clicks = QuizClicks(core.quiz, in_flight)
     tree = build_tree(
         client,
-        QuizCommands(service, clicks.buttons, in_flight),
-        DailyCommands(service, daily, in_flight),
+        QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight),
+        DailyCommands(core.quiz, core.commands, in_flight),
     )
     client.add_dynamic_items(*clicks.buttons.kinds)
     return DiscordBot(client, tree, in_flight, DiscordPoster(client, clicks.buttons))

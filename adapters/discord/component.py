@@ -10,8 +10,7 @@ import discord
 from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
 from adapters.discord.poster import DiscordPoster
-from bot.daily.service import DailyService
-from bot.service import QuizService
+from bot.bootstrap import Core
 from bot.settings import SettingsError
 
 DRAIN_SECONDS = 10.0
@@ -22,11 +21,9 @@ log = logging.getLogger(__name__)
 class DiscordComponent:
     name = "discord"
 
-    def __init__(self, config: DiscordConfig, service: QuizService, daily: DailyService) -> None:
+    def __init__(self, config: DiscordConfig, core: Core) -> None:
         self.config = config
-        self.service = service
-        self.daily = daily
-        self.bot = build_bot(config, service, daily)
+        self.bot = build_bot(config, core)
         self.client = self.bot.client
         self.poster: DiscordPoster = self.bot.poster
         self._connection: asyncio.Task[None] | None = None

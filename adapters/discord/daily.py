@@ -1,9 +1,7 @@
 """The question of the day commands: `/quiz-admin daily on|off|status` and `/quiz-daily`.
 
-`on` turns its options back into the core's text grammar
-(`daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]`), so the core parses and
-checks times, zones, days and topics and words the messages. Each option becomes exactly one
-word of that text, so no option can smuggle in another.
+`on` builds the core's `DailyOn` command from its typed options (`bot.grammar.daily_on` checks
+times, zones and days as the text grammar does); the core decides who may run it.
 """
 
 from __future__ import annotations
@@ -15,13 +13,13 @@ import discord
 from discord.app_commands import Choice
 
 from adapters.discord import render_daily
-from adapters.discord.exchange import COMMANDS, Exchange
-from adapters.discord.people import actor, place
+from adapters.discord.exchange import Exchange
+from adapters.discord.slash import execute
 from adapters.inflight import InFlight
-from bot.commands import DailyStopped, Notice, run
+from bot.app.commands import Commands, DailyStopped
+from bot.app.quiz import QuizService
 from bot.daily.models import DailyStatusReport
-from bot.daily.service import DailyService
-from bot.service import QuizService
+from bot.grammar import DailyOff, DailyStatus, daily_on
 
 MAX_CHOICES = 25
 ALL_TOPICS = "all"
@@ -39,20 +37,6 @@ def timezones() -> tuple[str, ...]:
 
 def _word(text: str, joiner: str = "") -> str:
     return joiner.join(text.split())
-
-
-def daily_on_text(
-    topic: str | None, time: str, timezone: str | None, weekdays: str | None, reveal: str | None
-) -> str:
-    """The options as the core's grammar; a time zone typed with spaces gets underscores."""
-    words = ["daily", "on", _word(topic or ALL_TOPICS, " "), "at", _word(time)]
-    if timezone:
-        words.append(_word(timezone, "_"))
-    if weekdays:
-        words.append(_word(weekdays))
-    if reveal:
-        words += ["reveal", _word(reveal)]
-    return " ".join(words)
 
 
 def complete_timezone(typed: str) -> list[Choice[str]]:
@@ -73,16 +57,16 @@ def complete_weekdays(typed: str) -> list[Choice[str]]:
 
 
 class DailyCommands:
-    def __init__(self, service: QuizService, daily: DailyService, in_flight: InFlight) -> None:
-        self.service = service
-        self.daily = daily
+    def __init__(self, quiz: QuizService, commands: Commands, in_flight: InFlight) -> None:
+        self.quiz = quiz
+        self.commands = commands
         self.in_flight = in_flight
 
     def complete_topic(self, typed: str) -> list[Choice[str]]:
         everything = Choice(name="all · every topic", value=ALL_TOPICS)
         topics = [
             Choice(name=f"{t.id} · {t.name}"[:100], value=t.id)
-            for t in self.service.complete_topic(typed, MAX_CHOICES - 1)
+            for t in self.quiz.complete_topic(typed, MAX_CHOICES - 1)
         ]
         return [everything, *topics] if ALL_TOPICS.startswith(typed.strip().casefold()) else topics
 
@@ -98,27 +82,24 @@ class DailyCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily on"):
-            text = daily_on_text(topic, time, timezone, weekdays, reveal)
-            reply = await run(self.service, actor(interaction), str(interaction.channel_id), text, self.daily)
-            match reply:
-                case DailyStatusReport():
-                    embed = render_daily.status(reply, "The question of the day is on here")
-                    await exchange.send(ephemeral=True, embed=embed)
-                case Notice(message, refusal):
-                    await exchange.refuse(message if refusal is None else refusal.said(COMMANDS))
-                case _:
-                    raise AssertionError(f"daily on answered {reply!r}")
+            command = daily_on(topic, time, timezone, weekdays, reveal)
+            reply = await execute(self.commands, exchange, command)
+            if isinstance(reply, DailyStatusReport):
+                embed = render_daily.status(reply, "The question of the day is on here")
+                await exchange.send(ephemeral=True, embed=embed)
 
     async def off(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily off"):
-            await self.daily.unsubscribe(actor(interaction), str(interaction.channel_id))
-            await exchange.send(DailyStopped.text, ephemeral=True)
+            reply = await execute(self.commands, exchange, DailyOff())
+            if isinstance(reply, DailyStopped):
+                await exchange.send(reply.text, ephemeral=True)
 
     async def status(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily status"):
-            report = await self.daily.status(place(interaction))
-            await exchange.send(ephemeral=True, embed=render_daily.status(report))
+            report = await execute(self.commands, exchange, DailyStatus())
+            if isinstance(report, DailyStatusReport):
+                await exchange.send(ephemeral=True, embed=render_daily.status(report))

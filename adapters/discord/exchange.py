@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.app.commands import Notice
 from bot.errors import Command, QuizError, UserFacingError
 from bot.metrics import REQUESTS
 
@@ -90,6 +91,10 @@ class Exchange:
         """Tell the user, only them, why the request was not carried out."""
         self.outcome = Outcome.REFUSED
         await self.send(text, ephemeral=True)
+
+    async def refuse_notice(self, notice: Notice) -> None:
+        """A refusal of the core, in this adapter's spelling of the commands it points to."""
+        await self.refuse(notice.text if notice.refusal is None else notice.refusal.said(COMMANDS))
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:

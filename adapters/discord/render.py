@@ -8,7 +8,7 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
-from bot.commands import TeamList, TopicList
+from bot.app.commands import TeamList, TopicList
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,

@@ -13,40 +13,52 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
-from adapters.discord.people import actor, place
+from adapters.discord.people import actor
 from adapters.inflight import InFlight
-from bot.commands import TeamList, TopicList
-from bot.grammar import Invalid, validate_team_name
-from bot.models import NoQuestions, Period, Posted, Scope, TopicNotFound
-from bot.service import QuizService
+from bot.app.commands import Commands, Notice, Reply, TeamList, TopicList
+from bot.app.quiz import QuizService
+from bot.grammar import (
+    Ask,
+    Command,
+    Invalid,
+    JoinTeam,
+    LeaveTeam,
+    ListTeams,
+    ShowLeaderboard,
+    ShowStats,
+    ShowTopics,
+    validate_team_name,
+)
+from bot.models import Leaderboard, NoQuestions, Period, Posted, Scope, TeamChange, TopicNotFound, UserStats
 
 AUTOCOMPLETE_NAME_MAX = 100
 
 
 class QuizCommands:
-    def __init__(self, service: QuizService, buttons: Buttons, in_flight: InFlight) -> None:
-        self.service = service
+    def __init__(self, quiz: QuizService, commands: Commands, buttons: Buttons, in_flight: InFlight) -> None:
+        self.quiz = quiz
+        self.commands = commands
         self.buttons = buttons
         self.in_flight = in_flight
 
     def complete_topic(self, typed: str) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=f"{t.id} · {t.name}"[:AUTOCOMPLETE_NAME_MAX], value=t.id)
-            for t in self.service.complete_topic(typed)
+            for t in self.quiz.complete_topic(typed)
         ]
 
     async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("quiz"):
-            result = await self.service.ask(actor(interaction), str(interaction.channel_id), topic)
+            result = await execute(self.commands, exchange, Ask(topic))
             match result:
                 case Posted(view):
                     message = await exchange.send(
                         ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
                     )
                     assert message is not None
-                    await self.service.set_message_ref(view.instance_id, str(message.id))
+                    await self.quiz.set_message_ref(view.instance_id, str(message.id))
                 case TopicNotFound():
                     await exchange.refuse(render.not_found(result))
                 case NoQuestions():
@@ -55,7 +67,9 @@ class QuizCommands:
     async def topics(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         async with exchange.guard("topics"):
-            await exchange.send(ephemeral=True, embed=render.topics(TopicList(self.service.topics())))
+            reply = await execute(self.commands, exchange, ShowTopics())
+            if isinstance(reply, TopicList):
+                await exchange.send(ephemeral=True, embed=render.topics(reply))
 
     async def help(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
@@ -66,16 +80,17 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("leaderboard"):
-            board = await self.service.leaderboard(place(interaction), period, scope)
-            await exchange.send(ephemeral=False, embed=render.leaderboard(board))
+            board = await execute(self.commands, exchange, ShowLeaderboard(period, scope))
+            if isinstance(board, Leaderboard):
+                await exchange.send(ephemeral=False, embed=render.leaderboard(board))
 
     async def stats(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("stats"):
-            await exchange.send(
-                ephemeral=True, embed=render.stats(await self.service.stats(actor(interaction)))
-            )
+            stats = await execute(self.commands, exchange, ShowStats())
+            if isinstance(stats, UserStats):
+                await exchange.send(ephemeral=True, embed=render.stats(stats))
 
     async def join_team(self, interaction: discord.Interaction, name: str) -> None:
         exchange = Exchange(interaction)
@@ -85,26 +100,29 @@ class QuizCommands:
                 await exchange.refuse(valid.message)
                 return
             await exchange.defer(ephemeral=True)
-            change = await self.service.join_team(actor(interaction), valid)
-            await exchange.send(render.team_change(change), ephemeral=True)
+            change = await execute(self.commands, exchange, JoinTeam(valid))
+            if isinstance(change, TeamChange):
+                await exchange.send(render.team_change(change), ephemeral=True)
 
     async def leave_team(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("team leave"):
-            change = await self.service.leave_team(actor(interaction))
-            await exchange.send(render.team_change(change), ephemeral=True)
+            change = await execute(self.commands, exchange, LeaveTeam())
+            if isinstance(change, TeamChange):
+                await exchange.send(render.team_change(change), ephemeral=True)
 
     async def list_teams(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("team list"):
-            teams = await self.service.teams(place(interaction))
-            await exchange.send(ephemeral=False, embed=render.teams(TeamList(teams)))
+            teams = await execute(self.commands, exchange, ListTeams())
+            if isinstance(teams, TeamList):
+                await exchange.send(ephemeral=False, embed=render.teams(teams))
 
     async def status(self, interaction: discord.Interaction) -> None:
         """For server managers: is the bot alive here, and what does it know."""
-        topics = self.service.topics()
+        topics = self.quiz.topics()
         questions = sum(t.question_count for t in topics)
         shard = interaction.guild.shard_id if interaction.guild is not None else 0
         latency = interaction.client.latency
@@ -116,3 +134,12 @@ class QuizCommands:
         exchange = Exchange(interaction)
         async with exchange.guard("admin status"):
             await exchange.send("\n".join(lines), ephemeral=True)
+
+
+async def execute(commands: Commands, exchange: Exchange, command: Command) -> Reply:
+    """Hand a command built from the interaction's typed options to the core; a refusal is sent
+    at once (and returned, so the caller sends nothing more)."""
+    reply = await commands.execute(actor(exchange.interaction), str(exchange.interaction.channel_id), command)
+    if isinstance(reply, Notice):
+        await exchange.refuse_notice(reply)
+    return reply

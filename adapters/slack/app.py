@@ -19,8 +19,8 @@ from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.web_logging import skip_unwanted_debug_lines
-from bot.daily.service import DailyService
-from bot.service import QuizService
+from bot.bootstrap import Core
+from bot.db.database import Database
 
 # Attempts after the first, shared by all handlers: a 429 then a 500 then success is fine.
 API_RETRIES = 3
@@ -45,23 +45,22 @@ def web_client(config: SlackConfig, session: aiohttp.ClientSession) -> AsyncWebC
     )
 
 
-def _oauth_settings(config: SlackConfig, service: QuizService) -> AsyncOAuthSettings | None:
+def _oauth_settings(config: SlackConfig, database: Database) -> AsyncOAuthSettings | None:
     if config.oauth is None:
         return None
     return AsyncOAuthSettings(
         client_id=config.oauth.client_id,
         client_secret=config.oauth.client_secret,
         scopes=list(BOT_SCOPES),
-        installation_store=installs.DatabaseInstallationStore(config.oauth.client_id, service.database),
+        installation_store=installs.DatabaseInstallationStore(config.oauth.client_id, database),
         installation_store_bot_only=True,
-        state_store=installs.state_store(service.database),
+        state_store=installs.state_store(database),
     )
 
 
 def build_app(
     config: SlackConfig,
-    service: QuizService,
-    daily: DailyService,
+    core: Core,
     client: AsyncWebClient,
     background: Background,
     counts: CountUpdates,
@@ -70,7 +69,7 @@ def build_app(
     connections are authenticated by the app-level token instead). Bolt answers each request
     when its listener returns (`process_before_response`): the listeners ack and leave the work
     to `background`."""
-    oauth = _oauth_settings(config, service)
+    oauth = _oauth_settings(config, core.database)
     app = AsyncApp(
         name="studybot",
         client=client,
@@ -82,5 +81,5 @@ def build_app(
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, service, daily, config.admin_user_ids, background, counts)
+    register(app, core, config.admin_user_ids, background, counts)
     return app

@@ -10,7 +10,7 @@ from adapters.slack import action_ids, daily_blocks
 from adapters.slack.kit import Block, Message, button, cell, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import LETTERS, percent, table
-from bot.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport
 from bot.models import (
     AnswerOutcome,

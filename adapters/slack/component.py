@@ -17,8 +17,7 @@ from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
-from bot.daily.service import DailyService
-from bot.service import QuizService
+from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
 # How long stopping waits for acknowledged requests to finish their work.
@@ -51,17 +50,15 @@ def mount(bolt: AsyncApp, web_app: web.Application) -> None:
 class SlackComponent:
     name = "slack"
 
-    def __init__(
-        self, config: SlackConfig, service: QuizService, web_app: web.Application, daily: DailyService
-    ) -> None:
+    def __init__(self, config: SlackConfig, core: Core, web_app: web.Application) -> None:
         self.config = config
         self.inflight = InFlight("Slack")
         # One session (one connection pool) for every call to Slack from this process.
         self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS)
         client = web_client(config, self.session)
-        self.counts = count_updates(service, self.background, client)
-        self.bolt = build_app(config, service, daily, client, self.background, self.counts)
+        self.counts = count_updates(core.quiz, self.background, client)
+        self.bolt = build_app(config, core, client, self.background, self.counts)
         self.poster = SlackDailyPoster(
             self.bolt.client,
             _studybots_own(self.bolt.installation_store),

@@ -27,8 +27,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     """slack_sdk's SQLAlchemy store, reading through one engine and writing through another."""
 
     def __init__(self, client_id: str, database: Database) -> None:
-        self.reads = AsyncSQLAlchemyInstallationStore(client_id, database.reader)
-        self.writes = AsyncSQLAlchemyInstallationStore(client_id, database.writer)
+        self.reads = AsyncSQLAlchemyInstallationStore(client_id, database.engine)
+        self.writes = AsyncSQLAlchemyInstallationStore(client_id, database.engine_for_writes)
 
     @property
     def logger(self) -> logging.Logger:
@@ -96,4 +96,4 @@ class DatabaseInstallationStore(AsyncInstallationStore):
 
 
 def state_store(database: Database) -> AsyncSQLAlchemyOAuthStateStore:
-    return AsyncSQLAlchemyOAuthStateStore(STATE_EXPIRATION_SECONDS, database.writer)
+    return AsyncSQLAlchemyOAuthStateStore(STATE_EXPIRATION_SECONDS, database.engine_for_writes)

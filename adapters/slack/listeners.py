@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from slack_bolt.async_app import AsyncApp
@@ -23,11 +22,11 @@ from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, number
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.debounce import Debouncer
-from bot.commands import Notice, run
-from bot.daily.service import DailyService
-from bot.grammar import DailyOff, DailyOn, parse
+from bot.app.commands import Notice
+from bot.app.quiz import QuizService
+from bot.bootstrap import Core
+from bot.grammar import parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
-from bot.service import QuizService
 
 PLATFORM = "slack"
 COMMAND = "/quiz"
@@ -187,8 +186,7 @@ def count_updates(service: QuizService, background: Background, base: AsyncWebCl
 
 def register(
     app: AsyncApp,
-    service: QuizService,
-    daily: DailyService,
+    core: Core,
     admins: frozenset[str],
     background: Background,
     counts: CountUpdates,
@@ -196,6 +194,7 @@ def register(
     """Add Studybot's command, button and App Home listeners to a Bolt app. `admins` are the
     members who may change the question of the day besides workspace admins and owners."""
     tell = background.replies
+    quiz_service, standings = core.quiz, core.standings
 
     async def post_question(command: Command, client: AsyncWebClient, view: QuestionView) -> Outcome:
         try:
@@ -205,15 +204,17 @@ def register(
                 raise
             await tell(command.response_url, blocks.reply_text(CANNOT_POST))
             return "refused"
-        await service.set_message_ref(view.instance_id, message_ref(posted["channel"], posted["ts"]))
+        await quiz_service.set_message_ref(view.instance_id, message_ref(posted["channel"], posted["ts"]))
         return "ok"
 
     async def quiz(command: Command) -> Outcome:
         client = client_for(app.client, command.token)
         actor = command.actor
-        if isinstance(parse(command.text), DailyOn | DailyOff):
-            actor = replace(actor, is_admin=await is_admin(client, actor.user, admins))
-        result = await run(service, actor, command.channel, command.text, daily)
+
+        async def slack_admin() -> bool:
+            return await is_admin(client, actor.user, admins)
+
+        result = await core.commands.execute(actor, command.channel, parse(command.text), slack_admin)
         if isinstance(result, Posted):
             return await post_question(command, client, result.question)
         await tell(command.response_url, blocks.reply(result))
@@ -221,7 +222,7 @@ def register(
 
     async def answer(click: Click) -> Outcome:
         instance_id, index = numbers(ANSWER, click.action_id)
-        result = await service.answer_choice(click.actor, instance_id, index)
+        result = await quiz_service.answer_choice(click.actor, instance_id, index)
         await tell(click.response_url, blocks.outcome(result))
         if not result.repeat:
             counts.submit(click.message, (instance_id, click.token))
@@ -229,13 +230,13 @@ def register(
 
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
-        card = await service.show_flashcard(click.actor, instance_id)
+        card = await quiz_service.show_flashcard(click.actor, instance_id)
         await tell(click.response_url, blocks.flashcard(card, click.message))
         return "ok"
 
     async def self_grade(click: Click) -> Outcome:
         instance_id, knew = numbers(SELF_GRADE, click.action_id)
-        result = await service.answer_self_grade(click.actor, instance_id, bool(knew))
+        result = await quiz_service.answer_self_grade(click.actor, instance_id, bool(knew))
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
         if not result.repeat:
             counts.submit(click.value, (instance_id, click.token))
@@ -245,8 +246,8 @@ def register(
         actor = Actor(PLATFORM, opened.workspace, opened.user, "")
         outcome: Outcome = "ok"
         try:
-            stats = await service.stats(actor)
-            board = await service.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
+            stats = await standings.stats(actor)
+            board = await standings.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
             view = blocks.home(stats, board)
         except Exception:
             log.exception("Slack App Home failed for %s", actor.user)

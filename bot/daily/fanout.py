@@ -8,13 +8,13 @@ import logging
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from itertools import zip_longest
 from typing import Generic, TypeVar
 
+from bot.app.ports import Repositories, UnitOfWork
 from bot.clock import Clock
-from bot.db import store
-from bot.db.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +153,12 @@ class PostedMarks:
 
     def __init__(
         self,
-        database: Database,
+        uow: UnitOfWork,
         clock: Clock,
         gather: float = MARK_GATHER_SECONDS,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.database = database
+        self.uow = uow
         self.clock = clock
         self.gather = gather
         self.sleep = sleep
@@ -177,12 +177,10 @@ class PostedMarks:
             if len(self._pending) < CHUNK:
                 await self.sleep(self.gather)
             batch, self._pending = self._pending, []
+            now = self.clock.now()
+
             try:
-                async with self.database.write() as connection:
-                    for part in chunks(batch):
-                        await store.finish_posts(
-                            connection, [(i, ref) for i, ref, _ in part], self.clock.now()
-                        )
+                await self.uow.write(partial(_mark_posted, batch, now))
             except Exception as error:
                 for *_, done in batch:
                     if not done.done():
@@ -193,9 +191,19 @@ class PostedMarks:
                         done.set_result(None)
 
 
+def _mark_posted(batch: Sequence[tuple[int, str, object]], now: datetime, repositories: Repositories) -> None:
+    for part in chunks(batch):
+        repositories.claims.mark_posted([(i, ref) for i, ref, _ in part], now)
+
+
+def _extend_leases(instance_ids: Sequence[int], lease_until: datetime, repositories: Repositories) -> None:
+    for part in chunks(instance_ids):
+        repositories.claims.extend_leases(part, lease_until)
+
+
 @asynccontextmanager
 async def leases_kept(
-    database: Database, clock: Clock, lease: timedelta, unsent: set[int]
+    uow: UnitOfWork, clock: Clock, lease: timedelta, unsent: set[int]
 ) -> AsyncIterator[None]:
     """While the block runs, renew the lease of every claim in `unsent` (which the block empties
     as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one."""
@@ -203,10 +211,10 @@ async def leases_kept(
     async def keep() -> None:
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
+            lease_until, kept = clock.now() + lease, sorted(unsent)
+
             try:
-                async with database.write() as connection:
-                    for part in chunks(sorted(unsent)):
-                        await store.extend_leases(connection, part, clock.now() + lease)
+                await uow.write(partial(_extend_leases, kept, lease_until))
             except Exception:
                 log.exception("renewing the leases of %s queued daily posts failed", len(unsent))
 

@@ -4,11 +4,9 @@ SQLite takes one writer at a time. Writes therefore go through a separate one-co
 whose transactions start with BEGIN IMMEDIATE: a writer waits for the lock up front (within the
 busy timeout) instead of failing half-way when a read transaction tries to become a write one.
 
-A transaction written as one synchronous function (`write_sync`, which batches of answers use,
-and `read_sync`) runs on SQLite in a thread of its own on a plain `sqlite3` connection
-(`bot.db.threaded`): one hop from the event loop for the whole transaction. The process takes
-its SQLite write transactions one at a time (`_write_lock`), so its two writer connections
-never wait on each other's file lock. The write-ahead log is copied back into the database
+Every transaction is written as one synchronous function (`Database.read`, `Database.write`)
+and runs on SQLite in a thread of its own on a plain `sqlite3` connection (`bot.db.threaded`):
+one hop from the event loop for the whole transaction. The write-ahead log is copied back into the database
 file by a checkpoint thread (`bot.db.checkpoint`), not inside these commits.
 """
 
@@ -20,7 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
@@ -30,6 +28,8 @@ from bot.db.threaded import ThreadedEngine
 from bot.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Read transactions that run at once on SQLite (write-ahead log: they never wait for the writer).
+SQLITE_READERS = 4
 
 T = TypeVar("T")
 
@@ -64,9 +64,9 @@ def _prepare_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) ->
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _sync_sqlite(url: URL, *, immediate: bool, busy_timeout_ms: int) -> Engine:
-    """A one-connection `sqlite3` engine for a `ThreadedEngine` or the `Checkpointer`."""
-    engine = create_engine(url, pool_size=1, max_overflow=0)
+def _sync_sqlite(url: URL, *, immediate: bool, busy_timeout_ms: int, size: int = 1) -> Engine:
+    """A `sqlite3` engine of `size` connections for a `ThreadedEngine` or the `Checkpointer`."""
+    engine = create_engine(url, pool_size=size, max_overflow=0)
     _prepare_sqlite(engine, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
     return engine
 
@@ -76,79 +76,105 @@ def _no_automatic_checkpoint(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    def __init__(self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    """The engines of one database, and its one way to run a transaction: `read(work)` or
+    `write(work)`, where `work` is a synchronous function of a connection.
+
+    On SQLite the function runs whole on a plain `sqlite3` connection in a thread of the
+    database's own (`bot.db.threaded`): one hop from the event loop per transaction. aiosqlite
+    would take three or four hops per statement, each waiting its turn on a busy loop. On
+    PostgreSQL it runs on an asyncpg connection through SQLAlchemy's `run_sync`.
+
+    `engine` is an async engine (aiosqlite or asyncpg) for the code that needs one: Slack's
+    installation store (slack_sdk's stores take an `AsyncEngine`), the scheduler's advisory
+    lock on PostgreSQL and `studybot db export|import`; on SQLite their writes go through
+    `engine_for_writes`, whose transactions start with BEGIN IMMEDIATE. Pools open connections
+    only when they are used.
+    """
+
+    def __init__(
+        self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, readers: int = SQLITE_READERS
+    ) -> None:
         self.url = async_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.reader = create_async_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=60)
-            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
-            _prepare_sqlite(self.reader.sync_engine, immediate=False, busy_timeout_ms=busy_timeout_ms)
-            _prepare_sqlite(self.writer.sync_engine, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            self.engine = create_async_engine(self.url, pool_size=2, max_overflow=2, pool_timeout=60)
+            self.engine_for_writes = create_async_engine(
+                self.url, pool_size=1, max_overflow=0, pool_timeout=60
+            )
+            _prepare_sqlite(self.engine.sync_engine, immediate=False, busy_timeout_ms=busy_timeout_ms)
+            _prepare_sqlite(
+                self.engine_for_writes.sync_engine, immediate=True, busy_timeout_ms=busy_timeout_ms
+            )
             sync_url = parsed.set(drivername="sqlite")
-            reader, writer, checkpointer = (
+            reader = _sync_sqlite(sync_url, immediate=False, busy_timeout_ms=busy_timeout_ms, size=readers)
+            writer, checkpointer = (
                 _sync_sqlite(sync_url, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
-                for immediate in (False, True, False)
+                for immediate in (True, False)
             )
             event.listen(writer, "connect", _no_automatic_checkpoint)
-            self._sync_reader: ThreadedEngine | None = ThreadedEngine(reader, "sqlite-reader")
-            self._sync_writer: ThreadedEngine | None = ThreadedEngine(writer, "sqlite-writer")
+            self._reader: ThreadedEngine | None = ThreadedEngine(reader, "sqlite-reader", readers)
+            self._writer: ThreadedEngine | None = ThreadedEngine(writer, "sqlite-writer")
             self.checkpointer: Checkpointer | None = Checkpointer(checkpointer)
             self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
         else:
-            self.reader = self.writer = create_async_engine(
+            self.engine = self.engine_for_writes = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
-            self._sync_reader = self._sync_writer = None
+            self._reader = self._writer = None
             self.checkpointer = None
             self._write_lock = nullcontext()
 
     @property
     def dialect(self) -> str:
-        return self.writer.dialect.name
+        return self.engine.dialect.name
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with _translated(), self.reader.begin() as connection:
-            yield connection
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction that commits when the block ends and rolls back on any error."""
-        async with self._write_lock, _translated(), self.writer.begin() as connection:
-            yield connection
-
-    async def read_sync(self, work: Callable[[Connection], T]) -> T:
-        """`work(connection)` in one read transaction: on SQLite in the reader thread, on
-        PostgreSQL through `run_sync`."""
-        if self._sync_reader is None:
-            async with self.read() as connection:
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in one read transaction."""
+        if self._reader is None:
+            async with _translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
         async with _translated():
-            return await self._sync_reader.transaction(work)
+            return await self._reader.transaction(work)
 
-    async def write_sync(self, work: Callable[[Connection], T]) -> T:
+    async def write(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one write transaction, committed when it returns and rolled back
-        when it raises: on SQLite in the writer thread, on PostgreSQL through `run_sync`."""
-        if self._sync_writer is None or self.checkpointer is None:
-            async with self.write() as connection:
+        when it raises. On SQLite the process takes its write transactions one at a time."""
+        if self._writer is None or self.checkpointer is None:
+            async with _translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
         async with self._write_lock, _translated():
-            result = await self._sync_writer.transaction(work)
+            result = await self._writer.transaction(work)
         self.checkpointer.committed()
         return result
 
+    async def ping(self) -> None:
+        """Raise StorageUnavailable unless the database answers."""
+        await self.read(_select_one)
+
+    @asynccontextmanager
+    async def async_transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        """A transaction on the async engine, for whole-database tools: migrations and
+        `studybot db export|import` (which streams rows); use cases use `read`/`write`."""
+        engine = self.engine_for_writes if write else self.engine
+        async with self._write_lock if write else nullcontext(), _translated(), engine.begin() as connection:
+            yield connection
+
     async def dispose(self) -> None:
-        await self.writer.dispose()
-        if self.reader is not self.writer:
-            await self.reader.dispose()
-        for threaded in (self._sync_reader, self._sync_writer):
+        await self.engine.dispose()
+        if self.engine_for_writes is not self.engine:
+            await self.engine_for_writes.dispose()
+        for threaded in (self._reader, self._writer):
             if threaded is not None:
                 await threaded.dispose()
         if self.checkpointer is not None:
             await self.checkpointer.close()
+
+
+def _select_one(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
 
 
 def describe(error: DBAPIError) -> str:

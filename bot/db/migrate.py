@@ -29,5 +29,5 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade(database: Database) -> None:
-    async with database.write() as connection:
+    async with database.async_transaction(write=True) as connection:
         await connection.run_sync(_upgrade)

@@ -8,7 +8,7 @@ against Alembic's own reading of the scripts) is left as it is; any other goes t
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.db.database import Database
@@ -17,11 +17,13 @@ from bot.errors import StorageUnavailable
 HEAD_REVISION = "0005"
 
 
+def _revisions(connection: Connection) -> list[str]:
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
 async def is_current(database: Database) -> bool:
     try:
-        async with database.read() as connection:
-            found = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars()
-            return list(found) == [HEAD_REVISION]
+        return await database.read(_revisions) == [HEAD_REVISION]
     except (DBAPIError, StorageUnavailable):
         return False
 

@@ -1,4 +1,5 @@
-"""A synchronous SQLite engine whose transactions run whole in a thread of their own.
+"""A synchronous SQLite engine whose transactions run whole in a thread of its own (or one of a
+few, for readers).
 
 aiosqlite sends every step of every statement (cursor, execute, fetch, close) to its thread and
 back, and each return waits for its turn on the event loop: on a busy loop a transaction of a
@@ -19,9 +20,10 @@ T = TypeVar("T")
 
 
 class ThreadedEngine:
-    def __init__(self, engine: Engine, name: str) -> None:
+    def __init__(self, engine: Engine, name: str, threads: int = 1) -> None:
         self.engine = engine
         self.name = name
+        self.threads = threads
         self._thread: ThreadPoolExecutor | None = None
 
     async def transaction(self, work: Callable[[Connection], T]) -> T:
@@ -33,7 +35,7 @@ class ThreadedEngine:
                 return work(connection)
 
         if self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
+            self._thread = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=self.name)
         return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     async def dispose(self) -> None:

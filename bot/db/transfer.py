@@ -82,7 +82,7 @@ def _line(record: Mapping[str, Any]) -> str:
 async def export_database(database: Database, out: TextIO) -> dict[str, int]:
     """Write every table to `out` from one consistent snapshot; returns the rows per table."""
     counts: dict[str, int] = {}
-    async with database.read() as connection:
+    async with database.async_transaction(write=False) as connection:
         if database.dialect == "postgresql":
             await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         revision = await schema_revision(connection)
@@ -206,7 +206,7 @@ async def import_database(database: Database, lines: Iterable[str]) -> dict[str,
     """Load an export into a freshly migrated empty database, all or nothing; rows per table."""
     lines = iter(lines)
     revision = _header(lines)
-    async with database.write() as connection:
+    async with database.async_transaction(write=True) as connection:
         tables = await _check_target(connection, revision)
         counts = dict.fromkeys(tables, 0)
         records = (_record(tables, n, line) for n, line in enumerate(lines, start=2) if line.strip())

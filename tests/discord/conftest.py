@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlalchemy import Connection
 
 with warnings.catch_warnings():
     # discord.py imports audioop for voice, which Python 3.11 deprecates; nothing here uses voice.
@@ -17,12 +19,12 @@ with warnings.catch_warnings():
 
 from adapters.discord.component import DiscordComponent
 from adapters.discord.config import discord_config
+from bot.app.quiz import QuizService
 from bot.bank import QuestionBank
-from bot.daily.service import DailyService
+from bot.bootstrap import Core, compose
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.questions import Difficulty, Kind, Question, Topic
-from bot.service import QuizService
 from bot.settings import Settings, load_settings
 from tests.conftest import FrozenClock
 from tests.discord.stand_in import DiscordStandIn
@@ -66,6 +68,9 @@ BANK = QuestionBank(
 )
 
 
+T = TypeVar("T")
+
+
 class StallableDatabase(Database):
     """A database whose transactions wait while `open` is cleared, like a stalled server."""
 
@@ -74,17 +79,13 @@ class StallableDatabase(Database):
         self.open = asyncio.Event()
         self.open.set()
 
-    @asynccontextmanager
-    async def read(self):  # type: ignore[override]
+    async def read(self, work: Callable[[Connection], T]) -> T:
         await self.open.wait()
-        async with super().read() as connection:
-            yield connection
+        return await super().read(work)
 
-    @asynccontextmanager
-    async def write(self):  # type: ignore[override]
+    async def write(self, work: Callable[[Connection], T]) -> T:
         await self.open.wait()
-        async with super().write() as connection:
-            yield connection
+        return await super().write(work)
 
 
 @pytest.fixture(autouse=True)
@@ -117,8 +118,13 @@ async def quiz_database(database_path: Path) -> AsyncIterator[StallableDatabase]
 
 
 @pytest.fixture
-def quiz_service(quiz_database: StallableDatabase, clock: FrozenClock) -> QuizService:
-    return QuizService(quiz_database, BANK, clock)
+def quiz_core(quiz_database: StallableDatabase, clock: FrozenClock) -> Core:
+    return compose(quiz_database, BANK, clock)
+
+
+@pytest.fixture
+def quiz_service(quiz_core: Core) -> QuizService:
+    return quiz_core.quiz
 
 
 def stand_in_settings(stand_in: DiscordStandIn, **overrides: object) -> Settings:
@@ -137,18 +143,17 @@ def stand_in_settings(stand_in: DiscordStandIn, **overrides: object) -> Settings
 
 @asynccontextmanager
 async def running(
-    stand_in: DiscordStandIn, settings: Settings, service: QuizService
+    stand_in: DiscordStandIn, settings: Settings, core: Core
 ) -> AsyncIterator[DiscordComponent]:
     """The Discord component started and identified to the stand-in; stopped on the way out.
-    Its question of the day goes through `component.daily`, which posts with `component.poster`.
+    Its question of the day goes through `core.daily`, which posts with `component.poster`.
 
     Events sent after the IDENTIFY reach the client after the guild it belongs to, so tests need
     not wait for discord.py's ready event (which waits two seconds for further guilds).
     """
     identified = len(stand_in.identifies)
-    daily = DailyService(service, {})
-    component = DiscordComponent(discord_config(settings), service, daily)
-    daily.posters[component.name] = component.poster
+    component = DiscordComponent(discord_config(settings), core)
+    core.daily.posters[component.name] = component.poster
     await component.start()
     try:
         await stand_in.wait_for(lambda: len(stand_in.identifies) > identified)
@@ -158,6 +163,6 @@ async def running(
 
 
 @pytest.fixture
-async def discord_bot(stand_in: DiscordStandIn, quiz_service: QuizService) -> AsyncIterator[DiscordComponent]:
-    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+async def discord_bot(stand_in: DiscordStandIn, quiz_core: Core) -> AsyncIterator[DiscordComponent]:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
         yield component

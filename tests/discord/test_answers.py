@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.discord.component import DiscordComponent
-from bot.service import QuizService
+from bot.bootstrap import Core
 from tests.discord.conftest import ECS_CHOICES, RIGHT, running, stand_in_settings
 from tests.discord.payloads import ALICE, BOB, click, custom_ids, labels, option, slash
 from tests.discord.stand_in import CHANNEL_ID, EPHEMERAL, DiscordStandIn
@@ -90,12 +90,12 @@ async def test_a_double_click_counts_once_and_repeats_the_first_result(
 
 
 async def test_a_button_posted_before_a_restart_still_works(
-    stand_in: DiscordStandIn, quiz_service: QuizService
+    stand_in: DiscordStandIn, quiz_core: Core
 ) -> None:
     settings = stand_in_settings(stand_in)
-    async with running(stand_in, settings, quiz_service):
+    async with running(stand_in, settings, quiz_core):
         message = await ask(stand_in, "ecs")
-    async with running(stand_in, settings, quiz_service):
+    async with running(stand_in, settings, quiz_core):
         assert len(stand_in.identifies) == 2
         answer = click(BOB, message, custom_ids(message)[RIGHT])
         _callback, feedback = await stand_in.interact(answer, followups=1)

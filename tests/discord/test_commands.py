@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord.component import DiscordComponent
+from bot.bootstrap import Core
 from bot.models import Actor, UserStats
-from bot.service import QuizService
 from tests.discord.conftest import running, stand_in_settings
 from tests.discord.payloads import ADMIN, ALICE, autocomplete, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
@@ -53,9 +53,9 @@ async def test_autocomplete_for_ec_offers_the_ec_topics(
 
 
 async def test_guild_id_syncs_the_commands_to_that_guild_only(
-    stand_in: DiscordStandIn, quiz_service: QuizService
+    stand_in: DiscordStandIn, quiz_core: Core
 ) -> None:
-    async with running(stand_in, stand_in_settings(stand_in, discord_guild_id=GUILD_ID), quiz_service):
+    async with running(stand_in, stand_in_settings(stand_in, discord_guild_id=GUILD_ID), quiz_core):
         assert stand_in.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
         assert not stand_in.find("PUT", rf"/applications/{APP_ID}/commands")
         assert "quiz" in {c["name"] for c in stand_in.commands}
@@ -113,17 +113,17 @@ async def test_admin_commands_are_refused_to_members_without_manage_server(
 async def test_the_core_sees_who_asked_where_and_whether_they_manage_the_server(
     stand_in: DiscordStandIn,
     discord_bot: DiscordComponent,
-    quiz_service: QuizService,
+    quiz_core: Core,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen: list[Actor] = []
-    stats = quiz_service.stats
+    stats = quiz_core.standings.stats
 
     async def recording(actor: Actor) -> UserStats:
         seen.append(actor)
         return await stats(actor)
 
-    monkeypatch.setattr(quiz_service, "stats", recording)
+    monkeypatch.setattr(quiz_core.standings, "stats", recording)
     await stand_in.interact(slash(ALICE, "quiz-stats"), followups=1)
     await stand_in.interact(slash(ADMIN, "quiz-stats"), followups=1)
     alice, admin = seen

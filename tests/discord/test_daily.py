@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from adapters.discord.component import DiscordComponent
-from bot.daily.service import PostResult
+from bot.bootstrap import Core
+from bot.daily.service import DailyService, PostResult
 from bot.models import Mode, Place
 from bot.questions import Difficulty
 from bot.scoring import score_answer
@@ -59,8 +60,8 @@ def fields(embed: dict[str, Any]) -> dict[str, str]:
     return {f["name"]: f["value"] for f in embed["fields"]}
 
 
-async def subscription_id(component: DiscordComponent, channel: int = CHANNEL_ID) -> int:
-    report = await component.daily.status(Place("discord", str(GUILD_ID), str(channel)))
+async def subscription_id(daily: DailyService, channel: int = CHANNEL_ID) -> int:
+    report = await daily.status(Place("discord", str(GUILD_ID), str(channel)))
     assert report.subscription is not None
     return report.subscription.id
 
@@ -69,11 +70,9 @@ def channel_posts(stand_in: DiscordStandIn, channel: int = CHANNEL_ID, status: i
     return stand_in.find("POST", rf"/channels/{channel}/messages", status)
 
 
-async def post(
-    component: DiscordComponent, clock: FrozenClock, due: datetime, channel: int = CHANNEL_ID
-) -> Any:
+async def post(daily: DailyService, clock: FrozenClock, due: datetime, channel: int = CHANNEL_ID) -> Any:
     clock.moment = due
-    return await component.daily.post_due(await subscription_id(component, channel), due)
+    return await daily.post_due(await subscription_id(daily, channel), due)
 
 
 def stored(stand_in: DiscordStandIn, request: Any) -> dict[str, Any]:
@@ -119,7 +118,7 @@ async def test_an_admin_turns_it_on_and_sees_the_next_post(
 
 
 async def test_a_member_without_manage_server_is_refused_on_the_server(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_core: Core
 ) -> None:
     for action, options in (("on", ECS_MON_FRI), ("off", ()), ("status", ())):
         (refused,) = await stand_in.interact(daily(ALICE, action, *options))
@@ -128,7 +127,7 @@ async def test_a_member_without_manage_server_is_refused_on_the_server(
         )
         assert refused.body["data"]["flags"] & EPHEMERAL
     assert (
-        await discord_bot.daily.status(Place("discord", str(GUILD_ID), str(CHANNEL_ID)))
+        await quiz_core.daily.status(Place("discord", str(GUILD_ID), str(CHANNEL_ID)))
     ).subscription is None
 
 
@@ -155,12 +154,16 @@ async def test_a_member_without_manage_server_is_refused_on_the_server(
     ],
 )
 async def test_bad_options_get_the_cores_one_line_message(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, options: tuple[dict[str, Any], ...], message: str
+    stand_in: DiscordStandIn,
+    discord_bot: DiscordComponent,
+    options: tuple[dict[str, Any], ...],
+    message: str,
+    quiz_core: Core,
 ) -> None:
     body = await reply(stand_in, daily(ADMIN, "on", *options))
     assert body["content"].startswith(message)
     assert (
-        await discord_bot.daily.status(Place("discord", str(GUILD_ID), str(CHANNEL_ID)))
+        await quiz_core.daily.status(Place("discord", str(GUILD_ID), str(CHANNEL_ID)))
     ).subscription is None
 
 
@@ -196,10 +199,10 @@ async def test_off_and_status(stand_in: DiscordStandIn, discord_bot: DiscordComp
 
 
 async def test_the_due_question_is_posted_with_buttons_and_a_click_scores_double(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock, quiz_core: Core
 ) -> None:
     await reply(stand_in, daily(ADMIN, "on", *ECS_MON_FRI))
-    assert await post(discord_bot, clock, THURSDAY_9_BERLIN) is PostResult.POSTED
+    assert await post(quiz_core.daily, clock, THURSDAY_9_BERLIN) is PostResult.POSTED
     (posted,) = channel_posts(stand_in)
     assert posted.body["allowed_mentions"] == {"parse": []}
     (embed,) = posted.body["embeds"]
@@ -226,18 +229,18 @@ async def test_the_due_question_is_posted_with_buttons_and_a_click_scores_double
 
 
 async def test_the_next_days_post_first_reveals_the_answer_with_the_teams(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock, quiz_core: Core
 ) -> None:
     await reply(stand_in, daily(ADMIN, "on", *ECS_MON_FRI))
     await stand_in.interact(
         slash(ALICE, "quiz-team", subcommand("join", option("name", "@everyone Owls"))), 1
     )
-    await post(discord_bot, clock, THURSDAY_9_BERLIN)
+    await post(quiz_core.daily, clock, THURSDAY_9_BERLIN)
     message = stored(stand_in, channel_posts(stand_in)[0])
     await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]), followups=1)
     await stand_in.interact(click(ALICE, message, custom_ids(message)[0]), followups=1)
 
-    assert await post(discord_bot, clock, FRIDAY_9_BERLIN) is PostResult.POSTED
+    assert await post(quiz_core.daily, clock, FRIDAY_9_BERLIN) is PostResult.POSTED
     first, reveal, second = channel_posts(stand_in)
     assert first.body["embeds"][0]["title"].endswith("Thursday 19 November 2026")
     assert second.body["embeds"][0]["title"].endswith("Friday 20 November 2026")
@@ -254,14 +257,14 @@ async def test_the_next_days_post_first_reveals_the_answer_with_the_teams(
 
 
 async def test_a_channel_refusing_access_is_paused_while_another_is_posted(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock, quiz_core: Core
 ) -> None:
     await reply(stand_in, daily(ADMIN, "on", *ECS_MON_FRI))
     await reply(stand_in, daily(ADMIN, "on", *ECS_MON_FRI, channel=OTHER_CHANNEL))
     stand_in.fail("POST", rf"/channels/{OTHER_CHANNEL}/messages", 403, 50001, "Missing Access")
     results = await asyncio.gather(
-        post(discord_bot, clock, THURSDAY_9_BERLIN, OTHER_CHANNEL),
-        post(discord_bot, clock, THURSDAY_9_BERLIN),
+        post(quiz_core.daily, clock, THURSDAY_9_BERLIN, OTHER_CHANNEL),
+        post(quiz_core.daily, clock, THURSDAY_9_BERLIN),
     )
     assert results == [PostResult.FAILED, PostResult.POSTED]
     assert len(channel_posts(stand_in)) == 1
@@ -271,15 +274,15 @@ async def test_a_channel_refusing_access_is_paused_while_another_is_posted(
     paused = fields(status["embeds"][0])
     assert paused["Paused"].startswith("Discord 403, code 50001: Missing Access")
     assert "Next question" not in paused
-    assert await post(discord_bot, clock, FRIDAY_9_BERLIN, OTHER_CHANNEL) is PostResult.PAUSED
+    assert await post(quiz_core.daily, clock, FRIDAY_9_BERLIN, OTHER_CHANNEL) is PostResult.PAUSED
 
 
 async def test_a_rate_limited_post_is_retried_and_arrives_once(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, clock: FrozenClock, quiz_core: Core
 ) -> None:
     await reply(stand_in, daily(ADMIN, "on", *ECS_MON_FRI))
     stand_in.rate_limit("POST", rf"/channels/{CHANNEL_ID}/messages")
-    assert await post(discord_bot, clock, THURSDAY_9_BERLIN) is PostResult.POSTED
+    assert await post(quiz_core.daily, clock, THURSDAY_9_BERLIN) is PostResult.POSTED
     (limited,) = channel_posts(stand_in, status=429)
     (posted,) = channel_posts(stand_in)
     assert posted.at > limited.at

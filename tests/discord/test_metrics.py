@@ -6,6 +6,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from adapters.discord.component import DiscordComponent
+from bot.bootstrap import Core
 from bot.daily.models import DailyStatusReport
 from bot.models import Place
 from tests.discord.conftest import RIGHT
@@ -30,7 +31,7 @@ def counts() -> dict[tuple[str, str], float]:
 
 
 async def test_each_interaction_is_counted_once_by_kind_and_outcome(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent, monkeypatch: pytest.MonkeyPatch
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, monkeypatch: pytest.MonkeyPatch, quiz_core: Core
 ) -> None:
     before = counts()
     await reply(stand_in, daily(ADMIN, "status"))
@@ -43,7 +44,7 @@ async def test_each_interaction_is_counted_once_by_kind_and_outcome(
     async def broken(_place: Place) -> DailyStatusReport:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(discord_bot.daily, "status", broken)
+    monkeypatch.setattr(quiz_core.daily, "status", broken)
     await stand_in.interact(slash(ALICE, "quiz-daily"), followups=1)
     await discord_bot.bot.in_flight.drain(5)
 

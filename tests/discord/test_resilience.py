@@ -9,7 +9,8 @@ import pytest
 
 from adapters.discord.component import DiscordComponent
 from adapters.discord.exchange import FRIENDLY_FAILURE
-from bot.service import QuizService
+from bot.app.quiz import QuizService
+from bot.bootstrap import Core
 from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
 from tests.discord.payloads import ALICE, BOB, click, custom_ids, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, EPHEMERAL, DiscordStandIn
@@ -70,14 +71,14 @@ async def test_a_stalled_database_still_gets_the_command_answered_in_time(
 async def test_a_failure_reaches_the_user_as_a_friendly_ephemeral_line_and_the_log(
     stand_in: DiscordStandIn,
     discord_bot: DiscordComponent,
-    quiz_service: QuizService,
+    quiz_core: Core,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def broken(*_args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(quiz_service, "leave_team", broken)
+    monkeypatch.setattr(quiz_core.teams, "leave_team", broken)
     with caplog.at_level(logging.ERROR, logger="adapters.discord"):
         _callback, followup = await stand_in.interact(
             slash(ALICE, "quiz-team", subcommand("leave")), followups=1
@@ -98,9 +99,9 @@ async def test_a_refusal_reaches_the_user_as_it_is(
 
 
 async def test_stopping_lets_an_answer_under_way_send_its_reply(
-    stand_in: DiscordStandIn, quiz_service: QuizService, quiz_database: StallableDatabase
+    stand_in: DiscordStandIn, quiz_core: Core, quiz_database: StallableDatabase
 ) -> None:
-    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
         message = await ask(stand_in, "ecs")
         answer = click(BOB, message, custom_ids(message)[RIGHT])
         quiz_database.open.clear()

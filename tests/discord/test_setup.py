@@ -14,7 +14,7 @@ import pytest
 from adapters.cli import main
 from adapters.discord.config import discord_config
 from adapters.serve import serve
-from bot.service import QuizService
+from bot.bootstrap import Core
 from bot.settings import SettingsError, load_settings
 from tests.discord.conftest import running, stand_in_settings
 from tests.discord.payloads import ALICE, slash
@@ -90,10 +90,10 @@ def test_serve_prints_one_line_naming_the_setting(
     assert not (tmp_path / "never.db").exists()
 
 
-async def test_a_token_discord_refuses_is_named(stand_in: DiscordStandIn, quiz_service: QuizService) -> None:
+async def test_a_token_discord_refuses_is_named(stand_in: DiscordStandIn, quiz_core: Core) -> None:
     settings = stand_in_settings(stand_in, discord_token="wrong-token")
     with pytest.raises(SettingsError, match="^DISCORD_TOKEN is not valid: Discord refused it"):
-        async with running(stand_in, settings, quiz_service):
+        async with running(stand_in, settings, quiz_core):
             pass
     (refused,) = stand_in.find("GET", "/users/@me", status=401)
     assert refused.status == 401
@@ -128,11 +128,9 @@ async def test_only_the_guilds_intent_is_asked_for(stand_in: DiscordStandIn, dis
     assert "shard" not in identify
 
 
-async def test_shard_settings_start_an_auto_sharded_client(
-    stand_in: DiscordStandIn, quiz_service: QuizService
-) -> None:
+async def test_shard_settings_start_an_auto_sharded_client(stand_in: DiscordStandIn, quiz_core: Core) -> None:
     settings = stand_in_settings(stand_in, discord_shard_count=4, discord_shard_ids="2")
-    async with running(stand_in, settings, quiz_service) as component:
+    async with running(stand_in, settings, quiz_core) as component:
         (identify,) = stand_in.identifies
         assert identify["shard"] == [2, 4]
         assert identify["intents"] == GUILDS_INTENT
@@ -194,9 +192,9 @@ async def test_serve_runs_slack_and_discord_together(
 
 
 async def test_ready_once_the_gateway_is_ready_and_no_longer_after_stop(
-    stand_in: DiscordStandIn, quiz_service: QuizService
+    stand_in: DiscordStandIn, quiz_core: Core
 ) -> None:
-    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
         await asyncio.wait_for(component.client.wait_until_ready(), 10)
         assert component.ready()
     assert not component.ready()

@@ -19,7 +19,8 @@ from slack_stand_in import StandInSlack
 
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.pacing import ChannelPacer
-from bot.daily.service import ADMINS_ONLY, PostResult
+from bot.app.commands import ADMINS_ONLY
+from bot.daily.service import PostResult
 from bot.models import Place
 from tests.conftest import FrozenClock
 

@@ -19,7 +19,7 @@ class Block(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Block())
-import adapters.serve, adapters.slack.config, bot.commands, bot.service, bot.bootstrap
+import adapters.serve, adapters.slack.config, bot.app.commands, bot.app.quiz, bot.bootstrap
 print("imported")
 """
 

@@ -6,8 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from slack_harness import ACK_SECONDS, SlackBot, SlackUser, buttons, running_bot
 from slack_stand_in import StandInSlack
 
 from adapters.slack import component
+from bot.app.quiz import QuizService
 from bot.db.database import Database
-from bot.service import QuizService
 
 STALE_SECONDS = 5 * 60 + 1
 
@@ -88,23 +87,13 @@ class StalledDatabase:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.release = asyncio.Event()
         self.waiting = asyncio.Event()
-        original, original_sync = Database.write, Database.write_sync
+        original = Database.write
 
-        def write(database: Database) -> Any:
-            @asynccontextmanager
-            async def stalled() -> AsyncIterator[Any]:
-                await self.stall()
-                async with original(database) as connection:
-                    yield connection
-
-            return stalled()
-
-        async def write_sync(database: Database, work: Callable[[Any], Any]) -> Any:
+        async def write(database: Database, work: Callable[[Any], Any]) -> Any:
             await self.stall()
-            return await original_sync(database, work)
+            return await original(database, work)
 
         monkeypatch.setattr(Database, "write", write)
-        monkeypatch.setattr(Database, "write_sync", write_sync)
 
     async def stall(self) -> None:
         self.waiting.set()

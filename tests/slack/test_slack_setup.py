@@ -19,10 +19,9 @@ from adapters.slack.config import BOT_SCOPES, Transport, slack_config
 from adapters.slack.listeners import COMMAND, HOME_EVENT
 from adapters.slack.pacing import WINDOW_SECONDS
 from bot.bank import load_bank
+from bot.bootstrap import compose
 from bot.clock import SystemClock
-from bot.daily.service import DailyService
 from bot.db.database import Database
-from bot.service import QuizService
 from bot.settings import SettingsError, load_settings
 from tests.conftest import CONTENT_DIR
 
@@ -147,8 +146,8 @@ async def test_the_workspace_rate_reaches_the_daily_poster(slack_clean_env: None
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_workspace_posts_per_second=4
     )
     database = Database(f"sqlite:///{tmp_path / 'rate.db'}")
-    quiz = QuizService(database, load_bank(CONTENT_DIR), SystemClock())
-    component = SlackComponent(slack_config(settings), quiz, web.Application(), DailyService(quiz, {}))
+    core = compose(database, load_bank(CONTENT_DIR), SystemClock())
+    component = SlackComponent(slack_config(settings), core, web.Application())
     interval = component.poster.limiter.interval
     await component.stop()
     await database.dispose()

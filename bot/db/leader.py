@@ -1,4 +1,4 @@
-"""Which process runs the daily scheduler: at most one at a time on PostgreSQL.
+"""Which process runs the daily scheduler on PostgreSQL: at most one at a time.
 
 The leader holds a session-level advisory lock on a connection of its own. The lock goes away
 with that connection, so when the leading process dies another one takes over at its next try.
@@ -7,7 +7,6 @@ with that connection, so when the leading process dies another one takes over at
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -16,24 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 log = logging.getLogger(__name__)
 
 SCHEDULER_LOCK = 7_160_002
-
-
-class Leadership(Protocol):
-    async def acquire(self) -> bool:
-        """Try to lead (or confirm that we still do); True while we lead."""
-        ...
-
-    async def release(self) -> None: ...
-
-
-class SoleLeader:
-    """SQLite: one process serves a database file, and the daily claims guard the rest."""
-
-    async def acquire(self) -> bool:
-        return True
-
-    async def release(self) -> None:
-        return None
 
 
 class AdvisoryLockLeader:

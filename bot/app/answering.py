@@ -6,10 +6,10 @@ so far, reads what it needs for all of them in a handful of queries, applies the
 in order in memory, and writes the results with one statement per table. A batch commits or
 rolls back whole: every waiting caller gets the outcome, or the error.
 
-The batch is one synchronous function (`_record`) run by `Database.write_sync`: on SQLite it
-crosses to the writer thread once for the whole transaction, where aiosqlite would cross three
-or four times per statement, each return waiting its turn on a busy event loop (that waiting,
-not SQLite, was most of an answer's latency); on PostgreSQL it runs through `run_sync`.
+The batch is one transaction of the unit of work (`_record`): on SQLite it crosses to the
+writer thread once, where aiosqlite would cross three or four times per statement, each return
+waiting its turn on a busy event loop (that waiting, not SQLite, was most of an answer's
+latency); on PostgreSQL it runs through `run_sync`.
 
 If another process inserted one of the batch's answers in the meantime (PostgreSQL, several
 processes), the batch is rolled back and its answers are recorded one at a time instead, each
@@ -23,15 +23,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
-from bot.db import answer_rows, store
-from bot.db.database import Database
+from bot.app.ports import (
+    NewAnswer,
+    PostedQuestion,
+    RecordedAnswer,
+    Repositories,
+    UnitOfWork,
+    UserState,
+    Workspace,
+)
 from bot.metrics import ANSWERS
-from bot.models import Actor, AnswerOutcome, Mode
+from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
 from bot.questions import Question
 from bot.scoring import score_answer
@@ -45,7 +49,7 @@ class Submission:
     """A graded answer waiting to be recorded."""
 
     actor: Actor
-    instance: store.InstanceRow
+    instance: PostedQuestion
     question: Question
     chosen: str
     correct: bool
@@ -57,24 +61,15 @@ class _Raced(Exception):
 
 
 @dataclass
-class UserState:
-    """A user's streaks, all-time points and team, as the batch moves through their answers."""
-
-    streak: int
-    daily_streak: int
-    total: int
-    team_id: int | None
-
-
-@dataclass
 class _Batch:
     """What one transaction learns and decides about its submissions."""
 
     users: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
-    counts: dict[int, tuple[datetime | None, int]] = field(default_factory=dict)
-    first: dict[tuple[int, int], Any] = field(default_factory=dict)
+    counts: dict[int, tuple[bool, int]] = field(default_factory=dict)
+    first: dict[tuple[int, int], RecordedAnswer] = field(default_factory=dict)
     state: dict[int, UserState] = field(default_factory=dict)
-    new_answers: list[dict[str, Any]] = field(default_factory=list)
+    new_answers: list[NewAnswer] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
     increments: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     user_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
@@ -90,7 +85,7 @@ def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points:
 
 
 def outcome(
-    instance: store.InstanceRow,
+    instance: PostedQuestion,
     question: Question,
     *,
     chosen: str,
@@ -122,8 +117,8 @@ def outcome(
 
 
 class AnswerRecorder:
-    def __init__(self, database: Database, default_timezone: str, max_batch: int = MAX_BATCH) -> None:
-        self.database = database
+    def __init__(self, uow: UnitOfWork, default_timezone: str, max_batch: int = MAX_BATCH) -> None:
+        self.uow = uow
         self.default_timezone = default_timezone
         self.max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Submission, asyncio.Future[AnswerOutcome]]] = asyncio.Queue()
@@ -174,10 +169,10 @@ class AnswerRecorder:
     async def _commit_once(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
         await self._know_workspaces(submissions)
         batch = _Batch()
-        outcomes = await self.database.write_sync(partial(self._record, submissions, batch))
+        outcomes = await self.uow.write(partial(self._record, submissions, batch))
         self._user_ids.update(batch.users)
-        for row in batch.new_answers:
-            ANSWERS.labels(mode=row["mode"]).inc()
+        for mode in batch.modes:
+            ANSWERS.labels(mode=mode).inc()
         return outcomes
 
     async def _know_workspaces(self, submissions: Sequence[Submission]) -> None:
@@ -187,28 +182,25 @@ class AnswerRecorder:
             actor = submission.actor
             key = (actor.platform, actor.workspace)
             if key not in self._workspace_ids:
-                async with self.database.write() as connection:
-                    row = await connection.run_sync(
-                        store.workspace,
-                        actor.platform,
-                        actor.workspace,
-                        actor.workspace_name,
-                        self.default_timezone,
-                        submission.answered_at,
-                    )
-                self._workspace_ids[key] = (row.id, row.timezone)
+                workspace = await self.uow.write(partial(self._workspace, actor, submission.answered_at))
+                self._workspace_ids[key] = (workspace.id, workspace.timezone)
+
+    def _workspace(self, actor: Actor, now: datetime, repositories: Repositories) -> Workspace:
+        return repositories.people.workspace(
+            actor.platform, actor.workspace, actor.workspace_name, self.default_timezone, now
+        )
 
     def _record(
-        self, submissions: Sequence[Submission], batch: _Batch, connection: Connection
+        self, submissions: Sequence[Submission], batch: _Batch, repositories: Repositories
     ) -> list[AnswerOutcome]:
-        """The whole transaction of a batch, run by `Database.write_sync` (on SQLite in the
-        writer thread, while the event loop only reads the recorder's caches)."""
-        outcomes = self._decide(connection, submissions, batch)
-        self._write(connection, batch)
+        """The whole transaction of a batch (on SQLite in the writer thread, while the event
+        loop only reads the recorder's caches)."""
+        outcomes = self._decide(repositories, submissions, batch)
+        self._write(repositories, batch)
         return outcomes
 
     def _identify(
-        self, connection: Connection, submissions: Sequence[Submission], batch: _Batch
+        self, repositories: Repositories, submissions: Sequence[Submission], batch: _Batch
     ) -> list[tuple[int, str, int]]:
         """(workspace id, workspace time zone, user id) of each submission; users new to the
         database, or whose display name changed, are written in one statement."""
@@ -222,7 +214,7 @@ class AnswerRecorder:
             else:
                 wanted[user_key] = actor.display_name
         if wanted:
-            ids = answer_rows.ensure_users(connection, wanted, submissions[0].answered_at)
+            ids = repositories.people.ensure_users(wanted, submissions[0].answered_at)
             batch.users.update({key: (ids[key], name) for key, name in wanted.items()})
         identities = []
         for submission in submissions:
@@ -232,25 +224,22 @@ class AnswerRecorder:
         return identities
 
     def _decide(
-        self, connection: Connection, submissions: Sequence[Submission], batch: _Batch
+        self, repositories: Repositories, submissions: Sequence[Submission], batch: _Batch
     ) -> list[AnswerOutcome]:
         """Read everything the batch needs, then apply the rules to each answer in order."""
-        identities = self._identify(connection, submissions, batch)
+        identities = self._identify(repositories, submissions, batch)
         user_ids = sorted({user_id for _, _, user_id in identities})
         pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
-        batch.counts, batch.first = answer_rows.instances_and_answers(connection, sorted(pairs))
-        batch.state = {
-            user_id: UserState(streak, daily_streak, total, team_id)
-            for user_id, streak, daily_streak, total, team_id in answer_rows.user_states(connection, user_ids)
-        }
+        batch.counts, batch.first = repositories.answers.states_and_answers(sorted(pairs))
+        batch.state = repositories.answers.user_states(user_ids)
         return [
-            self._apply(connection, submission, workspace_id, timezone, user_id, batch)
+            self._apply(repositories, submission, workspace_id, timezone, user_id, batch)
             for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True)
         ]
 
     def _apply(
         self,
-        connection: Connection,
+        repositories: Repositories,
         submission: Submission,
         workspace_id: int,
         timezone: str,
@@ -259,26 +248,24 @@ class AnswerRecorder:
     ) -> AnswerOutcome:
         instance = submission.instance
         user = batch.state[user_id]
-        revealed_at, count = batch.counts[instance.id]
+        revealed, count = batch.counts[instance.id]
         first = batch.first.get((instance.id, user_id))
         if first is not None:
             return outcome(
                 instance,
                 submission.question,
-                chosen=first["choice"],
-                correct=first["correct"],
-                points=first["points"],
+                chosen=first.choice,
+                correct=first.correct,
+                points=first.points,
                 user=user,
                 repeat=True,
-                late=first["late"],
+                late=first.late,
                 count=count,
             )
-        late = revealed_at is not None
+        late = revealed
         daily_before = user.daily_streak
         if instance.daily_date is not None:
-            previous = answer_rows.previous_daily_answer(
-                connection, instance.channel_id, instance.daily_date, user_id
-            )
+            previous = repositories.answers.previous_daily(instance.channel_id, instance.daily_date, user_id)
             daily_before = (
                 user.daily_streak if previous is not None and previous.correct and not previous.late else 0
             )
@@ -291,20 +278,24 @@ class AnswerRecorder:
             daily_streak=daily_before,
         )
         count += 1
-        batch.counts[instance.id] = (revealed_at, count)
+        batch.counts[instance.id] = (revealed, count)
         batch.increments[instance.id] += 1
-        row = {
-            "instance_id": instance.id,
-            "user_id": user_id,
-            "team_id": user.team_id,
-            "choice": submission.chosen,
-            "correct": submission.correct,
-            "points": score.points,
-            "late": late,
-            "answered_at": submission.answered_at,
-        }
-        batch.first[(instance.id, user_id)] = row
-        batch.new_answers.append({**row, "mode": instance.mode})
+        batch.first[(instance.id, user_id)] = RecordedAnswer(
+            submission.chosen, submission.correct, score.points, late
+        )
+        batch.new_answers.append(
+            NewAnswer(
+                instance.id,
+                user_id,
+                user.team_id,
+                submission.chosen,
+                submission.correct,
+                score.points,
+                late,
+                submission.answered_at,
+            )
+        )
+        batch.modes.append(instance.mode)
         if not late:
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
@@ -326,21 +317,18 @@ class AnswerRecorder:
             count=count,
         )
 
-    def _write(self, connection: Connection, batch: _Batch) -> None:
+    def _write(self, repositories: Repositories, batch: _Batch) -> None:
         if not batch.new_answers:
             return
-        rows = [{k: v for k, v in row.items() if k != "mode"} for row in batch.new_answers]
-        inserted = answer_rows.insert_answers(connection, rows)
-        if inserted != len(rows):
+        if repositories.answers.insert(batch.new_answers) != len(batch.new_answers):
             raise _Raced()
-        answer_rows.add_answer_counts(connection, batch.increments)
-        answer_rows.set_user_streaks(
-            connection,
+        repositories.posts.add_answer_counts(batch.increments)
+        repositories.people.set_streaks(
             {
                 uid: (s.streak, s.daily_streak)
                 for uid, s in batch.state.items()
                 if uid in batch.workspace_of_user
-            },
+            }
         )
-        answer_rows.add_totals(connection, "user", batch.user_totals, batch.workspace_of_user)
-        answer_rows.add_totals(connection, "team", batch.team_totals, batch.workspace_of_team)
+        repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
+        repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)

@@ -1,0 +1,164 @@
+"""The command model: a parsed `Command` in, a `Reply` out, through one `execute`.
+
+Adapters render the reply by its type, each in its platform's own spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.app.quiz import QuizService
+from bot.app.standings import Standings
+from bot.app.teams import TeamService
+from bot.daily.models import DailyStatusReport
+from bot.daily.service import DailyService
+from bot.errors import QuizError, UserFacingError
+from bot.grammar import (
+    HELP_LINES,
+    Ask,
+    Command,
+    DailyOff,
+    DailyOn,
+    DailyStatus,
+    Invalid,
+    JoinTeam,
+    LeaveTeam,
+    ListTeams,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    ShowTopics,
+)
+from bot.models import (
+    Actor,
+    AskResult,
+    Leaderboard,
+    Place,
+    TeamChange,
+    TeamSummary,
+    TopicInfo,
+    UserStats,
+)
+
+
+@dataclass(frozen=True)
+class TopicList:
+    topics: tuple[TopicInfo, ...]
+
+
+@dataclass(frozen=True)
+class Help:
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TeamList:
+    teams: tuple[TeamSummary, ...]
+
+
+@dataclass(frozen=True)
+class DailyStopped:
+    """`daily off` worked: the channel gets no more questions of the day."""
+
+    text: str = "The question of the day is off in this channel."
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-line message for the user: invalid input, or a request the quiz refused."""
+
+    text: str
+    refusal: QuizError | None = None
+    """The quiz's refusal the text reports, for an adapter that spells commands its own way."""
+
+
+Reply = (
+    AskResult
+    | TopicList
+    | Help
+    | Leaderboard
+    | TeamChange
+    | TeamList
+    | UserStats
+    | DailyStatusReport
+    | DailyStopped
+    | Notice
+)
+
+
+ADMINS_ONLY = "Only workspace admins can change the question of the day."
+
+AdminCheck = Callable[[], Awaitable[bool]]
+"""Asks the platform whether the person is an admin there; called only for commands that need
+an admin, since on Slack it costs an API call."""
+
+
+def needs_admin(command: Command) -> bool:
+    """Whether only admins may run this command: turning the question of the day on or off."""
+    return isinstance(command, DailyOn | DailyOff)
+
+
+class Commands:
+    """The one way in for parsed commands: every adapter builds a `Command` (Slack and the
+    terminal parse the text grammar, Discord builds it from its typed options) and hands it to
+    `execute`, which decides who may run it and carries it out."""
+
+    def __init__(
+        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+    ) -> None:
+        self.quiz = quiz
+        self.standings = standings
+        self.teams = teams
+        self.daily = daily
+
+    async def execute(
+        self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
+    ) -> Reply:
+        """Carry out one command. Refusals come back as a Notice; other errors propagate.
+
+        Whether the actor is an admin comes from `is_admin` when given, else `actor.is_admin`."""
+        place = Place(actor.platform, actor.workspace, channel)
+        try:
+            if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
+                raise QuizError(ADMINS_ONLY)
+            return await self._carry_out(actor, place, command)
+        except QuizError as error:
+            return Notice(str(error), error)
+        except UserFacingError as error:
+            return Notice(str(error))
+
+    async def _carry_out(self, actor: Actor, place: Place, command: Command) -> Reply:
+        match command:
+            case Ask(topic):
+                return await self.quiz.ask(actor, place.channel, topic)
+            case ShowTopics():
+                return TopicList(self.quiz.topics())
+            case ShowHelp():
+                return Help(HELP_LINES)
+            case ShowLeaderboard(period, scope):
+                return await self.standings.leaderboard(place, period, scope)
+            case JoinTeam(name):
+                return await self.teams.join_team(actor, name)
+            case LeaveTeam():
+                return await self.teams.leave_team(actor)
+            case ListTeams():
+                return TeamList(await self.teams.teams(place))
+            case ShowStats():
+                return await self.standings.stats(actor)
+            case DailyOn() | DailyOff() | DailyStatus():
+                return await self._daily(actor, place, command)
+            case Invalid(message):
+                return Notice(message)
+        raise AssertionError(f"unhandled command {command!r}")
+
+    async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
+        if self.daily is None:
+            return Notice("The question of the day is not available here.")
+        match command:
+            case DailyOn():
+                return await self.daily.subscribe(actor, place.channel, command)
+            case DailyOff():
+                await self.daily.unsubscribe(actor, place.channel)
+                return DailyStopped()
+        return await self.daily.status(place)

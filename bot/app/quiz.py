@@ -1,0 +1,322 @@
+"""The quiz's use cases: topics, asking, answering, flashcards, leaderboards, stats and teams.
+
+Plain dataclasses in, plain dataclasses out; storage only through the unit of work."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from functools import partial
+
+from rapidfuzz import fuzz
+
+from bot.app.answering import AnswerRecorder, Submission, outcome
+from bot.app.identity import identify
+from bot.app.ports import (
+    PostedQuestion,
+    RecordedAnswer,
+    Repositories,
+    UnitOfWork,
+    User,
+    UserState,
+)
+from bot.bank import QuestionBank
+from bot.clock import Clock
+from bot.daily.models import Reveal, TeamResult
+from bot.errors import Command, QuizError
+from bot.models import (
+    Actor,
+    AnswerOutcome,
+    AskResult,
+    FlashcardAnswer,
+    Mode,
+    NoQuestions,
+    Posted,
+    QuestionView,
+    TopicInfo,
+    TopicNotFound,
+)
+from bot.picking import pick_question
+from bot.questions import Kind, Question, Topic
+from bot.topics import TopicIndex
+
+FLASHCARD_MATCH_RATIO = 85
+FIRST_CORRECT_SHOWN = 3
+INSTANCE_CACHE_SIZE = 10_000
+KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
+
+
+def _normalize_answer(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+class QuizService:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        bank: QuestionBank,
+        clock: Clock,
+        default_timezone: str = "UTC",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.uow = uow
+        self.bank = bank
+        self.clock = clock
+        self.default_timezone = default_timezone
+        self.topic_index = TopicIndex(bank.topics)
+        self._rng = rng or random.Random()
+        self.recorder = AnswerRecorder(uow, default_timezone)
+        self._instances: dict[int, asyncio.Future[PostedQuestion | None]] = {}
+
+    # -- topics ---------------------------------------------------------------------------
+
+    def _info(self, topic: Topic) -> TopicInfo:
+        return TopicInfo(topic.id, topic.name, topic.aliases, len(self.bank.in_topic(topic.id)))
+
+    def topics(self) -> tuple[TopicInfo, ...]:
+        return tuple(self._info(t) for t in self.bank.topics)
+
+    def complete_topic(self, prefix: str, limit: int = 25) -> tuple[TopicInfo, ...]:
+        return tuple(self._info(t) for t in self.topic_index.complete(prefix, limit))
+
+    def pick(self, seen: dict[str, datetime], pool: Sequence[str]) -> Question:
+        """The next question of `pool` by the usual rules, given when each was last seen."""
+        return self.bank.by_id[pick_question(pool, seen, self._rng)]
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def view(
+        self, instance_id: int, question: Question, mode: Mode, count: int = 0, daily_date: date | None = None
+    ) -> QuestionView:
+        """How adapters show a posted question; the answer is not in it."""
+        topic = self.bank.topic(question.primary_topic)
+        return QuestionView(
+            instance_id=instance_id,
+            question_id=question.id,
+            topic_id=topic.id,
+            topic_name=topic.name,
+            kind=question.kind,
+            difficulty=question.difficulty,
+            prompt=question.prompt,
+            choices=question.choices,
+            mode=mode,
+            answer_count=count,
+            daily_date=daily_date,
+        )
+
+    def pool(self, topic_id: str | None) -> tuple[Question, ...]:
+        return self.bank.in_topic(topic_id) if topic_id else self.bank.questions
+
+    def daily_pool(self, topic_id: str | None) -> list[str]:
+        """The ids a question of the day on this topic is picked from (all, for a topic since
+        emptied)."""
+        return [q.id for q in self.pool(topic_id) or self.bank.questions]
+
+    def topic_id(self, query: str | None) -> str | None:
+        """The id of the topic `query` names (None for None); a refusal with suggestions when
+        it names none."""
+        if query is None:
+            return None
+        topic = self.topic_index.resolve(query)
+        if topic is not None:
+            return topic.id
+        near = self.topic_index.suggest(query)
+        if near:
+            raise QuizError(f"No topic '{query}'. Did you mean {' or '.join(near)}?")
+        raise QuizError(f"No topic '{query}'. See ", Command.TOPICS, ".")
+
+    def daily_view(self, instance_id: int, question_id: str, daily_date: date) -> QuestionView:
+        return self.view(instance_id, self.bank.by_id[question_id], Mode.DAILY, 0, daily_date)
+
+    async def reveal_stats(self, instance_id: int) -> Reveal:
+        """The answer of a daily question and how its channel did; answers after it score nothing."""
+        row, rows = await self.uow.read(lambda r: (r.posts.get(instance_id), r.answers.named(instance_id)))
+        if row is None or row.daily_date is None:
+            raise QuizError("That is not a daily question.")
+        question = self.bank.by_id[row.question_id]
+        teams: dict[str, list[int]] = {}
+        for answer in rows:
+            if answer.team is not None:
+                tally = teams.setdefault(answer.team, [0, 0])
+                tally[0] += 1
+                tally[1] += int(answer.correct)
+        return Reveal(
+            instance_id=instance_id,
+            daily_date=row.daily_date,
+            prompt=question.prompt,
+            answer=question.answer,
+            explanation=question.explanation,
+            source=question.source,
+            answered=len(rows),
+            correct=sum(int(a.correct) for a in rows),
+            first_correct=tuple(a.display_name for a in rows if a.correct)[:FIRST_CORRECT_SHOWN],
+            teams=tuple(
+                TeamResult(name, answered, correct)
+                for name, (answered, correct) in sorted(teams.items(), key=lambda t: (-t[1][1], t[0]))
+            ),
+        )
+
+    async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
+        """Post a practice question on a topic (any topic when None) in a channel."""
+        if topic_query:
+            topic = self.topic_index.resolve(topic_query)
+            if topic is None:
+                return TopicNotFound(
+                    topic_query, self.topic_index.suggest(topic_query), tuple(t.id for t in self.bank.topics)
+                )
+            pool = self.bank.in_topic(topic.id)
+            if not pool:
+                return NoQuestions(topic.id)
+        else:
+            pool = self.bank.questions
+        instance_id, question = await self.uow.write(partial(self._post, actor, channel, pool))
+        return Posted(self.view(instance_id, question, Mode.PRACTICE))
+
+    def _post(
+        self, actor: Actor, channel: str, pool: Sequence[Question], repositories: Repositories
+    ) -> tuple[int, Question]:
+        """The transaction of `ask`: asks come between the batches of answers, which wait for
+        them, so it is one synchronous transaction like theirs."""
+        now = self.clock.now()
+        _, user, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
+        ids = [q.id for q in pool]
+        question = self.pick(repositories.posts.last_seen(channel_id, user.id, ids), ids)
+        instance_id = repositories.posts.add(channel_id, question.id, Mode.PRACTICE.value, now, user.id)
+        return instance_id, question
+
+    async def set_message_ref(self, instance_id: int, ref: str) -> None:
+        """Remember the platform's id of the message showing an instance, to update it later."""
+        await self.uow.write(lambda r: r.posts.set_message_ref(instance_id, ref))
+
+    async def question_view(self, instance_id: int) -> QuestionView:
+        """The instance as it stands now (its answer count read afresh, not cached)."""
+        row = await self._read_instance(instance_id)
+        if row is None or self.bank.question(row.question_id) is None:
+            raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
+        question = self.bank.by_id[row.question_id]
+        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
+
+    # -- answering ------------------------------------------------------------------------
+
+    def _checked(self, row: PostedQuestion | None, actor: Actor) -> Question:
+        if row is None or (row.platform, row.workspace_external_id) != (actor.platform, actor.workspace):
+            raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
+        question = self.bank.question(row.question_id)
+        if question is None:
+            raise QuizError("That question was retired from the bank. Ask for a new one with /quiz.")
+        return question
+
+    async def answer_choice(self, actor: Actor, instance_id: int, index: int) -> AnswerOutcome:
+        """Answer a multiple-choice or true/false question with the choice at `index`."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            if question.kind is Kind.FLASHCARD or not 0 <= index < len(question.choices):
+                raise QuizError("That is not one of this question's choices.")
+            return question.choices[index], index == question.answer_index
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def answer_text(self, actor: Actor, instance_id: int, text: str) -> AnswerOutcome:
+        """Answer with typed text: a flashcard's answer, or a choice's text or letter."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            typed = _normalize_answer(text)
+            if not typed:
+                raise QuizError("Type an answer first.")
+            if question.kind is not Kind.FLASHCARD:
+                for i, choice in enumerate(question.choices):
+                    if typed == _normalize_answer(choice):
+                        return choice, i == question.answer_index
+                raise QuizError("That is not one of this question's choices.")
+            targets = [_normalize_answer(a) for a in (question.answer, *question.accepted)]
+            correct = any(fuzz.ratio(typed, t) >= FLASHCARD_MATCH_RATIO for t in targets)
+            return text.strip()[:200], correct
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def answer_self_grade(self, actor: Actor, instance_id: int, knew: bool) -> AnswerOutcome:
+        """A flashcard graded by the user after seeing the answer."""
+
+        def grade(question: Question) -> tuple[str, bool]:
+            if question.kind is not Kind.FLASHCARD:
+                raise QuizError("Only flashcards are graded by yourself.")
+            return (KNEW if knew else DID_NOT_KNOW), knew
+
+        return await self._answer(actor, instance_id, grade)
+
+    async def show_flashcard(self, actor: Actor, instance_id: int) -> FlashcardAnswer:
+        row, earlier = await self.uow.read(partial(self._flashcard, actor, instance_id))
+        question = self._checked(row, actor)
+        repeat = None
+        if row is not None and earlier is not None:
+            repeat = self._repeat(row, question, *earlier)
+        return FlashcardAnswer(
+            instance_id, question.prompt, question.answer, question.accepted, question.explanation, repeat
+        )
+
+    def _flashcard(
+        self, actor: Actor, instance_id: int, repositories: Repositories
+    ) -> tuple[PostedQuestion | None, tuple[RecordedAnswer, User, int] | None]:
+        """The instance and, if the actor answered it already, their answer, user and points."""
+        row = repositories.posts.get(instance_id)
+        workspace = repositories.people.find_workspace(actor.platform, actor.workspace)
+        user = workspace and repositories.people.find_user(workspace.id, actor.user)
+        answer = user and repositories.answers.first_answer(instance_id, user.id)
+        if not user or not answer:
+            return row, None
+        totals = repositories.answers.user_totals(user.id, ["all"])
+        return row, (answer, user, totals["all"].points if "all" in totals else 0)
+
+    def _repeat(
+        self, row: PostedQuestion, question: Question, answer: RecordedAnswer, user: User, total: int
+    ) -> AnswerOutcome:
+        return outcome(
+            row,
+            question,
+            chosen=answer.choice,
+            correct=answer.correct,
+            points=answer.points,
+            user=UserState(user.streak, user.daily_streak, total, None),
+            repeat=True,
+            late=answer.late,
+            count=row.answer_count,
+        )
+
+    async def _instance(self, instance_id: int) -> PostedQuestion | None:
+        """An instance's fixed facts (channel, question, mode...), read once and shared by every
+        click on it, even by the many that arrive before the first read returns.
+
+        `revealed_at` and `answer_count` in the cached row go stale; the recorder reads them
+        fresh in its transaction.
+        """
+        loading = self._instances.get(instance_id)
+        if loading is None:
+            if len(self._instances) >= INSTANCE_CACHE_SIZE:
+                self._instances.pop(next(iter(self._instances)))
+            loading = asyncio.ensure_future(self._read_instance(instance_id))
+            self._instances[instance_id] = loading
+        try:
+            row = await asyncio.shield(loading)
+        except BaseException:
+            self._instances.pop(instance_id, None)
+            raise
+        if row is None:
+            self._instances.pop(instance_id, None)
+        return row
+
+    async def _read_instance(self, instance_id: int) -> PostedQuestion | None:
+        return await self.uow.read(lambda r: r.posts.get(instance_id))
+
+    async def _answer(
+        self, actor: Actor, instance_id: int, grade: Callable[[Question], tuple[str, bool]]
+    ) -> AnswerOutcome:
+        """Record the first answer of a user to an instance; later ones get the first result."""
+        row = await self._instance(instance_id)
+        question = self._checked(row, actor)
+        assert row is not None
+        chosen, correct = grade(question)
+        submission = Submission(actor, row, question, chosen, correct, self.clock.now())
+        return await self.recorder.record(submission)

@@ -1,0 +1,110 @@
+"""Where people and teams stand: leaderboards and a person's stats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot.app.ports import BoardLine, QuestionTally, Repositories, Tally, UnitOfWork, User
+from bot.bank import QuestionBank
+from bot.clock import Clock
+from bot.models import (
+    Actor,
+    Leaderboard,
+    LeaderboardRow,
+    Period,
+    Place,
+    Scope,
+    TopicStat,
+    UserStats,
+)
+from bot.periods import period_key, period_start
+
+
+def rank_rows(rows: Sequence[BoardLine]) -> tuple[LeaderboardRow, ...]:
+    """Competition ranking: equal points share a rank, the next rank skips (1, 2, 2, 4)."""
+    ranked: list[LeaderboardRow] = []
+    for position, row in enumerate(rows, start=1):
+        tied = ranked and ranked[-1].points == row.points
+        rank = ranked[-1].rank if tied else position
+        ranked.append(LeaderboardRow(rank, row.name, row.points, row.answers, row.correct))
+    return tuple(ranked)
+
+
+class Standings:
+    def __init__(
+        self, uow: UnitOfWork, bank: QuestionBank, clock: Clock, default_timezone: str = "UTC"
+    ) -> None:
+        self.uow = uow
+        self.bank = bank
+        self.clock = clock
+        self.default_timezone = default_timezone
+
+    async def leaderboard(
+        self, place: Place, period: Period = Period.WEEK, scope: Scope = Scope.PEOPLE, limit: int = 10
+    ) -> Leaderboard:
+        now = self.clock.now()
+
+        def read(repositories: Repositories) -> tuple[ZoneInfo, list[BoardLine]]:
+            workspace = repositories.people.find_workspace(place.platform, place.workspace)
+            if workspace is None:
+                return ZoneInfo(self.default_timezone), []
+            timezone = ZoneInfo(workspace.timezone)
+            key = period_key(period, now, timezone)
+            return timezone, repositories.answers.top(workspace.id, key, scope, limit)
+
+        timezone, lines = await self.uow.read(read)
+        start = period_start(period, now, timezone)
+        return Leaderboard(period, scope, rank_rows(lines), start, timezone.key)
+
+    async def stats(self, actor: Actor) -> UserStats:
+        found = await self.uow.read(partial(self._stats, actor, self.clock.now()))
+        if found is None:
+            return UserStats(actor.display_name, None, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        user, team, points, everything, per_question = found
+        return UserStats(
+            name=user.display_name,
+            team=team,
+            points_week=points.get(Period.WEEK, 0),
+            points_month=points.get(Period.MONTH, 0),
+            points_all=points.get(Period.ALL, 0),
+            answers=everything.answers if everything else 0,
+            correct=everything.correct if everything else 0,
+            streak=user.streak,
+            best_streak=user.best_streak,
+            daily_streak=user.daily_streak,
+            best_daily_streak=user.best_daily_streak,
+            by_topic=self._by_topic(per_question),
+        )
+
+    @staticmethod
+    def _stats(
+        actor: Actor, now: datetime, repositories: Repositories
+    ) -> tuple[User, str | None, dict[Period, int], Tally | None, list[QuestionTally]] | None:
+        workspace = repositories.people.find_workspace(actor.platform, actor.workspace)
+        user = workspace and repositories.people.find_user(workspace.id, actor.user)
+        if not workspace or not user:
+            return None
+        timezone = ZoneInfo(workspace.timezone)
+        keys = {p: period_key(p, now, timezone) for p in Period}
+        totals = repositories.answers.user_totals(user.id, list(keys.values()))
+        points = {p: totals[key].points for p, key in keys.items() if key in totals}
+        team = repositories.teams.of_user(user.id)
+        per_question = repositories.answers.by_question(user.id)
+        return user, team.name if team else None, points, totals.get(keys[Period.ALL]), per_question
+
+    def _by_topic(self, per_question: Sequence[QuestionTally]) -> tuple[TopicStat, ...]:
+        counts: dict[str, list[int]] = {}
+        for row in per_question:
+            question = self.bank.question(row.question_id)
+            if question is not None:
+                tally = counts.setdefault(question.primary_topic, [0, 0])
+                tally[0] += row.answers
+                tally[1] += row.correct
+        return tuple(
+            TopicStat(t.id, t.name, counts[t.id][0], counts[t.id][1])
+            for t in self.bank.topics
+            if t.id in counts
+        )
