@@ -33,8 +33,11 @@ log = logging.getLogger(__name__)
 
 class Component(Protocol):
     name: str
-    poster: DailyPoster
-    """Posts the question of the day to this platform's channels."""
+
+    @property
+    def poster(self) -> DailyPoster:
+        """Posts the question of the day to this platform's channels."""
+        ...
 
     async def start(self) -> None: ...
 

@@ -72,7 +72,9 @@ class Buttons:
     ) -> DynamicItem[Button[View]]:
         match = kind.__discord_ui_compiled_template__.fullmatch(custom_id)
         assert match is not None, custom_id
-        return kind(Button(label=label, custom_id=custom_id, style=style), match)  # type: ignore[call-arg]
+        # DynamicItem subclasses take (item, match) as `from_custom_id` gives them; its stub types
+        # only the base class's (item, row).
+        return kind(Button(label=label, custom_id=custom_id, style=style), match)  # type: ignore[call-arg,arg-type]
 
     def question(self, view: QuestionView) -> View:
         """One button per choice, or Show answer for a flashcard."""

@@ -40,18 +40,21 @@ class DiscordBot:
 
 
 def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
-    options = {
-        "intents": intents(),
-        "allowed_mentions": NO_MENTIONS,
-        "application_id": config.application_id,
-    }
     client: discord.Client
     if config.sharded:
         client = discord.AutoShardedClient(
-            shard_count=config.shard_count, shard_ids=list(config.shard_ids) or None, **options
+            intents=intents(),
+            allowed_mentions=NO_MENTIONS,
+            application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
+            shard_count=config.shard_count,
+            shard_ids=list(config.shard_ids) or None,  # type: ignore[arg-type]  # None: every shard
         )
     else:
-        client = discord.Client(**options)
+        client = discord.Client(
+            intents=intents(),
+            allowed_mentions=NO_MENTIONS,
+            application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
+        )
     in_flight = InFlight("Discord")
     clicks = QuizClicks(core.quiz, in_flight)
     tree = build_tree(

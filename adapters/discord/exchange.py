@@ -83,7 +83,8 @@ class Exchange:
         if ephemeral and self._public_placeholder:
             await self.interaction.delete_original_response()
         self._public_placeholder = False
-        return await self.interaction.followup.send(
+        # discord.py's overloads want each keyword spelled out; `extra` leaves out what was not given.
+        return await self.interaction.followup.send(  # type: ignore[call-overload,no-any-return]
             content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True, **extra
         )
 

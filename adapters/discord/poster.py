@@ -44,6 +44,8 @@ class DiscordPoster:
         channel = self.client.get_partial_messageable(int(target.channel), guild_id=int(target.workspace))
         await self.pace.turn()
         try:
+            if view is None:
+                return await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
             return await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as error:
             raise PermanentDeliveryError(reason(error)) from error

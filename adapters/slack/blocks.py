@@ -201,8 +201,8 @@ def reply(result: Reply) -> Message:
         case TeamList(teams):
             if not teams:
                 return reply_text("No teams yet. Start one: /quiz team join NAME")
-            rows = [(cell(t.name), t.members, t.points) for t in teams]
-            return message("Teams", [section(code_block(table(("Team", "Members", "Points"), rows)))])
+            team_rows = [(cell(t.name), t.members, t.points) for t in teams]
+            return message("Teams", [section(code_block(table(("Team", "Members", "Points"), team_rows)))])
         case UserStats():
             return message("Your stats", stats_blocks(result))
         case DailyStatusReport():

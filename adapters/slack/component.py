@@ -73,7 +73,7 @@ class SlackComponent:
     async def start(self) -> None:
         if self.config.transport is Transport.SOCKET:
             self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token)
-            await self._socket.connect_async()
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
         self._started = True
 
     def ready(self) -> bool:
@@ -91,7 +91,7 @@ class SlackComponent:
         answer counts due go out without waiting out their interval), then close the session."""
         self._started = False
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
             self._socket = None
         self.counts.flush()
         await self.inflight.drain(DRAIN_SECONDS)

@@ -77,13 +77,13 @@ def delivery_error(error: SlackApiError) -> Exception:
 def backoff(attempt: int) -> float:
     """The wait after the `attempt`th try failed for want of an answer (server error, no
     connection)."""
-    return SERVER_ERROR_WAIT_SECONDS * 2 ** (attempt - 1)
+    return float(SERVER_ERROR_WAIT_SECONDS * 2 ** (attempt - 1))
 
 
 def refused(error: SlackApiError) -> bool:
     """Slack turned the post away (rate limited, server error): nothing was posted, and trying
     again may work."""
-    status = error.response.status_code
+    status: int = error.response.status_code
     return status == 429 or status >= 500
 
 

@@ -52,6 +52,7 @@ def skip_redeliveries(recent: RecentDeliveries) -> Middleware:
         key = delivery_key(body)
         if key is not None and not recent.first_time(key):
             return BoltResponse(status=200, body="")
-        return await next()
+        # Bolt types `next` as returning None; it returns the listener's response.
+        return await next()  # type: ignore[func-returns-value]
 
     return skip_redelivered

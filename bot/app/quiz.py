@@ -4,7 +4,6 @@ Plain dataclasses in, plain dataclasses out; storage only through the unit of wo
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from bot.app.ports import (
     User,
     UserState,
 )
+from bot.app.posted import PostedQuestions
 from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
@@ -45,7 +45,6 @@ from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
 FIRST_CORRECT_SHOWN = 3
-INSTANCE_CACHE_SIZE = 10_000
 KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
 
 
@@ -69,7 +68,7 @@ class QuizService:
         self.topic_index = TopicIndex(bank.topics)
         self._rng = rng or random.Random()
         self.recorder = AnswerRecorder(uow, default_timezone)
-        self._instances: dict[int, asyncio.Future[PostedQuestion | None]] = {}
+        self.posted = PostedQuestions(uow)
 
     # -- topics ---------------------------------------------------------------------------
 
@@ -193,7 +192,7 @@ class QuizService:
 
     async def question_view(self, instance_id: int) -> QuestionView:
         """The instance as it stands now (its answer count read afresh, not cached)."""
-        row = await self._read_instance(instance_id)
+        row = await self.posted.fresh(instance_id)
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
@@ -285,36 +284,11 @@ class QuizService:
             count=row.answer_count,
         )
 
-    async def _instance(self, instance_id: int) -> PostedQuestion | None:
-        """An instance's fixed facts (channel, question, mode...), read once and shared by every
-        click on it, even by the many that arrive before the first read returns.
-
-        `revealed_at` and `answer_count` in the cached row go stale; the recorder reads them
-        fresh in its transaction.
-        """
-        loading = self._instances.get(instance_id)
-        if loading is None:
-            if len(self._instances) >= INSTANCE_CACHE_SIZE:
-                self._instances.pop(next(iter(self._instances)))
-            loading = asyncio.ensure_future(self._read_instance(instance_id))
-            self._instances[instance_id] = loading
-        try:
-            row = await asyncio.shield(loading)
-        except BaseException:
-            self._instances.pop(instance_id, None)
-            raise
-        if row is None:
-            self._instances.pop(instance_id, None)
-        return row
-
-    async def _read_instance(self, instance_id: int) -> PostedQuestion | None:
-        return await self.uow.read(lambda r: r.posts.get(instance_id))
-
     async def _answer(
         self, actor: Actor, instance_id: int, grade: Callable[[Question], tuple[str, bool]]
     ) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""
-        row = await self._instance(instance_id)
+        row = await self.posted.shared(instance_id)
         question = self._checked(row, actor)
         assert row is not None
         chosen, correct = grade(question)
