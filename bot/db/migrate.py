@@ -22,12 +22,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, revision: str) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection), revision)
 
 
-async def upgrade(database: Database) -> None:
+async def upgrade(database: Database, revision: str = "head") -> None:
+    """Migrate to `revision` (the newest unless told; tests build older releases' schemas)."""
     async with database.async_transaction(write=True) as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(_upgrade, revision)
