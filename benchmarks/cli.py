@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, fanout, footprint, leaderboard, slack_e2e, world
+from benchmarks import answers, fanout, footprint, leaderboard, postgres, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -39,13 +39,23 @@ async def _fanout(directory: Path, quick: bool) -> list[Figure]:
     return await fanout.run(directory, world.bank(), fanout.QUICK if quick else fanout.FULL)
 
 
+async def _postgres(directory: Path, quick: bool) -> list[Figure]:
+    return await postgres.run(directory, world.bank(), postgres.QUICK if quick else postgres.FULL)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
+    "postgres": _postgres,
     "leaderboard": _leaderboard,
     "slack": _slack,
     "footprint": _footprint,
     "fanout": _fanout,
 }
+
+
+def default_sections() -> list[str]:
+    """Every section; the PostgreSQL one only when a server is named (see `benchmarks.postgres`)."""
+    return [name for name in SECTIONS if name != "postgres" or postgres.postgres_url() is not None]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
     # On the event loop `studybot serve` runs on: the core and the daily fan-out run here.
-    sections = event_loop.run(run_sections(options.only or list(SECTIONS), options.quick))
+    sections = event_loop.run(run_sections(options.only or default_sections(), options.quick))
     print(table(sections))
     write(options.output, document(sections, options.quick, time.perf_counter() - started))
     print(f"written to {options.output}")

@@ -65,6 +65,19 @@ async def seed(
     """One workspace with `people` users spread over `team_count` teams, and `instances`
     practice questions posted in one channel (choice questions only, so a click can answer)."""
     database = await migrated(path)
+    await seed_into(database, questions, people, team_count, instances, channel)
+    return World(database, path, 1, list(range(1, instances + 1)))
+
+
+async def seed_into(
+    database: Database,
+    questions: QuestionBank,
+    people: int,
+    team_count: int,
+    instances: int,
+    channel: str = CHANNEL,
+) -> None:
+    """`seed` on a migrated, empty database of either backend."""
     ids = choice_question_ids(questions)
     rng = random.Random(1)
     async with database.async_transaction(write=True) as connection:
@@ -131,7 +144,6 @@ async def seed(
                     for i in range(instances)
                 ],
             )
-    return World(database, path, 1, list(range(1, instances + 1)))
 
 
 def core(database: Database, questions: QuestionBank) -> Core:
