@@ -6,10 +6,11 @@ from __future__ import annotations
 import gc
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -34,20 +35,42 @@ def freeze_long_lived() -> None:
 
 
 @dataclass(frozen=True)
-class Core:
-    """Everything the adapters call, built on one database. The daily service's posters are
-    added by the platform adapters as they start (`daily.posters`)."""
+class Services:
+    """The use cases and the command model, on one unit of work. The daily service's posters
+    are added by the platform adapters as they start (`daily.posters`)."""
 
-    database: Database
-    uow: SqlUnitOfWork
+    uow: UnitOfWork
     quiz: QuizService
     standings: Standings
     teams: TeamService
     daily: DailyService
     commands: Commands
 
+
+@dataclass(frozen=True)
+class Core(Services):
+    """The services on a real database: what `studybot serve` and `studybot chat` run."""
+
+    database: Database
+
     async def close(self) -> None:
         await self.database.dispose()
+
+
+def wire(
+    uow: UnitOfWork,
+    bank: QuestionBank,
+    clock: Clock,
+    default_timezone: str = "UTC",
+    grace: timedelta = DEFAULT_GRACE,
+    rng: random.Random | None = None,
+) -> Services:
+    """The use cases on a unit of work (tests wire an in-memory one)."""
+    quiz = QuizService(uow, bank, clock, default_timezone, rng)
+    standings = Standings(uow, bank, clock, default_timezone)
+    teams = TeamService(uow, clock, default_timezone)
+    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
+    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
 
 
 def compose(
@@ -59,12 +82,10 @@ def compose(
     rng: random.Random | None = None,
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
-    uow = SqlUnitOfWork(database)
-    quiz = QuizService(uow, bank, clock, default_timezone, rng)
-    standings = Standings(uow, bank, clock, default_timezone)
-    teams = TeamService(uow, clock, default_timezone)
-    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Core(database, uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng)
+    return Core(
+        **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
+    )
 
 
 async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
