@@ -151,7 +151,7 @@ async def claim_without_sending(
     def claim(repositories: Repositories) -> int | None:
         channel_id = repositories.people.find_channel(HERE.platform, HERE.workspace, HERE.channel)
         assert channel_id is not None
-        lease_until = now + core.daily.deliveries.lease
+        lease_until = now + core.daily.lease
         made = DailyClaim(channel_id, bank.questions[0].id, now, day, lease_until, due)
         return repositories.claims.claim([made]).get(channel_id)
 

@@ -1,8 +1,11 @@
 """Installations of the app (OAuth mode), kept in Studybot's own database by slack_sdk's stores.
 
 Looking up a workspace's token happens on every request before it is acknowledged, so lookups
-read through the database's reader pool and never queue behind quiz writes; saving an install
-(rare) goes through the writer, as every other write does. The tables come from migration 0002.
+read through the database's async engine (plain BEGIN) and never queue behind quiz writes;
+saving an install (rare) goes through `engine_for_writes` (BEGIN IMMEDIATE on SQLite). slack_sdk's
+stores take an SQLAlchemy `AsyncEngine`, which is why aiosqlite stays for SQLite here: this is the
+one place outside `bot/db` that talks to the database, about Slack's own data. The tables come
+from migration 0002.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ class DailyService:
         self.posters = dict(posters)
         self.default_timezone = default_timezone
         self.grace = grace
+        self.lease = lease
         self.deliveries = Deliveries(uow, quiz, clock, self.posters, lease, rng or random.Random())
         self.listeners: list[Listener] = []
         """Called after a subscription was added, changed or removed here."""
@@ -193,7 +194,7 @@ class DailyService:
     async def recover(self) -> int:
         """Send claims whose claimer died before the platform took them; returns how many."""
         now = self.clock.now()
-        lease_until = now + self.deliveries.lease
+        lease_until = now + self.lease
 
         def take(repositories: Repositories) -> list[Delivery]:
             stale = repositories.claims.stale(now)
