@@ -136,10 +136,12 @@ async def _fire(scheduler: DailyScheduler) -> float:
     finished = asyncio.Event()
     loop = asyncio.get_running_loop()
 
-    def done(_event: JobExecutionEvent) -> None:
-        loop.call_soon_threadsafe(finished.set)
-
     (job,) = [job for job in scheduler.jobs() if job.id.startswith("post ")]
+
+    def done(event: JobExecutionEvent) -> None:
+        if event.job_id == job.id:  # not the leadership check, which runs every few seconds
+            loop.call_soon_threadsafe(finished.set)
+
     scheduler.scheduler.add_listener(done, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.scheduler.pause()
     job.modify(next_run_time=datetime.now(UTC))
