@@ -1,4 +1,4 @@
-"""The quiz's use cases: topics, asking, answering, flashcards, leaderboards, stats and teams.
+"""The quiz's use cases: topics, asking, answering, flashcards, the reveal of a daily question.
 
 Plain dataclasses in, plain dataclasses out; storage only through the unit of work."""
 
@@ -81,7 +81,7 @@ class QuizService:
     def complete_topic(self, prefix: str, limit: int = 25) -> tuple[TopicInfo, ...]:
         return tuple(self._info(t) for t in self.topic_index.complete(prefix, limit))
 
-    def pick(self, seen: dict[str, datetime], pool: Sequence[str]) -> Question:
+    def _pick(self, seen: dict[str, datetime], pool: Sequence[str]) -> Question:
         """The next question of `pool` by the usual rules, given when each was last seen."""
         return self.bank.by_id[pick_question(pool, seen, self._rng)]
 
@@ -182,7 +182,7 @@ class QuizService:
         now = self.clock.now()
         _, user, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
         ids = [q.id for q in pool]
-        question = self.pick(repositories.posts.last_seen(channel_id, user.id, ids), ids)
+        question = self._pick(repositories.posts.last_seen(channel_id, user.id, ids), ids)
         instance_id = repositories.posts.add(channel_id, question.id, Mode.PRACTICE.value, now, user.id)
         return instance_id, question
 

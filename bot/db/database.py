@@ -29,7 +29,7 @@ from bot.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Read transactions that run at once on SQLite (write-ahead log: they never wait for the writer).
-SQLITE_READERS = 4
+SQLITE_READERS = 2
 
 T = TypeVar("T")
 
