@@ -119,7 +119,7 @@ class MemoryRepositories:
             None,
         )
 
-    def user(self, workspace_id: int, external_id: str, display_name: str, now: datetime) -> User:
+    def _user(self, workspace_id: int, external_id: str, display_name: str) -> User:
         found = self.find_user(workspace_id, external_id)
         name = display_name or external_id
         if found is None:
@@ -142,7 +142,7 @@ class MemoryRepositories:
     def ensure_users(
         self, wanted: Mapping[tuple[int, str], str], now: datetime
     ) -> dict[tuple[int, str], int]:
-        return {key: self.user(key[0], key[1], name, now).id for key, name in sorted(wanted.items())}
+        return {key: self._user(key[0], key[1], name).id for key, name in sorted(wanted.items())}
 
     def set_streaks(self, streaks: Mapping[int, tuple[int, int]]) -> None:
         for user_id, (streak, daily) in streaks.items():

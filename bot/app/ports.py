@@ -182,16 +182,13 @@ class People(Protocol):
 
     def find_workspace(self, platform: str, external_id: str) -> Workspace | None: ...
 
-    def user(self, workspace_id: int, external_id: str, display_name: str, now: datetime) -> User:
-        """The user, created or renamed as needed."""
-        ...
-
     def find_user(self, workspace_id: int, external_id: str) -> User | None: ...
 
     def ensure_users(
         self, wanted: Mapping[tuple[int, str], str], now: datetime
     ) -> dict[tuple[int, str], int]:
-        """Create or rename many users at once: their ids by (workspace id, platform user id)."""
+        """Create or rename users (one or many at once, in one statement): their ids by
+        (workspace id, platform user id). The one way users are created."""
         ...
 
     def set_streaks(self, streaks: Mapping[int, tuple[int, int]]) -> None:

@@ -180,10 +180,10 @@ class QuizService:
         """The transaction of `ask`: asks come between the batches of answers, which wait for
         them, so it is one synchronous transaction like theirs."""
         now = self.clock.now()
-        _, user, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
+        _, user_id, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
         ids = [q.id for q in pool]
-        question = self._pick(repositories.posts.last_seen(channel_id, user.id, ids), ids)
-        instance_id = repositories.posts.add(channel_id, question.id, Mode.PRACTICE.value, now, user.id)
+        question = self._pick(repositories.posts.last_seen(channel_id, user_id, ids), ids)
+        instance_id = repositories.posts.add(channel_id, question.id, Mode.PRACTICE.value, now, user_id)
         return instance_id, question
 
     async def set_message_ref(self, instance_id: int, ref: str) -> None:

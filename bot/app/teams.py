@@ -25,13 +25,13 @@ class TeamService:
 
         def join(repositories: Repositories) -> TeamChange:
             now = self.clock.now()
-            workspace, user, _ = identify(repositories, actor, None, self.default_timezone, now)
-            previous = repositories.teams.of_user(user.id)
+            workspace, user_id, _ = identify(repositories, actor, None, self.default_timezone, now)
+            previous = repositories.teams.of_user(user_id)
             existing = repositories.teams.find(workspace.id, name.casefold())
             team = existing or repositories.teams.create(workspace.id, name, now)
             if previous is not None and previous.id == team.id:
                 raise QuizError(f"You are already in the team {team.name}.")
-            repositories.teams.set_membership(user.id, team.id, now)
+            repositories.teams.set_membership(user_id, team.id, now)
             return TeamChange(team.name, previous.name if previous else None, created=existing is None)
 
         return await self.uow.write(join)
@@ -39,11 +39,11 @@ class TeamService:
     async def leave_team(self, actor: Actor) -> TeamChange:
         def leave(repositories: Repositories) -> TeamChange:
             now = self.clock.now()
-            _, user, _ = identify(repositories, actor, None, self.default_timezone, now)
-            previous = repositories.teams.of_user(user.id)
+            _, user_id, _ = identify(repositories, actor, None, self.default_timezone, now)
+            previous = repositories.teams.of_user(user_id)
             if previous is None:
                 raise QuizError("You are not in a team. Join one with ", Command.TEAM_JOIN, ".")
-            repositories.teams.set_membership(user.id, None, now)
+            repositories.teams.set_membership(user_id, None, now)
             return TeamChange(None, previous.name)
 
         return await self.uow.write(leave)

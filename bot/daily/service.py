@@ -78,7 +78,9 @@ class DailyService:
         now = self.clock.now()
 
         def subscribe(repositories: Repositories) -> ChannelSubscription | None:
-            workspace, user, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
+            workspace, user_id, channel_id = identify(
+                repositories, actor, channel, self.default_timezone, now
+            )
             settings = SubscriptionSettings(
                 topic_id=topic_id,
                 hour=command.hour,
@@ -86,7 +88,7 @@ class DailyService:
                 timezone=command.timezone or workspace.timezone,
                 weekdays=command.weekdays,
                 reveal=command.reveal,
-                created_by=user.id,
+                created_by=user_id,
                 updated_at=now,
             )
             repositories.subscriptions.put(channel_id, settings)

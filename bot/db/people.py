@@ -57,16 +57,6 @@ class SqlPeople:
         row = self.connection.execute(FIND_WORKSPACE, parameters).first()
         return None if row is None else _workspace(row)
 
-    def user(self, workspace_id: int, external_id: str, display_name: str, now: datetime) -> User:
-        row = get_or_create(
-            self.connection,
-            users,
-            {"workspace_id": workspace_id, "external_id": external_id},
-            {"created_at": now},
-            {"display_name": display_name or external_id},
-        )
-        return _user(row)
-
     def find_user(self, workspace_id: int, external_id: str) -> User | None:
         query = select(users).where(users.c.workspace_id == workspace_id, users.c.external_id == external_id)
         row = self.connection.execute(query).first()
@@ -75,7 +65,7 @@ class SqlPeople:
     def ensure_users(
         self, wanted: Mapping[tuple[int, str], str], now: datetime
     ) -> dict[tuple[int, str], int]:
-        """Create the missing users and refresh display names in one statement."""
+        """Create the missing users and refresh display names, in one statement."""
         rows = [
             {
                 "workspace_id": workspace_id,
