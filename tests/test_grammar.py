@@ -11,6 +11,7 @@ from bot.grammar import (
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
+    daily_on,
     parse,
 )
 from bot.models import Period, Scope
@@ -74,3 +75,19 @@ def test_daily_options_in_any_case_and_messages_quote_what_was_typed() -> None:
     assert isinstance(late := parse("daily on at 9am"), Invalid) and late.message.startswith(
         "'9am' is not a time"
     )
+
+
+def test_daily_on_from_typed_options_checks_each_as_the_text_grammar_does() -> None:
+    assert daily_on("k8s", "17:30", "america/new york", "Mon-Fri", "18:00") == DailyOn(
+        "k8s", 17, 30, "America/New_York", "mon-fri", (18, 0)
+    )
+    assert daily_on("all", " 09:00 ", None, None, None) == parse("daily on all at 09:00")
+    assert daily_on("ecs at 10:00", "09:00").topic == "ecs at 10:00"  # an option is one value, never more
+    for options, message in [
+        (("ecs", "25:00"), "'25:00' is not a time"),
+        (("ecs", "09:00", "Mars/Base"), "'Mars/Base' is not a time zone I know"),
+        (("ecs", "09:00", None, "someday"), "'someday' is not a set of weekdays"),
+        (("ecs", "09:00", None, None, "noon"), "Give the reveal time as HH:MM"),
+    ]:
+        invalid = daily_on(*options)
+        assert isinstance(invalid, Invalid) and invalid.message.startswith(message), invalid
