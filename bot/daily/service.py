@@ -216,6 +216,9 @@ class DailyService:
                 taken.update(repositories.claims.take_leases(part, now, lease_until))
             return [Delivery(by_channel[c.channel_id], [], c.id, None) for c in stale if c.id in taken]
 
+        # Nearly always there is nothing to recover: find that out without taking the writer.
+        if not await self.uow.read(lambda r: r.claims.stale(now)):
+            return 0
         recovered = await self.uow.write(take)
         if not recovered:
             return 0
