@@ -14,7 +14,6 @@ from discord.app_commands import Choice
 
 from adapters.discord import render_daily
 from adapters.discord.exchange import Exchange
-from adapters.discord.slash import execute
 from adapters.inflight import InFlight
 from bot.app.commands import Commands, DailyStopped
 from bot.app.quiz import QuizService
@@ -83,7 +82,7 @@ class DailyCommands:
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily on"):
             command = daily_on(topic, time, timezone, weekdays, reveal)
-            reply = await execute(self.commands, exchange, command)
+            reply = await exchange.execute(self.commands, command)
             if isinstance(reply, DailyStatusReport):
                 embed = render_daily.status(reply, "The question of the day is on here")
                 await exchange.send(ephemeral=True, embed=embed)
@@ -92,7 +91,7 @@ class DailyCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily off"):
-            reply = await execute(self.commands, exchange, DailyOff())
+            reply = await exchange.execute(self.commands, DailyOff())
             if isinstance(reply, DailyStopped):
                 await exchange.send(reply.text, ephemeral=True)
 
@@ -100,6 +99,6 @@ class DailyCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("daily status"):
-            report = await execute(self.commands, exchange, DailyStatus())
+            report = await exchange.execute(self.commands, DailyStatus())
             if isinstance(report, DailyStatusReport):
                 await exchange.send(ephemeral=True, embed=render_daily.status(report))

@@ -15,13 +15,16 @@ from typing import Any
 
 import discord
 
-from bot.app.commands import Notice
-from bot.errors import Command, QuizError, UserFacingError
+from adapters.discord.people import actor
+from bot.app.commands import Commands, Notice, Reply
+from bot.errors import Command as CommandName
+from bot.errors import QuizError, UserFacingError
+from bot.grammar import Command
 from bot.metrics import REQUESTS
 
 NO_MENTIONS = discord.AllowedMentions.none()
 # The commands a refusal may point to, as this adapter's slash commands spell them.
-COMMANDS = {Command.TEAM_JOIN: "/quiz-team join", Command.TOPICS: "/quiz-topics"}
+COMMANDS = {CommandName.TEAM_JOIN: "/quiz-team join", CommandName.TOPICS: "/quiz-topics"}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 _COUNTED = "studybot.counted"
 _KINDS = {
@@ -92,6 +95,15 @@ class Exchange:
         """Tell the user, only them, why the request was not carried out."""
         self.outcome = Outcome.REFUSED
         await self.send(text, ephemeral=True)
+
+    async def execute(self, commands: Commands, command: Command) -> Reply:
+        """Hand a command built from the interaction's typed options to the core; a refusal is
+        sent at once (and returned, so the caller sends nothing more)."""
+        channel = str(self.interaction.channel_id)
+        reply = await commands.execute(actor(self.interaction), channel, command)
+        if isinstance(reply, Notice):
+            await self.refuse_notice(reply)
+        return reply
 
     async def refuse_notice(self, notice: Notice) -> None:
         """A refusal of the core, in this adapter's spelling of the commands it points to."""

@@ -13,13 +13,11 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
-from adapters.discord.people import actor
 from adapters.inflight import InFlight
-from bot.app.commands import Commands, Notice, Reply, TeamList, TopicList
+from bot.app.commands import Commands, TeamList, TopicList
 from bot.app.quiz import QuizService
 from bot.grammar import (
     Ask,
-    Command,
     Invalid,
     JoinTeam,
     LeaveTeam,
@@ -51,7 +49,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("quiz"):
-            result = await execute(self.commands, exchange, Ask(topic))
+            result = await exchange.execute(self.commands, Ask(topic))
             match result:
                 case Posted(view):
                     message = await exchange.send(
@@ -67,7 +65,7 @@ class QuizCommands:
     async def topics(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
         async with exchange.guard("topics"):
-            reply = await execute(self.commands, exchange, ShowTopics())
+            reply = await exchange.execute(self.commands, ShowTopics())
             if isinstance(reply, TopicList):
                 await exchange.send(ephemeral=True, embed=render.topics(reply))
 
@@ -80,7 +78,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("leaderboard"):
-            board = await execute(self.commands, exchange, ShowLeaderboard(period, scope))
+            board = await exchange.execute(self.commands, ShowLeaderboard(period, scope))
             if isinstance(board, Leaderboard):
                 await exchange.send(ephemeral=False, embed=render.leaderboard(board))
 
@@ -88,7 +86,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("stats"):
-            stats = await execute(self.commands, exchange, ShowStats())
+            stats = await exchange.execute(self.commands, ShowStats())
             if isinstance(stats, UserStats):
                 await exchange.send(ephemeral=True, embed=render.stats(stats))
 
@@ -100,7 +98,7 @@ class QuizCommands:
                 await exchange.refuse(valid.message)
                 return
             await exchange.defer(ephemeral=True)
-            change = await execute(self.commands, exchange, JoinTeam(valid))
+            change = await exchange.execute(self.commands, JoinTeam(valid))
             if isinstance(change, TeamChange):
                 await exchange.send(render.team_change(change), ephemeral=True)
 
@@ -108,7 +106,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("team leave"):
-            change = await execute(self.commands, exchange, LeaveTeam())
+            change = await exchange.execute(self.commands, LeaveTeam())
             if isinstance(change, TeamChange):
                 await exchange.send(render.team_change(change), ephemeral=True)
 
@@ -116,7 +114,7 @@ class QuizCommands:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=False)
         async with self.in_flight.track(), exchange.guard("team list"):
-            teams = await execute(self.commands, exchange, ListTeams())
+            teams = await exchange.execute(self.commands, ListTeams())
             if isinstance(teams, TeamList):
                 await exchange.send(ephemeral=False, embed=render.teams(teams))
 
@@ -134,12 +132,3 @@ class QuizCommands:
         exchange = Exchange(interaction)
         async with exchange.guard("admin status"):
             await exchange.send("\n".join(lines), ephemeral=True)
-
-
-async def execute(commands: Commands, exchange: Exchange, command: Command) -> Reply:
-    """Hand a command built from the interaction's typed options to the core; a refusal is sent
-    at once (and returned, so the caller sends nothing more)."""
-    reply = await commands.execute(actor(exchange.interaction), str(exchange.interaction.channel_id), command)
-    if isinstance(reply, Notice):
-        await exchange.refuse_notice(reply)
-    return reply
