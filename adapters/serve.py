@@ -16,6 +16,7 @@ from typing import Protocol
 from aiohttp import web
 
 from adapters.discord.config import discord_config, discord_configured
+from adapters.http_guard import ConnectionGuard, connection_cap, listen, raise_file_limit
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import build_service, freeze_long_lived
@@ -95,7 +96,9 @@ async def serve(
     check_platforms(settings)
     service = await build_service(settings, clock)
     daily = DailyService(service, {}, grace=settings.daily_grace)
-    app = web.Application(middlewares=[timed])
+    file_limit = raise_file_limit()
+    guard = ConnectionGuard(connection_cap(settings.studybot_http_max_connections, file_limit))
+    app = web.Application(middlewares=[guard.middleware, timed])
     try:
         components = build_components(settings, service, daily, app)
         for component in components:
@@ -105,10 +108,11 @@ async def serve(
         )
         checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
         add_routes(app, service.database, checks)
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(
+            app, access_log=None, keepalive_timeout=settings.studybot_http_header_timeout_seconds
+        )
         await runner.setup()
-        site = web.TCPSite(runner, host, settings.studybot_http_port)
-        await site.start()
+        listener = await listen(runner, guard, host, settings.studybot_http_port)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
@@ -119,12 +123,18 @@ async def serve(
         freeze_long_lived()
         if started is not None:
             started(daily)
-        log.info("serving on port %s", settings.studybot_http_port)
+        log.info(
+            "serving on port %s (at most %d connections, open-file limit %d)",
+            settings.studybot_http_port,
+            guard.cap,
+            file_limit,
+        )
         await stop.wait()
         log.info("stopping")
         await scheduler.stop()
         for component in reversed(components):
             await component.stop()
+        listener.close()
         await runner.cleanup()
     finally:
         await service.database.dispose()

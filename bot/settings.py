@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
     # changed by other processes and resends abandoned daily claims.
     studybot_scheduler_check_seconds: int = Field(default=10, ge=1, le=3600)
+    # The HTTP server's defences against slow and many clients (adapters/http_guard.py): how
+    # long a request's headers may take to arrive (and an idle keep-alive connection may stay),
+    # how long its body may take, and how many connections it holds (fewer if the open-file
+    # limit is lower).
+    studybot_http_header_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    studybot_http_body_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    studybot_http_max_connections: int = Field(default=1000, ge=1, le=100_000)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

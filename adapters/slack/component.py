@@ -7,13 +7,17 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.inflight import InFlight
+from adapters.rejections import RejectionLog
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.gate import Gate
+from adapters.slack.gate import handler as gate_handler
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
@@ -27,13 +31,16 @@ DRAIN_SECONDS = 10.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-def mount(bolt: AsyncApp, web_app: web.Application) -> None:
-    """`/slack/events` for commands, clicks and events; the install pages in OAuth mode."""
+def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig) -> None:
+    """`/slack/events` for commands, clicks and events, behind the gate that checks signatures
+    and bodies (Bolt's own check is off: the gate's runs first, on the raw bytes); the install
+    pages in OAuth mode."""
 
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    async def dispatch(request: AsyncBoltRequest) -> web.StreamResponse:
+        return await to_aiohttp_response(await bolt.async_dispatch(request))
 
-    web_app.router.add_post(EVENTS_PATH, events)
+    gate = Gate(config.signing_secret, config.body_seconds)
+    web_app.router.add_post(EVENTS_PATH, gate_handler(gate, dispatch, RejectionLog()))
     flow = bolt.oauth_flow
     if flow is None:
         return
@@ -71,7 +78,7 @@ class SlackComponent:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:
-            mount(self.bolt, web_app)
+            mount(self.bolt, web_app, config)
 
     async def start(self) -> None:
         if self.config.transport is Transport.SOCKET:

@@ -45,6 +45,8 @@ class SlackConfig:
     """Members who may change the question of the day besides workspace admins and owners."""
     workspace_posts_per_second: int = 1
     """How many posts one workspace takes per second (SLACK_WORKSPACE_POSTS_PER_SECOND)."""
+    body_seconds: float = 10.0
+    """How long a request's body may take to arrive (STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -137,4 +139,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         api_url=_api_url(settings.slack_api_url),
         admin_user_ids=_admin_user_ids(settings.slack_admin_user_ids),
         workspace_posts_per_second=settings.slack_workspace_posts_per_second,
+        body_seconds=settings.studybot_http_body_timeout_seconds,
     )

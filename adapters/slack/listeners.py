@@ -260,9 +260,12 @@ def register(
     home_route = background.route("event", "App Home", home, HomeOpened._make)
 
     async def app_home_opened(event: Body, body: Body, client: AsyncWebClient) -> None:
-        if event.get("tab") != "home":
+        """A home tab opened by someone; an event without a user or workspace has no one to show
+        a home to, and is acknowledged and dropped."""
+        user, team = event.get("user"), body.get("team_id")
+        if event.get("tab") != "home" or not isinstance(user, str) or not isinstance(team, str):
             return
-        background.start(home_route, HomeOpened(body["team_id"], event["user"], client.token))
+        background.start(home_route, HomeOpened(team, user, client.token))
 
     app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
     app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
