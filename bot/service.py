@@ -210,6 +210,10 @@ class QuizService:
         """Remember the platform's id of the message showing an instance, to update it later."""
         await self.database.write_sync(partial(store.set_message_ref, instance_id=instance_id, ref=ref))
 
+    async def message_ref(self, instance_id: int) -> str | None:
+        """The message showing an instance, as `set_message_ref` stored it (None until then)."""
+        return await self.database.read_sync(partial(store.message_ref, instance_id=instance_id))
+
     async def question_view(self, instance_id: int) -> QuestionView:
         """The instance as it stands now (its answer count read afresh, not cached)."""
         row = await self._read_instance(instance_id)

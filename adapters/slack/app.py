@@ -83,5 +83,5 @@ def build_app(
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, service, daily, config.admin_user_ids, background, counts)
+    register(app, service, daily, config.admins, background, counts)
     return app

@@ -22,6 +22,7 @@ from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
+from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
 from bot.commands import Notice, run
 from bot.daily.service import DailyService
@@ -189,7 +190,7 @@ def register(
     app: AsyncApp,
     service: QuizService,
     daily: DailyService,
-    admins: frozenset[str],
+    admins: ListedAdmins,
     background: Background,
     counts: CountUpdates,
 ) -> None:
@@ -212,7 +213,7 @@ def register(
         client = client_for(app.client, command.token)
         actor = command.actor
         if isinstance(parse(command.text), DailyOn | DailyOff):
-            actor = replace(actor, is_admin=await is_admin(client, actor.user, admins))
+            actor = replace(actor, is_admin=await is_admin(client, actor.workspace, actor.user, admins))
         result = await run(service, actor, command.channel, command.text, daily)
         if isinstance(result, Posted):
             return await post_question(command, client, result.question)
@@ -230,15 +231,18 @@ def register(
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
         card = await service.show_flashcard(click.actor, instance_id)
-        await tell(click.response_url, blocks.flashcard(card, click.message))
+        await tell(click.response_url, blocks.flashcard(card))
         return "ok"
 
     async def self_grade(click: Click) -> Outcome:
         instance_id, knew = numbers(SELF_GRADE, click.action_id)
         result = await service.answer_self_grade(click.actor, instance_id, bool(knew))
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
-        if not result.repeat:
-            counts.submit(click.value, (instance_id, click.token))
+        # The grade was given on an ephemeral message; the channel message whose count it
+        # changes is the one stored with the instance (a button's value is never trusted).
+        shown_at = None if result.repeat else await service.message_ref(instance_id)
+        if shown_at is not None:
+            counts.submit(shown_at, (instance_id, click.token))
         return "ok"
 
     async def home(opened: HomeOpened) -> Outcome:

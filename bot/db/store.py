@@ -186,6 +186,11 @@ def set_message_ref(connection: Connection, instance_id: int, ref: str) -> None:
     )
 
 
+def message_ref(connection: Connection, instance_id: int) -> str | None:
+    query = select(question_instances.c.message_ref).where(question_instances.c.id == instance_id)
+    return connection.execute(query).scalar_one_or_none()
+
+
 # How far back `last_seen` looks, in a channel's posts and in a user's answers.
 RECENT_POSTS = 500
 
