@@ -109,9 +109,10 @@ async def served(
     tmp_path: Path,
     api_url: str,
     descriptors: int | None = None,
-    **settings: str,
+    **settings: str | None,
 ) -> AsyncIterator[Served]:
-    """`studybot serve` (SQLite, Slack over HTTP, JSON logs); killed at the end if still running."""
+    """`studybot serve` (SQLite, Slack over HTTP, JSON logs); killed at the end if still running.
+    A setting given as None is left unset."""
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -123,8 +124,10 @@ async def served(
         "SLACK_BOT_TOKEN": "xoxb-served",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": api_url,
-        **settings,
     }
+    env.update({name: value for name, value in settings.items() if value is not None})
+    for name in [name for name, value in settings.items() if value is None]:
+        env.pop(name, None)
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         process = await asyncio.create_subprocess_exec(

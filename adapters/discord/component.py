@@ -10,11 +10,10 @@ import discord
 from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
 from adapters.discord.poster import DiscordPoster
+from adapters.inflight import within
 from bot.daily.service import DailyService
 from bot.service import QuizService
 from bot.settings import SettingsError
-
-DRAIN_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +34,13 @@ class DiscordComponent:
         """Connected to the gateway, past READY, and not closed."""
         return self.client.is_ready() and not self.client.is_closed()
 
+    def readiness(self) -> dict[str, bool]:
+        return {self.name: self.ready()}
+
+    def refuse_new_work(self) -> None:
+        """Stopping: new interactions are answered "restarting" at once."""
+        self.bot.in_flight.closed = True
+
     async def start(self) -> None:
         use_endpoints(self.config)
         try:
@@ -48,12 +54,16 @@ class DiscordComponent:
         self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
         self._connection.add_done_callback(_report_end)
 
-    async def stop(self) -> None:
-        """Let the interactions under way send their replies, then disconnect."""
-        await self.bot.in_flight.drain(DRAIN_SECONDS)
-        await self.client.close()
-        if self._connection is not None:
-            await asyncio.wait({self._connection})
+    async def stop(self, deadline: float) -> None:
+        """Let the interactions under way send their replies until `deadline` (the loop's clock),
+        then disconnect; a gateway or API that does not answer holds nothing up past it."""
+        loop = asyncio.get_running_loop()
+        self.refuse_new_work()
+        await self.bot.in_flight.drain(max(0.0, deadline - loop.time()), "interactions")
+        await within(self.client.close(), deadline, "closing the Discord connection")
+        connection = self._connection
+        if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):
+            connection.cancel()
 
 
 def _report_end(task: asyncio.Task[None]) -> None:

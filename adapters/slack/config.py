@@ -61,6 +61,8 @@ class SlackConfig:
     """How many posts one workspace takes per second (SLACK_WORKSPACE_POSTS_PER_SECOND)."""
     body_seconds: float = 10.0
     """How long a request's body may take to arrive (STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS)."""
+    queue_limit: int = 1000
+    """Acknowledged requests that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -168,4 +170,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         admins=_admins(settings.slack_admin_user_ids, oauth is not None),
         workspace_posts_per_second=settings.slack_workspace_posts_per_second,
         body_seconds=settings.studybot_http_body_timeout_seconds,
+        queue_limit=settings.studybot_work_queue_limit,
     )

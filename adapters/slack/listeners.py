@@ -91,6 +91,7 @@ class Unreadable(NamedTuple):
 
     error: Exception
     response_url: str | None
+    workspace: str = ""
 
 
 AnyJob = TypeVar("AnyJob", Command, Click)
@@ -156,18 +157,26 @@ def acked(
     background: Background,
 ) -> Listener:
     """Ack, keep what the work needs, queue the work, return. A payload that cannot be read
-    fails like any work does: an ephemeral message and a log line."""
+    fails like any work does: an ephemeral message and a log line. Work the queue does not take
+    (busy, or stopping) is refused at once: a command in its acknowledgement, which costs no
+    call to Slack, a click through its response_url."""
     route = background.route(kind, what, work, make)
     unreadable = background.route(kind, what, _unreadable, Unreadable._make)
 
     async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        await ack()
         try:
             job = job_of(body, client)
         except Exception as error:
-            background.start(unreadable, Unreadable(error, body.get("response_url")))
+            bad = Unreadable(error, body.get("response_url"))
+            refusal, response_url = background.offer(unreadable, bad), bad.response_url
+        else:
+            refusal, response_url = background.offer(route, job), job.response_url
+        if refusal is not None and kind == "command":
+            await ack(text=refusal)
             return
-        background.start(route, job)
+        await ack()
+        if refusal is not None:
+            background.tell_soon(response_url, refusal)
 
     return listener
 
@@ -269,7 +278,7 @@ def register(
         user, team = event.get("user"), body.get("team_id")
         if event.get("tab") != "home" or not isinstance(user, str) or not isinstance(team, str):
             return
-        background.start(home_route, HomeOpened(team, user, client.token))
+        background.offer(home_route, HomeOpened(team, user, client.token))
 
     app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
     app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))

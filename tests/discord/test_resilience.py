@@ -105,7 +105,7 @@ async def test_stopping_lets_an_answer_under_way_send_its_reply(
         answer = click(BOB, message, custom_ids(message)[RIGHT])
         quiz_database.open.clear()
         await stand_in.interact(answer)
-        stopping = asyncio.create_task(component.stop())
+        stopping = asyncio.create_task(component.stop(asyncio.get_running_loop().time() + 10))
         quiz_database.open.set()
         await stopping
         (feedback,) = stand_in.followups(answer)
