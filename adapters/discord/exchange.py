@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from adapters.inflight import InFlight
 from bot.errors import Command, QuizError, UserFacingError
 from bot.metrics import REQUESTS
 
@@ -22,6 +23,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # The commands a refusal may point to, as this adapter's slash commands spell them.
 COMMANDS = {Command.TEAM_JOIN: "/quiz-team join", Command.TOPICS: "/quiz-topics"}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
+RESTARTING = "Studybot is restarting. Try again in a minute."
 _COUNTED = "studybot.counted"
 _KINDS = {
     discord.InteractionType.component: "action",
@@ -106,3 +108,16 @@ class Exchange:
             await self.send(FRIENDLY_FAILURE, ephemeral=True)
         finally:
             count(self.interaction, self.outcome)
+
+
+async def refused_while_stopping(interaction: discord.Interaction, in_flight: InFlight) -> bool:
+    """While the process is stopping, answer a new interaction "restarting" (counted as refused)
+    instead of starting its work; True when it was refused."""
+    if not in_flight.closed:
+        return False
+    count(interaction, Outcome.REFUSED)
+    if interaction.type is discord.InteractionType.autocomplete:
+        await interaction.response.autocomplete([])
+    else:
+        await Exchange(interaction).send(RESTARTING, ephemeral=True)
+    return True

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from adapters.discord.component import DiscordComponent
-from adapters.discord.exchange import FRIENDLY_FAILURE
+from adapters.discord.exchange import FRIENDLY_FAILURE, RESTARTING
 from bot.service import QuizService
 from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
 from tests.discord.payloads import ALICE, BOB, click, custom_ids, option, slash, subcommand
@@ -144,3 +144,20 @@ async def test_an_error_before_a_command_answered_still_reaches_the_user(
     assert callback.body["data"]["content"] == FRIENDLY_FAILURE
     assert callback.body["data"]["flags"] & EPHEMERAL
     assert "discord command /quiz-leaderboard failed" in caplog.text
+
+
+async def test_while_stopping_new_commands_and_clicks_are_answered_restarting(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    message = await ask(stand_in, "ecs")
+    posted = len([m for m in stand_in.messages.values() if m.get("embeds")])
+    discord_bot.refuse_new_work()
+
+    (command,) = await stand_in.interact(slash(ALICE, "quiz", option("topic", "ecs")))
+    (answer,) = await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]))
+
+    for callback in (command, answer):
+        assert callback.body["type"] == 4
+        assert callback.body["data"]["content"] == RESTARTING
+        assert callback.body["data"]["flags"] & EPHEMERAL
+    assert len([m for m in stand_in.messages.values() if m.get("embeds")]) == posted  # nothing new posted
