@@ -43,10 +43,11 @@ class InFlight:
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("%s work failed", self.platform, exc_info=error)
 
-    async def drain(self, timeout: float, what: str = "requests") -> int:
+    async def drain(self, timeout: float, what: str = "requests", wind_down: float = 0.0) -> int:
         """Wait until the work in flight has finished, at most `timeout` seconds. Work started
         meanwhile by the work in flight is waited for too. What is still running then is
-        cancelled, logged and counted: the number is returned."""
+        cancelled (given `wind_down` seconds more to tell its users), logged and counted: the
+        number is returned."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._tasks:
@@ -56,6 +57,8 @@ class InFlight:
                 log.warning("stopping with %d %s %s unfinished", len(left), self.platform, what)
                 for task in left:
                     task.cancel()
+                if wind_down > 0:
+                    await asyncio.wait(left, timeout=wind_down)
                 return len(left)
             await asyncio.wait(set(self._tasks), timeout=remaining)
         return 0

@@ -15,6 +15,10 @@ from bot.daily.service import DailyService
 from bot.service import QuizService
 from bot.settings import SettingsError
 
+# The last seconds of the stop grace (at most a quarter of it) go to telling the people whose
+# interactions could not be finished.
+TELL_RESERVE_SECONDS = 3.0
+
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +63,10 @@ class DiscordComponent:
         then disconnect; a gateway or API that does not answer holds nothing up past it."""
         loop = asyncio.get_running_loop()
         self.refuse_new_work()
-        await self.bot.in_flight.drain(max(0.0, deadline - loop.time()), "interactions")
+        wind_down = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
+        await self.bot.in_flight.drain(
+            max(0.0, deadline - loop.time() - wind_down), "interactions", wind_down
+        )
         await within(self.client.close(), deadline, "closing the Discord connection")
         connection = self._connection
         if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):

@@ -7,6 +7,8 @@ counts the interaction once in the request metrics.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +26,9 @@ NO_MENTIONS = discord.AllowedMentions.none()
 COMMANDS = {Command.TEAM_JOIN: "/quiz-team join", Command.TOPICS: "/quiz-topics"}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 RESTARTING = "Studybot is restarting. Try again in a minute."
+UNFINISHED = (
+    "Studybot had to restart before it finished this, so it may not have been carried out. Please try again."
+)
 _COUNTED = "studybot.counted"
 _KINDS = {
     discord.InteractionType.component: "action",
@@ -95,9 +100,15 @@ class Exchange:
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:
-        """Refusals reach the user as they are; any other error as a friendly line, and the log."""
+        """Refusals reach the user as they are; any other error as a friendly line, and the log;
+        work cut short by stopping (cancelled) tells the user it may not have been done."""
         try:
             yield
+        except asyncio.CancelledError:
+            self.outcome = Outcome.ERROR
+            with contextlib.suppress(Exception):
+                await self.send(UNFINISHED, ephemeral=True)
+            raise
         except QuizError as error:
             await self.refuse(error.said(COMMANDS))
         except UserFacingError as error:

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from adapters.discord.component import DiscordComponent
-from adapters.discord.exchange import FRIENDLY_FAILURE, RESTARTING
+from adapters.discord.exchange import FRIENDLY_FAILURE, RESTARTING, UNFINISHED
 from bot.service import QuizService
 from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
 from tests.discord.payloads import ALICE, BOB, click, custom_ids, option, slash, subcommand
@@ -161,3 +161,23 @@ async def test_while_stopping_new_commands_and_clicks_are_answered_restarting(
         assert callback.body["data"]["content"] == RESTARTING
         assert callback.body["data"]["flags"] & EPHEMERAL
     assert len([m for m in stand_in.messages.values() if m.get("embeds")]) == posted  # nothing new posted
+
+
+async def test_an_interaction_that_cannot_finish_within_the_grace_is_counted_and_its_user_told(
+    stand_in: DiscordStandIn,
+    quiz_service: QuizService,
+    quiz_database: StallableDatabase,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_service) as component:
+        message = await ask(stand_in, "ecs")
+        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        quiz_database.open.clear()
+        await stand_in.interact(answer)
+        with caplog.at_level(logging.WARNING, logger="adapters.inflight"):
+            await component.stop(asyncio.get_running_loop().time() + 1.0)
+        quiz_database.open.set()
+
+    (told,) = stand_in.followups(answer)
+    assert told.body["content"] == UNFINISHED and told.body["flags"] & EPHEMERAL
+    assert "stopping with 1 Discord interactions unfinished" in caplog.text
