@@ -164,11 +164,8 @@ class Background:
         "restarting"), counted. Queued work runs once a slot is free and the workspace's turn
         comes; a refusal or a failure reaches the user at the job's response_url (a failure is
         logged too); every request is counted by kind and outcome."""
-        refusal = self._refusal(job.workspace)
+        refusal = self.refuse_early(route.kind, job.workspace)
         if refusal is not None:
-            reason = "restarting" if refusal == RESTARTING else "busy"
-            BUSY_REFUSALS.labels(platform=PLATFORM, reason=reason).inc()
-            count(route.kind, "refused")
             return refusal
         queue = self._queues.get(job.workspace)
         if queue is None:
@@ -179,6 +176,16 @@ class Background:
         if len(self._workers) < self.slots:
             self._workers.add(self.inflight.spawn(self._worker()))
         return None
+
+    def refuse_early(self, kind: Kind, workspace: str) -> str | None:
+        """The refusal (counted) if work of this kind from this workspace would not be queued
+        now, else None."""
+        refusal = self._refusal(workspace)
+        if refusal is not None:
+            reason = "restarting" if refusal == RESTARTING else "busy"
+            BUSY_REFUSALS.labels(platform=PLATFORM, reason=reason).inc()
+            count(kind, "refused")
+        return refusal
 
     def _refusal(self, workspace: str) -> str | None:
         if self.closed:

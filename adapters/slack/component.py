@@ -21,7 +21,7 @@ from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.gate import Gate
 from adapters.slack.gate import handler as gate_handler
 from adapters.slack.installs import DatabaseInstallationStore
-from adapters.slack.listeners import count_updates
+from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.daily.service import DailyService
 from bot.service import QuizService
@@ -34,7 +34,7 @@ TELL_RESERVE_SECONDS = 3.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig) -> None:
+def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
     """`/slack/events` for commands, clicks and events, behind the gate that checks signatures
     and bodies (Bolt's own check is off: the gate's runs first, on the raw bytes); the install
     pages in OAuth mode."""
@@ -42,7 +42,7 @@ def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig) -> None
     async def dispatch(request: AsyncBoltRequest) -> web.StreamResponse:
         return await to_aiohttp_response(await bolt.async_dispatch(request))
 
-    gate = Gate(config.signing_secret, config.body_seconds)
+    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background))
     web_app.router.add_post(EVENTS_PATH, gate_handler(gate, dispatch, RejectionLog()))
     flow = bolt.oauth_flow
     if flow is None:
@@ -81,7 +81,7 @@ class SlackComponent:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:
-            mount(self.bolt, web_app, config)
+            mount(self.bolt, web_app, config, self.background)
 
     async def start(self) -> None:
         """Socket Mode: connect (serve gives up on it when asked to stop meanwhile)."""

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -114,13 +115,18 @@ def command_job(body: Body, client: AsyncWebClient) -> Command:
     )
 
 
+def click_workspace(body: Body) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body["user"].get("team_id", ""))
+
+
 def click_job(body: Body, client: AsyncWebClient) -> Click:
     user = body["user"]
     team = body.get("team") or {}
     action = body["actions"][0]
     container = body.get("container") or {}
     return Click(
-        team.get("id") or user.get("team_id", ""),
+        click_workspace(body),
         user["id"],
         user.get("username") or user.get("name", ""),
         team.get("domain", ""),
@@ -287,3 +293,30 @@ def register(
     )
     app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, Click._make, background))
     app.event(HOME_EVENT)(app_home_opened)
+
+
+def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
+    """Before Bolt: a command, click or event the queue would refuse anyway (busy, restarting)
+    is answered here, as its listener would answer it; anything else goes on to Bolt."""
+
+    def shed(body: Body) -> web.StreamResponse | None:
+        try:
+            if body.get("command") == COMMAND:
+                kind: Kind = "command"
+                workspace = str(body["team_id"])
+            elif body.get("type") == "block_actions":
+                kind, workspace = "action", click_workspace(body)
+            else:
+                return None
+        except (KeyError, AttributeError, TypeError):
+            return None  # Bolt's listener reports it
+        refusal = background.refuse_early(kind, workspace)
+        if refusal is None:
+            return None
+        if kind == "command":
+            return web.Response(text=refusal)
+        response_url = body.get("response_url")
+        background.tell_soon(response_url if isinstance(response_url, str) else None, refusal)
+        return web.Response()
+
+    return shed
