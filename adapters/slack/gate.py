@@ -83,11 +83,40 @@ def _needs(condition: bool, reason: str) -> None:
         raise Rejected(400, reason)
 
 
+# Top-level fields Bolt and the listeners read as strings when they are there.
+STRING_FIELDS = (
+    "type",
+    "command",
+    "text",
+    "token",
+    "team_id",
+    "user_id",
+    "channel_id",
+    "api_app_id",
+    "event_id",
+    "trigger_id",
+    "response_url",
+    "enterprise_id",
+)
+
+
 def check_shape(body: dict[str, Any]) -> None:
     """The fields Bolt's matchers and our listeners index into are there and of their type."""
-    for key in ("team", "user", "channel", "container", "event", "view"):
+    for key in ("team", "user", "channel", "enterprise"):
         value = body.get(key)
         _needs(value is None or isinstance(value, str | dict), f"{key} is neither an object nor a string")
+    for key in ("container", "event", "view", "message", "previous_message", "assistant_thread"):
+        value = body.get(key)
+        _needs(value is None or isinstance(value, dict), f"{key} is not an object")
+    authorizations = body.get("authorizations")
+    _needs(
+        authorizations is None
+        or (isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)),
+        "malformed authorizations",
+    )
+    for key in STRING_FIELDS:
+        value = body.get(key)
+        _needs(value is None or isinstance(value, str), f"{key} is not a string")
     kind = body.get("type")
     if kind == "block_actions":
         actions = body.get("actions")
@@ -98,8 +127,6 @@ def check_shape(body: dict[str, Any]) -> None:
     if kind == "event_callback":
         event = body.get("event")
         _needs(isinstance(event, dict) and isinstance(event.get("type"), str), "an event without a type")
-    if "command" in body:
-        _needs(isinstance(body["command"], str), "malformed command")
 
 
 Shed = Callable[[dict[str, Any]], web.StreamResponse | None]

@@ -9,6 +9,7 @@ import hmac
 import io
 import json
 import logging
+import random
 import time
 from urllib.parse import urlencode
 
@@ -147,3 +148,64 @@ def test_rejections_past_the_burst_are_counted_and_summed_up_once_the_window_end
     messages = [r.getMessage() for r in caplog.records]
     assert messages.count("rejected a request with 401: bad signature (from 127.0.0.1)") == 4
     assert "7 more requests rejected in the last 61 s, not logged one by one" in messages
+
+
+ODD_VALUES: list[object] = [None, 0, -1, 1.5, True, "", "x" * 300, [], [1], {}, {"id": 5}, "\x00", "<!here>"]
+
+
+def odd(rng: random.Random) -> object:
+    return json.loads(json.dumps(rng.choice(ODD_VALUES)))
+
+
+def mutated(payload: dict[str, object], rng: random.Random) -> dict[str, object]:
+    """The payload with one to three fields (at any depth) deleted or given an odd value."""
+    result = json.loads(json.dumps(payload))
+    for _ in range(rng.randint(1, 3)):
+        target: object = result
+        while True:
+            if isinstance(target, dict) and target:
+                key = rng.choice(sorted(target))
+                if rng.random() < 0.5 and isinstance(target[key], dict | list) and target[key]:
+                    target = target[key]
+                    continue
+                if rng.random() < 0.3:
+                    del target[key]
+                else:
+                    target[key] = odd(rng)
+            elif isinstance(target, list) and target:
+                index = rng.randrange(len(target))
+                if isinstance(target[index], dict | list) and target[index] and rng.random() < 0.7:
+                    target = target[index]
+                    continue
+                target[index] = odd(rng)
+            break
+    return result
+
+
+async def test_no_signed_request_however_malformed_gets_a_500(slack_bot: SlackBot) -> None:
+    """Commands, clicks and events with fields deleted or of the wrong type, each signed: every
+    answer is a 200 (acknowledged, and the user told if something could not be read) or a 400."""
+    rng = random.Random(13)
+    click = slack_bot.click_payload("answer:1:0", "0", "1700000000.000001")
+    event = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event_id": "Ev0",
+        "event": {"type": "app_home_opened", "tab": "home", "user": "U1", "channel": "D1"},
+    }
+    statuses: list[int] = []
+    for n in range(150):
+        slash = mutated(dict(slack_bot.slash_fields("ecs")), rng)
+        form = urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in slash.items()}).encode()
+        statuses.append(await post(slack_bot, form, signed_headers(form, FORM)))
+        forged_click = mutated(click, rng)
+        body = urlencode({"payload": json.dumps(forged_click)}).encode()
+        statuses.append(await post(slack_bot, body, signed_headers(body, FORM)))
+        forged_event = mutated({**event, "event_id": f"Ev{n}"}, rng)
+        raw = json.dumps(forged_event).encode()
+        statuses.append(await post(slack_bot, raw, signed_headers(raw, "application/json")))
+
+    assert set(statuses) <= {200, 400, 404}, sorted(set(statuses))
+    async with slack_bot.http.get(slack_bot.url + "healthz") as response:
+        assert response.status == 200
