@@ -11,6 +11,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 from bot.metrics import REJECTED
 
 log = logging.getLogger(__name__)
@@ -49,3 +51,22 @@ class RejectionLog:
             log.warning("rejected a request with %d: %s (from %s)", status, reason, peer or "unknown")
         else:
             self._unlogged += 1
+
+
+class MalformedHttp(logging.Filter):
+    """On aiohttp's server logger: a request that is not even HTTP (a header line too long, a
+    bad Content-Length, TLS spoken to a plain port) is logged by aiohttp as an error with a
+    traceback, one per connection. Here it becomes a rejection like the others: counted, and
+    logged briefly at a bounded rate."""
+
+    def __init__(self, rejections: RejectionLog) -> None:
+        super().__init__()
+        self.rejections = rejections
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        peer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        self.rejections.record(400, f"malformed HTTP ({type(error).__name__})", str(peer) if peer else None)
+        return False

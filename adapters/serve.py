@@ -19,6 +19,7 @@ from adapters.discord.config import discord_config, discord_configured
 from adapters.http_guard import ConnectionGuard, connection_cap, listen, raise_file_limit
 from adapters.inflight import within
 from adapters.ops import ReadyCheck, add_routes, timed
+from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import build_service, freeze_long_lived
 from bot.clock import Clock
@@ -151,6 +152,8 @@ async def serve(
     guard = ConnectionGuard(connection_cap(settings.studybot_http_max_connections, file_limit))
     app = web.Application(middlewares=[guard.middleware, timed])
     grace = settings.studybot_stop_grace_seconds
+    malformed = MalformedHttp(RejectionLog())
+    logging.getLogger("aiohttp.server").addFilter(malformed)
     try:
         components = build_components(settings, service, daily, app)
         for component in components:
@@ -197,6 +200,7 @@ async def serve(
         listener.close()
         await within(runner.cleanup(), deadline + 2.0, "closing the HTTP server")
     finally:
+        logging.getLogger("aiohttp.server").removeFilter(malformed)
         await service.database.dispose()
 
 
