@@ -140,7 +140,8 @@ async def serve(
     """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order within
     STUDYBOT_STOP_GRACE_SECONDS: /readyz turns 503 and new work is refused at once; the
     scheduler stops, then each platform finishes the work it acknowledged (what cannot finish
-    is counted and its users told), then HTTP.
+    is counted and its users told), then HTTP. A second signal while stopping cancels it all
+    at once (asyncio.CancelledError out of here), for whoever pressed Ctrl-C twice.
 
     `clock` and `started` are for tests: a frozen clock, and a callback given the question of
     the day's service once everything runs, so a test can post what falls due by hand."""
@@ -173,7 +174,13 @@ async def serve(
         listener = await listen(runner, guard, host, settings.studybot_http_port)
         loop = asyncio.get_running_loop()
 
+        main = asyncio.current_task()
+
         def on_signal() -> None:
+            if lifecycle.stopping and main is not None:
+                log.warning("a second signal: stopping at once, without finishing the work under way")
+                main.cancel()
+                return
             lifecycle.begin_stopping()
             stop.set()
 

@@ -186,3 +186,25 @@ async def test_what_cannot_finish_within_the_grace_is_counted_exactly_and_its_us
         f"stopping: {total} acknowledged Slack requests unfinished ({WORK_SLOTS} running, 22 queued); "
         f"{total} of their users told, 0 could not be"
     ) in bot.messages()
+
+
+async def test_a_second_signal_while_stopping_stops_at_once(tmp_path: Path, slack_api: StandInSlack) -> None:
+    slack_api.hold_responses(lambda _name, _body: True)
+    async with (
+        asyncio.timeout(DEADLINE),
+        served(tmp_path, slack_api.api_url, STUDYBOT_STOP_GRACE_SECONDS="60") as bot,
+        aiohttp.ClientSession() as http,
+    ):
+        await fill_the_slots(bot, http, slack_api, "T1")
+        bot.process.send_signal(signal.SIGTERM)
+
+        async def not_ready() -> bool:
+            return (await readyz(bot, http))[0] == 503
+
+        await until(not_ready, "/readyz to say not ready")
+        started = time.monotonic()
+        assert await bot.stop(signal.SIGINT, within=DEADLINE) == 1
+        took = time.monotonic() - started
+
+    assert took < 5.0
+    assert "a second signal: stopping at once, without finishing the work under way" in bot.messages()
