@@ -86,8 +86,12 @@ class Served:
         return [str(record["message"]) for record in self.records()]
 
     async def stop(self, signum: int = signal.SIGTERM, within: float = 40.0) -> int:
+        """Send `signum` and wait for the exit code (a second signal would stop it at once)."""
         if self.process.returncode is None:
             self.process.send_signal(signum)
+        return await self.exited(within)
+
+    async def exited(self, within: float = 40.0) -> int:
         return await asyncio.wait_for(self.process.wait(), within)
 
 

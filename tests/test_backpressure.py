@@ -156,7 +156,7 @@ async def test_sigterm_finishes_the_queued_work_and_refuses_new_work_meanwhile(
         assert status == 200 and text == RESTARTING
 
         slack_api.release_responses()
-        assert await bot.stop(within=DEADLINE) == 0
+        assert await bot.exited(within=DEADLINE) == 0
 
     assert {f"respond/{name}" for name in names} <= {call.method for call in slack_api.ok_calls()}
     assert "stopping: every acknowledged Slack request finished" in bot.messages()
