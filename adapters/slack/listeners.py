@@ -296,7 +296,7 @@ def register(
 
 
 def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
-    """Before Bolt: a command, click or event the queue would refuse anyway (busy, restarting)
+    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting)
     is answered here, as its listener would answer it; anything else goes on to Bolt."""
 
     def shed(body: Body) -> web.StreamResponse | None:
