@@ -33,6 +33,7 @@ from bot.settings import REPO_CONTENT_DIR
 
 SECRET = "flood-signing-secret"
 SLACK_SECONDS = 2.0
+START_SECONDS = 30.0
 
 
 class SlowSlack:
@@ -150,6 +151,7 @@ async def run(seconds: float, clients: int) -> None:
         peak = 0.0
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients + 10)) as http:
+                started_by = time.monotonic() + START_SECONDS
                 for url in (base + "/healthz", slack_url + "stats"):
                     while True:
                         try:
@@ -157,6 +159,8 @@ async def run(seconds: float, clients: int) -> None:
                                 if response.status == 200:
                                     break
                         except aiohttp.ClientError:
+                            if process.returncode is not None or time.monotonic() > started_by:
+                                raise RuntimeError("studybot serve or the stand-in did not start") from None
                             await asyncio.sleep(0.1)
                 idle = rss_mb(process.pid)
                 end = time.monotonic() + seconds
