@@ -100,6 +100,26 @@ STRING_FIELDS = (
 )
 
 
+# Slack's ids are a dozen characters; the database keeps up to 64 (workspaces, users, channels).
+ID_MAX = 64
+
+
+def _ids(body: dict[str, Any]) -> list[tuple[str, object]]:
+    """The workspace, user and channel ids a request carries, where the listeners read them."""
+    found: list[tuple[str, object]] = [(key, body.get(key)) for key in ("team_id", "user_id", "channel_id")]
+    for key in ("team", "user", "channel"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            found += [(f"{key}.id", value.get("id")), (f"{key}.team_id", value.get("team_id"))]
+    container = body.get("container")
+    if isinstance(container, dict):
+        found.append(("container.channel_id", container.get("channel_id")))
+    event = body.get("event")
+    if isinstance(event, dict):
+        found += [("event.user", event.get("user")), ("event.channel", event.get("channel"))]
+    return found
+
+
 def check_shape(body: dict[str, Any]) -> None:
     """The fields Bolt's matchers and our listeners index into are there and of their type."""
     for key in ("team", "user", "channel", "enterprise"):
@@ -117,6 +137,8 @@ def check_shape(body: dict[str, Any]) -> None:
     for key in STRING_FIELDS:
         value = body.get(key)
         _needs(value is None or isinstance(value, str), f"{key} is not a string")
+    for what, value in _ids(body):
+        _needs(not isinstance(value, str) or len(value) <= ID_MAX, f"{what} is too long for an id")
     kind = body.get("type")
     if kind == "block_actions":
         actions = body.get("actions")

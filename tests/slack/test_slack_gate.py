@@ -51,6 +51,8 @@ FORM = "application/x-www-form-urlencoded"
         (b"\xff\xfe\x00garbage", FORM),  # not UTF-8
         (b"payload=" + json.dumps({"type": "block_actions", "user": 5}).encode(), FORM),
         (b"payload=" + json.dumps({"type": "event_callback", "event": "x"}).encode(), FORM),
+        (b"team_id=T1&user_id=U" + b"1" * 64 + b"&command=%2Fquiz", FORM),  # an id the database refuses
+        (b"payload=" + json.dumps({"type": "block_actions", "user": {"id": "U" * 65}}).encode(), FORM),
     ],
 )
 async def test_a_signed_but_malformed_body_gets_400(
