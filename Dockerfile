@@ -54,4 +54,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('STUDYBOT_HTTP_PORT', '3000'), timeout=4)"]
 
+# `studybot serve` raises its soft open-file limit to the hard limit at start (up to 65,536), so
+# the runtime's hard limit is what counts: Docker's and containerd's defaults are 524,288 or more,
+# and deploy/docker-compose.yml and the ECS task definition ask for 65,536 explicitly.
 CMD ["studybot", "serve"]

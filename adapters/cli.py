@@ -163,7 +163,10 @@ def _serve(settings: Settings) -> int:
     from adapters.serve import serve
 
     configure_logging(settings.studybot_log_level, settings.studybot_log_format == "json", settings.secrets())
-    event_loop.run(serve(settings))
+    try:
+        event_loop.run(serve(settings))
+    except asyncio.CancelledError:  # a second SIGTERM or SIGINT while stopping
+        return 1
     return 0
 
 

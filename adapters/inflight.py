@@ -1,10 +1,11 @@
-"""The work an adapter acknowledged and is still doing, so that stopping lets it finish first."""
+"""The work an adapter acknowledged and is still doing, so that stopping lets it finish first,
+and the deadline every step of stopping keeps."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,6 +15,8 @@ log = logging.getLogger(__name__)
 class InFlight:
     def __init__(self, platform: str) -> None:
         self.platform = platform
+        self.closed = False
+        """Set when stopping: the adapter answers new work "restarting" instead of starting it."""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @asynccontextmanager
@@ -40,14 +43,34 @@ class InFlight:
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("%s work failed", self.platform, exc_info=error)
 
-    async def drain(self, timeout: float) -> None:
+    async def drain(self, timeout: float, what: str = "requests", wind_down: float = 0.0) -> int:
         """Wait until the work in flight has finished, at most `timeout` seconds. Work started
-        meanwhile by the work in flight is waited for too."""
+        meanwhile by the work in flight is waited for too. What is still running then is
+        cancelled (given `wind_down` seconds more to tell its users), logged and counted: the
+        number is returned."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._tasks:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                log.warning("stopping with %d %s requests unfinished", len(self._tasks), self.platform)
-                return
+                left = set(self._tasks)
+                log.warning("stopping with %d %s %s unfinished", len(left), self.platform, what)
+                for task in left:
+                    task.cancel()
+                if wind_down > 0:
+                    await asyncio.wait(left, timeout=wind_down)
+                return len(left)
             await asyncio.wait(set(self._tasks), timeout=remaining)
+        return 0
+
+
+async def within(work: Awaitable[object], deadline: float, what: str) -> bool:
+    """Await `work` until `deadline` (the loop's clock), so that stopping is never held up by a
+    platform that cannot be reached; False, and a log line, if it had to be cut short."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            await work
+    except TimeoutError:
+        log.warning("%s did not finish within the stop grace; going on without it", what)
+        return False
+    return True

@@ -16,7 +16,10 @@ from typing import Protocol
 from aiohttp import web
 
 from adapters.discord.config import discord_config, discord_configured
-from adapters.ops import add_routes, timed
+from adapters.http_guard import ConnectionGuard, connection_cap, listen, raise_file_limit
+from adapters.inflight import within
+from adapters.ops import ReadyCheck, add_routes, timed
+from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock
@@ -41,10 +44,16 @@ class Component(Protocol):
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+    def refuse_new_work(self) -> None:
+        """Stopping: answer new requests "restarting" instead of taking them."""
+        ...
 
-    def ready(self) -> bool:
-        """Connected to the platform and able to take requests."""
+    async def stop(self, deadline: float) -> None:
+        """Finish the work taken, then disconnect; never past `deadline` (the loop's clock)."""
+        ...
+
+    def readiness(self) -> dict[str, bool]:
+        """Connected to the platform and able to take requests, by check name."""
         ...
 
 
@@ -80,6 +89,48 @@ def leadership_for(database: Database) -> Leadership:
     return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.engine)
 
 
+class Lifecycle:
+    """Whether the process still takes work: /readyz turns 503 the moment stopping begins."""
+
+    def __init__(self, components: list[Component]) -> None:
+        self.components = components
+        self.stopping = False
+        self.scheduler_started = False
+
+    def begin_stopping(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        for component in self.components:
+            component.refuse_new_work()
+
+    def accepting(self) -> bool:
+        return not self.stopping
+
+
+async def _start(lifecycle: Lifecycle, scheduler: DailyScheduler) -> None:
+    for component in lifecycle.components:
+        await component.start()
+        log.info("%s started", component.name)
+    await scheduler.start()
+    lifecycle.scheduler_started = True
+
+
+async def _started_unless_stopped(starting: asyncio.Task[None], stop: asyncio.Event, grace: float) -> bool:
+    """Wait for start-up, or give it up when asked to stop meanwhile (a platform that cannot be
+    reached would otherwise hold the process for as long as it retries)."""
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done():
+        stopping.cancel()
+        starting.result()
+        return True
+    starting.cancel()
+    await asyncio.wait({starting}, timeout=grace)
+    log.info("stopped while starting")
+    return False
+
+
 async def serve(
     settings: Settings,
     stop: asyncio.Event | None = None,
@@ -87,15 +138,23 @@ async def serve(
     clock: Clock | None = None,
     started: Callable[[DailyService], None] | None = None,
 ) -> None:
-    """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order: the
-    scheduler first, then each platform (finishing the work it acknowledged), then HTTP.
+    """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order within
+    STUDYBOT_STOP_GRACE_SECONDS: /readyz turns 503 and new work is refused at once; the
+    scheduler stops, then each platform finishes the work it acknowledged (what cannot finish
+    is counted and its users told), then HTTP. A second signal while stopping cancels it all
+    at once (asyncio.CancelledError out of here), for whoever pressed Ctrl-C twice.
 
     `clock` and `started` are for tests: a frozen clock, and a callback given the question of
     the day's service once everything runs, so a test can post what falls due by hand."""
     stop = stop or asyncio.Event()
     check_platforms(settings)
     core = await build_core(settings, clock)
-    app = web.Application(middlewares=[timed])
+    file_limit = raise_file_limit()
+    guard = ConnectionGuard(connection_cap(settings.studybot_http_max_connections, file_limit))
+    app = web.Application(middlewares=[guard.middleware, timed])
+    grace = settings.studybot_stop_grace_seconds
+    malformed = MalformedHttp(RejectionLog())
+    logging.getLogger("aiohttp.server").addFilter(malformed)
     try:
         components = build_components(settings, core, app)
         for component in components:
@@ -103,28 +162,63 @@ async def serve(
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
         )
-        checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
-        add_routes(app, core.database.ping, checks)
-        runner = web.AppRunner(app, access_log=None)
+        lifecycle = Lifecycle(components)
+        add_routes(app, core.database.ping, _checks(lifecycle, scheduler))
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            keepalive_timeout=settings.studybot_http_header_timeout_seconds,
+            shutdown_timeout=min(grace, 5.0),
+        )
         await runner.setup()
-        site = web.TCPSite(runner, host, settings.studybot_http_port)
-        await site.start()
+        listener = await listen(runner, guard, host, settings.studybot_http_port)
         loop = asyncio.get_running_loop()
+
+        main = asyncio.current_task()
+
+        def on_signal() -> None:
+            if lifecycle.stopping and main is not None:
+                log.warning("a second signal: stopping at once, without finishing the work under way")
+                main.cancel()
+                return
+            lifecycle.begin_stopping()
+            stop.set()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        for component in components:
-            await component.start()
-            log.info("%s started", component.name)
-        await scheduler.start()
-        freeze_long_lived()
-        if started is not None:
-            started(core.daily)
-        log.info("serving on port %s", settings.studybot_http_port)
-        await stop.wait()
+            loop.add_signal_handler(signum, on_signal)
+        if await _started_unless_stopped(asyncio.ensure_future(_start(lifecycle, scheduler)), stop, grace):
+            freeze_long_lived()
+            if started is not None:
+                started(core.daily)
+            log.info(
+                "serving on port %s (at most %d connections, open-file limit %d)",
+                settings.studybot_http_port,
+                guard.cap,
+                file_limit,
+            )
+            await stop.wait()
+        lifecycle.begin_stopping()
+        deadline = loop.time() + grace
         log.info("stopping")
-        await scheduler.stop()
+        if lifecycle.scheduler_started:
+            await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
         for component in reversed(components):
-            await component.stop()
-        await runner.cleanup()
+            await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")
+        listener.close()
+        await within(runner.cleanup(), deadline + 2.0, "closing the HTTP server")
     finally:
+        logging.getLogger("aiohttp.server").removeFilter(malformed)
         await core.close()
+
+
+def _checks(lifecycle: Lifecycle, scheduler: DailyScheduler) -> list[tuple[str, ReadyCheck]]:
+    """/readyz: not stopping, each platform's own checks, the scheduler."""
+    checks: list[tuple[str, ReadyCheck]] = [("accepting", lifecycle.accepting)]
+    for component in lifecycle.components:
+        for name in component.readiness():
+            checks.append((name, _one_of(component, name)))
+    return [*checks, ("scheduler", scheduler.ready)]
+
+
+def _one_of(component: Component, name: str) -> ReadyCheck:
+    return lambda: component.readiness()[name]

@@ -10,16 +10,16 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
-TEAM_NAME_MAX = 40
+TEAM_NAME_MAX = names.TEAM_NAME_MAX
 
 
 @dataclass(frozen=True)
@@ -150,27 +150,12 @@ HELP_LINES = (
 DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
 
-def clean_text(text: str) -> str:
-    """Collapse whitespace and drop control and format characters (zero-width, bidi overrides)."""
-    kept = "".join(
-        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C"
-    )
-    return " ".join(kept.split())
-
-
 def validate_team_name(raw: str) -> str | Invalid:
-    """A team name as stored: cleaned, 1 to 40 characters, with at least one letter or digit.
-
-    Markup and mention syntax are allowed in names; every adapter escapes them when shown.
-    """
-    name = clean_text(raw)
-    if not name:
-        return Invalid("Give the team a name: /quiz team join NAME")
-    if len(name) > TEAM_NAME_MAX:
-        return Invalid(f"Team names can be at most {TEAM_NAME_MAX} characters long.")
-    if not any(ch.isalnum() for ch in name):
-        return Invalid("A team name needs at least one letter or digit.")
-    return name
+    """A team name as stored (`names.team_name`), or why it cannot be one."""
+    try:
+        return names.team_name(raw)
+    except names.BadName as problem:
+        return Invalid(str(problem))
 
 
 def _leaderboard(words: list[str]) -> Command:
@@ -288,7 +273,7 @@ def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
         return Invalid(f"That command is too long (at most {MAX_COMMAND_LENGTH} characters).")
-    cleaned = clean_text(text)
+    cleaned = names.clean(text)
     for prefix in ("/quiz", "quiz"):
         if cleaned.casefold() == prefix or cleaned.casefold().startswith(prefix + " "):
             cleaned = cleaned[len(prefix) :].strip()

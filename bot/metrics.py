@@ -22,3 +22,21 @@ HTTP_LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+REJECTED = Counter(
+    "studybot_http_rejected_total",
+    "Requests turned away before any work: bad signature or timestamp, malformed body, too slow.",
+    ["status"],
+)
+CONNECTIONS_CLOSED = Counter(
+    "studybot_http_connections_closed_total",
+    "Connections the server closed to stay under its cap, by reason (evicted idle, refused).",
+    ["reason"],
+)
+QUEUED_WORK = Gauge(
+    "studybot_queued_work", "Acknowledged requests waiting for a work slot, by platform.", ["platform"]
+)
+BUSY_REFUSALS = Counter(
+    "studybot_busy_refusals_total",
+    "Requests answered 'busy' or 'restarting' instead of being queued, by platform and reason.",
+    ["platform", "reason"],
+)

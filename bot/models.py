@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot import names
 from bot.questions import Difficulty, Kind
 
 
@@ -49,6 +50,9 @@ class Actor:
 
     `is_admin` is the platform's word on whether they may change workspace settings (Slack:
     admins, owners or members listed in the settings; Discord: Manage Server).
+
+    The names are cleaned and capped here (`bot/names.py`), so whatever an adapter was sent,
+    no control, bidi or zero-width character and no overlong name reaches the database.
     """
 
     platform: str
@@ -57,6 +61,10 @@ class Actor:
     display_name: str
     workspace_name: str = ""
     is_admin: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "display_name", names.display_name(self.display_name))
+        object.__setattr__(self, "workspace_name", names.workspace_name(self.workspace_name))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
     # changed by other processes and resends abandoned daily claims.
     studybot_scheduler_check_seconds: int = Field(default=10, ge=1, le=3600)
+    # The HTTP server's defences against slow and many clients (adapters/http_guard.py): how
+    # long a request's headers may take to arrive (and an idle keep-alive connection may stay),
+    # how long its body may take, and how many connections it holds (fewer if the open-file
+    # limit is lower).
+    studybot_http_header_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    studybot_http_body_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    studybot_http_max_connections: int = Field(default=1000, ge=1, le=100_000)
+    # Acknowledged requests that may wait for a work slot; past it people are told "busy".
+    studybot_work_queue_limit: int = Field(default=1000, ge=1, le=1_000_000)
+    # How long stopping (SIGTERM, SIGINT) may take: the queued work finishes within it, what
+    # cannot is counted and its users told. Keep it under the orchestrator's own grace
+    # (Kubernetes' terminationGracePeriodSeconds, 30 s by default; ECS stopTimeout).
+    studybot_stop_grace_seconds: float = Field(default=25.0, gt=0, le=3600)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

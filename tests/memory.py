@@ -234,6 +234,10 @@ class MemoryRepositories:
     def set_message_ref(self, instance_id: int, ref: str) -> None:
         self.s.posts[instance_id].message_ref = ref
 
+    def message_ref(self, instance_id: int) -> str | None:
+        post = self.s.posts.get(instance_id)
+        return None if post is None else post.message_ref
+
     def last_seen(
         self, channel_id: int, user_id: int | None, question_ids: Sequence[str]
     ) -> dict[str, datetime]:

@@ -35,3 +35,16 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
             assert figure["value"] > 0, (name, figure)
             assert figure["unit"], (name, figure)
     assert "section" in run.stdout
+
+
+def test_the_flood_measurement_runs() -> None:
+    """`python -m benchmarks.flood` (issue 13's memory and fairness under a flood), briefly."""
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.flood", "--seconds", "2", "--clients", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_SECONDS,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "resident memory: idle" in run.stdout and "other workspace:" in run.stdout

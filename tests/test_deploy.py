@@ -239,6 +239,29 @@ def test_kubernetes_workloads_run_the_image_safely_with_probes(
 
 
 @pytest.mark.parametrize(("kind", "name", "required"), WORKLOADS)
+def test_the_stop_grace_fits_inside_the_pod_s_termination_grace(
+    kind: str, name: str, required: set[str]
+) -> None:
+    workload = one(kind, name)
+    environment = container_env(workload)
+    assert environment["STUDYBOT_STOP_GRACE_SECONDS"] == {"configMap": "studybot"}
+    grace = float(one("ConfigMap", "studybot")["data"]["STUDYBOT_STOP_GRACE_SECONDS"])
+    assert grace == Settings.model_fields["studybot_stop_grace_seconds"].default
+    assert grace + 3 <= workload["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+
+
+def test_the_ecs_and_compose_stop_timeouts_leave_room_for_the_stop_grace() -> None:
+    task = json.loads((DEPLOY / "ecs" / "task-definition.json").read_text(encoding="utf-8"))
+    (container,) = task["containerDefinitions"]
+    plain = {entry["name"]: entry["value"] for entry in container["environment"]}
+    assert float(plain["STUDYBOT_STOP_GRACE_SECONDS"]) + 3 <= container["stopTimeout"]
+    assert {"name": "nofile", "softLimit": 65536, "hardLimit": 65536} in container["ulimits"]
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+    bot = compose["services"]["studybot"]
+    assert bot["stop_grace_period"] == "30s" and bot["ulimits"]["nofile"] == {"soft": 65536, "hard": 65536}
+
+
+@pytest.mark.parametrize(("kind", "name", "required"), WORKLOADS)
 def test_kubernetes_env_names_are_settings_and_secrets_come_from_the_secret(
     kind: str, name: str, required: set[str]
 ) -> None:

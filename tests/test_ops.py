@@ -79,7 +79,13 @@ def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Pop
     status, body = get(base + "/readyz")
     assert status == 200 and json.loads(body) == {
         "ready": True,
-        "checks": {"database": True, "slack": True, "scheduler": True},
+        "checks": {
+            "database": True,
+            "accepting": True,
+            "slack": True,
+            "slack_queue": True,
+            "scheduler": True,
+        },
     }
     status, metrics = get(base + "/metrics")
     assert status == 200

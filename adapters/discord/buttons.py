@@ -13,29 +13,34 @@ import discord
 from discord.ui import Button, DynamicItem, View
 
 from adapters.discord import render
+from adapters.discord.exchange import refused_while_stopping
+from adapters.inflight import InFlight
 from bot.models import QuestionView
 from bot.questions import Kind
 
 ANSWER = r"quiz:(?P<instance>[0-9]+):(?P<choice>[0-9])"
 REVEAL = r"quiz:(?P<instance>[0-9]+):reveal"
-GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01]):(?P<message>[0-9]+)"
+# A self-grade names no message: the question's message is the one stored with the instance
+# (grading buttons sent before this change still carry one, which is ignored).
+GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01])(?::[0-9]+)?"
 
 
 class Clicks(Protocol):
+    in_flight: InFlight
+
     async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None: ...
 
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
 
-    async def grade(
-        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
-    ) -> None: ...
+    async def grade(self, interaction: discord.Interaction, instance_id: int, knew: bool) -> None: ...
 
 
 OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
 
 
-def _item_class(template: str, on_click: OnClick) -> type[DynamicItem[Button[View]]]:
-    """A button kind whose clicks, matched on `template`, go to `on_click` with the match."""
+def _item_class(template: str, on_click: OnClick, in_flight: InFlight) -> type[DynamicItem[Button[View]]]:
+    """A button kind whose clicks, matched on `template`, go to `on_click` with the match (or
+    are answered "restarting" while `in_flight` is closed)."""
 
     class QuizButton(DynamicItem[Button[View]], template=template):
         def __init__(self, button: Button[View], match: re.Match[str]) -> None:
@@ -48,6 +53,9 @@ def _item_class(template: str, on_click: OnClick) -> type[DynamicItem[Button[Vie
         ) -> QuizButton:
             assert isinstance(item, Button)
             return cls(item, match)
+
+        async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+            return not await refused_while_stopping(interaction, in_flight)
 
         async def callback(self, interaction: discord.Interaction) -> None:
             await on_click(interaction, self.match)
@@ -88,15 +96,15 @@ class Buttons:
             buttons.add_item(self._item(self.answer, custom_id, label, discord.ButtonStyle.secondary))
         return buttons
 
-    def self_grade(self, instance_id: int, question_message_id: int) -> View:
-        """I knew it / I did not: `question_message_id` is where the answer count is shown."""
+    def self_grade(self, instance_id: int) -> View:
+        """I knew it / I did not."""
         buttons = View(timeout=None)
         choices = (
             (1, "I knew it", discord.ButtonStyle.success),
             (0, "I did not", discord.ButtonStyle.secondary),
         )
         for knew, label, style in choices:
-            custom_id = f"quiz:{instance_id}:knew:{knew}:{question_message_id}"
+            custom_id = f"quiz:{instance_id}:knew:{knew}"
             buttons.add_item(self._item(self.grade, custom_id, label, style))
         return buttons
 
@@ -109,6 +117,10 @@ def make_buttons(clicks: Clicks) -> Buttons:
         await clicks.reveal(interaction, int(match["instance"]))
 
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
-        await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1", int(match["message"]))
+        await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1")
 
-    return Buttons(_item_class(ANSWER, answer), _item_class(REVEAL, reveal), _item_class(GRADE, grade))
+    return Buttons(
+        _item_class(ANSWER, answer, clicks.in_flight),
+        _item_class(REVEAL, reveal, clicks.in_flight),
+        _item_class(GRADE, grade, clicks.in_flight),
+    )

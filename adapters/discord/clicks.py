@@ -40,24 +40,29 @@ class QuizClicks:
                 await exchange.send(ephemeral=True, embed=render.outcome(card.already_answered))
                 return
             assert interaction.message is not None
-            grading = self.buttons.self_grade(instance_id, interaction.message.id)
+            grading = self.buttons.self_grade(instance_id)
             await exchange.send(ephemeral=True, embed=render.flashcard(card), view=grading)
 
-    async def grade(
-        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
-    ) -> None:
+    async def grade(self, interaction: discord.Interaction, instance_id: int, knew: bool) -> None:
+        """A self-grade, given on an ephemeral message: the question's own message, whose count
+        it changes, is the one stored with the instance."""
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("flashcard grade"):
             result = await self.service.answer_self_grade(actor(interaction), instance_id, knew)
-            await self._answered(interaction, exchange, result, message_id)
+            shown_at = await self.service.message_ref(instance_id)
+            await self._answered(interaction, exchange, result, int(shown_at) if shown_at else None)
 
     async def _answered(
-        self, interaction: discord.Interaction, exchange: Exchange, result: AnswerOutcome, message_id: int
+        self,
+        interaction: discord.Interaction,
+        exchange: Exchange,
+        result: AnswerOutcome,
+        message_id: int | None,
     ) -> None:
         """Tell the user how they did, then show the new answer count on the question message."""
         await exchange.send(ephemeral=True, embed=render.outcome(result))
-        if result.repeat or interaction.channel_id is None:
+        if result.repeat or interaction.channel_id is None or message_id is None:
             return
         view = await self.service.question_view(result.instance_id)
         channel = interaction.client.get_partial_messageable(

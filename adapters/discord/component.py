@@ -10,10 +10,13 @@ import discord
 from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
 from adapters.discord.poster import DiscordPoster
+from adapters.inflight import within
 from bot.bootstrap import Core
 from bot.settings import SettingsError
 
-DRAIN_SECONDS = 10.0
+# The last seconds of the stop grace (at most a quarter of it) go to telling the people whose
+# interactions could not be finished.
+TELL_RESERVE_SECONDS = 3.0
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,13 @@ class DiscordComponent:
         """Connected to the gateway, past READY, and not closed."""
         return self.client.is_ready() and not self.client.is_closed()
 
+    def readiness(self) -> dict[str, bool]:
+        return {self.name: self.ready()}
+
+    def refuse_new_work(self) -> None:
+        """Stopping: new interactions are answered "restarting" at once."""
+        self.bot.in_flight.closed = True
+
     async def start(self) -> None:
         use_endpoints(self.config)
         try:
@@ -45,12 +55,19 @@ class DiscordComponent:
         self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
         self._connection.add_done_callback(_report_end)
 
-    async def stop(self) -> None:
-        """Let the interactions under way send their replies, then disconnect."""
-        await self.bot.in_flight.drain(DRAIN_SECONDS)
-        await self.client.close()
-        if self._connection is not None:
-            await asyncio.wait({self._connection})
+    async def stop(self, deadline: float) -> None:
+        """Let the interactions under way send their replies until `deadline` (the loop's clock),
+        then disconnect; a gateway or API that does not answer holds nothing up past it."""
+        loop = asyncio.get_running_loop()
+        self.refuse_new_work()
+        wind_down = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
+        await self.bot.in_flight.drain(
+            max(0.0, deadline - loop.time() - wind_down), "interactions", wind_down
+        )
+        await within(self.client.close(), deadline, "closing the Discord connection")
+        connection = self._connection
+        if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):
+            connection.cancel()
 
 
 def _report_end(task: asyncio.Task[None]) -> None:

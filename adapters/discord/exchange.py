@@ -7,6 +7,8 @@ counts the interaction once in the request metrics.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from typing import Any
 import discord
 
 from adapters.discord.people import actor
+from adapters.inflight import InFlight
 from bot.app.commands import Commands, Notice, Reply
 from bot.errors import Command as CommandName
 from bot.errors import QuizError, UserFacingError
@@ -26,6 +29,10 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # The commands a refusal may point to, as this adapter's slash commands spell them.
 COMMANDS = {CommandName.TEAM_JOIN: "/quiz-team join", CommandName.TOPICS: "/quiz-topics"}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
+RESTARTING = "Studybot is restarting. Try again in a minute."
+UNFINISHED = (
+    "Studybot had to restart before it finished this, so it may not have been carried out. Please try again."
+)
 _COUNTED = "studybot.counted"
 _KINDS = {
     discord.InteractionType.component: "action",
@@ -111,9 +118,15 @@ class Exchange:
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:
-        """Refusals reach the user as they are; any other error as a friendly line, and the log."""
+        """Refusals reach the user as they are; any other error as a friendly line, and the log;
+        work cut short by stopping (cancelled) tells the user it may not have been done."""
         try:
             yield
+        except asyncio.CancelledError:
+            self.outcome = Outcome.ERROR
+            with contextlib.suppress(Exception):
+                await self.send(UNFINISHED, ephemeral=True)
+            raise
         except QuizError as error:
             await self.refuse(error.said(COMMANDS))
         except UserFacingError as error:
@@ -124,3 +137,16 @@ class Exchange:
             await self.send(FRIENDLY_FAILURE, ephemeral=True)
         finally:
             count(self.interaction, self.outcome)
+
+
+async def refused_while_stopping(interaction: discord.Interaction, in_flight: InFlight) -> bool:
+    """While the process is stopping, answer a new interaction "restarting" (counted as refused)
+    instead of starting its work; True when it was refused."""
+    if not in_flight.closed:
+        return False
+    count(interaction, Outcome.REFUSED)
+    if interaction.type is discord.InteractionType.autocomplete:
+        await interaction.response.autocomplete([])
+    else:
+        await Exchange(interaction).send(RESTARTING, ephemeral=True)
+    return True

@@ -8,6 +8,7 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
+from bot import names
 from bot.app.commands import TeamList, TopicList
 from bot.models import (
     AnswerOutcome,
@@ -46,6 +47,11 @@ HELP = (
 
 def safe(text: str) -> str:
     return escape_markdown(text)
+
+
+def shown_name(name: str) -> str:
+    """A person's or team's name in a message: cleaned, capped, its Markdown shown as typed."""
+    return escape_markdown(names.shown(name))
 
 
 def percent(value: float) -> str:
@@ -132,7 +138,7 @@ def _lines(embed: discord.Embed, lines: Iterable[str], empty: str) -> discord.Em
 def leaderboard(board: Leaderboard) -> discord.Embed:
     title = f"Leaderboard · {board.scope.value} · {PERIOD_NAMES[board.period]}"
     rows = (
-        f"**{r.rank}.** {safe(r.name)} · {r.points} points · {plural(r.answers, 'answer')} · "
+        f"**{r.rank}.** {shown_name(r.name)} · {r.points} points · {plural(r.answers, 'answer')} · "
         f"{percent(r.accuracy)} right"
         for r in board.rows
     )
@@ -141,8 +147,8 @@ def leaderboard(board: Leaderboard) -> discord.Embed:
 
 
 def stats(s: UserStats) -> discord.Embed:
-    embed = discord.Embed(title=f"Stats for {safe(s.name)}", colour=COLOUR)
-    embed.add_field(name="Team", value=safe(s.team) if s.team else "none")
+    embed = discord.Embed(title=f"Stats for {shown_name(s.name)}", colour=COLOUR)
+    embed.add_field(name="Team", value=shown_name(s.team) if s.team else "none")
     embed.add_field(
         name="Points",
         value=f"{s.points_week} this week · {s.points_month} this month · {s.points_all} all time",
@@ -172,7 +178,9 @@ def help_() -> discord.Embed:
 
 
 def teams(result: TeamList) -> discord.Embed:
-    lines = (f"**{safe(t.name)}** · {plural(t.members, 'member')} · {t.points} points" for t in result.teams)
+    lines = (
+        f"**{shown_name(t.name)}** · {plural(t.members, 'member')} · {t.points} points" for t in result.teams
+    )
     return _lines(
         discord.Embed(title="Teams", colour=COLOUR), lines, "No teams yet. Start one: /quiz-team join"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from adapters.discord.render import COLOUR, RIGHT, long_date, percent, safe
+from adapters.discord.render import COLOUR, RIGHT, long_date, percent, safe, shown_name
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.daily.rules import format_time
 
@@ -57,10 +57,12 @@ def reveal(result: Reveal) -> discord.Embed:
     )
     if result.first_correct:
         embed.add_field(
-            name="First correct", value=", ".join(safe(n) for n in result.first_correct), inline=False
+            name="First correct", value=", ".join(shown_name(n) for n in result.first_correct), inline=False
         )
     if result.teams:
-        lines = (f"**{safe(t.name)}** · {t.answered} answered, {t.correct} correct" for t in result.teams)
+        lines = (
+            f"**{shown_name(t.name)}** · {t.answered} answered, {t.correct} correct" for t in result.teams
+        )
         embed.add_field(name="Teams", value="\n".join(lines), inline=False)
     embed.set_footer(text=f"Source: {result.source}")
     return embed

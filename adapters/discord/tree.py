@@ -13,8 +13,9 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
-from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count
+from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
 from adapters.discord.slash import QuizCommands
+from adapters.inflight import InFlight
 from bot.grammar import TEAM_NAME_MAX
 from bot.models import Period, Scope
 
@@ -30,6 +31,12 @@ log = logging.getLogger(__name__)
 
 
 class QuizTree(app_commands.CommandTree[discord.Client]):
+    in_flight: InFlight | None = None
+    """Set by `build_tree`: while it is closed (stopping), commands are answered "restarting"."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return self.in_flight is None or not await refused_while_stopping(interaction, self.in_flight)
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
@@ -51,6 +58,7 @@ def offered(interaction: discord.Interaction, choices: list[Choice[str]]) -> lis
 
 def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyCommands) -> QuizTree:
     tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
+    tree.in_flight = commands.in_flight
 
     @tree.command(name="quiz", description="Get a question: from any topic, or the one you pick")
     @app_commands.describe(topic="A topic such as ecs; start typing to see them")

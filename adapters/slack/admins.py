@@ -1,5 +1,6 @@
 """Who may change a channel's question of the day: workspace admins and owners, as Slack's
-users.info says (the `users:read` scope), and the members listed in SLACK_ADMIN_USER_IDS.
+users.info says (the `users:read` scope), and the members SLACK_ADMIN_USER_IDS lists for the
+workspace (`config.ListedAdmins`).
 
 Slack is asked afresh on each `/quiz daily on|off`, so a member who lost the role loses the
 right at once; other commands never ask.
@@ -12,13 +13,14 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.config import ListedAdmins
 from bot.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
 
-async def is_admin(client: AsyncWebClient, user_id: str, listed: frozenset[str]) -> bool:
-    if user_id in listed:
+async def is_admin(client: AsyncWebClient, workspace: str, user_id: str, listed: ListedAdmins) -> bool:
+    if listed.lists(workspace, user_id):
         return True
     try:
         response = await client.users_info(user=user_id)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
 from adapters.slack.background import Background
-from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
+from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.web_logging import skip_unwanted_debug_lines
@@ -65,8 +65,9 @@ def build_app(
     background: Background,
     counts: CountUpdates,
 ) -> AsyncApp:
-    """The Bolt app for these settings. Signatures are checked in HTTP mode (Socket Mode
-    connections are authenticated by the app-level token instead). Bolt answers each request
+    """The Bolt app for these settings. Bolt does not check signatures itself: in HTTP mode the
+    gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
+    and Socket Mode connections are authenticated by the app-level token. Bolt answers each request
     when its listener returns (`process_before_response`): the listeners ack and leave the work
     to `background`."""
     oauth = _oauth_settings(config, core.database)
@@ -75,11 +76,11 @@ def build_app(
         client=client,
         process_before_response=True,
         signing_secret=config.signing_secret or "",
-        request_verification_enabled=config.transport is Transport.HTTP,
+        request_verification_enabled=False,
         oauth_settings=oauth,
         installation_store=oauth.installation_store if oauth is not None else None,
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, core, config.admin_user_ids, background, counts)
+    register(app, core, config.admins, background, counts)
     return app

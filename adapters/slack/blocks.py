@@ -84,11 +84,9 @@ def outcome(result: AnswerOutcome) -> Message:
     return message(fallback, blocks)
 
 
-def flashcard(card: FlashcardAnswer, message_ref: str) -> Message:
-    """A flashcard's answer with the self-grading buttons (or the grade given before).
-
-    The buttons' value is the channel message's reference, whose answer count a grade updates.
-    """
+def flashcard(card: FlashcardAnswer) -> Message:
+    """A flashcard's answer with the self-grading buttons (or the grade given before). The
+    buttons carry the instance only: which channel message shows it, the bot knows itself."""
     if card.already_answered is not None:
         return outcome(card.already_answered)
     also = f"\nAlso accepted: {escape(', '.join(card.accepted))}" if card.accepted else ""
@@ -99,8 +97,8 @@ def flashcard(card: FlashcardAnswer, message_ref: str) -> Message:
             "type": "actions",
             "block_id": f"grade:{card.instance_id}",
             "elements": [
-                button("I knew it", action_ids.self_grade(card.instance_id, True), message_ref, "primary"),
-                button("Not yet", action_ids.self_grade(card.instance_id, False), message_ref),
+                button("I knew it", action_ids.self_grade(card.instance_id, True), "knew", "primary"),
+                button("Not yet", action_ids.self_grade(card.instance_id, False), "not-yet"),
             ],
         },
         context("Be honest: only you see this, and it scores as you grade it."),

@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from adapters.inflight import InFlight
+from adapters.inflight import InFlight, within
+from adapters.rejections import RejectionLog
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
+from adapters.slack.gate import Gate
+from adapters.slack.gate import handler as gate_handler
 from adapters.slack.installs import DatabaseInstallationStore
-from adapters.slack.listeners import count_updates
+from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
-# How long stopping waits for acknowledged requests to finish their work.
-DRAIN_SECONDS = 10.0
+# The last seconds of the stop grace (at most a quarter of it) go to telling the people whose
+# requests could not be finished.
+TELL_RESERVE_SECONDS = 3.0
 # Web API calls and response_url replies; slack_sdk gives each call its own timeout too.
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-def mount(bolt: AsyncApp, web_app: web.Application) -> None:
-    """`/slack/events` for commands, clicks and events; the install pages in OAuth mode."""
+def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
+    """`/slack/events` for commands, clicks and events, behind the gate that checks signatures
+    and bodies (Bolt's own check is off: the gate's runs first, on the raw bytes); the install
+    pages in OAuth mode."""
 
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    async def dispatch(request: AsyncBoltRequest) -> web.StreamResponse:
+        return await to_aiohttp_response(await bolt.async_dispatch(request))
 
-    web_app.router.add_post(EVENTS_PATH, events)
+    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background))
+    web_app.router.add_post(EVENTS_PATH, gate_handler(gate, dispatch, RejectionLog()))
     flow = bolt.oauth_flow
     if flow is None:
         return
@@ -55,7 +65,7 @@ class SlackComponent:
         self.inflight = InFlight("Slack")
         # One session (one connection pool) for every call to Slack from this process.
         self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
-        self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS)
+        self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS, config.queue_limit)
         client = web_client(config, self.session)
         self.counts = count_updates(core.quiz, self.background, client)
         self.bolt = build_app(config, core, client, self.background, self.counts)
@@ -68,9 +78,10 @@ class SlackComponent:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:
-            mount(self.bolt, web_app)
+            mount(self.bolt, web_app, config, self.background)
 
     async def start(self) -> None:
+        """Socket Mode: connect (serve gives up on it when asked to stop meanwhile)."""
         if self.config.transport is Transport.SOCKET:
             self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
@@ -86,15 +97,29 @@ class SlackComponent:
         session = client.current_session
         return not client.closed and not client.stale and session is not None and not session.closed
 
-    async def stop(self) -> None:
-        """Take no new requests over Socket Mode, then let the acknowledged ones finish (the
-        answer counts due go out without waiting out their interval), then close the session."""
+    def readiness(self) -> dict[str, bool]:
+        """Connected, and the queue of acknowledged work has room (not ready while it is full)."""
+        return {self.name: self.ready(), "slack_queue": self.background.has_room()}
+
+    def refuse_new_work(self) -> None:
+        """Stopping: every new request is answered "restarting" at once."""
+        self.background.closed = True
+
+    async def stop(self, deadline: float) -> None:
+        """Take no new requests, let the acknowledged ones finish until `deadline` (the answer
+        counts due go out without waiting out their interval), tell the people whose requests
+        could not be finished, then close the session. Nothing here waits past `deadline`."""
+        loop = asyncio.get_running_loop()
         self._started = False
+        self.refuse_new_work()
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
-            self._socket = None
+            socket, self._socket = self._socket, None
+            closing = socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
+            await within(closing, deadline, "closing the Slack socket")
         self.counts.flush()
-        await self.inflight.drain(DRAIN_SECONDS)
+        tell_reserve = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
+        await self.background.drain(deadline - tell_reserve, deadline)
+        await self.inflight.drain(max(0.0, deadline - loop.time()), "answer-count updates")
         await self.session.close()
 
 

@@ -16,8 +16,9 @@ from bot.settings import Settings, SettingsError
 # The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones. `users:read`
 # tells workspace admins and owners, who may change the question of the day, from members.
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
-# Slack user ids: U… for members, W… for members of an Enterprise Grid organisation.
+# Slack user ids: U… for members, W… for members of an Enterprise Grid organisation; T… teams.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+TEAM_ID = re.compile(r"^T[A-Z0-9]+$")
 
 
 class Transport(StrEnum):
@@ -32,6 +33,20 @@ class OAuthCredentials:
 
 
 @dataclass(frozen=True)
+class ListedAdmins:
+    """SLACK_ADMIN_USER_IDS: members who may change the question of the day besides workspace
+    admins and owners. `T0123:U0456` lists a member in one workspace; a bare `U0456` lists them
+    in every workspace, which only a single-workspace install (SLACK_BOT_TOKEN) accepts: with
+    OAuth installs, every entry names its workspace."""
+
+    everywhere: frozenset[str] = frozenset()
+    in_workspace: frozenset[tuple[str, str]] = frozenset()
+
+    def lists(self, workspace: str, user: str) -> bool:
+        return user in self.everywhere or (workspace, user) in self.in_workspace
+
+
+@dataclass(frozen=True)
 class SlackConfig:
     """What the Slack component needs: one bot token, or OAuth credentials for many workspaces."""
 
@@ -41,10 +56,13 @@ class SlackConfig:
     signing_secret: str | None
     app_token: str | None
     api_url: str | None
-    admin_user_ids: frozenset[str] = field(default_factory=frozenset)
-    """Members who may change the question of the day besides workspace admins and owners."""
+    admins: ListedAdmins = field(default_factory=ListedAdmins)
     workspace_posts_per_second: int = 1
     """How many posts one workspace takes per second (SLACK_WORKSPACE_POSTS_PER_SECOND)."""
+    body_seconds: float = 10.0
+    """How long a request's body may take to arrive (STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS)."""
+    queue_limit: int = 1000
+    """Acknowledged requests that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -80,14 +98,28 @@ def _api_url(raw: str | None) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def _admin_user_ids(raw: str) -> frozenset[str]:
-    ids = frozenset(part.strip() for part in raw.split(",") if part.strip())
-    wrong = sorted(user for user in ids if not USER_ID.match(user))
-    if wrong:
-        raise SettingsError(
-            f"SLACK_ADMIN_USER_IDS is not valid: '{wrong[0]}' is not a Slack user id (like U0123ABCD)"
-        )
-    return ids
+def _admins(raw: str, oauth: bool) -> ListedAdmins:
+    everywhere: set[str] = set()
+    in_workspace: set[tuple[str, str]] = set()
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        team, _, user = entry.rpartition(":")
+        if not USER_ID.match(user) or (team and not TEAM_ID.match(team)):
+            raise SettingsError(
+                f"SLACK_ADMIN_USER_IDS is not valid: '{entry}' is not a Slack user id (like U0123ABCD) "
+                "or workspace:user (like T0123ABCD:U0123ABCD)"
+            )
+        if not team and oauth:
+            raise SettingsError(
+                f"SLACK_ADMIN_USER_IDS is not valid: '{entry}' names no workspace; with OAuth installs "
+                f"write T0123ABCD:{entry} so it applies in that workspace only"
+            )
+        if team:
+            in_workspace.add((team, user))
+        else:
+            everywhere.add(user)
+    return ListedAdmins(frozenset(everywhere), frozenset(in_workspace))
 
 
 def _oauth(settings: Settings) -> OAuthCredentials | None:
@@ -135,6 +167,8 @@ def slack_config(settings: Settings) -> SlackConfig:
         signing_secret=signing_secret,
         app_token=app_token,
         api_url=_api_url(settings.slack_api_url),
-        admin_user_ids=_admin_user_ids(settings.slack_admin_user_ids),
+        admins=_admins(settings.slack_admin_user_ids, oauth is not None),
         workspace_posts_per_second=settings.slack_workspace_posts_per_second,
+        body_seconds=settings.studybot_http_body_timeout_seconds,
+        queue_limit=settings.studybot_work_queue_limit,
     )

@@ -1,15 +1,17 @@
 """Block Kit for the question of the day: a channel's subscription status and the reveal.
 
-Names of people and teams are escaped and never written as mentions, so a reveal pings nobody.
+Names of people and teams are plain text or escaped inside a code block, capped in length and
+never written as mentions, so a reveal pings nobody and a name formats nothing.
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from adapters.slack.kit import Message, cell, context, header, message, section
+from adapters.slack.kit import Message, cell, context, header, message, plain_section, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import percent, table
+from bot import names
 from bot.daily.models import DailyStatusReport, Reveal, Subscription
 
 NOT_SUBSCRIBED = (
@@ -59,10 +61,11 @@ def reveal(result: Reveal) -> Message:
         section(f"*{escape(result.prompt)}*\nAnswer: *{escape(result.answer)}*"),
         section(escape(result.explanation)),
     ]
-    tally = f"{result.answered} answered, {percent(result.share_correct)} correct."
+    blocks.append(section(f"{result.answered} answered, {percent(result.share_correct)} correct."))
     if result.first_correct:
-        tally += "\nFirst correct: " + ", ".join(escape(name) for name in result.first_correct)
-    blocks.append(section(tally))
+        # Plain text: a name's *stars* or _underscores_ are shown as typed, never formatting.
+        first = ", ".join(names.shown(name) for name in result.first_correct)
+        blocks.append(plain_section(f"First correct: {first}"))
     if result.teams:
         rows = [(cell(t.name), t.answered, t.correct) for t in result.teams]
         blocks.append(section(code_block(table(("Team", "Answered", "Correct"), rows))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.mrkdwn import escape
+from bot import names
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -15,6 +16,11 @@ NAME_WIDTH = 24
 
 def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def plain_section(text: str) -> Block:
+    """A section Slack shows as typed: no formatting, links or mentions."""
+    return {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": False}}
 
 
 def context(text: str) -> Block:
@@ -45,5 +51,5 @@ def message(fallback: str, blocks: list[Block]) -> Message:
 
 
 def cell(name: str) -> str:
-    """A name shortened to fit a table column."""
-    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
+    """A name cleaned and shortened to fit a table column."""
+    return names.shown(name, NAME_WIDTH)

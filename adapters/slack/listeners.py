@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
+from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
 from bot.app.commands import Notice
 from bot.app.quiz import QuizService
@@ -89,6 +91,7 @@ class Unreadable(NamedTuple):
 
     error: Exception
     response_url: str | None
+    workspace: str = ""
 
 
 AnyJob = TypeVar("AnyJob", Command, Click)
@@ -111,13 +114,18 @@ def command_job(body: Body, client: AsyncWebClient) -> Command:
     )
 
 
+def click_workspace(body: Body) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body["user"].get("team_id", ""))
+
+
 def click_job(body: Body, client: AsyncWebClient) -> Click:
     user = body["user"]
     team = body.get("team") or {}
     action = body["actions"][0]
     container = body.get("container") or {}
     return Click(
-        team.get("id") or user.get("team_id", ""),
+        click_workspace(body),
         user["id"],
         user.get("username") or user.get("name", ""),
         team.get("domain", ""),
@@ -154,18 +162,26 @@ def acked(
     background: Background,
 ) -> Listener:
     """Ack, keep what the work needs, queue the work, return. A payload that cannot be read
-    fails like any work does: an ephemeral message and a log line."""
+    fails like any work does: an ephemeral message and a log line. Work the queue does not take
+    (busy, or stopping) is refused at once: a command in its acknowledgement, which costs no
+    call to Slack, a click through its response_url."""
     route = background.route(kind, what, work, make)
     unreadable = background.route(kind, what, _unreadable, Unreadable._make)
 
     async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        await ack()
         try:
             job = job_of(body, client)
         except Exception as error:
-            background.start(unreadable, Unreadable(error, body.get("response_url")))
+            bad = Unreadable(error, body.get("response_url"))
+            refusal, response_url = background.offer(unreadable, bad), bad.response_url
+        else:
+            refusal, response_url = background.offer(route, job), job.response_url
+        if refusal is not None and kind == "command":
+            await ack(text=refusal)
             return
-        background.start(route, job)
+        await ack()
+        if refusal is not None:
+            background.tell_soon(response_url, refusal)
 
     return listener
 
@@ -187,7 +203,7 @@ def count_updates(service: QuizService, background: Background, base: AsyncWebCl
 def register(
     app: AsyncApp,
     core: Core,
-    admins: frozenset[str],
+    admins: ListedAdmins,
     background: Background,
     counts: CountUpdates,
 ) -> None:
@@ -212,7 +228,7 @@ def register(
         actor = command.actor
 
         async def slack_admin() -> bool:
-            return await is_admin(client, actor.user, admins)
+            return await is_admin(client, actor.workspace, actor.user, admins)
 
         result = await core.commands.execute(actor, command.channel, parse(command.text), slack_admin)
         if isinstance(result, Posted):
@@ -231,15 +247,18 @@ def register(
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
         card = await quiz_service.show_flashcard(click.actor, instance_id)
-        await tell(click.response_url, blocks.flashcard(card, click.message))
+        await tell(click.response_url, blocks.flashcard(card))
         return "ok"
 
     async def self_grade(click: Click) -> Outcome:
         instance_id, knew = numbers(SELF_GRADE, click.action_id)
         result = await quiz_service.answer_self_grade(click.actor, instance_id, bool(knew))
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
-        if not result.repeat:
-            counts.submit(click.value, (instance_id, click.token))
+        # The grade was given on an ephemeral message; the channel message whose count it
+        # changes is the one stored with the instance (a button's value is never trusted).
+        shown_at = None if result.repeat else await quiz_service.message_ref(instance_id)
+        if shown_at is not None:
+            counts.submit(shown_at, (instance_id, click.token))
         return "ok"
 
     async def home(opened: HomeOpened) -> Outcome:
@@ -261,9 +280,12 @@ def register(
     home_route = background.route("event", "App Home", home, HomeOpened._make)
 
     async def app_home_opened(event: Body, body: Body, client: AsyncWebClient) -> None:
-        if event.get("tab") != "home":
+        """A home tab opened by someone; an event without a user or workspace has no one to show
+        a home to, and is acknowledged and dropped."""
+        user, team = event.get("user"), body.get("team_id")
+        if event.get("tab") != "home" or not isinstance(user, str) or not isinstance(team, str):
             return
-        background.start(home_route, HomeOpened(body["team_id"], event["user"], client.token))
+        background.offer(home_route, HomeOpened(team, user, client.token))
 
     app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
     app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
@@ -272,3 +294,30 @@ def register(
     )
     app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, Click._make, background))
     app.event(HOME_EVENT)(app_home_opened)
+
+
+def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
+    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting)
+    is answered here, as its listener would answer it; anything else goes on to Bolt."""
+
+    def shed(body: Body) -> web.StreamResponse | None:
+        try:
+            if body.get("command") == COMMAND:
+                kind: Kind = "command"
+                workspace = str(body["team_id"])
+            elif body.get("type") == "block_actions":
+                kind, workspace = "action", click_workspace(body)
+            else:
+                return None
+        except (KeyError, AttributeError, TypeError):
+            return None  # Bolt's listener reports it
+        refusal = background.refuse_early(kind, workspace)
+        if refusal is None:
+            return None
+        if kind == "command":
+            return web.Response(text=refusal)
+        response_url = body.get("response_url")
+        background.tell_soon(response_url if isinstance(response_url, str) else None, refusal)
+        return web.Response()
+
+    return shed

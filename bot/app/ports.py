@@ -227,6 +227,10 @@ class Posts(Protocol):
 
     def set_message_ref(self, instance_id: int, ref: str) -> None: ...
 
+    def message_ref(self, instance_id: int) -> str | None:
+        """The message showing an instance, as `set_message_ref` stored it (None until then)."""
+        ...
+
     def last_seen(
         self, channel_id: int, user_id: int | None, question_ids: Sequence[str]
     ) -> dict[str, datetime]:

@@ -190,6 +190,10 @@ class QuizService:
         """Remember the platform's id of the message showing an instance, to update it later."""
         await self.uow.write(lambda r: r.posts.set_message_ref(instance_id, ref))
 
+    async def message_ref(self, instance_id: int) -> str | None:
+        """The message showing an instance, as `set_message_ref` stored it (None until then)."""
+        return await self.uow.read(lambda r: r.posts.message_ref(instance_id))
+
     async def question_view(self, instance_id: int) -> QuestionView:
         """The instance as it stands now (its answer count read afresh, not cached)."""
         row = await self.posted.fresh(instance_id)

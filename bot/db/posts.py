@@ -62,6 +62,11 @@ class SqlPosts:
             update(question_instances).where(question_instances.c.id == instance_id).values(message_ref=ref)
         )
 
+    def message_ref(self, instance_id: int) -> str | None:
+        query = select(question_instances.c.message_ref).where(question_instances.c.id == instance_id)
+        ref: str | None = self.connection.execute(query).scalar_one_or_none()
+        return ref
+
     def last_seen(
         self, channel_id: int, user_id: int | None, question_ids: Sequence[str]
     ) -> dict[str, datetime]:

@@ -159,7 +159,7 @@ async def running(
         await stand_in.wait_for(lambda: len(stand_in.identifies) > identified)
         yield component
     finally:
-        await component.stop()
+        await component.stop(asyncio.get_running_loop().time() + 10)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from adapters.discord.component import DiscordComponent
@@ -114,7 +115,7 @@ async def test_a_flashcard_is_revealed_and_graded_by_the_user(
     assert revealed.body["embeds"][0]["description"] == "Virtual Machine"
     card = stand_in.messages[max(stand_in.messages)]
     knew, _did_not = custom_ids(card)
-    assert knew.endswith(f":knew:1:{message['id']}")
+    assert knew.endswith(":knew:1")  # the button names no message
 
     _callback, graded = await stand_in.interact(click(BOB, card, knew), followups=1)
     assert graded.body["embeds"][0]["title"].startswith("Correct! +")
@@ -123,3 +124,22 @@ async def test_a_flashcard_is_revealed_and_graded_by_the_user(
 
     _callback, again = await stand_in.interact(click(BOB, message, reveal_id), followups=1)
     assert again.body["embeds"][0]["title"] == "You already answered this one: correct."
+
+
+async def test_a_forged_self_grade_naming_another_message_updates_only_the_question_s_own(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    message = await ask(stand_in, "vm")
+    other = await ask(stand_in, "ecs")
+    (reveal_id,) = custom_ids(message)
+    await stand_in.interact(click(BOB, message, reveal_id), followups=1)
+    card = stand_in.messages[max(stand_in.messages)]
+    knew, _did_not = custom_ids(card)
+
+    forged = f"{knew}:{other['id']}"  # the old format, naming a message of the bot's choosing
+    forged_card = json.loads(json.dumps(card).replace(json.dumps(knew), json.dumps(forged)))
+    _callback, graded = await stand_in.interact(click(BOB, forged_card, forged), followups=1)
+
+    assert graded.body["embeds"][0]["title"].startswith("Correct! +")
+    await stand_in.wait_for(lambda: count_edits(stand_in, message))
+    assert count_edits(stand_in, other) == []

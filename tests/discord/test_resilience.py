@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from adapters.discord.component import DiscordComponent
-from adapters.discord.exchange import FRIENDLY_FAILURE
+from adapters.discord.exchange import FRIENDLY_FAILURE, RESTARTING, UNFINISHED
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
 from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
@@ -106,7 +106,7 @@ async def test_stopping_lets_an_answer_under_way_send_its_reply(
         answer = click(BOB, message, custom_ids(message)[RIGHT])
         quiz_database.open.clear()
         await stand_in.interact(answer)
-        stopping = asyncio.create_task(component.stop())
+        stopping = asyncio.create_task(component.stop(asyncio.get_running_loop().time() + 10))
         quiz_database.open.set()
         await stopping
         (feedback,) = stand_in.followups(answer)
@@ -145,3 +145,40 @@ async def test_an_error_before_a_command_answered_still_reaches_the_user(
     assert callback.body["data"]["content"] == FRIENDLY_FAILURE
     assert callback.body["data"]["flags"] & EPHEMERAL
     assert "discord command /quiz-leaderboard failed" in caplog.text
+
+
+async def test_while_stopping_new_commands_and_clicks_are_answered_restarting(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    message = await ask(stand_in, "ecs")
+    posted = len([m for m in stand_in.messages.values() if m.get("embeds")])
+    discord_bot.refuse_new_work()
+
+    (command,) = await stand_in.interact(slash(ALICE, "quiz", option("topic", "ecs")))
+    (answer,) = await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]))
+
+    for callback in (command, answer):
+        assert callback.body["type"] == 4
+        assert callback.body["data"]["content"] == RESTARTING
+        assert callback.body["data"]["flags"] & EPHEMERAL
+    assert len([m for m in stand_in.messages.values() if m.get("embeds")]) == posted  # nothing new posted
+
+
+async def test_an_interaction_that_cannot_finish_within_the_grace_is_counted_and_its_user_told(
+    stand_in: DiscordStandIn,
+    quiz_core: Core,
+    quiz_database: StallableDatabase,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
+        message = await ask(stand_in, "ecs")
+        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        quiz_database.open.clear()
+        await stand_in.interact(answer)
+        with caplog.at_level(logging.WARNING, logger="adapters.inflight"):
+            await component.stop(asyncio.get_running_loop().time() + 1.0)
+        quiz_database.open.set()
+
+    (told,) = stand_in.followups(answer)
+    assert told.body["content"] == UNFINISHED and told.body["flags"] & EPHEMERAL
+    assert "stopping with 1 Discord interactions unfinished" in caplog.text

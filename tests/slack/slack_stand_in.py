@@ -43,6 +43,9 @@ class StandInSlack:
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.held = 0
+        self._hold: Callable[[str, dict[str, Any]], bool] | None = None
+        self._released = asyncio.Event()
 
     async def start(self) -> None:
         app = web.Application()
@@ -58,6 +61,7 @@ class StandInSlack:
         self.url = f"http://127.0.0.1:{port}/"
 
     async def stop(self) -> None:
+        self.release_responses()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -83,6 +87,13 @@ class StandInSlack:
     def ok(self, method: str) -> list[Call]:
         """The calls of a method (or of a response_url, `respond/NAME`) that succeeded."""
         return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def ok_calls(self) -> list[Call]:
+        return [c for c in self.calls if c.status == 200]
+
+    async def wait_ok_count_prefix(self, prefix: str, count: int) -> None:
+        """Wait until `count` successful calls whose method starts with `prefix` have arrived."""
+        await self.wait_for(lambda: sum(c.method.startswith(prefix) for c in self.ok_calls()) >= count)
 
     def attempts(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -180,7 +191,23 @@ class StandInSlack:
                 await self._record(Call("socket", json.loads(message.data), 200, ""))
         return socket
 
+    def hold_responses(self, which: Callable[[str, dict[str, Any]], bool]) -> None:
+        """Answer no message to a response_url that `which(name, body)` picks until released:
+        a Slack that is slow for as long as a test needs. `held` counts those waiting."""
+        self._hold = which
+        self._released.clear()
+
+    def release_responses(self) -> None:
+        self._hold = None
+        self._released.set()
+
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text())
-        await self._record(Call(f"respond/{request.match_info['name']}", body, 200, ""))
+        name = request.match_info["name"]
+        if self._hold is not None and self._hold(name, body):
+            async with self._changed:
+                self.held += 1
+                self._changed.notify_all()
+            await self._released.wait()
+        await self._record(Call(f"respond/{name}", body, 200, ""))
         return web.Response(text="ok")

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from adapters.inflight import InFlight
-from adapters.slack.background import Background, Outcome, Replies
+from adapters.slack.background import BUSY, RESTARTING, UNFINISHED, Background, Outcome, Replies, Unfinished
 
 # A broken cap makes a test fail after this long instead of hanging.
 DEADLINE = 5.0
@@ -19,6 +19,7 @@ DEADLINE = 5.0
 class Piece(NamedTuple):
     n: int
     response_url: None = None
+    workspace: str = "T1"
 
 
 class Gated:
@@ -49,7 +50,7 @@ async def test_work_beyond_the_slots_waits_for_one_and_all_of_it_runs() -> None:
         background = Background(inflight, Replies(session), slots=2)
         route = background.route("action", "answer", gated.work, Piece._make)
         for n in range(5):
-            background.start(route, Piece(n))
+            assert background.offer(route, Piece(n)) is None
 
         assert [await gated.next_entered(), await gated.next_entered()] == [0, 1]
         for n in range(3):
@@ -91,3 +92,125 @@ async def test_stopping_waits_for_work_started_meanwhile_and_failures_are_logged
     [record] = caplog.records
     assert record.getMessage() == "Slack work failed"
     assert record.exc_info is not None and "disk on fire" in str(record.exc_info[1])
+
+
+class Told:
+    """Replies that only record what each response_url was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def __call__(
+        self, response_url: str, message: dict[str, object], replace_original: bool = False
+    ) -> None:
+        self.sent.append((response_url, str(message["text"])))
+
+
+class Job(NamedTuple):
+    n: int
+    response_url: str | None
+    workspace: str = "T1"
+
+
+class Held:
+    """Work that waits until the test opens the gate, recording the order it started in."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.started: list[tuple[str, int]] = []
+        self.changed = asyncio.Event()
+
+    async def work(self, job: Job) -> Outcome:
+        self.started.append((job.workspace, job.n))
+        self.changed.set()
+        await self.gate.wait()
+        return "ok"
+
+    async def until_started(self, count: int) -> None:
+        async with asyncio.timeout(DEADLINE):
+            while len(self.started) < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+def held_background(slots: int, limit: int) -> tuple[Background, Held, Told, object]:
+    told, held = Told(), Held()
+    background = Background(InFlight("Slack"), told, slots=slots, limit=limit)  # type: ignore[arg-type]
+    return background, held, told, background.route("command", "command", held.work, Job._make)
+
+
+async def test_past_the_limit_work_is_refused_busy_and_readiness_drops_until_it_drains() -> None:
+    background, held, _, route = held_background(slots=1, limit=3)
+    assert background.offer(route, Job(0, None)) is None
+    await held.until_started(1)
+    offers = [background.offer(route, Job(n, None)) for n in range(1, 4)]
+
+    assert offers == [None] * 3  # one running, three waiting
+    assert background.offer(route, Job(9, None)) == BUSY
+    assert not background.has_room()
+    held.gate.set()
+    await background.inflight.drain(DEADLINE)
+    assert background.has_room() and background.queued == 0
+
+
+async def test_one_workspace_fills_at_most_three_quarters_of_the_queue() -> None:
+    background, held, _, route = held_background(slots=1, limit=8)
+    assert background.offer(route, Job(0, None, "TFLOOD")) is None
+    await held.until_started(1)
+    accepted = [background.offer(route, Job(n, None, "TFLOOD")) for n in range(1, 10)]
+
+    assert accepted == [None] * 6 + [BUSY] * 3
+    assert background.offer(route, Job(0, None, "TOTHER")) is None
+    held.gate.set()
+    await background.inflight.drain(DEADLINE)
+
+
+async def test_workspaces_are_served_in_turn_so_a_flood_does_not_hold_up_another_workspace() -> None:
+    background, held, _, route = held_background(slots=1, limit=1000)
+    for n in range(200):
+        assert background.offer(route, Job(n, None, "TFLOOD")) is None
+    assert background.offer(route, Job(0, None, "TOTHER")) is None
+    held.gate.set()
+    await background.inflight.drain(DEADLINE)
+
+    assert held.started.index(("TOTHER", 0)) <= 2
+    assert [n for w, n in held.started if w == "TFLOOD"] == list(range(200))
+
+
+async def test_stopping_finishes_the_queue_then_counts_exactly_what_is_left_and_tells_those_users(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    background, held, told, route = held_background(slots=2, limit=100)
+    for n in range(5):
+        background.offer(route, Job(n, f"url-{n}"))
+    background.offer(route, Job(5, None))
+    await held.until_started(2)
+    loop = asyncio.get_running_loop()
+
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
+        unfinished = await background.drain(loop.time() + 0.2, loop.time() + DEADLINE)
+
+    assert unfinished == Unfinished(running=2, queued=4, told=5)
+    assert sorted(url for url, _ in told.sent) == [f"url-{n}" for n in range(5)]
+    assert {text for _, text in told.sent} == {UNFINISHED}
+    [record] = caplog.records
+    assert record.getMessage() == (
+        "stopping: 6 acknowledged Slack requests unfinished (2 running, 4 queued); "
+        "5 of their users told, 1 could not be"
+    )
+    assert background.offer(route, Job(7, None)) == RESTARTING
+
+
+async def test_stopping_with_everything_finished_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    background, held, told, route = held_background(slots=2, limit=100)
+    for n in range(5):
+        background.offer(route, Job(n, f"url-{n}"))
+    held.gate.set()
+    loop = asyncio.get_running_loop()
+
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
+        unfinished = await background.drain(loop.time() + DEADLINE, loop.time() + DEADLINE)
+
+    assert unfinished == Unfinished(0, 0, 0) and told.sent == []
+    assert [r.getMessage() for r in caplog.records] == ["stopping: every acknowledged Slack request finished"]
+    assert len(held.started) == 5

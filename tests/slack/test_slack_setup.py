@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +150,6 @@ async def test_the_workspace_rate_reaches_the_daily_poster(slack_clean_env: None
     core = compose(database, load_bank(CONTENT_DIR), SystemClock())
     component = SlackComponent(slack_config(settings), core, web.Application())
     interval = component.poster.limiter.interval
-    await component.stop()
+    await component.stop(asyncio.get_running_loop().time() + 10)
     await database.dispose()
     assert interval == pytest.approx(WINDOW_SECONDS / 4)
