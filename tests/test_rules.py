@@ -45,6 +45,7 @@ from tests.test_service import (  # noqa: F401  (tests collected here again)
     test_right_answer_scores_and_a_repeat_returns_the_first_result,
     test_stats_by_topic,
     test_teams_join_leave_list_and_score,
+    test_the_message_showing_a_question_is_read_back_as_stored,
     test_unknown_topics_get_suggestions_or_the_list,
 )
 

@@ -251,3 +251,16 @@ async def test_two_services_on_one_database_count_each_answer_once(
     board = await first_core.standings.leaderboard(PLACE, Period.ALL, limit=100)
     assert len(board.rows) == 40 and all(r.answers == 2 and r.correct == 2 for r in board.rows)
     assert len({r.points for r in board.rows}) == 1
+
+
+async def test_the_message_showing_a_question_is_read_back_as_stored(service: QuizService) -> None:
+    """A self-grade updates the message stored with the instance, never one a button names."""
+    first, second = await posted(service), await posted(service)
+    assert await service.message_ref(first.question.instance_id) is None
+
+    await service.set_message_ref(first.question.instance_id, "C1:1.000")
+    await service.set_message_ref(second.question.instance_id, "C1:2.000")
+
+    assert await service.message_ref(first.question.instance_id) == "C1:1.000"
+    assert await service.message_ref(second.question.instance_id) == "C1:2.000"
+    assert await service.message_ref(10_000) is None
