@@ -1,0 +1,51 @@
+"""Flashcards offered as multiple choice (`--choices 4`).
+
+The wrong choices are other cards' answers from the same deck, never the same text as the
+right answer or one of its accepted forms (compared without case). The draw is seeded by the
+question's id, so re-importing the same deck offers the same choices.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+# The exam's multiple choice shows four; fewer is a guess, more than six do not fit a message.
+CHOICES_RANGE = range(3, 7)
+
+
+def offer_choices(entries: list[dict[str, Any]], count: int) -> Iterator[tuple[int, str, str]]:
+    """Turn every flashcard of `entries` into a multiple-choice question in place; yield
+    (entry index, field, message) for each card that cannot get `count` choices."""
+    if count not in CHOICES_RANGE:
+        yield (
+            0,
+            "choices",
+            f"asked for {count} choices; a question shows {CHOICES_RANGE[0]} to {CHOICES_RANGE[-1]}",
+        )
+        return
+    answers: dict[str, str] = {}
+    for entry in entries:
+        answer = entry.get("answer")
+        if entry.get("kind") == "flashcard" and isinstance(answer, str) and answer:
+            answers.setdefault(answer.casefold(), answer)
+    for index, entry in enumerate(entries):
+        answer = entry.get("answer")
+        if entry.get("kind") != "flashcard" or not isinstance(answer, str) or not answer:
+            continue
+        right = {answer.casefold(), *(str(a).casefold() for a in entry.get("accepted", []))}
+        pool = sorted(text for folded, text in answers.items() if folded not in right)
+        if len(pool) < count - 1:
+            yield (
+                index,
+                "answer",
+                f"needs {count - 1} other answers in the deck to offer {count} choices; it has {len(pool)}",
+            )
+            continue
+        draw = random.Random(str(entry.get("id", index)))
+        choices = [answer, *draw.sample(pool, count - 1)]
+        draw.shuffle(choices)
+        entry["kind"] = "multiple_choice"
+        entry["choices"] = choices
+        entry.pop("accepted", None)
