@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePath
 
-from bot.decks import anki_text, apkg, notes, quizlet, table_format, yaml_format
+from bot.decks import FORMATS, anki_text, apkg, notes, quizlet, table_format, yaml_format
 from bot.decks.encoding import NotText, decode
 from bot.decks.entries import DeckImport, DeckOptions, refused
 from bot.decks.limits import too_big
@@ -77,7 +77,7 @@ _TEXT_PARSERS: dict[str, TextParser] = {
 }
 
 
-FORMATS = ("apkg", "yaml", *_TEXT_PARSERS)
+assert set(FORMATS) == {"apkg", "yaml", *_TEXT_PARSERS}, "bot.decks.FORMATS names every parser"
 
 
 def format_of(filename: str) -> str | None:

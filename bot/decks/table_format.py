@@ -101,7 +101,7 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
         choices = [answer, *choices, *wrong]
     if kind == "true_false" and answer is not None:
         answer = _bool_or_text(str(answer))
-    answers = split_list(one("answers")) if "answers" in values else None
+    answers = split_list(one("answers")) or None
     if kind == "multiple_response":
         answer = None
     exam: dict[str, object] = {"task": one("task")} if one("task") else {}
