@@ -134,23 +134,35 @@ def _message(error: Any, loc: Sequence[str | int]) -> str:
 
 
 def schema_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -> list[Problem]:
-    """The entry checked by the bank's `QuestionEntry`, less the exam fields a deck may omit."""
+    """The entry checked by the bank's `QuestionEntry` (less the exam fields a deck may omit),
+    then, when its fields are sound, by the kind rules that hold for decks."""
     known = QuestionEntry.model_fields
     checked = {k: v for k, v in entry.items() if k in known or k not in DECK_OPTIONAL_FIELDS}
     try:
         QuestionEntry.model_validate(checked)
     except ValidationError as error:
-        found = []
+        found: list[Problem] = []
+        whole: list[Problem] = []
         for item in error.errors():
             raw = tuple(item["loc"])
             # Keep the field and list indexes; drop the union member and validator names.
             loc: tuple[str | int, ...] = raw[:1] + tuple(p for p in raw[1:] if isinstance(p, int))
             if item["type"] == "missing" and loc and loc[0] in DECK_OPTIONAL_FIELDS:
                 continue
+            # A text-or-bool field reports against both members; keep the one its value is.
+            if item["type"].startswith("bool_") and isinstance(item.get("input"), str):
+                continue
             name = str(loc[0]) if loc else ""
-            found.append(Problem(display, line_of(name), _field_name(loc), _message(item, loc)))
-        return list(dict.fromkeys(found))
-    return []
+            problem = Problem(display, line_of(name), _field_name(loc), _message(item, loc))
+            (found if loc else whole).append(problem)
+        # A rule over the whole entry (the schema's kind rules) is reported by `deck_rules`,
+        # which names the field, unless that finds nothing to say.
+        return list(dict.fromkeys(found or _rule_problems(entry, display, line_of) or whole))
+    return _rule_problems(entry, display, line_of)
+
+
+def _rule_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -> list[Problem]:
+    return [Problem(display, line_of(f.split("[")[0]), f, m) for f, m in deck_rules(entry)]
 
 
 def _choice_rules(entry: Entry) -> Iterable[tuple[str, str]]:
@@ -189,10 +201,7 @@ def check_entries(
     first_id: dict[str, int] = {}
     first_prompt: dict[str, int] = {}
     for entry, line_of in zip(entries, lines, strict=True):
-        found = schema_problems(entry, display, line_of)
-        if not found:
-            found = [Problem(display, line_of(f.split("[")[0]), f, m) for f, m in deck_rules(entry)]
-        problems.extend(found)
+        problems.extend(schema_problems(entry, display, line_of))
         line = line_of("prompt")
         prompt = str(entry.get("prompt", "")).casefold()
         if prompt and prompt in first_prompt:

@@ -36,7 +36,7 @@ _SOUND = re.compile(r"\[sound:[^\]]*\]")
 
 def plain(text: str, *, one_line: bool = False) -> str:
     """`text` as plain text a chat message can show as it is (see the module docstring)."""
-    text = unicodedata.normalize("NFC", text).translate(_LINE_SEPARATORS)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").translate(_LINE_SEPARATORS)
     text = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _REMOVED_CATEGORIES)
     text = _MASS_MENTION.sub("@" + _DEFUSE, _MENTION_SYNTAX.sub("<" + _DEFUSE, text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
