@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 import zstandard
 
@@ -102,7 +103,10 @@ def parse_apkg(data: bytes, display: str, options: DeckOptions) -> DeckImport:
         notes = read_notes(database, display)
     except (PackageError, CollectionError) as error:
         return refused(FORMAT, display, str(error))
-    except (zipfile.BadZipFile, zstandard.ZstdError, EOFError, OSError, NotImplementedError) as error:
+    # What a damaged archive makes zipfile, zlib and zstandard raise (ValueError: a negative
+    # offset in a corrupt directory; NotImplementedError: an unknown compression method).
+    except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, EOFError, OSError, ValueError,
+            NotImplementedError) as error:  # fmt: skip
         return refused(FORMAT, display, f"cannot be unpacked: {error}")
     problems = [Problem(display, line, "", f"note {line}: {message}") for line, message in notes.unusable]
     problems += cloze_problem(display, notes.cloze)

@@ -110,4 +110,5 @@ def read_deck(data: bytes, filename: str, options: DeckOptions, fmt: str | None 
         text, _encoding = decode(data)
     except NotText as error:
         return refused(chosen, display, str(error))
-    return _TEXT_PARSERS[chosen](text, display, options)
+    # One line end for every parser: Windows' CRLF and old Macs' CR become LF.
+    return _TEXT_PARSERS[chosen](text.replace("\r\n", "\n").replace("\r", "\n"), display, options)

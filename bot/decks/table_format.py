@@ -193,7 +193,10 @@ def guess_delimiter(header: str, preferred: str | None = None) -> str:
 def parse_table(text: str, display: str, options: DeckOptions, preferred: str | None = None) -> DeckImport:
     header_line = text.partition("\n")[0]
     delimiter = guess_delimiter(header_line, preferred)
-    header = next(csv.reader([header_line], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter), [])
+    except csv.Error as error:
+        return DeckImport(FORMAT, (), (Problem(display, 1, "header", f"cannot be read: {error}"),))
     columns = tuple(column_field(name) for name in header)
     problems: list[Problem] = []
     missing = [

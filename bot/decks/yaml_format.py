@@ -79,30 +79,54 @@ def _clean(raw: dict[Any, Any], options: DeckOptions, display: str, line: int) -
     return entry
 
 
+def _yaml_error(error: yaml.YAMLError, text: str, display: str) -> DeckImport:
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        return refused(
+            FORMAT, display, f"holds a character YAML does not allow (#x{error.character:04x})", line
+        )
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    return refused(FORMAT, display, f"is not valid YAML: {getattr(error, 'problem', error)}", line)
+
+
+def _load(text: str, display: str) -> tuple[Any, yaml.Node] | DeckImport:
+    """The file's data and its root node, or the import refused."""
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:
+        return _yaml_error(error, text, display)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return refused(FORMAT, display, "holds no questions")
+        return _Reader(loader).build(node, 0), node
+    except yaml.YAMLError as error:
+        return _yaml_error(error, text, display)
+    except (_Refused, RecursionError) as error:
+        return refused(FORMAT, display, str(error) or "is nested too deep to be a deck")
+    finally:
+        loader.dispose()
+
+
 def parse(data: bytes, display: str, options: DeckOptions) -> DeckImport:
     try:
         text, _encoding = decode(data)
     except NotText as error:
         return refused(FORMAT, display, str(error))
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return refused(FORMAT, display, "holds no questions")
-        data_ = _Reader(loader).build(node, 0) if isinstance(node, yaml.MappingNode) else None
-        items = node.value[0][1] if isinstance(node, yaml.MappingNode) and node.value else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        return refused(FORMAT, display, f"is not valid YAML: {getattr(error, 'problem', error)}", line)
-    except (_Refused, RecursionError) as error:
-        return refused(FORMAT, display, str(error) or "is nested too deep to be a deck")
-    finally:
-        loader.dispose()
-    if not isinstance(data_, dict) or not isinstance(data_.get("questions"), list) or len(data_) != 1:
+    loaded = _load(text, display)
+    if isinstance(loaded, DeckImport):
+        return loaded
+    content, node = loaded
+    if (
+        not isinstance(content, dict)
+        or list(content) != ["questions"]
+        or not isinstance(content["questions"], list)
+        or not isinstance(node, yaml.MappingNode)
+        or not isinstance(node.value[0][1], yaml.SequenceNode)
+    ):
         return refused(FORMAT, display, "must hold one key, `questions:`, with a list of questions")
-    assert isinstance(items, yaml.SequenceNode)
-    return _entries(data_["questions"], items, display, options)
+    return _entries(content["questions"], node.value[0][1], display, options)
 
 
 def _line_of(field_lines: dict[str, int], start: int) -> Callable[[str], int]:
