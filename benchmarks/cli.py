@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, fanout, footprint, leaderboard, slack_e2e, world
+from benchmarks import answers, decks, fanout, footprint, leaderboard, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -39,12 +39,17 @@ async def _fanout(directory: Path, quick: bool) -> list[Figure]:
     return await fanout.run(directory, world.bank(), fanout.QUICK if quick else fanout.FULL)
 
 
+async def _decks(directory: Path, quick: bool) -> list[Figure]:
+    return await decks.run(directory, quick)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "leaderboard": _leaderboard,
     "slack": _slack,
     "footprint": _footprint,
     "fanout": _fanout,
+    "decks": _decks,
 }
 
 

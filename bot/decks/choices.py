@@ -30,21 +30,26 @@ def offer_choices(entries: list[dict[str, Any]], count: int) -> Iterator[tuple[i
         answer = entry.get("answer")
         if entry.get("kind") == "flashcard" and isinstance(answer, str) and answer:
             answers.setdefault(answer.casefold(), answer)
+    distinct = sorted(answers.items())
     for index, entry in enumerate(entries):
         answer = entry.get("answer")
         if entry.get("kind") != "flashcard" or not isinstance(answer, str) or not answer:
             continue
         right = {answer.casefold(), *(str(a).casefold() for a in entry.get("accepted", []))}
-        pool = sorted(text for folded, text in answers.items() if folded not in right)
-        if len(pool) < count - 1:
+        overlap = sum(1 for folded in right if folded in answers)
+        others = len(distinct) - overlap
+        if others < count - 1:
             yield (
                 index,
                 "answer",
-                f"needs {count - 1} other answers in the deck to offer {count} choices; it has {len(pool)}",
+                f"needs {count - 1} other answers in the deck to offer {count} choices; it has {others}",
             )
             continue
         draw = random.Random(str(entry.get("id", index)))
-        choices = [answer, *draw.sample(pool, count - 1)]
+        # Drawing one extra for each right form among the answers leaves enough once dropped.
+        drawn = draw.sample(distinct, count - 1 + overlap)
+        wrong = [text for folded, text in drawn if folded not in right][: count - 1]
+        choices = [answer, *wrong]
         draw.shuffle(choices)
         entry["kind"] = "multiple_choice"
         entry["choices"] = choices

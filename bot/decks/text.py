@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 # lone surrogates. Line and paragraph separators become line breaks.
 _REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 _LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\t": " ", "\r": "\n"})
+_ASCII_CONTROLS = dict.fromkeys([*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F])
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # `<@U123>`, `<#C123>`, `<!here>` (Slack) and `<@123>`, `<@&123>`, `<#123>` (Discord) are
@@ -37,7 +38,10 @@ _SOUND = re.compile(r"\[sound:[^\]]*\]")
 def plain(text: str, *, one_line: bool = False) -> str:
     """`text` as plain text a chat message can show as it is (see the module docstring)."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").translate(_LINE_SEPARATORS)
-    text = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _REMOVED_CATEGORIES)
+    if text.isascii():  # the common case, a tenth of the time: only C0 controls and DEL to drop
+        text = text.translate(_ASCII_CONTROLS)
+    else:
+        text = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _REMOVED_CATEGORIES)
     text = _MASS_MENTION.sub("@" + _DEFUSE, _MENTION_SYNTAX.sub("<" + _DEFUSE, text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     if one_line:

@@ -53,3 +53,20 @@ def test_a_deck_with_too_few_different_answers_says_so() -> None:
 def test_a_choice_count_outside_3_to_6_is_refused() -> None:
     (problem,) = read(QUIZLET, 9).problems
     assert problem.message == "asked for 9 choices; a question shows 3 to 6"
+
+
+def test_accepted_forms_of_the_answer_are_never_offered_as_wrong_choices() -> None:
+    deck = (
+        "question,answer,accepted\n"
+        "What is EKS?,Elastic Kubernetes Service,Amazon EKS|EKS\n"
+        "Short name of EKS?,EKS,\n"
+        "Another name?,Amazon EKS,\n"
+        "What is ECS?,Elastic Container Service,\n"
+        "What is ECR?,Elastic Container Registry,\n"
+    )
+    for _ in range(3):
+        result = read_deck(deck.encode(), "d.csv", DeckOptions("team", 3))
+        assert result.ok, result.problems
+        first = result.entries[0]
+        assert not {"EKS", "Amazon EKS"} & set(first["choices"])
+        assert len(first["choices"]) == 3
