@@ -26,6 +26,8 @@ Entry = dict[str, Any]
 # The exam-guide fields every shipped question carries; a team's own deck may leave them out.
 DECK_OPTIONAL_FIELDS = frozenset({"domain", "task", "verified"})
 _LIMITS = {"prompt": PROMPT_MAX, "explanation": EXPLANATION_MAX}
+# How many choices a deck's question may show: as many buttons as the bank's questions at most.
+DECK_CHOICES = (2, 6)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,9 @@ def _rule_problems(entry: Entry, display: str, line_of: Callable[[str], int]) ->
 
 def _choice_rules(entry: Entry) -> Iterable[tuple[str, str]]:
     choices = entry.get("choices") or []
+    low, high = DECK_CHOICES
+    if entry.get("kind") in ("multiple_choice", "multiple_response") and not low <= len(choices) <= high:
+        yield "choices", f"a choice question needs {low} to {high} choices, not {len(choices)}"
     folded = [str(c).casefold() for c in choices]
     for i, choice in enumerate(choices):
         if folded.index(str(choice).casefold()) != i:

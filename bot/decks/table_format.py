@@ -92,13 +92,13 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
     def one(name: str) -> str:
         return values.get(name, [""])[0].strip()
 
-    kind = one("kind").lower() or ("multiple_choice" if "choice" in values or "wrong" in values else "")
     choices = [c for c in values.get("choice", []) if c.strip()]
     choices += split_list(one("choices"))
     answer: str | bool | None = one("answer") or None
     wrong = [w for w in values.get("wrong", []) if w.strip()]
     if wrong and isinstance(answer, str):
         choices = [answer, *choices, *wrong]
+    kind = one("kind").lower() or ("multiple_choice" if choices else "")
     if kind == "true_false" and answer is not None:
         answer = _bool_or_text(str(answer))
     answers = split_list(one("answers")) or None

@@ -104,3 +104,30 @@ def test_imported_mentions_do_not_ping_in_discord_embeds() -> None:
     embed = render.question(_view(entry["prompt"], ()))
     assert embed.description is not None
     assert "<@123" not in embed.description and "@everyone" not in embed.description
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "deck.csv",
+            genanki_package([basic("Q", "A")]),
+            "is a ZIP archive (an Anki package? name it .apkg), not a csv",
+        ),
+        ("notes.md", b"\x89PNG\r\n\x1a\n...", "is a PNG image, not a notes text file"),
+        ("deck.yaml", b"SQLite format 3\x00...", "is an SQLite database, not a yaml text file"),
+        ("deck.txt", b"Q\x00u\x00e\x00", "holds NUL bytes: it is a binary file, not text"),
+        ("deck.docx", b"question,answer\n", "has no known deck extension"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused(name: str, data: bytes, expected: str) -> None:
+    (problem,) = read(data, name).problems
+    assert problem.message.startswith(expected), problem
+
+
+def test_choice_counts_outside_what_a_message_shows_are_reported() -> None:
+    text = "prompt,choices,answer\nWhich?,A|B|C|D|E|F|G,A\nOnly one?,A,A\n"
+    assert [str(p) for p in read(text.encode(), "d.csv").problems] == [
+        "d.csv:2: choices: a choice question needs 2 to 6 choices, not 7",
+        "d.csv:3: choices: a choice question needs 2 to 6 choices, not 1",
+    ]

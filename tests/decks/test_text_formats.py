@@ -209,3 +209,11 @@ def test_yaml_multiple_response_when_the_schema_knows_it() -> None:
         assert "deck.yaml:3: kind: must be one of 'multiple_choice', 'true_false' or 'flashcard'" in problems(
             result
         )
+
+
+def test_wrong_answer_columns_make_a_multiple_choice_question_and_empty_ones_a_flashcard() -> None:
+    text = "question,answer,wrong 1,wrong 2,wrong 3\nWhich registry?,ECR,ECS,EKS,S3\n"
+    text += "What is IaC?,Infrastructure as code,,,\n"
+    choice, flashcard = read(text.encode(), "d.csv").entries
+    assert (choice["kind"], choice["choices"]) == ("multiple_choice", ["ECR", "ECS", "EKS", "S3"])
+    assert flashcard["kind"] == "flashcard" and "choices" not in flashcard
