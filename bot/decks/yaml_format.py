@@ -22,7 +22,6 @@ FORMAT = "yaml"
 _MAX_NODES = 500_000
 _MAX_DEPTH = 20
 _TEXT_FIELDS = ("prompt", "explanation", "source")
-_LINE_FIELDS = ("answer",)
 _LIST_FIELDS = ("choices", "answers", "accepted")
 
 
