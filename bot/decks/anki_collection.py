@@ -2,8 +2,9 @@
 
 The database is opened in memory from its bytes (`sqlite3` `deserialize`): nothing is written
 to disk. It may be hostile, so it is read-only, its schema is not trusted (no functions from
-views or triggers), only real tables are queried, and a progress handler stops any query that
-runs for too long. Note types come from the `notetypes` and `fields` tables (schema 18, the
+views or triggers), its pages are checked as they are read (`cell_size_check`), no value may
+exceed 10 MB, only real tables are queried, and a progress handler stops any query that runs
+for too long. Note types come from the `notetypes` and `fields` tables (schema 18, the
 `collection.anki21b` of Anki 2.1.50 and later) or the `col.models` JSON (older collections).
 """
 
@@ -22,6 +23,8 @@ from bot.decks.text import html_to_text
 # SQLite virtual-machine steps a whole read may take (a 5,000-note deck takes about a million).
 _MAX_STEPS = 200_000_000
 _STEP_CHECK = 100_000
+# No text or blob a query returns may be longer (a note's fields together are far shorter).
+_MAX_VALUE_BYTES = 10 * 1024 * 1024
 _CLOZE_KIND = 1
 _FIELD_SEPARATOR = "\x1f"
 
@@ -97,6 +100,8 @@ def _open(database: bytes) -> sqlite3.Connection:
         connection.deserialize(database)
         connection.execute("PRAGMA trusted_schema = OFF")
         connection.execute("PRAGMA query_only = ON")
+        connection.execute("PRAGMA cell_size_check = ON")
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_VALUE_BYTES)
         connection.set_progress_handler(progress, _STEP_CHECK)
     except sqlite3.Error as error:
         connection.close()

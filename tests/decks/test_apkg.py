@@ -175,3 +175,16 @@ def test_an_sqlite_file_without_anki_tables_is_refused() -> None:
     connection.execute("CREATE TABLE other (x)")
     result = read(zip_members([("collection.anki2", connection.serialize())]))
     assert [p.message for p in result.problems] == ["is not an Anki collection: it has no notes table"]
+
+
+def test_a_collection_whose_notes_are_a_never_ending_view_is_refused_not_run() -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    connection.executescript(
+        "CREATE TABLE col (models text); INSERT INTO col VALUES ('{}');"
+        "CREATE VIEW notes AS WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n) "
+        "SELECT id, 0 AS mid, '' AS tags, 'q' || char(31) || 'a' AS flds FROM n;"
+    )
+    result = read(zip_members([("collection.anki2", connection.serialize())]))
+    assert [p.message for p in result.problems] == ["is not an Anki collection: it has no notes table"]
