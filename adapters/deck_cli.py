@@ -106,7 +106,9 @@ def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None)
     options = DeckOptions(topic=slug(deck_name) or "deck", choices=choices)
     try:
         oversize = too_big(file.stat().st_size)
-        data = b"" if oversize else file.read_bytes()[: MAX_FILE_BYTES + 1]
+        # Never more than the limit, even from a file that grows or a device with no size.
+        with file.open("rb") as handle:
+            data = b"" if oversize else handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         print(f"studybot: deck import: cannot read {file}: {error.strerror or error}", file=sys.stderr)
         return 1

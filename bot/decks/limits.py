@@ -12,7 +12,5 @@ MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 
 def too_big(size: int) -> str | None:
     if size > MAX_FILE_BYTES:
-        return (
-            f"is {size / 1024 / 1024:.1f} MB; a deck file may be at most {MAX_FILE_BYTES // 1024 // 1024} MB"
-        )
+        return f"is larger than the {MAX_FILE_BYTES // 1024 // 1024} MB a deck file may be"
     return None

@@ -83,7 +83,7 @@ def test_a_file_over_the_limit_is_not_even_read(tmp_path: Path, capsys: pytest.C
     assert main(["deck", "import", str(big), "--dry-run"]) == 1
     assert (
         capsys.readouterr().err
-        == "studybot: deck import: big.apkg is 11.0 MB; a deck file may be at most 10 MB\n"
+        == "studybot: deck import: big.apkg is larger than the 10 MB a deck file may be\n"
     )
 
 
@@ -112,3 +112,8 @@ def test_an_apkg_export_needs_an_output_file(capsys: pytest.CaptureFixture[str])
     assert (
         capsys.readouterr().err == "studybot: content export: an .apkg is binary: name a file with --output\n"
     )
+
+
+def test_a_device_with_no_size_is_read_no_further_than_the_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deck", "import", "/dev/zero", "--dry-run", "--format", "csv"]) == 1
+    assert "zero:1: is larger than the 10 MB a deck file may be" in capsys.readouterr().err
