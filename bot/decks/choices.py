@@ -52,5 +52,9 @@ def offer_choices(entries: list[dict[str, Any]], count: int) -> Iterator[tuple[i
         choices = [answer, *wrong]
         draw.shuffle(choices)
         entry["kind"] = "multiple_choice"
-        entry["choices"] = choices
         entry.pop("accepted", None)
+        # The choices go right after the prompt, where the content files keep them.
+        rest = {
+            k: entry.pop(k) for k in list(entry) if k not in ("id", "topics", "kind", "difficulty", "prompt")
+        }
+        entry.update(choices=choices, **rest)
