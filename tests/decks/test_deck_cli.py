@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from bot.decks.entries import DeckOptions
 from bot.decks.reader import read_deck
 
 pytestmark = pytest.mark.timeout(60)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_dry_run_prints_every_problem_with_file_line_and_field(
@@ -117,3 +121,27 @@ def test_an_apkg_export_needs_an_output_file(capsys: pytest.CaptureFixture[str])
 def test_a_device_with_no_size_is_read_no_further_than_the_limit(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deck", "import", "/dev/zero", "--dry-run", "--format", "csv"]) == 1
     assert "zero:1: is larger than the 10 MB a deck file may be" in capsys.readouterr().err
+
+
+def test_studybot_serve_starts_without_loading_a_deck_parser(tmp_path: Path) -> None:
+    """The command line names the deck formats, but only `deck import` and `content export`
+    load the parsers and their libraries: `studybot serve` starts without them."""
+    script = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "import adapters.serve, adapters.slack.app, adapters.discord.component\n"
+        "async def started(settings):\n"
+        "    loaded = {name for name in sys.modules if name.startswith('bot.decks')}\n"
+        # zstandard is not in the list: discord.py itself uses it for the gateway when installed.
+        "    loaded |= {'genanki', 'charset_normalizer'} & set(sys.modules)\n"
+        "    print(sorted(loaded))\n"
+        "adapters.serve.serve = started\n"
+        "from adapters.cli import main\n"
+        "sys.exit(main(['serve']))\n"
+    )
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=environment, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['bot.decks', 'bot.decks.choices', 'bot.decks.limits']"
