@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.bank import BankError, export_rows, load_bank
+from adapters import deck_cli
+from bot.bank import BankError, load_bank
 from bot.bootstrap import build_core
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
@@ -38,10 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     lint = content_commands.add_parser("lint", help="report every problem in the bank")
     lint.add_argument("paths", nargs="*", type=Path, help="question files to check (default: all)")
-    export = content_commands.add_parser("export", help="print every question")
-    export.add_argument("--format", choices=["json"], default="json")
 
     commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
+
+    deck_cli.add_parsers(commands, content_commands)
 
     discord = commands.add_parser("discord", help="Discord set-up")
     discord_commands = discord.add_subparsers(dest="discord_command", required=True)
@@ -71,17 +71,6 @@ def _lint(settings: Settings, paths: list[Path]) -> int:
         _print_bank_error(error)
         return 1
     print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics.")
-    return 0
-
-
-def _export(settings: Settings) -> int:
-    try:
-        bank = load_bank(settings.studybot_content_dir)
-    except BankError as error:
-        _print_bank_error(error)
-        return 1
-    json.dump(export_rows(bank), sys.stdout, ensure_ascii=False, indent=2)
-    print()
     return 0
 
 
@@ -178,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         overrides["studybot_database_url"] = f"sqlite:///{args.db.expanduser().resolve()}"
     try:
         settings = load_settings(**overrides)
+        if args.command == "deck" or getattr(args, "content_command", None) == "export":
+            return deck_cli.run(args, settings)
         if args.command == "content":
-            return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
+            return _lint(settings, args.paths)
         if args.command == "db":
             if args.db_command == "upgrade":
                 return asyncio.run(_db_upgrade(settings))

@@ -1,4 +1,9 @@
-"""The core's results as Discord embeds and one-line messages; user-given text is escaped."""
+"""The core's results as Discord embeds and one-line messages.
+
+Every string from a user, a deck or the bank goes through `safe` (markdown.py), so it shows as
+written and never formats, links or pings; author names, footers and button labels are plain text
+in Discord, so they are left as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from collections.abc import Iterable
 from datetime import date
 
 import discord
-from discord.utils import escape_markdown
 
+from adapters.discord.markdown import safe
 from bot import names
 from bot.app.commands import TeamList, TopicList
 from bot.models import (
@@ -45,13 +50,9 @@ HELP = (
 )
 
 
-def safe(text: str) -> str:
-    return escape_markdown(text)
-
-
 def shown_name(name: str) -> str:
     """A person's or team's name in a message: cleaned, capped, its Markdown shown as typed."""
-    return escape_markdown(names.shown(name))
+    return safe(names.shown(name))
 
 
 def percent(value: float) -> str:
@@ -73,10 +74,10 @@ def long_date(day: date) -> str:
 
 def question(view: QuestionView) -> discord.Embed:
     """The same embed in the channel and after each answer; the question of the day is titled so."""
-    title = view.topic_name
+    title = safe(view.topic_name)
     if view.mode is Mode.DAILY and view.daily_date is not None:
         title = f"Question of the day — {long_date(view.daily_date)}"
-    embed = discord.Embed(title=title, description=view.prompt, colour=COLOUR)
+    embed = discord.Embed(title=title, description=safe(view.prompt), colour=COLOUR)
     if view.mode is Mode.DAILY:
         embed.set_author(name=view.topic_name)
     embed.add_field(name="Topic", value=view.topic_id)
@@ -99,10 +100,10 @@ def outcome(result: AnswerOutcome) -> discord.Embed:
     else:
         title = "Not quite."
     embed = discord.Embed(
-        title=title, description=result.explanation, colour=RIGHT if result.correct else WRONG
+        title=title, description=safe(result.explanation), colour=RIGHT if result.correct else WRONG
     )
     if not result.correct:
-        embed.add_field(name="The answer", value=result.correct_answer, inline=False)
+        embed.add_field(name="The answer", value=safe(result.correct_answer), inline=False)
     if result.late:
         embed.add_field(name="Late", value="The answer was already revealed, so this one scores nothing.")
     embed.add_field(name="Total", value=f"{result.total_points} points")
@@ -112,9 +113,9 @@ def outcome(result: AnswerOutcome) -> discord.Embed:
 
 
 def flashcard(card: FlashcardAnswer) -> discord.Embed:
-    embed = discord.Embed(title="The answer", description=card.answer, colour=COLOUR)
+    embed = discord.Embed(title="The answer", description=safe(card.answer), colour=COLOUR)
     if card.accepted:
-        embed.add_field(name="Also right", value=", ".join(card.accepted), inline=False)
+        embed.add_field(name="Also right", value=", ".join(safe(a) for a in card.accepted), inline=False)
     embed.set_footer(text="Did you know it? Be honest: it is only for you.")
     return embed
 
@@ -158,7 +159,8 @@ def stats(s: UserStats) -> discord.Embed:
     embed.add_field(name="Daily streak", value=f"{s.daily_streak} (best {s.best_daily_streak})")
     if s.by_topic:
         lines = (
-            f"{t.topic_name}: {plural(t.answers, 'answer')}, {percent(t.accuracy)} right" for t in s.by_topic
+            f"{safe(t.topic_name)}: {plural(t.answers, 'answer')}, {percent(t.accuracy)} right"
+            for t in s.by_topic
         )
         embed.add_field(name="By topic", value="\n".join(lines), inline=False)
     return embed
@@ -166,7 +168,7 @@ def stats(s: UserStats) -> discord.Embed:
 
 def topics(result: TopicList) -> discord.Embed:
     lines = (
-        f"`{t.id}` {t.name} · {plural(t.question_count, 'question')}"
+        f"`{t.id}` {safe(t.name)} · {plural(t.question_count, 'question')}"
         + (f" · also {', '.join(t.aliases)}" if t.aliases else "")
         for t in result.topics
     )

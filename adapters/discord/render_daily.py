@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from adapters.discord.render import COLOUR, RIGHT, long_date, percent, safe, shown_name
+from adapters.discord.markdown import safe
+from adapters.discord.render import COLOUR, RIGHT, long_date, percent, shown_name
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.daily.rules import format_time
 
@@ -47,7 +48,7 @@ def reveal(result: Reveal) -> discord.Embed:
     """The answer, why, and how the channel did; names are shown, never pinged."""
     embed = discord.Embed(
         title=f"The answer to the question of the day — {long_date(result.daily_date)}",
-        description=f"{result.prompt}\n\n**{result.answer}**\n{result.explanation}",
+        description=f"{safe(result.prompt)}\n\n**{safe(result.answer)}**\n{safe(result.explanation)}",
         colour=RIGHT,
     )
     embed.add_field(

@@ -252,7 +252,8 @@ async def test_the_next_days_post_first_reveals_the_answer_with_the_teams(
     assert fields(embed) == {
         "How the channel did": "2 answered, 50% correct",
         "First correct": "Bob",
-        "Teams": "**@everyone Owls** · 1 answered, 0 correct",
+        # Shown as typed; a zero-width space after the @ keeps it from ever being a mention.
+        "Teams": "**@\u200beveryone Owls** · 1 answered, 0 correct",
     }
 
 

@@ -1,0 +1,162 @@
+"""`studybot deck import FILE --dry-run` and `studybot content export --format ...`.
+
+Reading and checking a team's own deck needs no database, so it is here now; storing decks in a
+workspace, `deck list|remove|export` and the chat commands come with the database-backed decks
+of issue 18. Until then `deck import` only runs as a dry run, and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.bank import BankError, Problem, export_rows, load_bank
+from bot.decks import FORMATS
+from bot.decks.choices import CHOICES_RANGE
+from bot.decks.limits import MAX_FILE_BYTES, too_big
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.decks.entries import DeckImport
+
+EXPORT_FORMATS = ("json", "csv", "yaml", "apkg")
+BANK_DECK_NAME = "Studybot CLF-C02 containers"
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    content_commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """The `deck` command and `content export`, added to the `studybot` parser."""
+    export = content_commands.add_parser("export", help="write every question of the bank")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    export.add_argument(
+        "--output", type=Path, default=None, help="write to FILE (default: print; apkg needs one)"
+    )
+
+    deck = commands.add_parser("deck", help="check a deck of your own questions before importing it")
+    deck_commands = deck.add_subparsers(dest="deck_command", required=True)
+    check = deck_commands.add_parser(
+        "import",
+        help="read FILE and report every problem (dry run only for now)",
+        description=(
+            "Read a deck (Studybot YAML, CSV, TSV, Anki .apkg or plain-text export, study notes, Quizlet) "
+            "and report every problem at once, by file, line and field. Only --dry-run is accepted for "
+            "now: importing into a workspace needs the database-backed decks (issue 18) coming next."
+        ),
+    )
+    check.add_argument("file", type=Path)
+    check.add_argument("--dry-run", action="store_true", required=True, help="check only (required for now)")
+    check.add_argument("--name", default=None, help="the deck's name (default: the file's name)")
+    check.add_argument(
+        "--format", choices=FORMATS, default=None, help="read as this format (default: by name)"
+    )
+    check.add_argument(
+        "--choices",
+        type=int,
+        choices=CHOICES_RANGE,
+        metavar="N",
+        default=None,
+        help=f"offer flashcards as multiple choice with N choices ({CHOICES_RANGE[0]}-{CHOICES_RANGE[-1]})",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Dispatch `deck ...` and `content export`."""
+    if args.command == "deck":
+        return _dry_run(args.file, args.name, args.format, args.choices)
+    return _export_bank(settings, args.format, args.output)
+
+
+def _print_problems(heading: str, problems: Sequence[Problem | str]) -> None:
+    print(heading, file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+KIND_NAMES = {
+    "multiple_choice": "multiple-choice question",
+    "multiple_response": "multiple-response question",
+    "true_false": "true/false question",
+    "flashcard": "flashcard",
+}
+
+
+def _summary(result: DeckImport) -> str:
+    kinds = Counter(str(entry.get("kind", "?")) for entry in result.entries)
+    return ", ".join(_plural(n, KIND_NAMES.get(kind, kind)) for kind, n in kinds.most_common()) or "nothing"
+
+
+def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None) -> int:
+    # The parsers load here, not with the command line: `studybot serve` never needs them.
+    from bot.decks.entries import DeckOptions
+    from bot.decks.reader import read_deck
+    from bot.decks.text import slug
+
+    deck_name = name or file.stem
+    options = DeckOptions(topic=slug(deck_name) or "deck", choices=choices)
+    try:
+        oversize = too_big(file.stat().st_size)
+        # Never more than the limit, even from a file that grows or a device with no size.
+        with file.open("rb") as handle:
+            data = b"" if oversize else handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        print(f"studybot: deck import: cannot read {file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    if oversize:
+        print(f"studybot: deck import: {file.name} {oversize}", file=sys.stderr)
+        return 1
+    result = read_deck(data, file.name, options, fmt)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    kinds = f"{result.format}: {_summary(result)}"
+    read = f"{_plural(len(result.entries), 'question')} read from {file.name} ({kinds})"
+    if result.problems:
+        _print_problems(f"{file.name} has {_plural(len(result.problems), 'problem')}:", result.problems)
+        print(f"Dry run: {read}; {_plural(len(result.problems), 'problem')}, so nothing would be imported.")
+        return 1
+    print(f"Dry run: {read}; deck '{deck_name}' (topic {options.topic}) is ready to import.")
+    return 0
+
+
+def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
+    if fmt == "apkg" and output is None:
+        print("studybot: content export: an .apkg is binary: name a file with --output", file=sys.stderr)
+        return 2
+    try:
+        bank = load_bank(settings.studybot_content_dir)
+    except BankError as error:
+        _print_problems(f"The question bank has {_plural(len(error.problems), 'problem')}:", error.problems)
+        return 1
+    from bot.decks.apkg_export import to_apkg
+    from bot.decks.export import bank_entries, to_csv, to_yaml
+
+    rows = export_rows(bank)
+    if fmt == "json":
+        data = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode()
+    elif fmt == "csv":
+        data = to_csv(bank_entries(rows))
+    elif fmt == "yaml":
+        data = to_yaml(bank_entries(rows))
+    else:
+        data = to_apkg(bank_entries(rows), BANK_DECK_NAME)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        print(f"studybot: content export: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"Exported {_plural(len(rows), 'question')} to {output} ({fmt}).")
+    return 0

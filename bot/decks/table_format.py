@@ -1,0 +1,219 @@
+"""Tables of cards: CSV and TSV with a header row naming the columns.
+
+Read with the standard library's csv module (quoting, embedded line breaks, any delimiter).
+The delimiter is the one the header row uses most among comma, semicolon, tab and pipe (Excel
+writes semicolons where the decimal mark is a comma). Columns are found by name, with the names
+other tools give them (Front/Back, Term/Definition, Question/Answer). Anki's plain-text export
+(`bot.decks.anki_text`) reads its rows through the same `read_rows`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.bank import Problem
+from bot.decks.entries import Card, DeckImport, DeckOptions, finish
+from bot.decks.text import html_to_text
+
+FORMAT = "csv"
+DELIMITERS = (",", ";", "\t", "|")
+# Header names (lower case, without spaces, dashes and underscores) -> the field they fill.
+COLUMN_NAMES = {
+    "prompt": "prompt", "question": "prompt", "front": "prompt", "term": "prompt", "q": "prompt",
+    "text": "prompt",
+    "answer": "answer", "back": "answer", "definition": "answer", "a": "answer",
+    "explanation": "explanation", "extra": "explanation", "why": "explanation", "notes": "explanation",
+    "choices": "choices", "answers": "answers", "accepted": "accepted", "kind": "kind",
+    "difficulty": "difficulty", "tags": "tags", "topics": "tags", "source": "source", "id": "id",
+    "domain": "domain", "task": "task", "verified": "verified", "notetype": "notetype",
+    "deck": "deck", "guid": "guid",
+}  # fmt: skip
+_NUMBERED = re.compile(r"^(choice|option|wrong|distractor)\d+$")
+_CLOZE = re.compile(r"\{\{c\d+::")
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+# A cell our CSV export wrote with a leading apostrophe, so a spreadsheet shows it as text
+# instead of running it as a formula (`=HYPERLINK(...)`): the apostrophe is taken off again.
+_DEFUSED_FORMULA = re.compile(r"^'(?=[=+\-@])")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table's rows are read: delimiter, the field of each column, whether cells are HTML,
+    the line its first row is on, and fixed values (Anki's `#notetype:`, `#tags:`)."""
+
+    delimiter: str
+    columns: tuple[str | None, ...]
+    html: bool = False
+    first_line: int = 1
+    notetype: str = ""
+    tags: tuple[str, ...] = ()
+
+
+def column_field(name: str) -> str | None:
+    key = re.sub(r"[\s_\-]+", "", name.strip().lower())
+    if _NUMBERED.match(key):
+        return "wrong" if key.startswith(("wrong", "distractor")) else "choice"
+    return COLUMN_NAMES.get(key)
+
+
+def split_list(cell: str) -> list[str]:
+    """A list in one cell: one item a line, or separated by `|` (tags also by spaces)."""
+    parts = cell.splitlines() if "\n" in cell else cell.split("|")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _bool_or_text(cell: str) -> bool | str:
+    folded = cell.strip().lower()
+    return True if folded in _TRUE else False if folded in _FALSE else cell
+
+
+def _date_or_text(cell: str) -> date | str:
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:
+        return cell
+
+
+def _cell(raw: str, layout: Layout, media: list[int]) -> str:
+    raw = _DEFUSED_FORMULA.sub("", raw)
+    if not layout.html:
+        return raw
+    text, count = html_to_text(raw)
+    media[0] += count
+    return text
+
+
+def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
+    def one(name: str) -> str:
+        return values.get(name, [""])[0].strip()
+
+    choices = [c for c in values.get("choice", []) if c.strip()]
+    choices += split_list(one("choices"))
+    answer: str | bool | None = one("answer") or None
+    wrong = [w for w in values.get("wrong", []) if w.strip()]
+    if wrong and isinstance(answer, str):
+        choices = [answer, *choices, *wrong]
+    kind = one("kind").lower() or ("multiple_choice" if choices else "")
+    if kind == "true_false" and answer is not None:
+        answer = _bool_or_text(str(answer))
+    answers = split_list(one("answers")) or None
+    if kind == "multiple_response":
+        answer = None
+    exam: dict[str, object] = {"task": one("task")} if one("task") else {}
+    if one("verified"):
+        exam["verified"] = _date_or_text(one("verified"))
+    if one("domain"):
+        exam["domain"] = int(one("domain")) if one("domain").isdigit() else one("domain")
+    tags = [t for cell in values.get("tags", []) for t in re.split(r"[\s|,]+", cell) if t]
+    return Card(
+        line=line,
+        prompt=one("prompt"),
+        answer=answer,
+        kind=kind or "flashcard",
+        explanation=one("explanation"),
+        choices=choices,
+        answers=answers,
+        accepted=split_list(one("accepted")),
+        tags=[*layout.tags, *tags],
+        difficulty=one("difficulty").lower() or "medium",
+        source=one("source"),
+        id=one("id"),
+        exam=exam,
+    )
+
+
+def read_rows(
+    text: str, display: str, layout: Layout
+) -> tuple[list[Card], list[Problem], list[Problem], int]:
+    """Cards, problems, warnings and the count of Cloze notes of a table's data rows."""
+    cards: list[Card] = []
+    problems: list[Problem] = []
+    media = [0]
+    cloze = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=False)
+    line = layout.first_line
+    end = layout.first_line - 1
+    try:
+        for row in reader:
+            line, end = end + 1, layout.first_line - 1 + reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(layout.columns):
+                problems.append(
+                    Problem(
+                        display, line, "", f"has {len(row)} cells; the header names {len(layout.columns)}"
+                    )
+                )
+                continue
+            values: dict[str, list[str]] = {}
+            for name, raw in zip(layout.columns, row, strict=False):
+                if name is not None:
+                    values.setdefault(name, []).append(_cell(raw, layout, media))
+            notetype = (values.get("notetype", [""])[0] or layout.notetype).lower()
+            if "cloze" in notetype or any(_CLOZE.search(cell) for cell in row):
+                cloze += 1
+                continue
+            card = _card(values, line, layout)
+            cards.append(card)
+            if "reversed" in notetype and isinstance(card.answer, str):
+                cards.append(Card(line, card.answer, card.prompt, tags=card.tags))
+    except csv.Error as error:
+        problems.append(Problem(display, end + 1, "", f"cannot be read as a table: {error}"))
+    warnings = []
+    if media[0]:
+        warnings.append(
+            Problem(display, 1, "", f"{media[0]} images or sounds left out: decks hold text only")
+        )
+    return cards, problems, warnings, cloze
+
+
+def cloze_problem(display: str, count: int) -> list[Problem]:
+    if not count:
+        return []
+    notes = "note is a Cloze note" if count == 1 else "notes are Cloze notes"
+    return [
+        Problem(
+            display, 1, "", f"{count} {notes}, which Studybot cannot ask yet: remove them or make them Basic"
+        )
+    ]
+
+
+def guess_delimiter(header: str, preferred: str | None = None) -> str:
+    counts = {d: header.count(d) for d in DELIMITERS}
+    if preferred and counts.get(preferred):
+        return preferred
+    return max(DELIMITERS, key=lambda d: counts[d])
+
+
+def parse_table(text: str, display: str, options: DeckOptions, preferred: str | None = None) -> DeckImport:
+    header_line = text.partition("\n")[0]
+    delimiter = guess_delimiter(header_line, preferred)
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter), [])
+    except csv.Error as error:
+        return DeckImport(FORMAT, (), (Problem(display, 1, "header", f"cannot be read: {error}"),))
+    columns = tuple(column_field(name) for name in header)
+    problems: list[Problem] = []
+    missing = [
+        f for f in ("prompt", "answer") if f not in columns and not (f == "answer" and "answers" in columns)
+    ]
+    if missing:
+        named = ", ".join(repr(h) for h in header[:8]) or "nothing"
+        return DeckImport(
+            FORMAT,
+            (),
+            (Problem(display, 1, "header", f"names no {' or '.join(missing)} column (it names {named})"),),
+        )
+    unknown = [h for h, c in zip(header, columns, strict=True) if c is None and h.strip()]
+    warnings = [Problem(display, 1, "header", f"column '{h}' is not used") for h in unknown]
+    body = text[len(header_line) + 1 :] if "\n" in text else ""
+    cards, row_problems, row_warnings, cloze = read_rows(
+        body, display, Layout(delimiter, columns, first_line=2)
+    )
+    problems += row_problems + cloze_problem(display, cloze)
+    return finish(FORMAT, display, cards, options, problems, warnings + row_warnings)
