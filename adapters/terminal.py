@@ -8,6 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from adapters import terminal_render as render
+from bot.choices import parse_letters
 from bot.commands import Notice, run
 from bot.daily.models import Reveal
 from bot.daily.service import DailyService
@@ -67,6 +68,11 @@ class TerminalChat:
     async def _answer(self, text: str, view: QuestionView) -> str:
         if view.kind is Kind.FLASHCARD:
             result = await self.service.answer_text(self.actor, view.instance_id, text)
+        elif view.kind is Kind.MULTIPLE_RESPONSE:
+            picks = parse_letters(text, len(view.choices))
+            if picks is None:
+                return render.PICK_LETTERS_HINT.format(last=render.LETTERS[len(view.choices) - 1])
+            result = await self.service.answer_choices(self.actor, view.instance_id, picks)
         else:
             index = self._choice_index(text, view)
             if index is None:

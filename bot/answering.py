@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from bot.choices import answer_feedback
 from bot.db import answer_rows, store
 from bot.db.database import Database
 from bot.metrics import ANSWERS
@@ -101,6 +102,7 @@ def outcome(
     late: bool,
     count: int,
 ) -> AnswerOutcome:
+    correct_answers, picked = answer_feedback(question, instance.id, chosen)
     return AnswerOutcome(
         instance_id=instance.id,
         question_id=question.id,
@@ -118,6 +120,8 @@ def outcome(
         late=late,
         answer_count=count,
         mode=Mode(instance.mode),
+        correct_answers=correct_answers,
+        picked=picked,
     )
 
 

@@ -7,7 +7,7 @@ Every problem is collected, never only the first, and each names its file, line 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.content_schema import QuestionEntry, QuestionsFile, TopicsFile
+from bot.content_schema import QuestionEntry, QuestionsFile, TopicsFile, kind_rules
 from bot.questions import (
     BUTTON_TEXT_MAX,
     EXPLANATION_MAX,
@@ -52,8 +52,11 @@ class BankError(Exception):
 
 @dataclass(frozen=True)
 class QuestionBank:
+    """The topics and questions; `locations` gives each question's "file:line" when loaded."""
+
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
+    locations: Mapping[str, str] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)
@@ -129,6 +132,12 @@ def _field_name(path: Path_) -> str:
 
 
 _LIMITS = {"prompt": PROMPT_MAX, "explanation": EXPLANATION_MAX}
+# What a field of the wrong type must be instead (YAML reads 3.3 as a number, 2026-12-06 as a date).
+_TYPE_HINTS = {
+    "domain": "must be a CLF-C02 domain number, 1 to 4",
+    "task": 'must be a quoted task statement like "3.3"',
+    "verified": "must be a date, YYYY-MM-DD, unquoted",
+}
 
 
 def _message(error: Mapping[str, Any], loc: Path_) -> str:
@@ -149,15 +158,19 @@ def _message(error: Mapping[str, Any], loc: Path_) -> str:
         return "must be lower-case letters, digits and dashes"
     if kind == "enum":
         return f"must be one of {error.get('ctx', {}).get('expected', '')}"
+    if str(last) in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
+        return _TYPE_HINTS[str(last)]
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _validation_problems(error: ValidationError, display: str, lines: _LineMap) -> list[Problem]:
+def _validation_problems(
+    error: ValidationError, display: str, lines: _LineMap, at: Path_ = ()
+) -> list[Problem]:
     problems = []
     for item in error.errors():
-        loc: Path_ = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
-        # A union (text or bool) reports one error per member; name the field once.
-        if loc and loc[-1] in ("str", "bool"):
+        loc: Path_ = at + tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        # A union (text or bool or none) reports one error per member; name the field once.
+        while loc and loc[-1] in ("str", "bool", "none"):
             loc = loc[:-1]
         problems.append(Problem(display, lines.line(loc), _field_name(loc), _message(item, loc)))
     return list(dict.fromkeys(problems))
@@ -166,10 +179,10 @@ def _validation_problems(error: ValidationError, display: str, lines: _LineMap) 
 def _to_question(entry: QuestionEntry) -> Question:
     if entry.kind is Kind.TRUE_FALSE:
         choices: tuple[str, ...] = TRUE_FALSE_CHOICES
-        answer = TRUE_FALSE_CHOICES[0] if entry.answer else TRUE_FALSE_CHOICES[1]
+        answers: tuple[str, ...] = (TRUE_FALSE_CHOICES[0] if entry.answer else TRUE_FALSE_CHOICES[1],)
     else:
         choices = tuple(entry.choices)
-        answer = str(entry.answer)
+        answers = tuple(entry.answers) if entry.answers is not None else (str(entry.answer),)
     return Question(
         id=entry.id,
         topics=tuple(entry.topics),
@@ -177,9 +190,12 @@ def _to_question(entry: QuestionEntry) -> Question:
         difficulty=entry.difficulty,
         prompt=entry.prompt,
         choices=choices,
-        answer=answer,
+        answers=answers,
         explanation=entry.explanation,
         source=entry.source,
+        domain=entry.domain,
+        task=entry.task,
+        verified=entry.verified,
         accepted=tuple(entry.accepted),
     )
 
@@ -239,8 +255,7 @@ def _check_question(
         if choice.casefold() in folded:
             found.append(problem("choices", f"duplicate choice '{choice}'", i))
         folded.add(choice.casefold())
-    if entry.kind is Kind.MULTIPLE_CHOICE and entry.answer not in entry.choices:
-        found.append(problem("answer", f"answer '{entry.answer}' is not among the choices"))
+    found.extend(problem(field, message, index) for field, index, message in kind_rules(entry))
     return found
 
 
@@ -270,8 +285,14 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
         except ValidationError as error:
             problems.extend(_validation_problems(error, display, lines))
             continue
-        for i, entry in enumerate(parsed.questions):
+        # Each question on its own, so that one broken question hides nothing about the others.
+        for i, item in enumerate(parsed.questions):
             loc: Path_ = ("questions", i)
+            try:
+                entry = QuestionEntry.model_validate(item)
+            except ValidationError as error:
+                problems.extend(_validation_problems(error, display, lines, loc))
+                continue
             problems.extend(_check_question(entry, loc, display, lines, topic_ids, seen_ids))
             seen_ids.setdefault(entry.id, f"{display}:{lines.line((*loc, 'id'))}")
             questions.append(_to_question(entry))
@@ -279,7 +300,7 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
         problems.append(Problem(_display(content_dir, content_dir), 1, "", "holds no questions"))
     if problems:
         raise BankError(problems)
-    return QuestionBank(topics, tuple(questions))
+    return QuestionBank(topics, tuple(questions), seen_ids)
 
 
 def export_rows(bank: QuestionBank) -> list[dict[str, Any]]:
@@ -292,10 +313,13 @@ def export_rows(bank: QuestionBank) -> list[dict[str, Any]]:
             "difficulty": q.difficulty.value,
             "prompt": q.prompt,
             "choices": list(q.choices),
-            "answer": q.answer,
+            "answers": list(q.answers),
             "accepted": list(q.accepted),
             "explanation": q.explanation,
             "source": q.source,
+            "domain": q.domain,
+            "task": q.task,
+            "verified": q.verified.isoformat(),
         }
         for q in bank.questions
     ]

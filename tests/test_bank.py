@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,28 @@ questions:
     kind: multiple_choice
     difficulty: easy
     prompt: What does ECS stand for?
-    choices: [Elastic Container Service, Elastic Compute Service]
+    choices: [Elastic Container Service, Elastic Compute Service, EC2 Container Storage, Cluster Kit]
     answer: Elastic Container Service
     explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.
-    source: 000_416a3283f2f717e8.txt
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
+"""
+MULTIPLE_RESPONSE = """\
+questions:
+  - id: ecs-compute
+    topics: [ecs, fargate]
+    kind: multiple_response
+    difficulty: medium
+    prompt: Which provide the compute for Amazon ECS tasks? (Choose TWO.)
+    choices: [AWS Fargate, Amazon EC2 instances, Amazon S3, AWS Direct Connect, Amazon Route 53]
+    answers: [AWS Fargate, Amazon EC2 instances]
+    explanation: Tasks run on Fargate or on EC2 instances; the others store, connect or resolve.
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
 """
 
 
@@ -93,8 +112,8 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:8: questions[0].answer: answer 'Elastic Cloud Service' is not among the choices",
         ),
         (
-            "Elastic Compute Service]",
-            "elastic container service]",
+            "Elastic Compute Service,",
+            "elastic container service,",
             "pack.yaml:7: questions[0].choices[1]: duplicate choice 'elastic container service'",
         ),
         (
@@ -108,8 +127,8 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:9: questions[0].explanation: is empty",
         ),
         (
-            "Elastic Compute Service]",
-            "Elastic Compute Service" + " and more" * 8 + "]",
+            "Elastic Compute Service,",
+            "Elastic Compute Service" + " and more" * 8 + ",",
             "pack.yaml:7: questions[0].choices[1]: is longer than the 75 characters a button can show",
         ),
         (
@@ -118,16 +137,86 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:6: questions[0].prompt: is longer than the 1000 characters a message can hold",
         ),
         ("kind: multiple_choice", "kind: essay", "pack.yaml:4: questions[0].kind: must be one of"),
-        ("    source: 000_416a3283f2f717e8.txt\n", "", "pack.yaml:2: questions[0].source: is missing"),
+        (
+            "    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html\n",
+            "",
+            "pack.yaml:2: questions[0].source: is missing",
+        ),
         (
             "difficulty: easy",
             "difficulty: easy\n    hint: none",
             "pack.yaml:6: questions[0].hint: is not a known field",
         ),
         (
-            "choices: [Elastic Container Service, Elastic Compute Service]",
-            "choices: [Elastic Container Service]",
-            "pack.yaml:2: questions[0]: a multiple-choice question needs 2 to 6 choices, not 1",
+            ", EC2 Container Storage, Cluster Kit]",
+            "]",
+            "pack.yaml:7: questions[0].choices: a multiple-choice question needs 3 to 6 choices, not 2",
+        ),
+        ("domain: 3", "domain: 5", "pack.yaml:11: questions[0].domain: must be a CLF-C02 domain, 1 to 4"),
+        ("domain: 3", "domain: three", "pack.yaml:11: questions[0].domain: must be a CLF-C02 domain number"),
+        ("    domain: 3\n", "", "pack.yaml:2: questions[0].domain: is missing"),
+        (
+            'task: "3.3"',
+            "task: 3.3",
+            'pack.yaml:12: questions[0].task: must be a quoted task statement like "3.3"',
+        ),
+        (
+            'task: "3.3"',
+            'task: "2.1"',
+            "pack.yaml:12: questions[0].task: '2.1' is not a task of domain 3 (3.1,",
+        ),
+        ('task: "3.3"', 'task: "3.9"', "pack.yaml:12: questions[0].task: '3.9' is not a task of domain 3"),
+        ('    task: "3.3"\n', "", "pack.yaml:2: questions[0].task: is missing"),
+        (
+            "verified: 2026-12-06",
+            'verified: "2026-12-06"',
+            "pack.yaml:13: questions[0].verified: must be a date",
+        ),
+        (
+            "verified: 2026-12-06",
+            "verified: last week",
+            "pack.yaml:13: questions[0].verified: must be a date",
+        ),
+        ("    verified: 2026-12-06\n", "", "pack.yaml:2: questions[0].verified: is missing"),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: 000_416a3283f2f717e8.txt",
+            "pack.yaml:10: questions[0].source: must be an https URL of official documentation",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: http://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "pack.yaml:10: questions[0].source: must be an https URL",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: https://someones-cheatsheet.example/ecs",
+            "pack.yaml:10: questions[0].source: 'someones-cheatsheet.example' is not an official",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: https://github.com/someone/notes",
+            "pack.yaml:10: questions[0].source: 'github.com' is not an official documentation",
+        ),
+        (
+            "explanation: The C in ECS is Container;",
+            "explanation: As the study notes say, the C in ECS is Container;",
+            "pack.yaml:9: questions[0].explanation: mentions 'study notes'",
+        ),
+        (
+            "explanation: The C in ECS is Container;",
+            "explanation: Unlike the notes claim, the C in ECS is Container;",
+            "pack.yaml:9: questions[0].explanation: mentions 'the notes'",
+        ),
+        (
+            "prompt: What does ECS stand for?",
+            "prompt: What does ECS stand for in the seed file?",
+            "pack.yaml:6: questions[0].prompt: mentions 'seed'",
+        ),
+        (
+            "answer: Elastic Container Service",
+            "answers: [Elastic Container Service]",
+            "pack.yaml:8: questions[0].answers: only a multiple-response question has answers; use answer",
         ),
         ("prompt: What", "prompt: [What", "pack.yaml:6: is not valid YAML"),
     ],
@@ -154,10 +243,99 @@ def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, true_false)
     assert any("the answer of a true/false question is true or false" in p for p in problems), problems
     good_cards = GOOD.replace("kind: multiple_choice", "kind: flashcard").replace(
-        "    choices: [Elastic Container Service, Elastic Compute Service]\n", "    accepted: [ecs]\n"
+        "    choices: [Elastic Container Service, Elastic Compute Service, EC2 Container Storage,"
+        " Cluster Kit]\n",
+        "    accepted: [ecs]\n",
     )
     bank = load_bank(bank_dir(tmp_path, good_cards, "cards"))
     assert bank.questions[0].accepted == ("ecs",) and bank.questions[0].choices == ()
+
+
+def test_a_multiple_response_question_loads_with_every_field(tmp_path: Path) -> None:
+    bank = load_bank(bank_dir(tmp_path, MULTIPLE_RESPONSE))
+    [question] = bank.questions
+    assert question.kind is Kind.MULTIPLE_RESPONSE
+    assert question.answers == ("AWS Fargate", "Amazon EC2 instances")
+    assert (question.domain, question.task, question.verified) == (3, "3.3", date(2026, 12, 6))
+    assert bank.locations == {"ecs-compute": "content/pack.yaml:2"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "Amazon S3, AWS Direct Connect, Amazon Route 53]",
+            "Amazon S3]",
+            "pack.yaml:7: questions[0].choices: a multiple-response question needs 5 to 6 choices, not 3",
+        ),
+        (
+            "answers: [AWS Fargate, Amazon EC2 instances]",
+            "answers: [AWS Fargate]",
+            "pack.yaml:8: questions[0].answers: needs 2 or 3 right choices, not 1",
+        ),
+        (
+            "answers: [AWS Fargate, Amazon EC2 instances]",
+            "answers: [AWS Fargate, Amazon EC2 instances, Amazon S3, Amazon Route 53]",
+            "pack.yaml:8: questions[0].answers: needs 2 or 3 right choices, not 4",
+        ),
+        (
+            "answers: [AWS Fargate, Amazon EC2 instances]",
+            "answers: [AWS Fargate, AWS Lambda]",
+            "pack.yaml:8: questions[0].answers[1]: 'AWS Lambda' is not among the choices",
+        ),
+        (
+            "answers: [AWS Fargate, Amazon EC2 instances]",
+            "answers: [AWS Fargate, AWS Fargate]",
+            "pack.yaml:8: questions[0].answers[1]: 'AWS Fargate' is listed twice",
+        ),
+        (
+            "(Choose TWO.)",
+            "(Choose THREE.)",
+            "pack.yaml:6: questions[0].prompt: must end with '(Choose TWO.)' to match its 2 answers",
+        ),
+        (
+            " (Choose TWO.)",
+            "",
+            "pack.yaml:6: questions[0].prompt: must end with '(Choose TWO.)'",
+        ),
+        (
+            "answers: [AWS Fargate, Amazon EC2 instances]",
+            "answer: AWS Fargate",
+            "pack.yaml:2: questions[0].answers: needs 2 or 3 right choices, not 0",
+        ),
+        (
+            "    answers: [AWS Fargate, Amazon EC2 instances]\n",
+            "    answers: [AWS Fargate, Amazon EC2 instances]\n    answer: AWS Fargate\n",
+            "pack.yaml:9: questions[0].answer: a multiple-response question lists its right choices",
+        ),
+    ],
+)
+def test_each_multiple_response_rule_names_its_field(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in MULTIPLE_RESPONSE
+    problems = problems_of(tmp_path, MULTIPLE_RESPONSE.replace(old, new))
+    assert any(p.startswith("content/" + expected) for p in problems), problems
+
+
+def test_every_problem_of_every_question_is_reported_at_once(tmp_path: Path) -> None:
+    broken_fields = GOOD.replace('task: "3.3"', "task: 3.3").replace("domain: 3", "domain: 9")
+    broken_rules = (
+        MULTIPLE_RESPONSE.split("\n", 1)[1]
+        .replace(" (Choose TWO.)", "")
+        .replace("answers: [AWS Fargate, Amazon EC2 instances]", "answers: [AWS Fargate, Nope]")
+        .replace("explanation: Tasks", "explanation: The notes say tasks")
+        .replace("https://docs.aws.amazon.com", "https://example.org")
+    )
+    problems = problems_of(tmp_path, broken_fields + broken_rules)
+    assert [p.split(": ", 2)[1] for p in problems] == [
+        "questions[0].domain",
+        "questions[0].task",
+        "questions[1].explanation",
+        "questions[1].source",
+        "questions[1].answers[1]",
+        "questions[1].prompt",
+    ], problems
 
 
 def run_cli(

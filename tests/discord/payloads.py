@@ -100,5 +100,16 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
     return [button["custom_id"] for row in message["components"] for button in row["components"]]
 
 
+def choice_id(message: dict[str, Any], text: str) -> str:
+    """The custom_id of the button showing the choice `text` (choices are shown shuffled)."""
+    [found] = [
+        button["custom_id"]
+        for row in message["components"]
+        for button in row["components"]
+        if button.get("label", "").split(". ", 1)[-1] == text
+    ]
+    return str(found)
+
+
 def labels(message: dict[str, Any]) -> list[str]:
     return [button["label"] for row in message["components"] for button in row["components"]]
