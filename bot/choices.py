@@ -59,6 +59,11 @@ def answer_feedback(
     return tuple(c for c in shown if c in right), tuple(c for c in shown if c in picked)
 
 
+def pick_count(question: Question) -> int:
+    """How many choices an answer picks: the right ones of a multiple-response question, else one."""
+    return len(question.answers) if question.kind is Kind.MULTIPLE_RESPONSE else 1
+
+
 def grade_picks(question: Question, instance_id: int, indexes: Iterable[int]) -> tuple[str, bool]:
     """The text to record for the choices shown at `indexes`, and whether it is right: all or
     nothing, so a multiple-response answer is right only with every right choice and no other.
@@ -68,9 +73,9 @@ def grade_picks(question: Question, instance_id: int, indexes: Iterable[int]) ->
     """
     shown = shown_choices(question, instance_id)
     picked = list(dict.fromkeys(indexes))
-    if question.kind is Kind.FLASHCARD or not picked or not all(0 <= i < len(shown) for i in picked):
+    if question.kind is Kind.FLASHCARD or not all(0 <= i < len(shown) for i in picked):
         raise QuizError("That is not one of this question's choices.")
-    wanted = len(question.answers) if question.kind is Kind.MULTIPLE_RESPONSE else 1
+    wanted = pick_count(question)
     if len(picked) != wanted:
         if question.kind is Kind.MULTIPLE_RESPONSE:
             raise QuizError(

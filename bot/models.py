@@ -61,7 +61,9 @@ class Actor:
 
 @dataclass(frozen=True)
 class QuestionView:
-    """A posted question as every adapter shows it; the answer is not in it."""
+    """A posted question as every adapter shows it; the answer is not in it. `choices` are in
+    the order shown; `pick_count` is how many an answer picks (a multiple-response question's
+    prompt says so: "Choose TWO.")."""
 
     instance_id: int
     question_id: str
@@ -74,6 +76,7 @@ class QuestionView:
     mode: Mode
     answer_count: int = 0
     daily_date: date | None = None
+    pick_count: int = 1
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.answering import AnswerRecorder, Submission, UserState, outcome
 from bot.bank import QuestionBank
-from bot.choices import grade_picks, shown_choices
+from bot.choices import grade_picks, pick_count, shown_choices
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
 from bot.db import answer_rows, board_rows, store
@@ -131,6 +131,7 @@ class QuizService:
             mode=mode,
             answer_count=count,
             daily_date=daily_date,
+            pick_count=pick_count(question),
         )
 
     def _pick(

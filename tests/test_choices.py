@@ -78,6 +78,8 @@ def test_multiple_response_must_pick_as_many_as_it_asks_for() -> None:
         grade_picks(MULTIPLE, 3, [0, 1, 2])
     with pytest.raises(QuizError, match="not one of this question's choices"):
         grade_picks(MULTIPLE, 3, [0, 9])
+    with pytest.raises(QuizError, match="Choose TWO: you picked 0"):
+        grade_picks(MULTIPLE, 3, [])
     with pytest.raises(QuizError, match="Pick one choice"):
         grade_picks(SINGLE, 3, [0, 1])
 
