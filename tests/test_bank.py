@@ -373,7 +373,8 @@ def test_lint_passes_on_the_shipped_bank_and_export_prints_json() -> None:
     export = run_cli("content", "export", "--format", "json")
     rows = json.loads(export.stdout)
     assert len(rows) >= 150
-    assert {"id", "topics", "kind", "prompt", "choices", "answer", "explanation", "source"} <= set(rows[0])
+    assert {"id", "topics", "kind", "prompt", "choices", "answers", "explanation", "source"} <= set(rows[0])
+    assert {"domain", "task", "verified"} <= set(rows[0])
 
 
 def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
@@ -382,3 +383,10 @@ def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "unknown topic 'cobol'" in result.stderr and "refusing to start" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_example_in_the_content_readme_loads(tmp_path: Path) -> None:
+    readme = (CONTENT_DIR / "README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    [question] = load_bank(bank_dir(tmp_path, "questions:\n" + example)).questions
+    assert question.kind is Kind.MULTIPLE_RESPONSE and question.task == "3.3"
