@@ -35,13 +35,19 @@ ButtonText = Annotated[
 # Where a `source` may point: public official documentation. A host matches itself and its
 # subdomains (docs.aws.amazon.com matches aws.amazon.com); a path prefix narrows a shared host.
 OFFICIAL_SOURCES: tuple[tuple[str, str], ...] = (
-    ("aws.amazon.com", "/"),
+    ("aws.amazon.com", "/"),  # docs.aws.amazon.com, product and pricing pages
     ("d1.awsstatic.com", "/"),  # the exam guides as PDF
     ("aws.github.io", "/"),  # AWS's own guides hosted on GitHub Pages
+    ("anywhere.eks.amazonaws.com", "/"),  # the EKS Anywhere documentation
+    ("repost.aws", "/"),  # AWS re:Post and its Knowledge Center
+    ("github.com", "/aws/"),  # AWS's own open-source tools (the Copilot CLI)
     ("kubernetes.io", "/"),
-    ("docker.com", "/"),
+    ("docker.com", "/"),  # docs.docker.com
     ("opencontainers.org", "/"),
     ("github.com", "/opencontainers/"),  # the OCI specifications
+    ("podman.io", "/"),  # the OCI tools: Podman, Buildah, Skopeo
+    ("buildah.io", "/"),
+    ("github.com", "/containers/"),
 )
 # Learners in a chat never saw the study notes the bank was first written from.
 NOTES_MENTION = re.compile(r"\b(study notes?|the notes?|seeds?|seed files?)\b", re.IGNORECASE)
@@ -138,6 +144,8 @@ def _multiple_response_rules(entry: QuestionEntry) -> list[RuleProblem]:
 
 def _content_rules(entry: QuestionEntry) -> list[RuleProblem]:
     found: list[RuleProblem] = []
+    if not entry.id.startswith(entry.topics[0]):
+        found.append(("id", None, f"must start with its main topic id '{entry.topics[0]}'"))
     domain = DOMAINS[entry.domain]
     if entry.task not in domain.tasks:
         tasks = ", ".join(domain.tasks)

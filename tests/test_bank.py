@@ -138,6 +138,11 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
         ),
         ("kind: multiple_choice", "kind: essay", "pack.yaml:4: questions[0].kind: must be one of"),
         (
+            "id: ecs-one",
+            "id: one-ecs",
+            "pack.yaml:2: questions[0].id: must start with its main topic id 'ecs'",
+        ),
+        (
             "    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html\n",
             "",
             "pack.yaml:2: questions[0].source: is missing",
@@ -358,7 +363,7 @@ def test_lint_command_lists_every_problem_and_fails(tmp_path: Path) -> None:
     broken = bank_dir(
         tmp_path,
         GOOD.replace("answer: Elastic Container Service", "answer: X").replace(
-            "topics: [ecs]", "topics: [cobol]"
+            "topics: [ecs]", "topics: [ecs, cobol]"
         ),
     )
     result = run_cli("content", "lint", content=broken)
