@@ -160,6 +160,8 @@ def _message(error: Mapping[str, Any], loc: Path_) -> str:
         return f"must be one of {error.get('ctx', {}).get('expected', '')}"
     if str(last) in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
         return _TYPE_HINTS[str(last)]
+    if kind == "string_type":
+        return "must be text: put it in quotes (YAML reads 1000000 as a number, and 1,000 in [...] as two)"
     return str(error["msg"]).removeprefix("Value error, ")
 
 

@@ -138,6 +138,11 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
         ),
         ("kind: multiple_choice", "kind: essay", "pack.yaml:4: questions[0].kind: must be one of"),
         (
+            "choices: [Elastic Container Service,",
+            "choices: [1,000,",
+            "pack.yaml:7: questions[0].choices[0]: must be text: put it in quotes",
+        ),
+        (
             "id: ecs-one",
             "id: one-ecs",
             "pack.yaml:2: questions[0].id: must start with its main topic id 'ecs'",
