@@ -83,6 +83,7 @@ class _LineMap:
 
     def __init__(self) -> None:
         self.lines: dict[Path_, int] = {}
+        self._open: list[yaml.Node] = []  # the lists and mappings being built, outermost first
 
     def line(self, path: Path_) -> int:
         while path and path not in self.lines:
@@ -91,16 +92,32 @@ class _LineMap:
 
     def build(self, loader: Loader, node: yaml.Node, path: Path_) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if node in self._open:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "an alias refers to the list or mapping that holds it", node.start_mark
+                )
+            self._open.append(node)
+            try:
+                return self._collection(loader, node, path)
+            finally:
+                self._open.pop()
+        return loader.construct_object(node, deep=True)
+
+    def _collection(self, loader: Loader, node: yaml.Node, path: Path_) -> Any:
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = loader.construct_object(key_node, deep=True)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = self.build(loader, value_node, (*path, key))
+                if not isinstance(key, str | int | float | bool | None):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark
+                    )
+                where = (*path, key if isinstance(key, str | int) else str(key))
+                self.lines[where] = key_node.start_mark.line + 1
+                result[key] = self.build(loader, value_node, where)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(loader, item, (*path, i)) for i, item in enumerate(node.value)]
-        return loader.construct_object(node, deep=True)
+        return [self.build(loader, item, (*path, i)) for i, item in enumerate(node.value)]
 
 
 def _read_yaml(path: Path, display: str) -> tuple[Any, _LineMap] | Problem:
