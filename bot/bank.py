@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.content_schema import QuestionEntry, QuestionsFile, TopicsFile, kind_rules
+from bot.content_schema import QuestionEntry, QuestionsFile, TopicsFile, question_rules
 from bot.questions import (
     BUTTON_TEXT_MAX,
     EXPLANATION_MAX,
@@ -274,7 +274,7 @@ def _check_question(
         if choice.casefold() in folded:
             found.append(problem("choices", f"duplicate choice '{choice}'", i))
         folded.add(choice.casefold())
-    found.extend(problem(field, message, index) for field, index, message in kind_rules(entry))
+    found.extend(problem(field, message, index) for field, index, message in question_rules(entry))
     return found
 
 

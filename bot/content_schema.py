@@ -167,7 +167,7 @@ def _content_rules(entry: QuestionEntry) -> list[RuleProblem]:
     return found
 
 
-def kind_rules(entry: QuestionEntry) -> list[RuleProblem]:
+def question_rules(entry: QuestionEntry) -> list[RuleProblem]:
     """Every rule the entry breaks beyond its fields' types: its kind's rules, a task outside its
     domain, a mention of the study notes, a source that is not official documentation."""
     found = _content_rules(entry)
