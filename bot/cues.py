@@ -49,6 +49,7 @@ class CueReport:
     absolute_true_false: int
     absolute_true: int
     echoes: tuple[Echo, ...]
+    echoing_choices: int = 0
 
     @property
     def longest_share(self) -> float:
@@ -83,7 +84,7 @@ class CueReport:
             f"{self.absolute_true_false} ({self.absolute_true_share:.0%}; "
             f"at least {ABSOLUTE_TRUE_SHARE_MIN:.0%})",
             f"Right choices repeating a distinctive prompt word no other choice has: {len(self.echoes)} "
-            "(judge each)",
+            f"(judge each; {self.echoing_choices} choices, right or wrong, do so)",
         ]
         for echo in self.echoes:
             place = where.get(echo.question_id, echo.question_id)
@@ -98,21 +99,22 @@ def _uniquely_longest(question: Question) -> bool:
 
 
 def _echoes(question: Question) -> list[Echo]:
+    """Every choice that repeats prompt words no other choice has."""
     prompt = distinctive_words(question.prompt)
     found = []
-    for right in question.answers:
+    for choice in question.choices:
         others: set[str] = set()
-        for choice in question.choices:
-            if choice != right:
-                others |= distinctive_words(choice)
-        repeated = (distinctive_words(right) & prompt) - others
+        for other in question.choices:
+            if other != choice:
+                others |= distinctive_words(other)
+        repeated = (distinctive_words(choice) & prompt) - others
         if repeated:
-            found.append(Echo(question.id, right, tuple(sorted(repeated))))
+            found.append(Echo(question.id, choice, tuple(sorted(repeated))))
     return found
 
 
 def cue_report(questions: Iterable[Question]) -> CueReport:
-    multiple_choice = right_longest = absolute = absolute_true = 0
+    multiple_choice = right_longest = absolute = absolute_true = echoing = 0
     echoes: list[Echo] = []
     for question in questions:
         if question.kind is Kind.MULTIPLE_CHOICE:
@@ -122,5 +124,7 @@ def cue_report(questions: Iterable[Question]) -> CueReport:
             absolute += 1
             absolute_true += question.answers == TRUE_FALSE_CHOICES[:1]
         if question.kind in (Kind.MULTIPLE_CHOICE, Kind.MULTIPLE_RESPONSE):
-            echoes.extend(_echoes(question))
-    return CueReport(multiple_choice, right_longest, absolute, absolute_true, tuple(echoes))
+            found = _echoes(question)
+            echoing += len(found)
+            echoes.extend(echo for echo in found if echo.choice in question.answers)
+    return CueReport(multiple_choice, right_longest, absolute, absolute_true, tuple(echoes), echoing)

@@ -94,7 +94,15 @@ def test_a_right_choice_repeating_a_distinctive_prompt_word_is_listed() -> None:
             "choices": ("Amazon EKS for Kubernetes", "Kubernetes on EC2", "AWS Batch", "AWS App Mesh"),
         }
     )
-    report = cue_report([echoing, fair])
+    lure = Question(  # a wrong choice echoing the prompt is counted, not listed
+        **{
+            **echoing.__dict__,
+            "id": "ecs-lure",
+            "choices": ("Amazon EKS", "Amazon ECS", "AWS Batch", "Pods on AWS App Mesh"),
+            "answers": ("Amazon EKS",),
+        }
+    )
+    report = cue_report([echoing, fair, lure])
     [echo] = report.echoes
     assert (echo.question_id, echo.choice, echo.words) == (
         "ecs-q0",
@@ -102,7 +110,10 @@ def test_a_right_choice_repeating_a_distinctive_prompt_word_is_listed() -> None:
         ("kubernetes",),
     )
     lines = report.lines({"ecs-q0": "content/ecs.yaml:12"})
-    assert "Right choices repeating a distinctive prompt word no other choice has: 1 (judge each)" in lines
+    assert (
+        "Right choices repeating a distinctive prompt word no other choice has: 1 "
+        "(judge each; 2 choices, right or wrong, do so)"
+    ) in lines
     assert "  content/ecs.yaml:12: ecs-q0: 'Amazon EKS for Kubernetes' repeats kubernetes" in lines
     assert report.echoes and not any("prompt word" in f for f in report.failures())  # judged, not bound
 
