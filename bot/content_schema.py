@@ -26,7 +26,8 @@ from bot.questions import (
     choose_count_phrase,
 )
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,48}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,48}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ButtonText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BUTTON_TEXT_MAX)

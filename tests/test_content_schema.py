@@ -148,3 +148,13 @@ def test_yaml_that_builds_no_plain_data_is_refused_with_its_line(
     tmp_path: Path, text: str, expected: str
 ) -> None:
     assert any(p.startswith("content/" + expected) for p in problems_of(tmp_path, text))
+
+
+def test_a_question_failing_the_schema_still_has_its_id_and_topics_checked(tmp_path: Path) -> None:
+    twin = GOOD.split("\n", 1)[1].replace("topics: [ecs]", "topics: [ecs, cobol]").replace('"3.3"', "3.3")
+    problems = problems_of(tmp_path, GOOD + twin)
+    assert [p.split(": ", 2)[1:] for p in problems] == [
+        ["questions[1].task", 'must be a quoted task statement like "3.3"'],
+        ["questions[1].id", "duplicate id 'ecs-one' (first in content/pack.yaml:2)"],
+        ["questions[1].topics[1]", "unknown topic 'cobol'"],
+    ], problems
