@@ -126,3 +126,15 @@ def test_the_shown_order_does_not_depend_on_the_file_order(
 ) -> None:
     reordered = question(Kind.MULTIPLE_RESPONSE, tuple(file_order), MULTIPLE.answers)
     assert shown_choices(reordered, instance) == shown_choices(MULTIPLE, instance)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**9),
+    st.lists(st.integers(0, 4), min_size=2, max_size=2, unique=True),
+)
+def test_a_pair_of_picks_is_right_exactly_when_it_is_the_right_pair(instance: int, picks: list[int]) -> None:
+    shown = shown_choices(MULTIPLE, instance)
+    recorded, correct = grade_picks(MULTIPLE, instance, picks)
+    assert correct == ({shown[i] for i in picks} == set(MULTIPLE.answers))
+    assert set(picks_of(MULTIPLE, recorded)) == {shown[i] for i in picks}
+    assert recorded == grade_picks(MULTIPLE, instance, list(reversed(picks)))[0]
