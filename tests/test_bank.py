@@ -69,6 +69,13 @@ def test_the_shipped_bank_is_whole(bank: QuestionBank) -> None:
     assert all(q.explanation and q.source for q in bank.questions)
 
 
+def test_the_shipped_bank_is_exam_shaped(bank: QuestionBank) -> None:
+    """Issue 16, point 4: at least 300 questions, 40 of them multiple response, every domain."""
+    assert len(bank.questions) >= 300
+    assert sum(q.kind is Kind.MULTIPLE_RESPONSE for q in bank.questions) >= 40
+    assert {q.domain for q in bank.questions} == {1, 2, 3, 4}
+
+
 def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: QuestionBank) -> None:
     """content/README.md: | seed file | fact | question ids | note |, rows for every seed file."""
     seeds = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
