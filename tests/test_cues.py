@@ -3,6 +3,7 @@ enforces them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -79,28 +80,22 @@ def test_at_least_a_third_of_absolute_true_false_statements_are_true() -> None:
 
 def test_a_right_choice_repeating_a_distinctive_prompt_word_is_listed() -> None:
     question = multiple_choice(0, right_longest=False)
-    echoing = Question(
-        **{
-            **question.__dict__,
-            "prompt": "Which orchestrator schedules Kubernetes pods?",
-            "choices": ("Amazon EKS for Kubernetes", "Amazon ECS", "AWS Batch", "AWS App Mesh"),
-            "answers": ("Amazon EKS for Kubernetes",),
-        }
+    echoing = replace(
+        question,
+        prompt="Which orchestrator schedules Kubernetes pods?",
+        choices=("Amazon EKS for Kubernetes", "Amazon ECS", "AWS Batch", "AWS App Mesh"),
+        answers=("Amazon EKS for Kubernetes",),
     )
-    fair = Question(
-        **{
-            **echoing.__dict__,
-            "id": "ecs-fair",
-            "choices": ("Amazon EKS for Kubernetes", "Kubernetes on EC2", "AWS Batch", "AWS App Mesh"),
-        }
+    fair = replace(
+        echoing,
+        id="ecs-fair",
+        choices=("Amazon EKS for Kubernetes", "Kubernetes on EC2", "AWS Batch", "AWS App Mesh"),
     )
-    lure = Question(  # a wrong choice echoing the prompt is counted, not listed
-        **{
-            **echoing.__dict__,
-            "id": "ecs-lure",
-            "choices": ("Amazon EKS", "Amazon ECS", "AWS Batch", "Pods on AWS App Mesh"),
-            "answers": ("Amazon EKS",),
-        }
+    lure = replace(  # a wrong choice echoing the prompt is counted, not listed
+        echoing,
+        id="ecs-lure",
+        choices=("Amazon EKS", "Amazon ECS", "AWS Batch", "Pods on AWS App Mesh"),
+        answers=("Amazon EKS",),
     )
     report = cue_report([echoing, fair, lure])
     [echo] = report.echoes
