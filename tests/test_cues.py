@@ -58,9 +58,7 @@ def test_the_right_choice_uniquely_longest_in_at_most_30_percent() -> None:
 
 def test_a_tie_for_longest_is_no_cue() -> None:
     question = multiple_choice(0, right_longest=False)
-    tied = Question(
-        **{**question.__dict__, "choices": ("Amazon ECS", "Amazon EKS", "AWS Batch", "AWS Bench")}
-    )
+    tied = replace(question, choices=("Amazon ECS", "Amazon EKS", "AWS Batch", "AWS Bench"))
     assert cue_report([tied]).right_longest == 0
 
 
