@@ -125,6 +125,7 @@ class Buttons:
         )
         match = self.picks.__discord_ui_compiled_template__.fullmatch(custom_id)
         assert match is not None, custom_id
+        # As for buttons: the stub types only the base class's (item, row).
         return self.picks(menu, match)  # type: ignore[call-arg,arg-type]
 
     def question(self, view: QuestionView) -> View:
