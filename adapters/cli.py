@@ -14,6 +14,7 @@ from typing import TextIO
 from adapters import deck_cli
 from bot.bank import BankError, load_bank
 from bot.bootstrap import build_core
+from bot.cues import cue_report
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
 from bot.logs import configure_logging
@@ -69,6 +70,14 @@ def _lint(settings: Settings, paths: list[Path]) -> int:
         bank = load_bank(settings.studybot_content_dir, [p.resolve() for p in paths] or None)
     except BankError as error:
         _print_bank_error(error)
+        return 1
+    report = cue_report(bank.questions)
+    for line in report.lines(bank.locations):
+        print(line)
+    failures = report.failures()
+    for failure in failures:
+        print(f"Too easy to guess: {failure}", file=sys.stderr)
+    if failures:
         return 1
     print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics.")
     return 0

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from adapters import terminal_render as render
 from bot.app.commands import Commands, Notice
 from bot.app.quiz import QuizService
+from bot.choices import LETTERS, parse_letters
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
@@ -56,8 +57,8 @@ class TerminalChat:
 
     def _choice_index(self, text: str, view: QuestionView) -> int | None:
         token = text.strip().rstrip(").").casefold()
-        if len(token) == 1 and token in render.LETTERS.casefold()[: len(view.choices)]:
-            return render.LETTERS.casefold().index(token)
+        if len(token) == 1 and token in LETTERS.casefold()[: len(view.choices)]:
+            return LETTERS.casefold().index(token)
         if token.isdigit() and 1 <= int(token) <= len(view.choices):
             return int(token) - 1
         return None
@@ -65,10 +66,15 @@ class TerminalChat:
     async def _answer(self, text: str, view: QuestionView) -> str:
         if view.kind is Kind.FLASHCARD:
             result = await self.quiz.answer_text(self.actor, view.instance_id, text)
+        elif view.kind is Kind.MULTIPLE_RESPONSE:
+            picks = parse_letters(text, len(view.choices))
+            if picks is None:
+                return render.PICK_LETTERS_HINT.format(last=LETTERS[len(view.choices) - 1])
+            result = await self.quiz.answer_choices(self.actor, view.instance_id, picks)
         else:
             index = self._choice_index(text, view)
             if index is None:
-                last = render.LETTERS[len(view.choices) - 1]
+                last = LETTERS[len(view.choices) - 1]
                 return f"Answer with a letter A-{last} or a number 1-{len(view.choices)}, or type a command."
             result = await self.quiz.answer_choice(self.actor, view.instance_id, index)
         self.pending = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
     AnswerOutcome,
@@ -19,7 +20,7 @@ from bot.models import (
 )
 from bot.questions import Kind
 
-LETTERS = "ABCDEF"
+PICK_LETTERS_HINT = "Answer with the letters of your choices (A-{last}), like B, D, or type a command."
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -47,7 +48,15 @@ def question(view: QuestionView) -> str:
     if view.kind is Kind.FLASHCARD:
         return f"{head}\n  (flashcard: type your answer)"
     choices = "\n".join(f"  {LETTERS[i]}) {c}" for i, c in enumerate(view.choices))
+    if view.kind is Kind.MULTIPLE_RESPONSE:
+        return f"{head}\n{choices}\nAnswer with the letters of your choices, like B, D."
     return f"{head}\n{choices}\nAnswer with a letter or a number."
+
+
+def picks(result: AnswerOutcome) -> list[str]:
+    """A multiple-response answer's picks, each marked right or wrong, and the right set."""
+    marked = ", ".join(f"{choice} ({'right' if right else 'wrong'})" for choice, right in result.marked_picks)
+    return [f"Your picks: {marked}", f"The right answers: {'; '.join(result.correct_answers)}"]
 
 
 def outcome(result: AnswerOutcome) -> str:
@@ -55,9 +64,14 @@ def outcome(result: AnswerOutcome) -> str:
         verdict = "You already answered this one: " + ("correct." if result.correct else "not correct.")
     elif result.correct:
         verdict = f"Correct! +{result.points} points."
+    elif result.kind is Kind.MULTIPLE_RESPONSE:
+        verdict = "Not quite: all the right choices and only those score."
     else:
         verdict = f"Not quite. The answer is: {result.correct_answer}."
-    lines = [verdict, result.explanation, f"Source: {result.source}"]
+    lines = [verdict]
+    if result.kind is Kind.MULTIPLE_RESPONSE:
+        lines += picks(result)
+    lines += [result.explanation, f"Source: {result.source}"]
     if result.late:
         lines.append("The answer was already revealed, so this one scores nothing.")
     lines.append(f"Total: {result.total_points} points · streak: {result.streak}")

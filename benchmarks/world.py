@@ -34,7 +34,8 @@ def bank() -> QuestionBank:
 
 
 def choice_question_ids(questions: QuestionBank) -> list[str]:
-    return [q.id for q in questions.questions if q.kind is not Kind.FLASHCARD]
+    """Questions answered by one click (a multiple-response answer picks several)."""
+    return [q.id for q in questions.questions if q.kind in (Kind.MULTIPLE_CHOICE, Kind.TRUE_FALSE)]
 
 
 def user_external(number: int) -> str:

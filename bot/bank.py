@@ -6,16 +6,16 @@ Every problem is collected, never only the first, and each names its file, line 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from bot.content_schema import QuestionEntry, QuestionsFile, TopicsFile
+from bot.content_schema import SLUG_PATTERN, QuestionEntry, QuestionsFile, TopicsFile, question_rules
 from bot.questions import (
     BUTTON_TEXT_MAX,
     EXPLANATION_MAX,
@@ -25,9 +25,9 @@ from bot.questions import (
     Question,
     Topic,
 )
+from bot.yaml_lines import LineMap, Path_, Unreadable, read_yaml
 
 TOPICS_FILE = "topics.yaml"
-Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,11 @@ class BankError(Exception):
 
 @dataclass(frozen=True)
 class QuestionBank:
+    """The topics and questions; `locations` gives each question's "file:line" when loaded."""
+
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
+    locations: Mapping[str, str] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)
@@ -69,58 +72,6 @@ class QuestionBank:
         return {q.id: q for q in self.questions}
 
 
-# libyaml's parser where PyYAML was built with it (its wheels are): the whole bank loads in
-# 0.02 s instead of 0.14 s, a tenth of `studybot serve`'s start-up. Same nodes, same marks.
-Loader = yaml.SafeLoader | yaml.CSafeLoader
-LOADER: type[Loader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineMap:
-    """YAML data plus the line each key and item starts on."""
-
-    def __init__(self) -> None:
-        self.lines: dict[Path_, int] = {}
-
-    def line(self, path: Path_) -> int:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-    def build(self, loader: Loader, node: yaml.Node, path: Path_) -> Any:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = self.build(loader, value_node, (*path, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(loader, item, (*path, i)) for i, item in enumerate(node.value)]
-        return loader.construct_object(node, deep=True)
-
-
-def _read_yaml(path: Path, display: str) -> tuple[Any, _LineMap] | Problem:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return Problem(display, 1, "", f"cannot be read: {error}")
-    loader = LOADER(text)
-    try:
-        node = loader.get_single_node()
-        lines = _LineMap()
-        data = lines.build(loader, node, ()) if node is not None else None
-    except yaml.YAMLError as error:
-        # Where the broken construct began (an unclosed bracket or quote) when the parser says,
-        # rather than where it gave up, which differs between libyaml and PyYAML's own parser.
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        return Problem(display, line, "", f"is not valid YAML: {getattr(error, 'problem', error)}")
-    finally:
-        loader.dispose()
-    return data, lines
-
-
 def _field_name(path: Path_) -> str:
     name = ""
     for part in path:
@@ -129,6 +80,12 @@ def _field_name(path: Path_) -> str:
 
 
 _LIMITS = {"prompt": PROMPT_MAX, "explanation": EXPLANATION_MAX}
+# What a field of the wrong type must be instead (YAML reads 3.3 as a number, 2026-12-06 as a date).
+_TYPE_HINTS = {
+    "domain": "must be a CLF-C02 domain number, 1 to 4",
+    "task": 'must be a quoted task statement like "3.3"',
+    "verified": "must be a date, YYYY-MM-DD, unquoted",
+}
 
 
 def _message(error: Mapping[str, Any], loc: Path_) -> str:
@@ -149,15 +106,21 @@ def _message(error: Mapping[str, Any], loc: Path_) -> str:
         return "must be lower-case letters, digits and dashes"
     if kind == "enum":
         return f"must be one of {error.get('ctx', {}).get('expected', '')}"
+    if str(last) in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
+        return _TYPE_HINTS[str(last)]
+    if kind == "string_type":
+        return "must be text: put it in quotes (YAML reads 1000000 as a number, and 1,000 in [...] as two)"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _validation_problems(error: ValidationError, display: str, lines: _LineMap) -> list[Problem]:
+def _validation_problems(
+    error: ValidationError, display: str, lines: LineMap, at: Path_ = ()
+) -> list[Problem]:
     problems = []
     for item in error.errors():
-        loc: Path_ = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
-        # A union (text or bool) reports one error per member; name the field once.
-        if loc and loc[-1] in ("str", "bool"):
+        loc: Path_ = at + tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        # A union (text or bool or none) reports one error per member; name the field once.
+        while loc and loc[-1] in ("str", "bool", "none"):
             loc = loc[:-1]
         problems.append(Problem(display, lines.line(loc), _field_name(loc), _message(item, loc)))
     return list(dict.fromkeys(problems))
@@ -166,10 +129,10 @@ def _validation_problems(error: ValidationError, display: str, lines: _LineMap) 
 def _to_question(entry: QuestionEntry) -> Question:
     if entry.kind is Kind.TRUE_FALSE:
         choices: tuple[str, ...] = TRUE_FALSE_CHOICES
-        answer = TRUE_FALSE_CHOICES[0] if entry.answer else TRUE_FALSE_CHOICES[1]
+        answers: tuple[str, ...] = (TRUE_FALSE_CHOICES[0] if entry.answer else TRUE_FALSE_CHOICES[1],)
     else:
         choices = tuple(entry.choices)
-        answer = str(entry.answer)
+        answers = tuple(entry.answers) if entry.answers is not None else (str(entry.answer),)
     return Question(
         id=entry.id,
         topics=tuple(entry.topics),
@@ -177,9 +140,12 @@ def _to_question(entry: QuestionEntry) -> Question:
         difficulty=entry.difficulty,
         prompt=entry.prompt,
         choices=choices,
-        answer=answer,
+        answers=answers,
         explanation=entry.explanation,
         source=entry.source,
+        domain=entry.domain,
+        task=entry.task,
+        verified=entry.verified,
         accepted=tuple(entry.accepted),
     )
 
@@ -192,9 +158,9 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _load_topics(path: Path, display: str, problems: list[Problem]) -> tuple[Topic, ...]:
-    read = _read_yaml(path, display)
-    if isinstance(read, Problem):
-        problems.append(read)
+    read = read_yaml(path)
+    if isinstance(read, Unreadable):
+        problems.append(Problem(display, read.line, "", read.message))
         return ()
     data, lines = read
     try:
@@ -216,11 +182,50 @@ def _load_topics(path: Path, display: str, problems: list[Problem]) -> tuple[Top
     return tuple(topics)
 
 
+def _identity_problems(
+    question_id: str,
+    topics: Sequence[str],
+    loc: Path_,
+    display: str,
+    lines: LineMap,
+    topic_ids: set[str],
+    seen_ids: dict[str, str],
+) -> list[Problem]:
+    """A duplicate id and unknown topics: checked even on a question that fails the schema, so
+    that one lint run reports them too."""
+    found = []
+    if question_id in seen_ids:
+        where: Path_ = (*loc, "id")
+        message = f"duplicate id '{question_id}' (first in {seen_ids[question_id]})"
+        found.append(Problem(display, lines.line(where), _field_name(where), message))
+    for i, topic in enumerate(topics):
+        if topic not in topic_ids:
+            where = (*loc, "topics", i)
+            found.append(Problem(display, lines.line(where), _field_name(where), f"unknown topic '{topic}'"))
+    return found
+
+
+def _raw_identity(item: object) -> tuple[str, list[str]]:
+    """The id and the well-formed topic ids of a question that failed the schema."""
+    if not isinstance(item, dict):
+        return "", []
+    question_id = item.get("id")
+    topics = item.get("topics")
+    slugs = (
+        [t for t in topics if isinstance(t, str) and re.match(SLUG_PATTERN, t)]
+        if isinstance(topics, list)
+        else []
+    )
+    return (
+        question_id if isinstance(question_id, str) and re.match(SLUG_PATTERN, question_id) else ""
+    ), slugs
+
+
 def _check_question(
     entry: QuestionEntry,
     loc: Path_,
     display: str,
-    lines: _LineMap,
+    lines: LineMap,
     topic_ids: set[str],
     seen_ids: dict[str, str],
 ) -> list[Problem]:
@@ -228,19 +233,13 @@ def _check_question(
         where: Path_ = (*loc, field) if index is None else (*loc, field, index)
         return Problem(display, lines.line(where), _field_name(where), message)
 
-    found = []
-    if entry.id in seen_ids:
-        found.append(problem("id", f"duplicate id '{entry.id}' (first in {seen_ids[entry.id]})"))
-    for i, topic in enumerate(entry.topics):
-        if topic not in topic_ids:
-            found.append(problem("topics", f"unknown topic '{topic}'", i))
+    found = _identity_problems(entry.id, entry.topics, loc, display, lines, topic_ids, seen_ids)
     folded: set[str] = set()
     for i, choice in enumerate(entry.choices):
         if choice.casefold() in folded:
             found.append(problem("choices", f"duplicate choice '{choice}'", i))
         folded.add(choice.casefold())
-    if entry.kind is Kind.MULTIPLE_CHOICE and entry.answer not in entry.choices:
-        found.append(problem("answer", f"answer '{entry.answer}' is not among the choices"))
+    found.extend(problem(field, message, index) for field, index, message in question_rules(entry))
     return found
 
 
@@ -260,9 +259,9 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
         if path.name == TOPICS_FILE:
             continue
         display = _display(path, content_dir)
-        read = _read_yaml(path, display)
-        if isinstance(read, Problem):
-            problems.append(read)
+        read = read_yaml(path)
+        if isinstance(read, Unreadable):
+            problems.append(Problem(display, read.line, "", read.message))
             continue
         data, lines = read
         try:
@@ -270,8 +269,20 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
         except ValidationError as error:
             problems.extend(_validation_problems(error, display, lines))
             continue
-        for i, entry in enumerate(parsed.questions):
+        # Each question on its own, so that one broken question hides nothing about the others.
+        for i, item in enumerate(parsed.questions):
             loc: Path_ = ("questions", i)
+            try:
+                entry = QuestionEntry.model_validate(item)
+            except ValidationError as error:
+                problems.extend(_validation_problems(error, display, lines, loc))
+                question_id, its_topics = _raw_identity(item)
+                problems.extend(
+                    _identity_problems(question_id, its_topics, loc, display, lines, topic_ids, seen_ids)
+                )
+                if question_id:
+                    seen_ids.setdefault(question_id, f"{display}:{lines.line((*loc, 'id'))}")
+                continue
             problems.extend(_check_question(entry, loc, display, lines, topic_ids, seen_ids))
             seen_ids.setdefault(entry.id, f"{display}:{lines.line((*loc, 'id'))}")
             questions.append(_to_question(entry))
@@ -279,7 +290,7 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
         problems.append(Problem(_display(content_dir, content_dir), 1, "", "holds no questions"))
     if problems:
         raise BankError(problems)
-    return QuestionBank(topics, tuple(questions))
+    return QuestionBank(topics, tuple(questions), seen_ids)
 
 
 def export_rows(bank: QuestionBank) -> list[dict[str, Any]]:
@@ -292,10 +303,13 @@ def export_rows(bank: QuestionBank) -> list[dict[str, Any]]:
             "difficulty": q.difficulty.value,
             "prompt": q.prompt,
             "choices": list(q.choices),
-            "answer": q.answer,
+            "answers": list(q.answers),
             "accepted": list(q.accepted),
             "explanation": q.explanation,
             "source": q.source,
+            "domain": q.domain,
+            "task": q.task,
+            "verified": q.verified.isoformat(),
         }
         for q in bank.questions
     ]

@@ -69,7 +69,9 @@ class Actor:
 
 @dataclass(frozen=True)
 class QuestionView:
-    """A posted question as every adapter shows it; the answer is not in it."""
+    """A posted question as every adapter shows it; the answer is not in it. `choices` are in
+    the order shown; `pick_count` is how many an answer picks (a multiple-response question's
+    prompt says so: "Choose TWO.")."""
 
     instance_id: int
     question_id: str
@@ -82,6 +84,7 @@ class QuestionView:
     mode: Mode
     answer_count: int = 0
     daily_date: date | None = None
+    pick_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,11 @@ AskResult = Posted | TopicNotFound | NoQuestions
 @dataclass(frozen=True)
 class AnswerOutcome:
     """What an answer earned. `repeat` is true when this user had answered already: the result
-    shown is the first one and nothing was scored again."""
+    shown is the first one and nothing was scored again.
+
+    `correct_answers` are the right choices and `picked` the choices picked (one, or a
+    multiple-response set), both in the order they were shown; `chosen` is the text recorded.
+    """
 
     instance_id: int
     question_id: str
@@ -127,6 +134,13 @@ class AnswerOutcome:
     late: bool
     answer_count: int
     mode: Mode
+    correct_answers: tuple[str, ...]
+    picked: tuple[str, ...]
+
+    @property
+    def marked_picks(self) -> tuple[tuple[str, bool], ...]:
+        """Each picked choice and whether it is one of the right ones."""
+        return tuple((choice, choice in self.correct_answers) for choice in self.picked)
 
 
 @dataclass(frozen=True)

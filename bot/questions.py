@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 # Platform limits that the content must respect, so that every question renders everywhere.
@@ -13,12 +14,16 @@ BUTTON_TEXT_MAX = 75
 PROMPT_MAX = 1000
 # An explanation is sent in one Discord message (2000 characters) together with a verdict line.
 EXPLANATION_MAX = 1500
-MIN_CHOICES = 2
-MAX_CHOICES = 6
+# The exam's multiple choice has four choices; three to six are accepted. Its multiple response
+# has five or six choices of which two or three are right ("Choose TWO." / "Choose THREE.").
+MULTIPLE_CHOICE_CHOICES = (3, 6)
+MULTIPLE_RESPONSE_CHOICES = (5, 6)
+MULTIPLE_RESPONSE_ANSWERS = {2: "TWO", 3: "THREE"}
 
 
 class Kind(StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
+    MULTIPLE_RESPONSE = "multiple_response"
     TRUE_FALSE = "true_false"
     FLASHCARD = "flashcard"
 
@@ -32,6 +37,11 @@ class Difficulty(StrEnum):
 TRUE_FALSE_CHOICES = ("True", "False")
 
 
+def choose_count_phrase(count: int) -> str:
+    """The exam's instruction for `count` right answers: "(Choose TWO.)"."""
+    return f"(Choose {MULTIPLE_RESPONSE_ANSWERS[count]}.)"
+
+
 @dataclass(frozen=True)
 class Topic:
     id: str
@@ -43,9 +53,12 @@ class Topic:
 class Question:
     """One question of the bank.
 
-    `choices` holds the buttons shown (true/false questions get "True" and "False"; flashcards
-    have none) and `answer` the correct choice's text, or for a flashcard the canonical answer.
-    `accepted` lists further answers a flashcard accepts when typed.
+    `choices` holds the choices in the file's order (true/false questions get "True" and
+    "False"; flashcards have none); they are shown shuffled (`bot.choice_order`). `answers`
+    holds the right choices' texts (one for multiple choice and true/false, two or three for
+    multiple response), or for a flashcard its canonical answer; `accepted` lists further
+    answers a flashcard accepts when typed. `domain` and `task` place the question in the exam
+    guide (domain 3, task "3.3"); `verified` is when its facts were last checked.
     """
 
     id: str
@@ -54,15 +67,18 @@ class Question:
     difficulty: Difficulty
     prompt: str
     choices: tuple[str, ...]
-    answer: str
+    answers: tuple[str, ...]
     explanation: str
     source: str
+    domain: int
+    task: str
+    verified: date
     accepted: tuple[str, ...] = field(default=())
 
     @property
-    def answer_index(self) -> int | None:
-        """The index of the correct choice, or None for a flashcard."""
-        return self.choices.index(self.answer) if self.choices else None
+    def answer(self) -> str:
+        """The right answer as one line: multiple response joins its answers with "; "."""
+        return "; ".join(self.answers)
 
     @property
     def primary_topic(self) -> str:

@@ -22,10 +22,13 @@ questions:
     kind: multiple_choice
     difficulty: easy
     prompt: What does ECS stand for?
-    choices: [Elastic Container Service, Elastic Compute Service]
+    choices: [Elastic Container Service, Elastic Compute Service, EC2 Container Storage, Cluster Kit]
     answer: Elastic Container Service
     explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.
-    source: 000_416a3283f2f717e8.txt
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
 """
 
 
@@ -66,6 +69,13 @@ def test_the_shipped_bank_is_whole(bank: QuestionBank) -> None:
     assert all(q.explanation and q.source for q in bank.questions)
 
 
+def test_the_shipped_bank_is_exam_shaped(bank: QuestionBank) -> None:
+    """Issue 16, point 4: at least 300 questions, 40 of them multiple response, every domain."""
+    assert len(bank.questions) >= 300
+    assert sum(q.kind is Kind.MULTIPLE_RESPONSE for q in bank.questions) >= 40
+    assert {q.domain for q in bank.questions} == {1, 2, 3, 4}
+
+
 def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: QuestionBank) -> None:
     """content/README.md: | seed file | fact | question ids | note |, rows for every seed file."""
     seeds = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
@@ -93,8 +103,8 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:8: questions[0].answer: answer 'Elastic Cloud Service' is not among the choices",
         ),
         (
-            "Elastic Compute Service]",
-            "elastic container service]",
+            "Elastic Compute Service,",
+            "elastic container service,",
             "pack.yaml:7: questions[0].choices[1]: duplicate choice 'elastic container service'",
         ),
         (
@@ -108,8 +118,8 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:9: questions[0].explanation: is empty",
         ),
         (
-            "Elastic Compute Service]",
-            "Elastic Compute Service" + " and more" * 8 + "]",
+            "Elastic Compute Service,",
+            "Elastic Compute Service" + " and more" * 8 + ",",
             "pack.yaml:7: questions[0].choices[1]: is longer than the 75 characters a button can show",
         ),
         (
@@ -118,16 +128,96 @@ def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: Question
             "pack.yaml:6: questions[0].prompt: is longer than the 1000 characters a message can hold",
         ),
         ("kind: multiple_choice", "kind: essay", "pack.yaml:4: questions[0].kind: must be one of"),
-        ("    source: 000_416a3283f2f717e8.txt\n", "", "pack.yaml:2: questions[0].source: is missing"),
+        (
+            "choices: [Elastic Container Service,",
+            "choices: [1,000,",
+            "pack.yaml:7: questions[0].choices[0]: must be text: put it in quotes",
+        ),
+        (
+            "id: ecs-one",
+            "id: one-ecs",
+            "pack.yaml:2: questions[0].id: must start with its main topic id 'ecs'",
+        ),
+        (
+            "    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html\n",
+            "",
+            "pack.yaml:2: questions[0].source: is missing",
+        ),
         (
             "difficulty: easy",
             "difficulty: easy\n    hint: none",
             "pack.yaml:6: questions[0].hint: is not a known field",
         ),
         (
-            "choices: [Elastic Container Service, Elastic Compute Service]",
-            "choices: [Elastic Container Service]",
-            "pack.yaml:2: questions[0]: a multiple-choice question needs 2 to 6 choices, not 1",
+            ", EC2 Container Storage, Cluster Kit]",
+            "]",
+            "pack.yaml:7: questions[0].choices: a multiple-choice question needs 3 to 6 choices, not 2",
+        ),
+        ("domain: 3", "domain: 5", "pack.yaml:11: questions[0].domain: must be a CLF-C02 domain, 1 to 4"),
+        ("domain: 3", "domain: three", "pack.yaml:11: questions[0].domain: must be a CLF-C02 domain number"),
+        ("    domain: 3\n", "", "pack.yaml:2: questions[0].domain: is missing"),
+        (
+            'task: "3.3"',
+            "task: 3.3",
+            'pack.yaml:12: questions[0].task: must be a quoted task statement like "3.3"',
+        ),
+        (
+            'task: "3.3"',
+            'task: "2.1"',
+            "pack.yaml:12: questions[0].task: '2.1' is not a task of domain 3 (3.1,",
+        ),
+        ('task: "3.3"', 'task: "3.9"', "pack.yaml:12: questions[0].task: '3.9' is not a task of domain 3"),
+        ('    task: "3.3"\n', "", "pack.yaml:2: questions[0].task: is missing"),
+        (
+            "verified: 2026-12-06",
+            'verified: "2026-12-06"',
+            "pack.yaml:13: questions[0].verified: must be a date",
+        ),
+        (
+            "verified: 2026-12-06",
+            "verified: last week",
+            "pack.yaml:13: questions[0].verified: must be a date",
+        ),
+        ("    verified: 2026-12-06\n", "", "pack.yaml:2: questions[0].verified: is missing"),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: 000_416a3283f2f717e8.txt",
+            "pack.yaml:10: questions[0].source: must be an https URL of official documentation",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: http://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "pack.yaml:10: questions[0].source: must be an https URL",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: https://someones-cheatsheet.example/ecs",
+            "pack.yaml:10: questions[0].source: 'someones-cheatsheet.example' is not an official",
+        ),
+        (
+            "source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            "source: https://github.com/someone/notes",
+            "pack.yaml:10: questions[0].source: 'github.com' is not an official documentation",
+        ),
+        (
+            "explanation: The C in ECS is Container;",
+            "explanation: As the study notes say, the C in ECS is Container;",
+            "pack.yaml:9: questions[0].explanation: mentions 'study notes'",
+        ),
+        (
+            "explanation: The C in ECS is Container;",
+            "explanation: Unlike the notes claim, the C in ECS is Container;",
+            "pack.yaml:9: questions[0].explanation: mentions 'the notes'",
+        ),
+        (
+            "prompt: What does ECS stand for?",
+            "prompt: What does ECS stand for in the seed file?",
+            "pack.yaml:6: questions[0].prompt: mentions 'seed'",
+        ),
+        (
+            "answer: Elastic Container Service",
+            "answers: [Elastic Container Service]",
+            "pack.yaml:8: questions[0].answers: only a multiple-response question has answers; use answer",
         ),
         ("prompt: What", "prompt: [What", "pack.yaml:6: is not valid YAML"),
     ],
@@ -154,7 +244,9 @@ def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, true_false)
     assert any("the answer of a true/false question is true or false" in p for p in problems), problems
     good_cards = GOOD.replace("kind: multiple_choice", "kind: flashcard").replace(
-        "    choices: [Elastic Container Service, Elastic Compute Service]\n", "    accepted: [ecs]\n"
+        "    choices: [Elastic Container Service, Elastic Compute Service, EC2 Container Storage,"
+        " Cluster Kit]\n",
+        "    accepted: [ecs]\n",
     )
     bank = load_bank(bank_dir(tmp_path, good_cards, "cards"))
     assert bank.questions[0].accepted == ("ecs",) and bank.questions[0].choices == ()
@@ -180,7 +272,7 @@ def test_lint_command_lists_every_problem_and_fails(tmp_path: Path) -> None:
     broken = bank_dir(
         tmp_path,
         GOOD.replace("answer: Elastic Container Service", "answer: X").replace(
-            "topics: [ecs]", "topics: [cobol]"
+            "topics: [ecs]", "topics: [ecs, cobol]"
         ),
     )
     result = run_cli("content", "lint", content=broken)
@@ -195,7 +287,8 @@ def test_lint_passes_on_the_shipped_bank_and_export_prints_json() -> None:
     export = run_cli("content", "export", "--format", "json")
     rows = json.loads(export.stdout)
     assert len(rows) >= 150
-    assert {"id", "topics", "kind", "prompt", "choices", "answer", "explanation", "source"} <= set(rows[0])
+    assert {"id", "topics", "kind", "prompt", "choices", "answers", "explanation", "source"} <= set(rows[0])
+    assert {"domain", "task", "verified"} <= set(rows[0])
 
 
 def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
@@ -204,3 +297,10 @@ def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "unknown topic 'cobol'" in result.stderr and "refusing to start" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_example_in_the_content_readme_loads(tmp_path: Path) -> None:
+    readme = (CONTENT_DIR / "README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    [question] = load_bank(bank_dir(tmp_path, "questions:\n" + example)).questions
+    assert question.kind is Kind.MULTIPLE_RESPONSE and question.task == "3.3"

@@ -22,8 +22,9 @@ from bot.daily.triggers import cron, latest_due
 from bot.db.database import Database
 from bot.errors import QuizError
 from bot.grammar import DailyOn, parse
-from bot.models import Actor, AnswerOutcome, Mode, Place, QuestionView
+from bot.models import Actor, Mode, Place, QuestionView
 from bot.scoring import score_answer
+from tests.answering_helpers import answer
 from tests.conftest import FrozenClock
 
 ADMIN = Actor("slack", "T1", "UADMIN", "Ada", is_admin=True)
@@ -188,16 +189,6 @@ async def test_a_claim_held_by_a_live_process_is_not_taken_over(
     clock.advance(hours=3)
     assert await daily.recover() == 0  # past the grace window: abandoned, not sent
     assert poster.questions == []
-
-
-async def answer(
-    service: QuizService, bank: QuestionBank, who: Actor, view: QuestionView, right: bool
-) -> AnswerOutcome:
-    index = bank.by_id[view.question_id].answer_index
-    if index is None:
-        return await service.answer_self_grade(who, view.instance_id, knew=right)
-    choice = index if right else (index + 1) % len(view.choices)
-    return await service.answer_choice(who, view.instance_id, choice)
 
 
 def player(user: str, name: str) -> Actor:

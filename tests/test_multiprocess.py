@@ -23,7 +23,7 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
-from bot.questions import Kind
+from tests.answering_helpers import SINGLE_ANSWER, right_index
 from tests.conftest import CONTENT_DIR, postgres_url, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
@@ -148,10 +148,9 @@ async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
     while True:
         result = await quiz.ask(Actor("slack", "T1", "U0", "zero"), "C1", "ecs")
         assert isinstance(result, Posted)
-        if result.question.kind is not Kind.FLASHCARD:
+        if result.question.kind in SINGLE_ANSWER:
             break
     instance = result.question.instance_id
-    question = bank.by_id[result.question.question_id]
     api = StandInSlack()
     await api.start()
     processes = [Process(url, api, tmp_path / f"serve-{n}.log") for n in range(2)]
@@ -167,7 +166,7 @@ async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
             bodies = [
                 (
                     processes[(user + attempt) % 2],
-                    click(api, user, attempt, instance, question.answer_index or 0),
+                    click(api, user, attempt, instance, right_index(bank, result.question)),
                 )
                 for user in range(1, USERS + 1)
                 for attempt in range(2)

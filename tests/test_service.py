@@ -10,10 +10,13 @@ from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.bank import QuestionBank
 from bot.bootstrap import compose
+from bot.choices import shown_choices
 from bot.db.database import Database
 from bot.errors import QuizError
 from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted, Scope, TopicNotFound
 from bot.questions import Kind
+from tests.answering_helpers import SINGLE_ANSWER
+from tests.answering_helpers import right_index as shown_right_index
 from tests.conftest import FrozenClock
 
 CHANNEL = "C1"
@@ -31,15 +34,14 @@ async def posted(service: QuizService, topic: str | None = "ecs", who: Actor | N
 
 
 def right_index(bank: QuestionBank, result: Posted) -> int:
-    index = bank.by_id[result.question.question_id].answer_index
-    assert index is not None
-    return index
+    return shown_right_index(bank, result.question)
 
 
 async def post_choice_question(service: QuizService, bank: QuestionBank, topic: str = "ecs") -> Posted:
+    """A question with one right choice (multiple choice or true/false)."""
     while True:
         result = await posted(service, topic)
-        if result.question.kind is not Kind.FLASHCARD:
+        if result.question.kind in SINGLE_ANSWER:
             return result
 
 
@@ -47,7 +49,8 @@ async def test_a_question_on_a_topic_hides_its_answer(service: QuizService, bank
     result = await posted(service, "ECS")
     question = bank.by_id[result.question.question_id]
     assert "ecs" in question.topics
-    assert result.question.choices == question.choices
+    assert sorted(result.question.choices) == sorted(question.choices)
+    assert result.question.choices == shown_choices(question, result.question.instance_id)
     assert not hasattr(result.question, "answer")
 
 

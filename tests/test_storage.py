@@ -18,6 +18,7 @@ from bot.db.schema import HEAD_REVISION, is_current, upgrade_if_behind
 from bot.db.tables import metadata
 from bot.errors import StorageUnavailable
 from bot.models import Actor, Period, Place, Posted
+from tests.answering_helpers import SINGLE_ANSWER
 from tests.conftest import FrozenClock
 
 ALICE = Actor("terminal", "local", "alice", "Alice")
@@ -69,8 +70,8 @@ async def test_a_locked_database_refuses_clearly_and_loses_nothing(
     core = await migrated_core(path, bank, clock, busy_timeout_ms=50)
     service = core.quiz
     question = await service.ask(ALICE, "terminal", "ecs")
-    while isinstance(question, Posted) and not question.question.choices:
-        question = await service.ask(ALICE, "terminal", "ecs")  # a flashcard has no choice to click
+    while isinstance(question, Posted) and question.question.kind not in SINGLE_ANSWER:
+        question = await service.ask(ALICE, "terminal", "ecs")  # one click answers it
     assert isinstance(question, Posted)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")

@@ -4,15 +4,16 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from adapters.terminal import TerminalChat
-from adapters.terminal_render import LETTERS
 from bot.bank import QuestionBank
 from bot.bootstrap import Core
-from bot.models import Place
-from bot.questions import Kind
+from bot.choices import LETTERS, shown_choices
+from bot.models import Place, QuestionView
+from bot.questions import Difficulty, Kind, Question
+from tests.answering_helpers import right_picks
 from tests.conftest import CONTENT_DIR, FrozenClock
 
 ONE_QUESTION = """\
@@ -21,12 +22,42 @@ questions:
     topics: [ecs]
     kind: multiple_choice
     difficulty: easy
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
     prompt: What does ECS stand for?
     choices: [Elastic Compute Service, Elastic Container Service, EC2 Container Storage]
     answer: Elastic Container Service
     explanation: ECS is the Elastic Container Service; Elastic Compute Cloud is EC2.
-    source: 000_416a3283f2f717e8.txt
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
 """
+
+
+def letter_of(choice: str, instance_id: int) -> str:
+    """The letter ONE_QUESTION shows `choice` under when posted as that instance."""
+    choices = ("Elastic Compute Service", "Elastic Container Service", "EC2 Container Storage")
+    question = Question(
+        id="ecs-name",
+        topics=("ecs",),
+        kind=Kind.MULTIPLE_CHOICE,
+        difficulty=Difficulty.EASY,
+        prompt="",
+        choices=choices,
+        answers=(choices[1],),
+        explanation="",
+        source="",
+        domain=3,
+        task="3.3",
+        verified=date(2026, 12, 6),
+    )
+    return LETTERS[shown_choices(question, instance_id).index(choice)]
+
+
+def typed_answer(bank: QuestionBank, view: QuestionView) -> str:
+    """What a person types to answer a posted question right: "B", "A, D" or a flashcard's text."""
+    if view.kind is Kind.FLASHCARD:
+        return bank.by_id[view.question_id].answer
+    return ", ".join(LETTERS[i] for i in right_picks(bank, view))
 
 
 def chat_session(tmp_path: Path, script: str, *options: str) -> subprocess.CompletedProcess[str]:
@@ -48,9 +79,10 @@ def chat_session(tmp_path: Path, script: str, *options: str) -> subprocess.Compl
 
 
 def test_a_scripted_session_from_a_question_to_the_leaderboard(tmp_path: Path) -> None:
+    right = letter_of("Elastic Container Service", 1)
     result = chat_session(
         tmp_path,
-        "/quiz ecs\nB\n/quiz leaderboard\n/quiz leaderboard teams\n",
+        f"/quiz ecs\n{right}\n/quiz leaderboard\n/quiz leaderboard teams\n",
         "--user",
         "alice",
         "--team",
@@ -60,15 +92,17 @@ def test_a_scripted_session_from_a_question_to_the_leaderboard(tmp_path: Path) -
     out = result.stdout
     assert "Created and joined the team Night Owls." in out
     assert "[Amazon ECS · easy] What does ECS stand for?" in out
-    assert "  B) Elastic Container Service" in out
+    assert f"  {right}) Elastic Container Service" in out
     assert "Correct! +10 points." in out
     assert re.search(r"^1  alice\s+10\s+1\s+100%$", out, re.M)
     assert re.search(r"^1  Night Owls\s+10\s+1\s+100%$", out, re.M)
 
 
 def test_the_same_database_keeps_the_score_across_sessions(tmp_path: Path) -> None:
-    chat_session(tmp_path, "/quiz ecs\n2\n", "--user", "alice")
-    result = chat_session(tmp_path, "/quiz ecs\nA\n/quiz leaderboard all\n", "--user", "bob")
+    right = LETTERS.index(letter_of("Elastic Container Service", 1)) + 1
+    chat_session(tmp_path, f"/quiz ecs\n{right}\n", "--user", "alice")
+    wrong = letter_of("EC2 Container Storage", 2)
+    result = chat_session(tmp_path, f"/quiz ecs\n{wrong}\n/quiz leaderboard all\n", "--user", "bob")
     assert "Not quite. The answer is: Elastic Container Service." in result.stdout
     assert re.search(r"^1  alice\s+10\s+1\s+100%$", result.stdout, re.M)
     assert re.search(r"^2  bob\s+0\s+1\s+0%$", result.stdout, re.M)
@@ -87,10 +121,11 @@ async def test_bad_input_gets_one_line_and_the_session_goes_on(core: Core, bank:
     )
     text = await chat.handle("/quiz docker")
     assert "[" in text
-    question = bank.by_id[chat.pending.question_id]  # type: ignore[union-attr]
+    assert chat.pending is not None
+    question = bank.by_id[chat.pending.question_id]
     if question.kind is not Kind.FLASHCARD:
-        assert (await chat.handle("Z")).startswith("Answer with a letter A-")
-        answer = await chat.handle(LETTERS[question.answer_index or 0].lower())
+        assert (await chat.handle("Z")).startswith("Answer with ")
+        answer = await chat.handle(typed_answer(bank, chat.pending).lower())
         assert answer.startswith("Correct!")
     assert chat.pending is None or question.kind is Kind.FLASHCARD
 
@@ -122,8 +157,8 @@ async def test_the_question_of_the_day_reaches_the_terminal(
     assert subscription is not None
     await daily.post_due(subscription.id, due)
     assert shown[-1].startswith("Question of the day, Thursday 19 November:")
-    question = bank.by_id[chat.pending.question_id]  # type: ignore[union-attr]
-    reply = await chat.handle(question.answer if question.kind is Kind.FLASHCARD else "A")
+    assert chat.pending is not None
+    reply = await chat.handle(typed_answer(bank, chat.pending))
     assert "Total:" in reply
     clock.moment = due + timedelta(days=1)
     await daily.post_due(subscription.id, due + timedelta(days=1))

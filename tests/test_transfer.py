@@ -28,7 +28,7 @@ from bot.db.tables import metadata
 from bot.db.transfer import TransferError, export_database, import_database
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
-from bot.questions import Kind
+from tests.answering_helpers import answer as answer_as
 from tests.conftest import FrozenClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +56,7 @@ def make_core(database: Database, bank: QuestionBank, clock: FrozenClock) -> Cor
 
 
 async def answer(service: QuizService, bank: QuestionBank, who: Actor, instance: int, right: bool) -> None:
-    question = bank.by_id[(await service.question_view(instance)).question_id]
-    if question.kind is Kind.FLASHCARD:
-        await service.answer_self_grade(who, instance, right)
-    else:
-        assert question.answer_index is not None
-        index = question.answer_index if right else (question.answer_index + 1) % len(question.choices)
-        await service.answer_choice(who, instance, index)
+    await answer_as(service, bank, who, await service.question_view(instance), right)
 
 
 class DailyPoster:

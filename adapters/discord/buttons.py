@@ -1,5 +1,11 @@
-"""Persistent buttons: the custom_id carries everything a click needs, so a click on a message
-posted before a restart reaches the new process. Each click is passed to a `Clicks` handler.
+"""Persistent buttons and menus: the custom_id carries everything a click needs, so a click on a
+message posted before a restart reaches the new process. Each click is passed to a `Clicks`
+handler.
+
+A multiple-response question gets a select menu instead of buttons. It takes exactly as many
+options as the question has right answers (`min_values` = `max_values`): the prompt says so
+already ("Choose TWO."), so this gives nothing away, and a slip of the hand (one option, or
+three) cannot become a wrong answer; the menu submits when it is closed.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
-from discord.ui import Button, DynamicItem, View
+from discord.ui import Button, DynamicItem, Select, View
 
 from adapters.discord import render
 from adapters.discord.exchange import refused_while_stopping
@@ -23,12 +29,15 @@ REVEAL = r"quiz:(?P<instance>[0-9]+):reveal"
 # A self-grade names no message: the question's message is the one stored with the instance
 # (grading buttons sent before this change still carry one, which is ignored).
 GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01])(?::[0-9]+)?"
+PICKS = r"quiz:(?P<instance>[0-9]+):picks"
 
 
 class Clicks(Protocol):
     in_flight: InFlight
 
     async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None: ...
+
+    async def pick(self, interaction: discord.Interaction, instance_id: int, choices: list[int]) -> None: ...
 
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
 
@@ -63,17 +72,46 @@ def _item_class(template: str, on_click: OnClick, in_flight: InFlight) -> type[D
     return QuizButton
 
 
+OnPick = Callable[[discord.Interaction, re.Match[str], list[str]], Coroutine[Any, Any, None]]
+
+
+def _menu_class(template: str, on_pick: OnPick, in_flight: InFlight) -> type[DynamicItem[Select[View]]]:
+    """A select menu kind whose picks, matched on `template`, go to `on_pick` with the values (or
+    are answered "restarting" while `in_flight` is closed)."""
+
+    class QuizMenu(DynamicItem[Select[View]], template=template):
+        def __init__(self, menu: Select[View], match: re.Match[str]) -> None:
+            super().__init__(menu)
+            self.match = match
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        ) -> QuizMenu:
+            assert isinstance(item, Select)
+            return cls(item, match)
+
+        async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+            return not await refused_while_stopping(interaction, in_flight)
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await on_pick(interaction, self.match, self.item.values)
+
+    return QuizMenu
+
+
 @dataclass(frozen=True)
 class Buttons:
-    """The button kinds of one client: register `kinds` with it, and build views from them."""
+    """The button and menu kinds of one client: register `kinds` with it, and build views."""
 
     answer: type[DynamicItem[Button[View]]]
     reveal: type[DynamicItem[Button[View]]]
     grade: type[DynamicItem[Button[View]]]
+    picks: type[DynamicItem[Select[View]]]
 
     @property
-    def kinds(self) -> tuple[type[DynamicItem[Button[View]]], ...]:
-        return (self.answer, self.reveal, self.grade)
+    def kinds(self) -> tuple[type[DynamicItem[Any]], ...]:
+        return (self.answer, self.reveal, self.grade, self.picks)
 
     def _item(
         self, kind: type[DynamicItem[Button[View]]], custom_id: str, label: str, style: discord.ButtonStyle
@@ -84,9 +122,31 @@ class Buttons:
         # only the base class's (item, row).
         return kind(Button(label=label, custom_id=custom_id, style=style), match)  # type: ignore[call-arg,arg-type]
 
+    def _menu(self, view: QuestionView) -> DynamicItem[Select[View]]:
+        custom_id = f"quiz:{view.instance_id}:picks"
+        options = [
+            discord.SelectOption(label=render.choice_label(i, choice), value=str(i))
+            for i, choice in enumerate(view.choices)
+        ]
+        menu: Select[View] = Select(
+            custom_id=custom_id,
+            placeholder=render.pick_placeholder(view.pick_count),
+            min_values=view.pick_count,
+            max_values=view.pick_count,
+            options=options,
+        )
+        match = self.picks.__discord_ui_compiled_template__.fullmatch(custom_id)
+        assert match is not None, custom_id
+        # As for buttons: the stub types only the base class's (item, row).
+        return self.picks(menu, match)  # type: ignore[call-arg,arg-type]
+
     def question(self, view: QuestionView) -> View:
-        """One button per choice, or Show answer for a flashcard."""
+        """One button per choice, a menu for a multiple-response question, or Show answer for a
+        flashcard."""
         buttons = View(timeout=None)
+        if view.kind is Kind.MULTIPLE_RESPONSE:
+            buttons.add_item(self._menu(view))
+            return buttons
         if view.kind is Kind.FLASHCARD:
             reveal = f"quiz:{view.instance_id}:reveal"
             buttons.add_item(self._item(self.reveal, reveal, "Show answer", discord.ButtonStyle.primary))
@@ -116,6 +176,9 @@ def make_buttons(clicks: Clicks) -> Buttons:
     async def reveal(interaction: discord.Interaction, match: re.Match[str]) -> None:
         await clicks.reveal(interaction, int(match["instance"]))
 
+    async def pick(interaction: discord.Interaction, match: re.Match[str], values: list[str]) -> None:
+        await clicks.pick(interaction, int(match["instance"]), [int(v) for v in values if v.isdigit()])
+
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
         await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1")
 
@@ -123,4 +186,5 @@ def make_buttons(clicks: Clicks) -> Buttons:
         _item_class(ANSWER, answer, clicks.in_flight),
         _item_class(REVEAL, reveal, clicks.in_flight),
         _item_class(GRADE, grade, clicks.in_flight),
+        _menu_class(PICKS, pick, clicks.in_flight),
     )

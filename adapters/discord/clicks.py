@@ -1,4 +1,5 @@
-"""Button clicks: answers, a flashcard's reveal and its self-grade. Replies are ephemeral."""
+"""Button clicks and menu picks: answers, a flashcard's reveal and its self-grade. Replies are
+ephemeral."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ class QuizClicks:
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("answer"):
             result = await self.service.answer_choice(actor(interaction), instance_id, choice)
+            assert interaction.message is not None
+            await self._answered(interaction, exchange, result, interaction.message.id)
+
+    async def pick(self, interaction: discord.Interaction, instance_id: int, choices: list[int]) -> None:
+        """A multiple-response answer: the options picked in the menu."""
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with self.in_flight.track(), exchange.guard("answer"):
+            result = await self.service.answer_choices(actor(interaction), instance_id, choices)
             assert interaction.message is not None
             await self._answered(interaction, exchange, result, interaction.message.id)
 

@@ -15,6 +15,7 @@ import discord
 from adapters.discord.markdown import safe
 from bot import names
 from bot.app.commands import TeamList, TopicList
+from bot.choices import LETTERS
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -28,11 +29,10 @@ from bot.models import (
     TopicNotFound,
     UserStats,
 )
-from bot.questions import Kind
+from bot.questions import MULTIPLE_RESPONSE_ANSWERS, Kind
 
 COLOUR = discord.Colour.orange()
 RIGHT, WRONG = discord.Colour.green(), discord.Colour.red()
-LETTERS = "ABCDEF"
 PERIOD_NAMES = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
 HELP = (
     ("/quiz", "a question from any topic"),
@@ -92,17 +92,32 @@ def choice_label(index: int, text: str) -> str:
     return f"{LETTERS[index]}. {text}"
 
 
+def pick_placeholder(count: int) -> str:
+    return f"Choose {MULTIPLE_RESPONSE_ANSWERS.get(count, str(count))}"
+
+
+def _marked_picks(result: AnswerOutcome) -> str:
+    return "\n".join(f"{'✅' if right else '❌'} {safe(choice)}" for choice, right in result.marked_picks)
+
+
 def outcome(result: AnswerOutcome) -> discord.Embed:
     if result.repeat:
         title = "You already answered this one: " + ("correct." if result.correct else "not correct.")
     elif result.correct:
         title = f"Correct! +{result.points} points"
+    elif result.kind is Kind.MULTIPLE_RESPONSE:
+        title = "Not quite: all the right choices and only those score."
     else:
         title = "Not quite."
     embed = discord.Embed(
         title=title, description=safe(result.explanation), colour=RIGHT if result.correct else WRONG
     )
-    if not result.correct:
+    if result.kind is Kind.MULTIPLE_RESPONSE:
+        embed.add_field(name="Your picks", value=_marked_picks(result), inline=False)
+        embed.add_field(
+            name="The right answers", value="\n".join(safe(a) for a in result.correct_answers), inline=False
+        )
+    elif not result.correct:
         embed.add_field(name="The answer", value=safe(result.correct_answer), inline=False)
     if result.late:
         embed.add_field(name="Late", value="The answer was already revealed, so this one scores nothing.")

@@ -1,7 +1,9 @@
 """The `action_id`s of Studybot's buttons: what they carry, and the patterns that match them.
 
 A button's id carries the question instance and, for answers and self-grades, the choice, so a
-click needs nothing but its payload to reach the core.
+click needs nothing but its payload to reach the core. A multiple-response question has
+checkboxes (`picks`), whose ticks Slack reports one by one and which count for nothing, and a
+Submit button whose payload carries the ticked boxes in its state.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 ANSWER = re.compile(r"^answer:(\d+):(\d+)$")
 SHOW_FLASHCARD = re.compile(r"^flashcard:(\d+)$")
 SELF_GRADE = re.compile(r"^grade:(\d+):([01])$")
+PICKS = re.compile(r"^picks:(\d+)$")
+SUBMIT = re.compile(r"^submit:(\d+)$")
 
 
 def answer(instance_id: int, index: int) -> str:
@@ -23,6 +27,15 @@ def show_flashcard(instance_id: int) -> str:
 
 def self_grade(instance_id: int, knew: bool) -> str:
     return f"grade:{instance_id}:{int(knew)}"
+
+
+def picks(instance_id: int) -> str:
+    """The checkboxes of a multiple-response question."""
+    return f"picks:{instance_id}"
+
+
+def submit(instance_id: int) -> str:
+    return f"submit:{instance_id}"
 
 
 def numbers(pattern: re.Pattern[str], action_id: str) -> tuple[int, ...]:

@@ -7,10 +7,11 @@ notifications and screen readers), or a list of blocks for the App Home view.
 from __future__ import annotations
 
 from adapters.slack import action_ids, daily_blocks
-from adapters.slack.kit import Block, Message, button, cell, context, header, message, section
+from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
-from adapters.terminal_render import LETTERS, percent, table
+from adapters.terminal_render import percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
 from bot.models import (
     AnswerOutcome,
@@ -35,10 +36,18 @@ def answers_so_far(count: int) -> str:
 
 
 def question(view: QuestionView) -> Message:
-    """The channel message: prompt, a button per choice (or "Show answer"), topic and difficulty."""
+    """The channel message: prompt, a button per choice (or "Show answer", or checkboxes and
+    Submit for a multiple-response question), topic and difficulty."""
     if view.kind is Kind.FLASHCARD:
         buttons = [button("Show answer", action_ids.show_flashcard(view.instance_id), str(view.instance_id))]
         hint = "Flashcard: think of your answer, then show it and grade yourself."
+    elif view.kind is Kind.MULTIPLE_RESPONSE:
+        labels = [f"{LETTERS[i]}. {choice}" for i, choice in enumerate(view.choices)]
+        buttons = [
+            checkboxes(action_ids.picks(view.instance_id), labels),
+            button("Submit", action_ids.submit(view.instance_id), str(view.instance_id), "primary"),
+        ]
+        hint = f"Tick {view.pick_count}, then Submit: only you will see whether you are right."
     else:
         buttons = [
             button(f"{LETTERS[i]}. {choice}", action_ids.answer(view.instance_id, i), str(i))
@@ -67,13 +76,17 @@ def outcome(result: AnswerOutcome) -> Message:
     elif result.correct:
         fallback = f"Correct! +{result.points} points."
         verdict = f":white_check_mark: {fallback}"
+    elif result.kind is Kind.MULTIPLE_RESPONSE:
+        fallback = "Not quite: all the right choices and only those score."
+        verdict = f":x: {fallback}"
     else:
         fallback = f"Not quite. The answer is: {result.correct_answer}."
         verdict = f":x: Not quite. The answer is: *{escape(result.correct_answer)}*."
-    blocks = [
-        section(f"{verdict}\nYour answer: {escape(result.chosen)}"),
-        section(escape(result.explanation)),
-    ]
+    if result.kind is Kind.MULTIPLE_RESPONSE:
+        blocks = [section(f"{verdict}\n{_picks(result)}")]
+    else:
+        blocks = [section(f"{verdict}\nYour answer: {escape(result.chosen)}")]
+    blocks.append(section(escape(result.explanation)))
     if result.late:
         blocks.append(section("The answer was already revealed, so this one scores nothing."))
     streaks = f"streak: {result.streak}"
@@ -82,6 +95,16 @@ def outcome(result: AnswerOutcome) -> Message:
     source = escape(result.source)
     blocks.append(context(f"Total: {result.total_points} points · {streaks} · source: {source}"))
     return message(fallback, blocks)
+
+
+def _picks(result: AnswerOutcome) -> str:
+    """Each pick marked right or wrong, then the whole right set."""
+    marked = "\n".join(
+        f"{':white_check_mark:' if right else ':x:'} {escape(choice)}"
+        for choice, right in result.marked_picks
+    )
+    right = ", ".join(f"*{escape(choice)}*" for choice in result.correct_answers)
+    return f"Your picks:\n{marked}\nThe right answers: {right}"
 
 
 def flashcard(card: FlashcardAnswer) -> Message:

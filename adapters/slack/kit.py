@@ -32,17 +32,28 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": False}}
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+def plain(text: str) -> Block:
+    """Plain text for a button or an option, cut to the 75 characters Slack shows."""
     label = text if len(text) <= BUTTON_TEXT_MAX else text[: BUTTON_TEXT_MAX - 1] + "…"
+    return {"type": "plain_text", "text": label, "emoji": False}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": label, "emoji": False},
+        "text": plain(text),
         "action_id": action_id,
         "value": value,
     }
     if style is not None:
         element["style"] = style
     return element
+
+
+def checkboxes(action_id: str, labels: list[str]) -> Block:
+    """Checkboxes whose options' values are their positions."""
+    options = [{"text": plain(label), "value": str(i)} for i, label in enumerate(labels)]
+    return {"type": "checkboxes", "action_id": action_id, "options": options}
 
 
 def message(fallback: str, blocks: list[Block]) -> Message:

@@ -18,8 +18,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
-from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
+from adapters.slack import action_ids, blocks
+from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
@@ -137,6 +137,30 @@ def click_job(body: Body, client: AsyncWebClient) -> Click:
     )
 
 
+def ticked(body: Body, action_id: str) -> str:
+    """The positions ticked in the checkboxes `action_id`, from the message state that Slack sends
+    with every action, as "1,3"."""
+    for block in ((body.get("state") or {}).get("values") or {}).values():
+        element = block.get(action_id)
+        if element is not None:
+            values = [str(int(option["value"])) for option in element.get("selected_options") or []]
+            return ",".join(values)
+    return ""
+
+
+def submit_job(body: Body, client: AsyncWebClient) -> Click:
+    """A Submit click, carrying the boxes its clicker had ticked."""
+    job = click_job(body, client)
+    (instance_id,) = numbers(SUBMIT, job.action_id)
+    return job._replace(value=ticked(body, action_ids.picks(instance_id)))
+
+
+async def tick(ack: AsyncAck) -> None:
+    """A box ticked or unticked: it counts for nothing until Submit, but Slack wants every action
+    acknowledged."""
+    await ack()
+
+
 async def _unreadable(job: Unreadable) -> Outcome:
     raise job.error
 
@@ -244,6 +268,15 @@ def register(
             counts.submit(click.message, (instance_id, click.token))
         return "ok"
 
+    async def submit(click: Click) -> Outcome:
+        (instance_id,) = numbers(SUBMIT, click.action_id)
+        picks = [int(value) for value in click.value.split(",") if value]
+        result = await quiz_service.answer_choices(click.actor, instance_id, picks)
+        await tell(click.response_url, blocks.outcome(result))
+        if not result.repeat:
+            counts.submit(click.message, (instance_id, click.token))
+        return "ok"
+
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
         card = await quiz_service.show_flashcard(click.actor, instance_id)
@@ -289,6 +322,8 @@ def register(
 
     app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
     app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
+    app.action(PICKS)(tick)
+    app.action(SUBMIT)(acked("action", "submit", submit_job, submit, Click._make, background))
     app.action(SHOW_FLASHCARD)(
         acked("action", "flashcard", click_job, show_flashcard, Click._make, background)
     )

@@ -34,6 +34,7 @@ from bot.app.ports import (
     UserState,
     Workspace,
 )
+from bot.choices import answer_feedback
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
@@ -96,6 +97,7 @@ def outcome(
     late: bool,
     count: int,
 ) -> AnswerOutcome:
+    correct_answers, picked = answer_feedback(question, instance.id, chosen)
     return AnswerOutcome(
         instance_id=instance.id,
         question_id=question.id,
@@ -113,6 +115,8 @@ def outcome(
         late=late,
         answer_count=count,
         mode=Mode(instance.mode),
+        correct_answers=correct_answers,
+        picked=picked,
     )
 
 

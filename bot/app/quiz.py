@@ -24,6 +24,7 @@ from bot.app.ports import (
 )
 from bot.app.posted import PostedQuestions
 from bot.bank import QuestionBank
+from bot.choices import grade_picks, pick_count, shown_choices
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
 from bot.errors import Command, QuizError
@@ -100,10 +101,11 @@ class QuizService:
             kind=question.kind,
             difficulty=question.difficulty,
             prompt=question.prompt,
-            choices=question.choices,
+            choices=shown_choices(question, instance_id),
             mode=mode,
             answer_count=count,
             daily_date=daily_date,
+            pick_count=pick_count(question),
         )
 
     def pool(self, topic_id: str | None) -> tuple[Question, ...]:
@@ -213,26 +215,27 @@ class QuizService:
         return question
 
     async def answer_choice(self, actor: Actor, instance_id: int, index: int) -> AnswerOutcome:
-        """Answer a multiple-choice or true/false question with the choice at `index`."""
+        """Answer a multiple-choice or true/false question with the choice shown at `index`."""
+        return await self.answer_choices(actor, instance_id, (index,))
 
-        def grade(question: Question) -> tuple[str, bool]:
-            if question.kind is Kind.FLASHCARD or not 0 <= index < len(question.choices):
-                raise QuizError("That is not one of this question's choices.")
-            return question.choices[index], index == question.answer_index
-
-        return await self._answer(actor, instance_id, grade)
+    async def answer_choices(self, actor: Actor, instance_id: int, indexes: Sequence[int]) -> AnswerOutcome:
+        """Answer with the choices shown at `indexes`: one, or a multiple-response set."""
+        return await self._answer(
+            actor, instance_id, lambda question: grade_picks(question, instance_id, indexes)
+        )
 
     async def answer_text(self, actor: Actor, instance_id: int, text: str) -> AnswerOutcome:
-        """Answer with typed text: a flashcard's answer, or a choice's text or letter."""
+        """Answer with typed text: a flashcard's answer, or a choice's text."""
 
         def grade(question: Question) -> tuple[str, bool]:
             typed = _normalize_answer(text)
             if not typed:
                 raise QuizError("Type an answer first.")
             if question.kind is not Kind.FLASHCARD:
-                for i, choice in enumerate(question.choices):
+                shown = shown_choices(question, instance_id)
+                for i, choice in enumerate(shown):
                     if typed == _normalize_answer(choice):
-                        return choice, i == question.answer_index
+                        return grade_picks(question, instance_id, (i,))
                 raise QuizError("That is not one of this question's choices.")
             targets = [_normalize_answer(a) for a in (question.answer, *question.accepted)]
             correct = any(fuzz.ratio(typed, t) >= FLASHCARD_MATCH_RATIO for t in targets)

@@ -6,8 +6,9 @@ import asyncio
 import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Connection
@@ -31,6 +32,9 @@ from tests.discord.stand_in import DiscordStandIn
 
 ECS_CHOICES = ("Elastic Compute Service", "EC2 Container Storage", "Elastic Container Service", "Cluster Kit")
 RIGHT = 2
+# A multiple-response question, alone in its topic (ec2): its first two choices are right.
+COMPUTE_CHOICES = ("AWS Fargate", "Amazon EC2 instances", "Amazon S3", "AWS Direct Connect", "Route 53")
+EXAM: dict[str, Any] = {"domain": 3, "task": "3.3", "verified": date(2026, 12, 6)}
 BANK = QuestionBank(
     topics=(
         Topic("ecs", "Amazon ECS", ("elastic-container-service",)),
@@ -48,9 +52,10 @@ BANK = QuestionBank(
             difficulty=Difficulty.EASY,
             prompt='What does the "ECS" in Amazon ECS stand for?',
             choices=ECS_CHOICES,
-            answer=ECS_CHOICES[RIGHT],
+            answers=(ECS_CHOICES[RIGHT],),
             explanation="ECS is the Elastic Container Service.",
-            source="ecs.txt",
+            source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",
+            **EXAM,
         ),
         Question(
             id="vm-stands-for",
@@ -59,10 +64,23 @@ BANK = QuestionBank(
             difficulty=Difficulty.EASY,
             prompt='What does "VM" stand for?',
             choices=(),
-            answer="Virtual Machine",
+            answers=("Virtual Machine",),
             explanation="A software-defined computer run by a hypervisor.",
-            source="vms.txt",
+            source="https://aws.amazon.com/what-is/virtualization/",
             accepted=("virtual machines",),
+            **EXAM,
+        ),
+        Question(
+            id="ec2-runs-ecs-tasks",
+            topics=("ec2",),
+            kind=Kind.MULTIPLE_RESPONSE,
+            difficulty=Difficulty.MEDIUM,
+            prompt="Which provide the compute for Amazon ECS tasks? (Choose TWO.)",
+            choices=COMPUTE_CHOICES,
+            answers=COMPUTE_CHOICES[:2],
+            explanation="Tasks run on Fargate or on EC2 instances; the others store, connect or resolve.",
+            source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html",
+            **EXAM,
         ),
     ),
 )

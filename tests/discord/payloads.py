@@ -96,8 +96,32 @@ def click(person: Person, message: dict[str, Any], custom_id: str) -> dict[str, 
     return _interaction(3, person, {"custom_id": custom_id, "component_type": 2}, message=message)
 
 
+def pick(person: Person, message: dict[str, Any], values: list[str]) -> dict[str, Any]:
+    """Options picked in the message's select menu, as Discord sends them when the menu closes."""
+    [menu] = [c for row in message["components"] for c in row["components"] if c["type"] == 3]
+    data = {"custom_id": menu["custom_id"], "component_type": 3, "values": values}
+    return _interaction(3, person, data, message=message)
+
+
+def option_values(message: dict[str, Any], *texts: str) -> list[str]:
+    """The values of the select menu's options showing these choices (they are shown shuffled)."""
+    [menu] = [c for row in message["components"] for c in row["components"] if c["type"] == 3]
+    return [o["value"] for text in texts for o in menu["options"] if o["label"].split(". ", 1)[-1] == text]
+
+
 def custom_ids(message: dict[str, Any]) -> list[str]:
     return [button["custom_id"] for row in message["components"] for button in row["components"]]
+
+
+def choice_id(message: dict[str, Any], text: str) -> str:
+    """The custom_id of the button showing the choice `text` (choices are shown shuffled)."""
+    [found] = [
+        button["custom_id"]
+        for row in message["components"]
+        for button in row["components"]
+        if button.get("label", "").split(". ", 1)[-1] == text
+    ]
+    return str(found)
 
 
 def labels(message: dict[str, Any]) -> list[str]:

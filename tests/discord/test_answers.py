@@ -7,8 +7,9 @@ from typing import Any
 
 from adapters.discord.component import DiscordComponent
 from bot.bootstrap import Core
-from tests.discord.conftest import ECS_CHOICES, RIGHT, running, stand_in_settings
-from tests.discord.payloads import ALICE, BOB, click, custom_ids, labels, option, slash
+from bot.choices import shown_choices
+from tests.discord.conftest import BANK, ECS_CHOICES, RIGHT, running, stand_in_settings
+from tests.discord.payloads import ALICE, BOB, choice_id, click, custom_ids, labels, option, slash
 from tests.discord.stand_in import CHANNEL_ID, EPHEMERAL, DiscordStandIn
 
 
@@ -34,16 +35,18 @@ async def test_quiz_ecs_posts_an_embed_with_one_button_per_choice(
     assert {"name": "Difficulty", "value": "easy", "inline": True} in embed["fields"]
     assert embed["title"] == "Amazon ECS"
     assert embed["footer"]["text"] == "No answers yet"
-    assert labels(message) == [f"{letter}. {text}" for letter, text in zip("ABCD", ECS_CHOICES, strict=True)]
     instance = custom_ids(message)[0].split(":")[1]
     assert custom_ids(message) == [f"quiz:{instance}:{i}" for i in range(4)]
+    shown = shown_choices(BANK.by_id["ecs-stands-for"], int(instance))
+    assert sorted(shown) == sorted(ECS_CHOICES)
+    assert labels(message) == [f"{letter}. {text}" for letter, text in zip("ABCD", shown, strict=True)]
 
 
 async def test_a_click_gets_ephemeral_feedback_and_scores_on_the_leaderboard(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     message = await ask(stand_in, "ecs")
-    answer = click(BOB, message, custom_ids(message)[RIGHT])
+    answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
     callback, feedback = await stand_in.interact(answer, followups=1)
     assert callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
     assert feedback.body["flags"] & EPHEMERAL
@@ -67,7 +70,9 @@ async def test_a_wrong_answer_shows_the_right_one(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     message = await ask(stand_in, "ecs")
-    _callback, feedback = await stand_in.interact(click(BOB, message, custom_ids(message)[0]), followups=1)
+    _callback, feedback = await stand_in.interact(
+        click(BOB, message, choice_id(message, ECS_CHOICES[0])), followups=1
+    )
     (verdict,) = feedback.body["embeds"]
     assert verdict["title"] == "Not quite."
     assert {"name": "The answer", "value": ECS_CHOICES[RIGHT], "inline": False} in verdict["fields"]
@@ -77,8 +82,8 @@ async def test_a_double_click_counts_once_and_repeats_the_first_result(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     message = await ask(stand_in, "ecs")
-    first = click(BOB, message, custom_ids(message)[RIGHT])
-    second = click(BOB, message, custom_ids(message)[0])
+    first = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
+    second = click(BOB, message, choice_id(message, ECS_CHOICES[0]))
     await stand_in.interact(first, followups=1)
     await stand_in.wait_for(lambda: count_edits(stand_in, message))
     _callback, again = await stand_in.interact(second, followups=1)
@@ -98,7 +103,7 @@ async def test_a_button_posted_before_a_restart_still_works(
         message = await ask(stand_in, "ecs")
     async with running(stand_in, settings, quiz_core):
         assert len(stand_in.identifies) == 2
-        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
         _callback, feedback = await stand_in.interact(answer, followups=1)
         assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
         await stand_in.wait_for(lambda: count_edits(stand_in, message))

@@ -107,7 +107,7 @@ async def test_admin_commands_are_refused_to_members_without_manage_server(
     assert refused.body["data"]["content"] == "Only members with the Manage Server permission can do that."
     assert refused.body["data"]["flags"] & EPHEMERAL
     (allowed,) = await stand_in.interact(slash(ADMIN, "quiz-admin", subcommand("status")))
-    assert allowed.body["data"]["content"].startswith("2 questions in 6 topics")
+    assert allowed.body["data"]["content"].startswith("3 questions in 6 topics")
 
 
 async def test_the_core_sees_who_asked_where_and_whether_they_manage_the_server(

@@ -15,14 +15,14 @@ from bot.models import Mode, Place
 from bot.questions import Difficulty
 from bot.scoring import score_answer
 from tests.conftest import FrozenClock
-from tests.discord.conftest import RIGHT
+from tests.discord.conftest import ECS_CHOICES, RIGHT
 from tests.discord.payloads import (
     ADMIN,
     ALICE,
     BOB,
     Person,
+    choice_id,
     click,
-    custom_ids,
     group,
     labels,
     option,
@@ -212,7 +212,7 @@ async def test_the_due_question_is_posted_with_buttons_and_a_click_scores_double
     assert len(labels(message)) == 4
 
     _callback, feedback = await stand_in.interact(
-        click(BOB, message, custom_ids(message)[RIGHT]), followups=1
+        click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1
     )
     practice = score_answer(
         correct=True, difficulty=Difficulty.EASY, mode=Mode.PRACTICE, late=False, streak=0, daily_streak=0
@@ -237,8 +237,8 @@ async def test_the_next_days_post_first_reveals_the_answer_with_the_teams(
     )
     await post(quiz_core.daily, clock, THURSDAY_9_BERLIN)
     message = stored(stand_in, channel_posts(stand_in)[0])
-    await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]), followups=1)
-    await stand_in.interact(click(ALICE, message, custom_ids(message)[0]), followups=1)
+    await stand_in.interact(click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1)
+    await stand_in.interact(click(ALICE, message, choice_id(message, ECS_CHOICES[0])), followups=1)
 
     assert await post(quiz_core.daily, clock, FRIDAY_9_BERLIN) is PostResult.POSTED
     first, reveal, second = channel_posts(stand_in)

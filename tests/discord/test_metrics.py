@@ -9,8 +9,8 @@ from adapters.discord.component import DiscordComponent
 from bot.bootstrap import Core
 from bot.daily.models import DailyStatusReport
 from bot.models import Place
-from tests.discord.conftest import RIGHT
-from tests.discord.payloads import ADMIN, ALICE, BOB, click, custom_ids, option, slash
+from tests.discord.conftest import ECS_CHOICES, RIGHT
+from tests.discord.payloads import ADMIN, ALICE, BOB, choice_id, click, option, slash
 from tests.discord.stand_in import DiscordStandIn
 from tests.discord.test_answers import ask
 from tests.discord.test_daily import daily, reply
@@ -39,7 +39,7 @@ async def test_each_interaction_is_counted_once_by_kind_and_outcome(
     await reply(stand_in, daily(ADMIN, "on", option("time", "25:00")))
     await stand_in.interact({**slash(ALICE, "quiz", option("topic", "ec", focused=True)), "type": 4})
     message = await ask(stand_in, "ecs")
-    await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]), followups=1)
+    await stand_in.interact(click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1)
 
     async def broken(_place: Place) -> DailyStatusReport:
         raise RuntimeError("disk on fire")

@@ -11,8 +11,8 @@ from adapters.discord.component import DiscordComponent
 from adapters.discord.exchange import FRIENDLY_FAILURE, RESTARTING, UNFINISHED
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
-from tests.discord.conftest import RIGHT, StallableDatabase, running, stand_in_settings
-from tests.discord.payloads import ALICE, BOB, click, custom_ids, option, slash, subcommand
+from tests.discord.conftest import ECS_CHOICES, RIGHT, StallableDatabase, running, stand_in_settings
+from tests.discord.payloads import ALICE, BOB, choice_id, click, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, EPHEMERAL, DiscordStandIn
 from tests.discord.test_answers import ask
 
@@ -23,7 +23,7 @@ async def test_a_rate_limited_followup_is_retried_and_arrives_once(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     message = await ask(stand_in, "ecs")
-    answer = click(BOB, message, custom_ids(message)[RIGHT])
+    answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
     stand_in.rate_limit("POST", rf"/webhooks/{APP_ID}/{answer['token']}")
     _callback, feedback = await stand_in.interact(answer, followups=1)
 
@@ -38,7 +38,7 @@ async def test_a_stalled_database_still_gets_the_click_answered_in_time(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_database: StallableDatabase
 ) -> None:
     message = await ask(stand_in, "ecs")
-    answer = click(BOB, message, custom_ids(message)[RIGHT])
+    answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
     quiz_database.open.clear()
     loop_time = stand_in.now()
     await stand_in.dispatch("INTERACTION_CREATE", answer)
@@ -103,7 +103,7 @@ async def test_stopping_lets_an_answer_under_way_send_its_reply(
 ) -> None:
     async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
         message = await ask(stand_in, "ecs")
-        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
         quiz_database.open.clear()
         await stand_in.interact(answer)
         stopping = asyncio.create_task(component.stop(asyncio.get_running_loop().time() + 10))
@@ -155,7 +155,7 @@ async def test_while_stopping_new_commands_and_clicks_are_answered_restarting(
     discord_bot.refuse_new_work()
 
     (command,) = await stand_in.interact(slash(ALICE, "quiz", option("topic", "ecs")))
-    (answer,) = await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]))
+    (answer,) = await stand_in.interact(click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT])))
 
     for callback in (command, answer):
         assert callback.body["type"] == 4
@@ -172,7 +172,7 @@ async def test_an_interaction_that_cannot_finish_within_the_grace_is_counted_and
 ) -> None:
     async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
         message = await ask(stand_in, "ecs")
-        answer = click(BOB, message, custom_ids(message)[RIGHT])
+        answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
         quiz_database.open.clear()
         await stand_in.interact(answer)
         with caplog.at_level(logging.WARNING, logger="adapters.inflight"):

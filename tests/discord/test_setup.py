@@ -151,10 +151,13 @@ QUESTIONS = """questions:
     topics: [ecs]
     kind: true_false
     difficulty: easy
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
     prompt: Amazon ECS runs containers.
     answer: true
     explanation: ECS is the Elastic Container Service.
-    source: ecs.txt
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
 """
 
 

@@ -59,6 +59,12 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def button_for(message: dict[str, Any], choice: str) -> dict[str, Any]:
+    """The button showing `choice` ("C. Elastic Container Service"): choices are shown shuffled."""
+    [found] = [b for b in buttons(message) if b["text"]["text"].split(". ", 1)[-1] == choice]
+    return found
+
+
 def text_of(message: dict[str, Any]) -> str:
     parts = [message.get("text", "")]
     for block in message.get("blocks", []):
@@ -215,6 +221,38 @@ class SlackBot:
                 }
             ],
         }
+
+    def tick_payload(
+        self, message: dict[str, Any], ticked: list[str], message_ts: str, user: SlackUser | None = None
+    ) -> dict[str, Any]:
+        """A box of a multiple-response question ticked or unticked: Slack sends the checkboxes
+        element with every option now ticked, and the message's state."""
+        [boxes] = [b for b in buttons(message) if b["type"] == "checkboxes"]
+        options = [o for o in boxes["options"] if o["text"]["text"].split(". ", 1)[-1] in ticked]
+        assert len(options) == len(ticked), ticked
+        payload = self.click_payload(boxes["action_id"], "", message_ts, user)
+        block_id = next(b["block_id"] for b in message["blocks"] if boxes in b.get("elements", []))
+        payload["actions"] = [
+            {
+                "action_id": boxes["action_id"],
+                "block_id": block_id,
+                "type": "checkboxes",
+                "selected_options": options,
+                "action_ts": payload["actions"][0]["action_ts"],
+            }
+        ]
+        state = {"type": "checkboxes", "selected_options": options}
+        payload["state"] = {"values": {block_id: {boxes["action_id"]: state}}}
+        return payload
+
+    def submit_payload(
+        self, message: dict[str, Any], ticked: list[str], message_ts: str, user: SlackUser | None = None
+    ) -> dict[str, Any]:
+        """Submit clicked with these boxes ticked: the state of the checkboxes rides along."""
+        [submit] = [b for b in buttons(message) if b["type"] == "button" and b["text"]["text"] == "Submit"]
+        payload = self.click_payload(submit["action_id"], submit["value"], message_ts, user)
+        payload["state"] = self.tick_payload(message, ticked, message_ts, user)["state"]
+        return payload
 
     async def click_with(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Sent:
         status, elapsed = await self.send({"payload": json.dumps(payload)}, headers=headers)

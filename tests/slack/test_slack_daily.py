@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
-from slack_harness import BOT_TOKEN, FakeTime, SlackBot, SlackUser, buttons, running_bot, text_of
+from slack_harness import BOT_TOKEN, FakeTime, SlackBot, SlackUser, button_for, buttons, running_bot, text_of
 from slack_stand_in import StandInSlack
 
 from adapters.slack.daily_poster import SlackDailyPoster
@@ -167,7 +167,8 @@ async def test_the_daily_question_is_posted_scores_double_and_is_revealed_before
     choices = buttons(question.body)
     assert len(choices) == 4
     ts = "1700000000.000001"
-    right, wrong = choices[2], choices[0]
+    right = button_for(question.body, "Elastic Container Service")
+    wrong = button_for(question.body, "Elastic Compute Service")
     correct = await bot.click(right["action_id"], right["value"], ts, ann)
     [feedback] = await bot.responses(correct)
     assert "Correct! +20 points." in text_of(feedback)  # 10 for an easy question, doubled

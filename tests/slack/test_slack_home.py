@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_harness import SlackBot, buttons, text_of
+from slack_harness import SlackBot, button_for, text_of
 
 
 def home_opened(event_id: str, user: str = "U1", tab: str = "home") -> str:
@@ -36,7 +36,7 @@ async def test_app_home_shows_stats_by_topic_team_and_leaderboard(slack_bot: Sla
     await slack_bot.responses(await slack_bot.slash("team join Night <Owls>"))
     await slack_bot.slash("ecs")
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
-    right = buttons(posted.body)[2]
+    right = button_for(posted.body, "Elastic Container Service")
     await slack_bot.responses(await slack_bot.click(right["action_id"], right["value"], "1700000000.000001"))
 
     status, _ = await slack_bot.send_raw(home_opened("Ev1"), "application/json")

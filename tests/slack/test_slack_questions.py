@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from slack_harness import ACK_SECONDS, SlackBot, SlackUser, buttons, text_of
+from slack_harness import ACK_SECONDS, BANK, SlackBot, SlackUser, button_for, buttons, text_of
+
+from bot.bank import load_bank
+from bot.choices import shown_choices
+
+RIGHT, WRONG = "Elastic Container Service", "Elastic Compute Service"
 
 
 async def ask_ecs(bot: SlackBot) -> tuple[dict[str, Any], str]:
@@ -26,22 +31,20 @@ async def test_quiz_ecs_posts_the_question_in_the_channel_with_a_button_per_choi
     assert posted.body["channel"] == "C1"
     assert posted.token == "xoxb-test-token"
     assert 'What does the "ECS" in Amazon ECS stand for?' in text_of(posted.body)
-    labels = [b["text"]["text"] for b in buttons(posted.body)]
-    assert labels == [
-        "A. Elastic Compute Service",
-        "B. EC2 Container Storage",
-        "C. Elastic Container Service",
-        "D. Elastic Cluster Scheduler",
-    ]
     instance_ids = {b["action_id"].split(":")[1] for b in buttons(posted.body)}
     assert len(instance_ids) == 1
+    question = load_bank(BANK).by_id["ecs-stands-for"]
+    shown = shown_choices(question, int(instance_ids.pop()))
+    assert sorted(shown) == sorted(question.choices)
+    labels = [b["text"]["text"] for b in buttons(posted.body)]
+    assert labels == [f"{letter}. {choice}" for letter, choice in zip("ABCD", shown, strict=True)]
     assert "Amazon ECS · easy · 0 answers so far" in text_of(posted.body)
     assert slack_bot.api.attempts("respond/cmd-1") == []
 
 
 async def test_a_click_gets_ephemeral_feedback_updates_the_count_and_scores(slack_bot: SlackBot) -> None:
     question, ts = await ask_ecs(slack_bot)
-    right = buttons(question)[2]
+    right = button_for(question, RIGHT)
 
     click = await slack_bot.click(right["action_id"], right["value"], ts)
 
@@ -66,7 +69,7 @@ async def test_a_click_gets_ephemeral_feedback_updates_the_count_and_scores(slac
 
 async def test_a_wrong_answer_shows_the_right_one_to_the_clicker_only(slack_bot: SlackBot) -> None:
     question, ts = await ask_ecs(slack_bot)
-    wrong = buttons(question)[0]
+    wrong = button_for(question, WRONG)
 
     click = await slack_bot.click(wrong["action_id"], wrong["value"], ts)
 
@@ -78,7 +81,7 @@ async def test_a_wrong_answer_shows_the_right_one_to_the_clicker_only(slack_bot:
 
 async def test_a_double_click_and_a_retried_delivery_count_once(slack_bot: SlackBot) -> None:
     question, ts = await ask_ecs(slack_bot)
-    right = buttons(question)[2]
+    right = button_for(question, RIGHT)
     first_payload = slack_bot.click_payload(right["action_id"], right["value"], ts)
 
     first = await slack_bot.click_with(first_payload)
@@ -120,7 +123,7 @@ async def test_an_unknown_topic_gets_suggestions_ephemerally(slack_bot: SlackBot
     [listing] = await slack_bot.responses(far)
     assert suggestion["response_type"] == "ephemeral"
     assert "No topic 'ecz'. Did you mean `ecs`?" in text_of(suggestion)
-    assert "Topics: `ecs`, `docker`, `lambda`" in text_of(listing)
+    assert "Topics: `ecs`, `docker`, `lambda`, `fargate`" in text_of(listing)
     assert slack_bot.api.attempts("chat.postMessage") == []
 
 
@@ -149,7 +152,7 @@ async def test_flashcards_show_the_answer_then_grade_yourself(slack_bot: SlackBo
 
 async def test_other_people_answer_the_same_question(slack_bot: SlackBot) -> None:
     question, ts = await ask_ecs(slack_bot)
-    right, wrong = buttons(question)[2], buttons(question)[1]
+    right, wrong = button_for(question, RIGHT), button_for(question, WRONG)
 
     await slack_bot.responses(await slack_bot.click(right["action_id"], right["value"], ts))
     await slack_bot.responses(
@@ -166,7 +169,7 @@ async def test_other_people_answer_the_same_question(slack_bot: SlackBot) -> Non
 
 async def test_two_clicks_at_once_score_once(slack_bot: SlackBot) -> None:
     question, ts = await ask_ecs(slack_bot)
-    right = buttons(question)[2]
+    right = button_for(question, RIGHT)
 
     clicks = await asyncio.gather(
         *(slack_bot.click(right["action_id"], right["value"], ts) for _ in range(2))

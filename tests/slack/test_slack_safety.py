@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_harness import ACK_SECONDS, SlackBot, SlackUser, buttons, running_bot, text_of
+from slack_harness import ACK_SECONDS, SlackBot, SlackUser, button_for, buttons, running_bot, text_of
 from slack_stand_in import StandInSlack
 
 from adapters.slack import component
@@ -60,7 +60,7 @@ async def test_leaderboards_never_mention_the_people_listed(slack_bot: SlackBot)
     await slack_bot.responses(await slack_bot.slash("team join <!here>"))
     await slack_bot.slash("ecs")
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
-    right = buttons(posted.body)[2]
+    right = button_for(posted.body, "Elastic Container Service")
     await slack_bot.responses(await slack_bot.click(right["action_id"], right["value"], "1700000000.000001"))
 
     teams = await slack_bot.slash("leaderboard teams")
@@ -123,7 +123,7 @@ async def test_a_stalled_database_still_gets_the_click_acknowledged_in_time(
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
     await slack_bot.api.wait_for(lambda: instance_count(slack_bot) == 1)
     stall = StalledDatabase(monkeypatch)
-    right = buttons(posted.body)[2]
+    right = button_for(posted.body, "Elastic Container Service")
 
     click = await slack_bot.click(right["action_id"], right["value"], "1700000000.000001")
 
@@ -144,7 +144,7 @@ async def test_clicks_beyond_the_work_slots_are_acknowledged_at_once_and_answere
         [posted] = await bot.api.wait_ok("chat.postMessage")
         await bot.api.wait_for(lambda: instance_count(bot) == 1)
         stall = StalledDatabase(monkeypatch)
-        right = buttons(posted.body)[2]
+        right = button_for(posted.body, "Elastic Container Service")
 
         clicks = [
             await bot.click(
@@ -173,7 +173,7 @@ async def test_a_failure_after_the_ack_reaches_the_user_and_the_log(
     monkeypatch.setattr(QuizService, "answer_choice", broken)
     await slack_bot.slash("ecs")
     [posted] = await slack_bot.api.wait_ok("chat.postMessage")
-    right = buttons(posted.body)[2]
+    right = button_for(posted.body, "Elastic Container Service")
 
     with caplog.at_level(logging.ERROR, logger="adapters.slack.background"):
         click = await slack_bot.click(right["action_id"], right["value"], "1700000000.000001")

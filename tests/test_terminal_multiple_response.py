@@ -1,0 +1,82 @@
+"""A multiple-response question in the terminal: letters separated by commas or spaces."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.terminal import TerminalChat
+from bot.bank import load_bank
+from bot.bootstrap import compose
+from bot.choices import LETTERS, shown_choices
+from bot.db.database import Database
+from tests.conftest import CONTENT_DIR, FrozenClock
+
+BANK_DIR = Path(__file__).resolve().parent / "slack" / "bank"
+BANK = load_bank(BANK_DIR)
+QUESTION = BANK.by_id["fargate-launch-options"]
+RIGHT = ("AWS Fargate", "Amazon EC2 instances")
+
+
+def letters(instance_id: int, *choices: str, separator: str = ", ") -> str:
+    shown = shown_choices(QUESTION, instance_id)
+    return separator.join(LETTERS[shown.index(choice)] for choice in choices)
+
+
+def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/quiz fargate",
+            letters(1, "AWS Fargate"),
+            letters(1, *RIGHT, separator=" ").lower(),
+            "/quiz fargate",
+            letters(2, "Amazon S3 buckets", "AWS Fargate"),
+            "",
+        ]
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STUDYBOT_CONTENT_DIR": str(BANK_DIR)}
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "alice"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=CONTENT_DIR.parent,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(Choose TWO.)" in out and "Answer with the letters of your choices, like B, D." in out
+    assert "Choose TWO: you picked 1. Nothing was recorded; pick again." in out
+    assert "Correct! +15 points." in out
+    assert "Not quite: all the right choices and only those score." in out
+    marks = {
+        f"{choice} (right)" if choice in RIGHT else f"{choice} (wrong)"
+        for choice in ("AWS Fargate", "Amazon S3 buckets")
+    }
+    picks_line = next(
+        line for line in out.splitlines() if line.startswith("Your picks: ") and "wrong" in line
+    )
+    assert set(picks_line.removeprefix("Your picks: ").split(", ")) == marks
+    right_line = [c for c in shown_choices(QUESTION, 2) if c in RIGHT]
+    assert f"The right answers: {'; '.join(right_line)}" in out
+
+
+async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
+    database: Database, clock: FrozenClock
+) -> None:
+    core = compose(database, BANK, clock, "UTC", random.Random(3))
+    chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
+    await chat.handle("/quiz fargate")
+    assert chat.pending is not None
+    instance = chat.pending.instance_id
+    for typed in ("Fargate and EC2", "B D Z", "7"):
+        assert await chat.handle(typed) == (
+            "Answer with the letters of your choices (A-E), like B, D, or type a command."
+        )
+    assert chat.pending is not None
+    answer = await chat.handle(letters(instance, *RIGHT, separator=","))
+    assert answer.startswith("Correct!") and chat.pending is None
