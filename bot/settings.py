@@ -19,6 +19,11 @@ def default_database_path() -> Path:
     return Path.home() / ".local" / "share" / "studybot" / "studybot.db"
 
 
+ENV_FILE: Path | None = Path(".env")
+"""The optional file of settings read at start; the test suite sets it to None so that a
+developer's own `.env` never reaches a test."""
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it, in one line."""
 
@@ -84,7 +89,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a bad one raises SettingsError naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=ENV_FILE, **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

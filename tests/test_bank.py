@@ -1,6 +1,7 @@
 """The question bank: every shipped file passes, and each kind of mistake is reported precisely."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from bot.questions import Kind
 from tests.conftest import CONTENT_DIR
 
 SEEDS_DIR = CONTENT_DIR.parent.parent / "shared" / "seeds"
+# `.ci/run`, which has the study notes beside the checkout, sets this so that their absence fails.
+REQUIRE_SEEDS_VARIABLE = "STUDYBOT_TEST_REQUIRE_SEEDS"
 
 GOOD = """\
 questions:
@@ -69,7 +72,11 @@ def test_the_shipped_bank_is_whole(bank: QuestionBank) -> None:
 def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: QuestionBank) -> None:
     """content/README.md: | seed file | fact | question ids | note |, rows for every seed file."""
     seeds = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
-    assert seeds, f"the study notes are expected in {SEEDS_DIR}"
+    if not seeds:
+        reason = f"the study notes are not beside this checkout (expected in {SEEDS_DIR})"
+        if os.environ.get(REQUIRE_SEEDS_VARIABLE):
+            pytest.fail(f"{reason}; {REQUIRE_SEEDS_VARIABLE} requires them")
+        pytest.skip(reason)
     covered: dict[str, int] = {}
     for line in (CONTENT_DIR / "README.md").read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -160,10 +167,9 @@ def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     assert bank.questions[0].accepted == ("ecs",) and bank.questions[0].choices == ()
 
 
-def run_cli(
-    *args: str, content: Path | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())}
+def run_cli(*args: str, cwd: Path, content: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`studybot ARGS` in `cwd` (a test's own folder, never the checkout and its `.env`)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(CONTENT_DIR.parent)}
     if content is not None:
         env["STUDYBOT_CONTENT_DIR"] = str(content)
     return subprocess.run(
@@ -171,7 +177,7 @@ def run_cli(
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd or CONTENT_DIR.parent,
+        cwd=cwd,
         check=False,
     )
 
@@ -183,16 +189,16 @@ def test_lint_command_lists_every_problem_and_fails(tmp_path: Path) -> None:
             "topics: [ecs]", "topics: [cobol]"
         ),
     )
-    result = run_cli("content", "lint", content=broken)
+    result = run_cli("content", "lint", content=broken, cwd=tmp_path)
     assert result.returncode == 1
     assert "The question bank has 2 problems:" in result.stderr
     assert "unknown topic 'cobol'" in result.stderr and "answer 'X' is not among the choices" in result.stderr
 
 
-def test_lint_passes_on_the_shipped_bank_and_export_prints_json() -> None:
-    lint = run_cli("content", "lint")
+def test_lint_passes_on_the_shipped_bank_and_export_prints_json(tmp_path: Path) -> None:
+    lint = run_cli("content", "lint", cwd=tmp_path)
     assert lint.returncode == 0, lint.stderr
-    export = run_cli("content", "export", "--format", "json")
+    export = run_cli("content", "export", "--format", "json", cwd=tmp_path)
     rows = json.loads(export.stdout)
     assert len(rows) >= 150
     assert {"id", "topics", "kind", "prompt", "choices", "answer", "explanation", "source"} <= set(rows[0])

@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.daily.executor import JoiningExecutor
 from bot.daily.fanout import FanOut, interleaved
 from bot.daily.triggers import cron
+from tests.conftest import yield_until
 
 
 class Batch:
@@ -57,8 +58,8 @@ async def run_due(
 
 async def until_joined(batch: Batch, count: int) -> asyncio.Future[None]:
     """Yield to the event loop until `count` jobs joined the batch; its future."""
-    while batch.done is None or len(batch.members) < count:
-        await asyncio.sleep(0)
+    await yield_until(lambda: batch.done is not None and len(batch.members) >= count, f"{count} jobs")
+    assert batch.done is not None
     return batch.done
 
 
@@ -154,8 +155,7 @@ async def test_a_workspace_has_at_most_its_share_of_sends_at_once_and_results_ke
     items = [("T1", n) for n in range(10)] + [("T2", n) for n in range(10, 12)]
     sender.submit(items[:6])
     sender.submit(items[6:])
-    while sum(in_flight.values()) < 5:
-        await asyncio.sleep(0)
+    await yield_until(lambda: sum(in_flight.values()) >= 5, "five sends in flight")
     assert in_flight == {"T1": 3, "T2": 2}
     release.set()
     assert await sender.results() == list(range(12))
@@ -175,8 +175,7 @@ async def test_waiting_for_the_sends_left_to_drop() -> None:
     sender.submit(range(4))
     waiting = asyncio.create_task(sender.left_at_most(2))
     gates[0].set()
-    while not sent:
-        await asyncio.sleep(0)
+    await yield_until(lambda: sent, "the first send")
     assert not waiting.done()
     gates[3].set()
     await waiting

@@ -25,7 +25,7 @@ from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from bot.questions import Kind
 from bot.service import QuizService
-from tests.conftest import CONTENT_DIR, postgres_url, reset_postgres
+from tests.conftest import CONTENT_DIR, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
 
@@ -92,6 +92,7 @@ class Process:
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(log.parent),
+            "PYTHONPATH": str(CONTENT_DIR.parent),
             "STUDYBOT_DATABASE_URL": url,
             "STUDYBOT_HTTP_PORT": str(self.port),
             "STUDYBOT_SCHEDULER_CHECK_SECONDS": "1",
@@ -110,7 +111,7 @@ class Process:
                 "adapters.cli",
                 "serve",
                 env=self.env,
-                cwd=CONTENT_DIR.parent,
+                cwd=self.log.parent,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,
             )
@@ -127,8 +128,10 @@ class Process:
 
 
 @pytest.fixture
-async def shared_database(tmp_path: Path, bank: QuestionBank) -> AsyncIterator[tuple[str, QuizService]]:
-    url = postgres_url()
+async def shared_database(
+    postgres_run_url: str, bank: QuestionBank
+) -> AsyncIterator[tuple[str, QuizService]]:
+    url = postgres_run_url
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)

@@ -42,6 +42,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
         "STUDYBOT_HTTP_PORT": str(port),
         "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}",
         "STUDYBOT_LOG_FORMAT": "json",
@@ -52,7 +53,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "serve"],
         env=env,
-        cwd=CONTENT_DIR.parent,
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

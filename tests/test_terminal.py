@@ -35,14 +35,19 @@ def chat_session(tmp_path: Path, script: str, *options: str) -> subprocess.Compl
     content.mkdir(exist_ok=True)
     shutil.copy(CONTENT_DIR / "topics.yaml", content)
     (content / "ecs.yaml").write_text(ONE_QUESTION)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STUDYBOT_CONTENT_DIR": str(content)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
+        "STUDYBOT_CONTENT_DIR": str(content),
+    }
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), *options],
         input=script,
         capture_output=True,
         text=True,
         env=env,
-        cwd=CONTENT_DIR.parent,
+        cwd=tmp_path,
         timeout=60,
         check=False,
     )

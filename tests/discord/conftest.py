@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlalchemy import Connection
 
 with warnings.catch_warnings():
     # discord.py imports audioop for voice, which Python 3.11 deprecates; nothing here uses voice.
@@ -27,6 +29,7 @@ from bot.settings import Settings, load_settings
 from tests.conftest import FrozenClock
 from tests.discord.stand_in import DiscordStandIn
 
+T = TypeVar("T")
 ECS_CHOICES = ("Elastic Compute Service", "EC2 Container Storage", "Elastic Container Service", "Cluster Kit")
 RIGHT = 2
 BANK = QuestionBank(
@@ -67,24 +70,40 @@ BANK = QuestionBank(
 
 
 class StallableDatabase(Database):
-    """A database whose transactions wait while `open` is cleared, like a stalled server."""
+    """A database whose transactions wait while `open` is cleared, like a stalled server: every
+    way in (`read`, `write` and the one-hop `read_sync`, `write_sync`) waits."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.open = asyncio.Event()
         self.open.set()
+        self.stalled = asyncio.Event()
+        """Set when a transaction had to wait: proof that the code under test met the stall."""
+
+    async def _pass(self) -> None:
+        if not self.open.is_set():
+            self.stalled.set()
+        await self.open.wait()
 
     @asynccontextmanager
     async def read(self):  # type: ignore[override]
-        await self.open.wait()
+        await self._pass()
         async with super().read() as connection:
             yield connection
 
     @asynccontextmanager
     async def write(self):  # type: ignore[override]
-        await self.open.wait()
+        await self._pass()
         async with super().write() as connection:
             yield connection
+
+    async def read_sync(self, work: Callable[[Connection], T]) -> T:
+        await self._pass()
+        return await super().read_sync(work)
+
+    async def write_sync(self, work: Callable[[Connection], T]) -> T:
+        await self._pass()
+        return await super().write_sync(work)
 
 
 @pytest.fixture(autouse=True)
