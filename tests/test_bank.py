@@ -156,6 +156,30 @@ def test_duplicate_ids_and_all_problems_are_reported_at_once(tmp_path: Path) -> 
     assert any("questions[1].answer: answer 'Nope' is not among the choices" in p for p in problems)
 
 
+def test_schema_errors_do_not_hide_the_checks_across_entries(tmp_path: Path) -> None:
+    """Six problems in one file, all reported by one run: two schema errors and the four
+    checks that read across entries (topics, answers, duplicate choices and ids)."""
+    first = GOOD.replace("topics: [ecs]", "topics: [cobol]").replace(
+        "explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.", "explanation: ''"
+    )
+    entry = GOOD.split("\n", 1)[1]
+    second = entry.replace("answer: Elastic Container Service", "answer: Nope").replace(
+        "    source: 000_416a3283f2f717e8.txt\n", ""
+    )
+    third = entry.replace("Elastic Compute Service]", "elastic container service]")
+    problems = problems_of(tmp_path, first + second + third)
+    expected = [
+        "questions[0].topics[0]: unknown topic 'cobol'",
+        "questions[0].explanation: is empty",
+        "questions[1].source: is missing",
+        "questions[1].answer: answer 'Nope' is not among the choices",
+        "questions[1].id: duplicate id 'ecs-one'",
+        "questions[2].choices[1]: duplicate choice 'elastic container service'",
+    ]
+    assert all(any(e in p for p in problems) for e in expected), problems
+    assert len(problems) == len(expected) + 1, problems  # questions[2] repeats the id too
+
+
 def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     true_false = GOOD.replace("kind: multiple_choice", "kind: true_false")
     problems = problems_of(tmp_path, true_false)
