@@ -114,10 +114,18 @@ class QuizService:
     # -- asking ---------------------------------------------------------------------------
 
     def view(
-        self, instance_id: int, question: Question, mode: Mode, count: int = 0, daily_date: date | None = None
+        self,
+        instance_id: int,
+        question: Question,
+        mode: Mode,
+        count: int = 0,
+        daily_date: date | None = None,
+        asked_topic: str | None = None,
     ) -> QuestionView:
-        """How adapters show a posted question; the answer is not in it."""
-        topic = self.bank.topic(question.primary_topic)
+        """How adapters show a posted question; the answer is not in it. Its heading names the
+        topic it was asked under, else the question's first topic."""
+        shown = asked_topic if asked_topic in question.topics else question.primary_topic
+        topic = self.bank.topic(shown)
         return QuestionView(
             instance_id=instance_id,
             question_id=question.id,
@@ -173,22 +181,27 @@ class QuizService:
 
     async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
         """Post a practice question on a topic (any topic when None) in a channel."""
+        topic_id, pool = None, self.bank.questions
         if topic_query:
             topic = self.topic_index.resolve(topic_query)
             if topic is None:
                 return TopicNotFound(
                     topic_query, self.topic_index.suggest(topic_query), tuple(t.id for t in self.bank.topics)
                 )
-            pool = self.bank.in_topic(topic.id)
+            topic_id, pool = topic.id, self.bank.in_topic(topic.id)
             if not pool:
                 return NoQuestions(topic.id)
-        else:
-            pool = self.bank.questions
-        instance_id, question = await self.database.write_sync(partial(self._post, actor, channel, pool))
-        return Posted(self.view(instance_id, question, Mode.PRACTICE))
+        post = partial(self._post, actor, channel, pool, topic_id)
+        instance_id, question = await self.database.write_sync(post)
+        return Posted(self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id))
 
     def _post(
-        self, actor: Actor, channel: str, pool: Sequence[Question], connection: Connection
+        self,
+        actor: Actor,
+        channel: str,
+        pool: Sequence[Question],
+        topic_id: str | None,
+        connection: Connection,
     ) -> tuple[int, Question]:
         """The transaction of `ask`, run whole on the database thread: asks come between the
         batches of answers, which wait for them, so an ask must not hold the writer for a wait on
@@ -203,6 +216,7 @@ class QuizService:
             mode=Mode.PRACTICE.value,
             now=self.clock.now(),
             posted_by=user.id,
+            topic_id=topic_id,
         )
         return instance_id, question
 
@@ -216,7 +230,7 @@ class QuizService:
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
-        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
+        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date, row.topic_id)
 
     # -- answering ------------------------------------------------------------------------
 

@@ -317,6 +317,7 @@ class DailyService:
                         {
                             "channel_id": d.channel_id,
                             "question_id": question_id,
+                            "topic_id": d.subscription.topic_id,
                             "posted_at": now,
                             "daily_date": local_date,
                             "lease_until": now + self.lease,
@@ -329,7 +330,9 @@ class DailyService:
                 if d.channel_id in won:
                     instance_id = won[d.channel_id]
                     question = self.quiz.bank.by_id[question_id]
-                    view = self.quiz.view(instance_id, question, Mode.DAILY, 0, local_date)
+                    view = self.quiz.view(
+                        instance_id, question, Mode.DAILY, 0, local_date, d.subscription.topic_id
+                    )
                     claims[d.subscription.id] = (instance_id, view)
         return claims
 

@@ -126,6 +126,7 @@ def insert_instance(
     now: datetime,
     posted_by: int | None,
     daily_date: date | None = None,
+    topic_id: str | None = None,
 ) -> int:
     result = connection.execute(
         question_instances.insert()
@@ -136,6 +137,7 @@ def insert_instance(
             posted_at=now,
             posted_by=posted_by,
             daily_date=daily_date,
+            topic_id=topic_id,
         )
         .returning(question_instances.c.id)
     )
@@ -154,6 +156,7 @@ class InstanceRow:
     revealed_at: datetime | None
     answer_count: int
     daily_date: date | None
+    topic_id: str | None
 
 
 INSTANCE = (
@@ -168,6 +171,7 @@ INSTANCE = (
         question_instances.c.revealed_at,
         question_instances.c.answer_count,
         question_instances.c.daily_date,
+        question_instances.c.topic_id,
     )
     .join(channels, channels.c.id == question_instances.c.channel_id)
     .join(workspaces, workspaces.c.id == channels.c.workspace_id)
