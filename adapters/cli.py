@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
@@ -20,8 +21,16 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, default_database_path, load_settings
 
 
+def _version() -> str:
+    try:
+        return metadata.version("studybot")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="Studybot: quizzes for study groups.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat = commands.add_parser("chat", help="play the quiz in this terminal")
@@ -130,7 +139,7 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
-    from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines
+    from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines, terminal_kept
     from bot.daily.leader import SoleLeader
     from bot.daily.scheduler import DailyScheduler
     from bot.daily.service import DailyService
@@ -144,8 +153,11 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         await scheduler.start()
         if team:
             await chat.join(team)
-        interactive = sys.stdin.isatty()
-        await chat.loop(prompted_lines if interactive else stdin_lines, interactive)
+        if sys.stdin.isatty():
+            with terminal_kept():
+                await chat.loop(prompted_lines, interactive=True)
+        else:
+            await chat.loop(stdin_lines, interactive=False)
     finally:
         await scheduler.stop()
         await service.database.dispose()
@@ -196,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         print("studybot: refusing to start on a broken question bank.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("\nBye.")  # Ctrl-C: end the prompt's line, so the shell's starts on its own
         return 130
 
 

@@ -142,9 +142,11 @@ class QuizService:
 
     def _pick(
         self, connection: Connection, channel_id: int, user_id: int | None, pool: Sequence[Question]
-    ) -> Question:
+    ) -> tuple[Question, bool]:
+        """The next question of the pool, and whether the pool was used up (it is a repeat)."""
         seen = store.last_seen(connection, channel_id, user_id, [q.id for q in pool])
-        return self.bank.by_id[pick_question([q.id for q in pool], seen, self._rng)]
+        picked = pick_question([q.id for q in pool], seen, self._rng)
+        return self.bank.by_id[picked], picked in seen
 
     def pool(self, topic_id: str | None) -> tuple[Question, ...]:
         return self.bank.in_topic(topic_id) if topic_id else self.bank.questions
@@ -192,8 +194,8 @@ class QuizService:
             if not pool:
                 return NoQuestions(topic.id)
         post = partial(self._post, actor, channel, pool, topic_id)
-        instance_id, question = await self.database.write_sync(post)
-        return Posted(self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id))
+        instance_id, question, repeated = await self.database.write_sync(post)
+        return Posted(self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id), repeated)
 
     def _post(
         self,
@@ -202,13 +204,13 @@ class QuizService:
         pool: Sequence[Question],
         topic_id: str | None,
         connection: Connection,
-    ) -> tuple[int, Question]:
+    ) -> tuple[int, Question, bool]:
         """The transaction of `ask`, run whole on the database thread: asks come between the
         batches of answers, which wait for them, so an ask must not hold the writer for a wait on
         the event loop at every statement."""
         workspace, user = self.identify(connection, actor)
         channel_row = store.channel(connection, workspace.id, channel)
-        question = self._pick(connection, channel_row.id, user.id, pool)
+        question, repeated = self._pick(connection, channel_row.id, user.id, pool)
         instance_id = store.insert_instance(
             connection,
             channel_id=channel_row.id,
@@ -218,7 +220,7 @@ class QuizService:
             posted_by=user.id,
             topic_id=topic_id,
         )
-        return instance_id, question
+        return instance_id, question, repeated
 
     async def set_message_ref(self, instance_id: int, ref: str) -> None:
         """Remember the platform's id of the message showing an instance, to update it later."""
