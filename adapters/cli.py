@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from adapters.startup import Unreachable, check_content_dir, check_database_path, missing_extra, where
 from bot.bank import BankError, export_rows, load_bank
 from bot.bootstrap import build_service
 from bot.db.database import Database
@@ -181,27 +182,51 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("chat", "serve", "content"):
+        check_content_dir(settings)
+    if args.command in ("chat", "serve", "db"):
+        check_database_path(settings, "--db" if getattr(args, "db", None) else "STUDYBOT_DATABASE_URL")
+    if args.command == "content":
+        return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            return asyncio.run(_db_upgrade(settings))
+        return asyncio.run(_db_transfer(settings, args.db_command, args.file))
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "discord":
+        return _discord_invite_url(settings)
+    return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one `studybot` command; a mistake in the set-up ends in one line, never a traceback."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     overrides: dict[str, object] = {}
     if getattr(args, "db", None) is not None:
         overrides["studybot_database_url"] = f"sqlite:///{args.db.expanduser().resolve()}"
+    settings: Settings | None = None
     try:
         settings = load_settings(**overrides)
-        if args.command == "content":
-            return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
-        if args.command == "db":
-            if args.db_command == "upgrade":
-                return asyncio.run(_db_upgrade(settings))
-            return asyncio.run(_db_transfer(settings, args.db_command, args.file))
-        if args.command == "serve":
-            return _serve(settings)
-        if args.command == "discord":
-            return _discord_invite_url(settings)
-        return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
+        return _run(args, settings)
     except SettingsError as error:
         print(f"studybot: {error}", file=sys.stderr)
+        return 2
+    except Unreachable as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 1
+    except StorageUnavailable as error:
+        cause = getattr(error.__cause__, "orig", None) or error.__cause__ or error
+        place = where(settings) if settings is not None else "configured"
+        print(f"studybot: cannot use the database {place}: {cause}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        line = missing_extra(error, settings)
+        if line is None:
+            raise
+        print(f"studybot: {line}", file=sys.stderr)
         return 2
     except BankError as error:
         _print_bank_error(error)

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+DATABASE_URL_FORMS = "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 REPO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
@@ -68,6 +70,19 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone '{value}'") from error
+        return value
+
+    @field_validator("studybot_database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"'{value}' is not a database URL: {DATABASE_URL_FORMS}") from error
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"'{backend}' databases are not supported: {DATABASE_URL_FORMS}")
         return value
 
     @property
