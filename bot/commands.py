@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import teams
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
@@ -17,10 +18,12 @@ from bot.grammar import (
     DailyOff,
     DailyOn,
     DailyStatus,
+    DeleteTeam,
     Invalid,
     JoinTeam,
     LeaveTeam,
     ListTeams,
+    RenameTeam,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
@@ -113,8 +116,12 @@ async def run(
                 return Help(HELP_LINES)
             case ShowLeaderboard(period, scope):
                 return await service.leaderboard(place, period, scope)
-            case JoinTeam(name):
-                return await service.join_team(actor, name)
+            case JoinTeam(name, create):
+                return await service.join_team(actor, name, create)
+            case RenameTeam(old, new):
+                return Notice(await teams.rename_team(service, actor, old, new))
+            case DeleteTeam(name):
+                return Notice(await teams.delete_team(service, actor, name))
             case LeaveTeam():
                 return await service.leave_team(actor)
             case ListTeams():

@@ -47,6 +47,7 @@ from bot.models import (
 from bot.periods import period_key, period_start
 from bot.picking import pick_question
 from bot.questions import Kind, Question, Topic
+from bot.teams import close_name, near_miss, remove_if_empty
 from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
@@ -416,25 +417,34 @@ class QuizService:
 
     # -- teams ----------------------------------------------------------------------------
 
-    async def join_team(self, actor: Actor, name: str) -> TeamChange:
-        """Join the team with this name (case-insensitive), creating it if it does not exist."""
+    async def join_team(self, actor: Actor, name: str, create: bool = False) -> TeamChange:
+        """Join the team with this name (case-insensitive), creating it if it does not exist;
+        a name close to an existing team's is refused with that team offered, unless `create`."""
         async with self.database.write() as connection:
             workspace, user = await connection.run_sync(self.identify, actor)
             previous = await store.team_of(connection, user.id)
             existing = await store.find_team(connection, workspace.id, name.casefold())
+            if existing is None and not create:
+                near = await close_name(connection, workspace.id, name)
+                if near is not None:
+                    raise near_miss(name, near)
             team = existing or await store.create_team(connection, workspace.id, name, self.clock.now())
             if previous is not None and previous.id == team.id:
                 raise QuizError(f"You are already in the team {team.name}.")
             await store.set_team(connection, user.id, team.id, self.clock.now())
+            if previous is not None:
+                await remove_if_empty(connection, previous.id)
         return TeamChange(team.name, previous.name if previous else None, created=existing is None)
 
     async def leave_team(self, actor: Actor) -> TeamChange:
+        """Leave the team; a team left empty is removed."""
         async with self.database.write() as connection:
             _, user = await connection.run_sync(self.identify, actor)
             previous = await store.team_of(connection, user.id)
             if previous is None:
                 raise QuizError("You are not in a team. Join one with ", Command.TEAM_JOIN, ".")
             await store.set_team(connection, user.id, None, self.clock.now())
+            await remove_if_empty(connection, previous.id)
         return TeamChange(None, previous.name)
 
     async def teams(self, place: Place) -> tuple[TeamSummary, ...]:

@@ -20,7 +20,12 @@ from bot.metrics import REQUESTS
 
 NO_MENTIONS = discord.AllowedMentions.none()
 # The commands a refusal may point to, as this adapter's slash commands spell them.
-COMMANDS = {Command.TEAM_JOIN: "/quiz-team join", Command.TOPICS: "/quiz-topics"}
+COMMANDS = {
+    Command.TEAM_JOIN: "/quiz-team join",
+    Command.TEAM_CREATE: "/quiz-team create",
+    Command.TEAM_LIST: "/quiz-team list",
+    Command.TOPICS: "/quiz-topics",
+}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 _COUNTED = "studybot.counted"
 _KINDS = {

@@ -15,6 +15,7 @@ from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
 from adapters.discord.people import actor, place
 from adapters.inflight import InFlight
+from bot import teams
 from bot.commands import TeamList, TopicList
 from bot.grammar import Invalid, validate_team_name
 from bot.models import NoQuestions, Period, Posted, Scope, TopicNotFound
@@ -77,16 +78,33 @@ class QuizCommands:
                 ephemeral=True, embed=render.stats(await self.service.stats(actor(interaction)))
             )
 
-    async def join_team(self, interaction: discord.Interaction, name: str) -> None:
+    async def join_team(self, interaction: discord.Interaction, name: str, create: bool = False) -> None:
         exchange = Exchange(interaction)
         valid = validate_team_name(name)
-        async with self.in_flight.track(), exchange.guard("team join"):
+        async with self.in_flight.track(), exchange.guard("team create" if create else "team join"):
             if isinstance(valid, Invalid):
                 await exchange.refuse(valid.message)
                 return
             await exchange.defer(ephemeral=True)
-            change = await self.service.join_team(actor(interaction), valid)
+            change = await self.service.join_team(actor(interaction), valid, create)
             await exchange.send(render.team_change(change), ephemeral=True)
+
+    async def manage_team(self, interaction: discord.Interaction, name: str, new_name: str | None) -> None:
+        """For server managers: rename a team (`new_name`) or delete it (None)."""
+        exchange = Exchange(interaction)
+        names = [validate_team_name(n) for n in (name, new_name) if n is not None]
+        async with self.in_flight.track(), exchange.guard("team rename" if new_name else "team delete"):
+            invalid = next((n for n in names if isinstance(n, Invalid)), None)
+            if invalid is not None:
+                await exchange.refuse(invalid.message)
+                return
+            await exchange.defer(ephemeral=True)
+            who = actor(interaction)
+            if new_name is None:
+                done = await teams.delete_team(self.service, who, str(names[0]))
+            else:
+                done = await teams.rename_team(self.service, who, str(names[0]), str(names[1]))
+            await exchange.send(done, ephemeral=True)
 
     async def leave_team(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)

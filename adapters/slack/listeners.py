@@ -25,7 +25,7 @@ from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcom
 from adapters.slack.debounce import Debouncer
 from bot.commands import Notice, run
 from bot.daily.service import DailyService
-from bot.grammar import DailyOff, DailyOn, parse
+from bot.grammar import DailyOff, DailyOn, DeleteTeam, RenameTeam, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 from bot.service import QuizService
 
@@ -211,7 +211,7 @@ def register(
     async def quiz(command: Command) -> Outcome:
         client = client_for(app.client, command.token)
         actor = command.actor
-        if isinstance(parse(command.text), DailyOn | DailyOff):
+        if isinstance(parse(command.text), DailyOn | DailyOff | RenameTeam | DeleteTeam):
             actor = replace(actor, is_admin=await is_admin(client, actor.user, admins))
         result = await run(service, actor, command.channel, command.text, daily)
         if isinstance(result, Posted):
