@@ -86,8 +86,9 @@ def user(
         connection,
         users,
         {"workspace_id": workspace_id, "external_id": external_id},
-        {"created_at": now},
-        {"display_name": display_name or external_id},
+        {"created_at": now, "display_name": external_id},
+        # A platform event that carries no name (a Slack DM, App Home) leaves the known one.
+        {"display_name": display_name} if display_name else None,
     )
 
 
