@@ -26,7 +26,7 @@ from bot.daily.leader import Leadership
 from bot.daily.service import DailyService
 from bot.daily.triggers import TriggerKey, cron, latest_due
 from bot.db.schedules import ScheduleRow
-from bot.metrics import SCHEDULER_LEADER
+from bot.metrics import SCHEDULER_CHECKS, SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ class DailyScheduler:
         SCHEDULER_LEADER.set(1 if self.leading else 0)
         if self.leading:
             await self.daily.recover()
+        SCHEDULER_CHECKS.inc()
 
     async def sync_all(self) -> None:
         schedules = {schedule.id: schedule for schedule in await self.daily.schedules()}

@@ -8,6 +8,8 @@ against Alembic's own reading of the scripts) is left as it is; any other goes t
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -15,6 +17,7 @@ from bot.db.database import Database
 from bot.errors import StorageUnavailable
 
 HEAD_REVISION = "0006"
+log = logging.getLogger(__name__)
 
 
 async def is_current(database: Database) -> bool:
@@ -33,3 +36,4 @@ async def upgrade_if_behind(database: Database) -> None:
     from bot.db.migrate import upgrade
 
     await upgrade(database)
+    log.info("database schema brought up to revision %s", HEAD_REVISION)
