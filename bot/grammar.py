@@ -4,6 +4,8 @@
 /quiz topics                              the topics and their aliases
 /quiz leaderboard [week|month|all] [people|teams]
 /quiz team join NAME | team leave | team list   (also: /quiz teams)
+/quiz team create NAME                    a new team even beside one with a similar name
+/quiz team rename OLD to NEW | team delete NAME   (admins)
 /quiz stats                               your points, accuracy and streaks
 /quiz help
 """

@@ -25,7 +25,7 @@ from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from bot.questions import Kind
 from bot.service import QuizService
-from tests.conftest import CONTENT_DIR, reset_postgres
+from tests.conftest import CONTENT_DIR, FrozenClock, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
 
@@ -143,8 +143,9 @@ async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
     shared_database: tuple[str, QuizService], bank: QuestionBank, tmp_path: Path
 ) -> None:
     url, quiz = shared_database
-    daily = DailyService(quiz, {})
     due = datetime.now(UTC) - timedelta(minutes=5)
+    # Subscribed before that time (a due from before a subscription existed is not owed).
+    daily = DailyService(QuizService(quiz.database, bank, FrozenClock(due - timedelta(minutes=1))), {})
     for channel in ("C2", "C3"):
         command = parse(f"daily on at {due:%H:%M} UTC")
         assert isinstance(command, DailyOn)
