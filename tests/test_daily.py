@@ -232,6 +232,8 @@ async def test_the_reveal_reports_the_channel_and_its_teams(
 ) -> None:
     subscription = await subscribe(daily, "daily on ecs at 09:00 Europe/Berlin")
     view = await post_daily(daily, subscription, clock, 16)
+    # Headed by the subscription's topic, when posted and when shown again with its count.
+    assert (view.topic_id, (await service.question_view(view.instance_id)).topic_id) == ("ecs", "ecs")
     await service.join_team(player("U1", "Ann"), "Owls")
     await service.join_team(player("U2", "Ben"), "Owls")
     await service.join_team(player("U3", "Cy"), "Larks")

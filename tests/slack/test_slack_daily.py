@@ -169,6 +169,19 @@ async def test_an_admin_check_slack_answers_with_a_page_not_json_is_explained(da
     ) in reply
 
 
+async def test_only_workspace_admins_rename_and_delete_teams(daily_bot: SlackBot) -> None:
+    await reply_to(daily_bot, "team join Night Owls", MEMBER)
+    refused = await reply_to(daily_bot, "team rename Night Owls to Owls", MEMBER)
+    assert "Only workspace admins can rename a team." in refused
+    assert "The team Night Owls is now called Owls." in await reply_to(
+        daily_bot, "team rename Night Owls to Owls"
+    )
+    assert "The team Owls was deleted; its 1 member is in no team now." in await reply_to(
+        daily_bot, "team delete owls"
+    )
+    assert [c.body["user"] for c in daily_bot.api.ok("users.info")] == [MEMBER.id, ADMIN.id, ADMIN.id]
+
+
 async def test_daily_off_stops_it_and_status_says_so(daily_bot: SlackBot) -> None:
     await reply_to(daily_bot, SUBSCRIBE)
 
