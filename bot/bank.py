@@ -263,6 +263,19 @@ def _readable_entry(raw: Any) -> QuestionEntry | None:
     )
 
 
+def _entry_rules(entry: QuestionEntry) -> list[str]:
+    """What the schema's rules across an entry's fields (its `after` model validators) say of an
+    entry built unchecked."""
+    messages = []
+    for validator in QuestionEntry.__pydantic_decorators__.model_validators.values():
+        if validator.info.mode == "after":
+            try:
+                validator.func(entry)
+            except ValueError as error:
+                messages.append(str(error))
+    return messages
+
+
 def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> QuestionBank:
     """Load and check the bank; raise BankError listing every problem found.
 
@@ -290,12 +303,21 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
             problems.extend(_validation_problems(error, display, lines))
             # The checks across entries still run on what can be read, so that one lint run
             # reports every problem of the file, not only its schema errors.
+            depths: dict[tuple[Any, ...], set[int]] = {}
+            for item in error.errors():
+                depths.setdefault(tuple(item["loc"][:2]), set()).add(len(item["loc"]))
             for i, raw in enumerate(data.get("questions") or [] if isinstance(data, dict) else []):
                 unchecked = _readable_entry(raw)
-                if unchecked is not None:
-                    where: Path_ = ("questions", i)
-                    problems.extend(_check_question(unchecked, where, display, lines, topic_ids, seen_ids))
-                    seen_ids.setdefault(unchecked.id, f"{display}:{lines.line((*where, 'id'))}")
+                if unchecked is None:
+                    continue
+                where: Path_ = ("questions", i)
+                failed = depths.get(where, set())
+                if failed and 2 not in failed and unchecked.kind is not None and "answer" in raw:
+                    # Its fields failed, so pydantic never reached the rules across them.
+                    for message in _entry_rules(unchecked):
+                        problems.append(Problem(display, lines.line(where), _field_name(where), message))
+                problems.extend(_check_question(unchecked, where, display, lines, topic_ids, seen_ids))
+                seen_ids.setdefault(unchecked.id, f"{display}:{lines.line((*where, 'id'))}")
             continue
         for i, entry in enumerate(parsed.questions):
             loc: Path_ = ("questions", i)

@@ -180,6 +180,18 @@ def test_schema_errors_do_not_hide_the_checks_across_entries(tmp_path: Path) -> 
     assert len(problems) == len(expected) + 1, problems  # questions[2] repeats the id too
 
 
+def test_a_field_error_does_not_hide_the_rules_across_fields(tmp_path: Path) -> None:
+    one_choice = GOOD.replace(
+        "choices: [Elastic Container Service, Elastic Compute Service]",
+        "choices: [Elastic Container Service]",
+    ).replace("explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.", "explanation: ''")
+    problems = problems_of(tmp_path, one_choice)
+    assert problems == [
+        "content/pack.yaml:9: questions[0].explanation: is empty",
+        "content/pack.yaml:2: questions[0]: a multiple-choice question needs 2 to 6 choices, not 1",
+    ]
+
+
 def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     true_false = GOOD.replace("kind: multiple_choice", "kind: true_false")
     problems = problems_of(tmp_path, true_false)
