@@ -229,7 +229,7 @@ def _check_question(
         return Problem(display, lines.line(where), _field_name(where), message)
 
     found = []
-    if entry.id in seen_ids:
+    if entry.id and entry.id in seen_ids:
         found.append(problem("id", f"duplicate id '{entry.id}' (first in {seen_ids[entry.id]})"))
     for i, topic in enumerate(entry.topics):
         if topic not in topic_ids:
@@ -242,6 +242,38 @@ def _check_question(
     if entry.kind is Kind.MULTIPLE_CHOICE and entry.answer not in entry.choices:
         found.append(problem("answer", f"answer '{entry.answer}' is not among the choices"))
     return found
+
+
+def _readable_entry(raw: Any) -> QuestionEntry | None:
+    """An entry that failed the schema, built unchecked from the fields the checks across entries
+    read (id, topics, choices, kind, answer); None when it is not even a mapping."""
+    if not isinstance(raw, dict):
+        return None
+
+    def texts(field: str) -> list[str]:
+        return [str(v) for v in raw[field]] if isinstance(raw.get(field), list) else []
+
+    kind = raw.get("kind")
+    return QuestionEntry.model_construct(
+        id=str(raw.get("id") or ""),
+        topics=texts("topics"),
+        choices=texts("choices"),
+        kind=Kind(kind) if kind in {k.value for k in Kind} else None,
+        answer=raw.get("answer"),
+    )
+
+
+def _entry_rules(entry: QuestionEntry) -> list[str]:
+    """What the schema's rules across an entry's fields (its `after` model validators) say of an
+    entry built unchecked."""
+    messages = []
+    for validator in QuestionEntry.__pydantic_decorators__.model_validators.values():
+        if validator.info.mode == "after":
+            try:
+                validator.func(entry)
+            except ValueError as error:
+                messages.append(str(error))
+    return messages
 
 
 def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> QuestionBank:
@@ -269,6 +301,23 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
             parsed = QuestionsFile.model_validate(data)
         except ValidationError as error:
             problems.extend(_validation_problems(error, display, lines))
+            # The checks across entries still run on what can be read, so that one lint run
+            # reports every problem of the file, not only its schema errors.
+            depths: dict[tuple[Any, ...], set[int]] = {}
+            for item in error.errors():
+                depths.setdefault(tuple(item["loc"][:2]), set()).add(len(item["loc"]))
+            for i, raw in enumerate(data.get("questions") or [] if isinstance(data, dict) else []):
+                unchecked = _readable_entry(raw)
+                if unchecked is None:
+                    continue
+                where: Path_ = ("questions", i)
+                failed = depths.get(where, set())
+                if failed and 2 not in failed and unchecked.kind is not None and "answer" in raw:
+                    # Its fields failed, so pydantic never reached the rules across them.
+                    for message in _entry_rules(unchecked):
+                        problems.append(Problem(display, lines.line(where), _field_name(where), message))
+                problems.extend(_check_question(unchecked, where, display, lines, topic_ids, seen_ids))
+                seen_ids.setdefault(unchecked.id, f"{display}:{lines.line((*where, 'id'))}")
             continue
         for i, entry in enumerate(parsed.questions):
             loc: Path_ = ("questions", i)
