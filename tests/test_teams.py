@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app.commands import Notice, TeamList, TeamManaged
-from bot.bootstrap import Core
+from bot.bootstrap import Services
 from bot.grammar import parse
 from bot.models import Actor, Period, Place, Scope, TeamChange, UserStats
 
@@ -12,24 +12,24 @@ BOB = Actor("slack", "T1", "U2", "bob")
 ADMIN = Actor("slack", "T1", "U9", "admin", is_admin=True)
 
 
-async def say(core: Core, actor: Actor, text: str) -> object:
+async def say(core: Services, actor: Actor, text: str) -> object:
     return await core.commands.execute(actor, "C1", parse(text))
 
 
-async def team_of(core: Core, actor: Actor) -> str | None:
+async def team_of(core: Services, actor: Actor) -> str | None:
     stats = await say(core, actor, "stats")
     assert isinstance(stats, UserStats)
     return stats.team
 
 
-async def team_names(core: Core) -> list[tuple[str, int]]:
+async def team_names(core: Services) -> list[tuple[str, int]]:
     listed = await say(core, ALICE, "team list")
     assert isinstance(listed, TeamList)
     return [(t.name, t.members) for t in listed.teams]
 
 
 async def test_a_name_close_to_a_team_is_offered_that_team_instead_of_a_second_one(
-    core: Core,
+    core: Services,
 ) -> None:
     await say(core, ALICE, "team join Cloud Ninjas")
     offer = await say(core, BOB, "team join cloud ninja")
@@ -47,7 +47,7 @@ async def test_a_name_close_to_a_team_is_offered_that_team_instead_of_a_second_o
     )
 
 
-async def test_a_team_left_empty_is_removed(core: Core) -> None:
+async def test_a_team_left_empty_is_removed(core: Services) -> None:
     await say(core, ALICE, "team join Solo")
     await say(core, BOB, "team join Pair")
     await say(core, ALICE, "team join Pair")
@@ -59,7 +59,7 @@ async def test_a_team_left_empty_is_removed(core: Core) -> None:
     assert board.rows == ()
 
 
-async def test_admins_rename_and_delete_teams_and_no_one_else_can(core: Core) -> None:
+async def test_admins_rename_and_delete_teams_and_no_one_else_can(core: Services) -> None:
     await say(core, ALICE, "team join Night Owls")
     await say(core, BOB, "team join Larks")
     refused = await say(core, ALICE, "team rename Night Owls to Owls")
