@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Studybot: `studybot serve` (Slack HTTP, Discord gateway, /healthz) with the settings from the
-# environment. Build: docker build -t studybot .   Run: see docs/deploy.md.
+# environment. Build: docker build -t studybot .   Run: see docs/operations.md.
 #
 # The base is pinned to an exact Python and Debian release. For reproducible builds also pin
 # its digest at release time (docker buildx imagetools inspect python:3.11.11-slim-bookworm)

@@ -8,10 +8,12 @@ import getpass
 import logging
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
 from adapters import deck_cli
+from adapters.startup import Unreachable, check_content_dir, check_database_path, missing_extra, where
 from bot.bank import BankError, load_bank
 from bot.bootstrap import build_core
 from bot.cues import cue_report
@@ -21,8 +23,16 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, default_database_path, load_settings
 
 
+def _version() -> str:
+    try:
+        return metadata.version("studybot")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="Studybot: quizzes for study groups.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat = commands.add_parser("chat", help="play the quiz in this terminal")
@@ -128,7 +138,7 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
-    from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines
+    from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines, terminal_kept
     from bot.daily.leadership import SoleLeader
     from bot.daily.scheduler import DailyScheduler
 
@@ -140,8 +150,11 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         await scheduler.start()
         if team:
             await chat.join(team)
-        interactive = sys.stdin.isatty()
-        await chat.loop(prompted_lines if interactive else stdin_lines, interactive)
+        if sys.stdin.isatty():
+            with terminal_kept():
+                await chat.loop(prompted_lines, interactive=True)
+        else:
+            await chat.loop(stdin_lines, interactive=False)
     finally:
         await scheduler.stop()
         await core.close()
@@ -168,35 +181,60 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("chat", "serve", "content"):
+        check_content_dir(settings)
+    if args.command in ("chat", "serve", "db"):
+        check_database_path(settings, "--db" if getattr(args, "db", None) else "STUDYBOT_DATABASE_URL")
+    if args.command == "deck" or getattr(args, "content_command", None) == "export":
+        return deck_cli.run(args, settings)
+    if args.command == "content":
+        return _lint(settings, args.paths)
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            return asyncio.run(_db_upgrade(settings))
+        return asyncio.run(_db_transfer(settings, args.db_command, args.file))
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "discord":
+        return _discord_invite_url(settings)
+    return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one `studybot` command; a mistake in the set-up ends in one line, never a traceback."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     overrides: dict[str, object] = {}
     if getattr(args, "db", None) is not None:
         overrides["studybot_database_url"] = f"sqlite:///{args.db.expanduser().resolve()}"
+    settings: Settings | None = None
     try:
         settings = load_settings(**overrides)
-        if args.command == "deck" or getattr(args, "content_command", None) == "export":
-            return deck_cli.run(args, settings)
-        if args.command == "content":
-            return _lint(settings, args.paths)
-        if args.command == "db":
-            if args.db_command == "upgrade":
-                return asyncio.run(_db_upgrade(settings))
-            return asyncio.run(_db_transfer(settings, args.db_command, args.file))
-        if args.command == "serve":
-            return _serve(settings)
-        if args.command == "discord":
-            return _discord_invite_url(settings)
-        return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))
+        return _run(args, settings)
     except SettingsError as error:
         print(f"studybot: {error}", file=sys.stderr)
+        return 2
+    except Unreachable as error:
+        print(f"studybot: {error}", file=sys.stderr)
+        return 1
+    except StorageUnavailable as error:
+        cause = getattr(error.__cause__, "orig", None) or error.__cause__ or error
+        place = where(settings) if settings is not None else "configured"
+        print(f"studybot: cannot use the database {place}: {cause}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        line = missing_extra(error, settings)
+        if line is None:
+            raise
+        print(f"studybot: {line}", file=sys.stderr)
         return 2
     except BankError as error:
         _print_bank_error(error)
         print("studybot: refusing to start on a broken question bank.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("\nBye.")  # Ctrl-C: end the prompt's line, so the shell's starts on its own
         return 130
 
 

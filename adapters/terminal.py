@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from adapters import terminal_render as render
 from bot.app.commands import Commands, Notice
@@ -56,12 +58,30 @@ class TerminalChat:
             self.write(render.reply(await self.commands.execute(self.actor, CHANNEL, command)))
 
     def _choice_index(self, text: str, view: QuestionView) -> int | None:
+        """A letter, a number or the text of a choice (`true`, `false`), in any case."""
         token = text.strip().rstrip(").").casefold()
         if len(token) == 1 and token in LETTERS.casefold()[: len(view.choices)]:
             return LETTERS.casefold().index(token)
         if token.isdigit() and 1 <= int(token) <= len(view.choices):
             return int(token) - 1
-        return None
+        folded = [" ".join(c.casefold().split()) for c in view.choices]
+        typed = " ".join(text.casefold().split())
+        return folded.index(typed) if typed in folded else None
+
+    def _skipped(self, view: QuestionView) -> str:
+        """The answer of a question left unanswered for a new one, so that it is not lost."""
+        question = self.quiz.bank.question(view.question_id)
+        if question is None:
+            return "The previous question was left unanswered."
+        if view.kind is Kind.FLASHCARD:
+            return f"Skipped. The answer to the previous question was: {question.answer}."
+        # Lettered as that question showed its choices (shuffled), right ones in that order.
+        right = [
+            f"{LETTERS[i]}) {choice}" for i, choice in enumerate(view.choices) if choice in question.answers
+        ]
+        if len(right) > 1:
+            return f"Skipped. The answers to the previous question were: {'; '.join(right)}."
+        return f"Skipped. The answer to the previous question was: {right[0]}."
 
     async def _answer(self, text: str, view: QuestionView) -> str:
         if view.kind is Kind.FLASHCARD:
@@ -75,7 +95,10 @@ class TerminalChat:
             index = self._choice_index(text, view)
             if index is None:
                 last = LETTERS[len(view.choices) - 1]
-                return f"Answer with a letter A-{last} or a number 1-{len(view.choices)}, or type a command."
+                letters = f"a letter A-{last} or a number 1-{len(view.choices)}"
+                if view.kind is Kind.TRUE_FALSE:
+                    return f"Answer true or false ({letters}), or type a command."
+                return f"Answer with {letters}, or type a command."
             result = await self.quiz.answer_choice(self.actor, view.instance_id, index)
         self.pending = None
         return render.outcome(result)
@@ -95,9 +118,13 @@ class TerminalChat:
             result = await self.commands.execute(self.actor, CHANNEL, parse(text))
         except UserFacingError as error:
             return str(error)
-        if isinstance(result, Posted):
-            self.pending = result.question
-        return render.reply(result)
+        if not isinstance(result, Posted):
+            return render.reply(result)
+        skipped, self.pending = self.pending, result.question
+        lines = [self._skipped(skipped)] if skipped is not None else []
+        if result.repeated:
+            lines.append(render.pool_used_up(result.question, text.casefold() in ("/quiz", "quiz")))
+        return "\n".join([*lines, render.reply(result)])
 
     async def loop(self, read_line: ReadLine, interactive: bool) -> None:
         if interactive:
@@ -119,11 +146,47 @@ async def stdin_lines() -> str | None:
     return line if line else None
 
 
+def _settle(line: asyncio.Future[str | None], text: str | None) -> None:
+    if not line.done():
+        line.set_result(text)
+
+
 async def prompted_lines() -> str | None:
-    """In a terminal: a `> ` prompt with line editing and history (readline), None at Ctrl-D."""
+    """In a terminal: a `> ` prompt with line editing and history (readline), None at Ctrl-D.
+
+    `input()` waits in a daemon thread of its own, not in the event loop's executor: Ctrl-C then
+    ends the chat at once, where leaving would otherwise wait for a line nobody will type."""
     import readline  # noqa: F401  (importing it gives input() editing and history)
 
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str | None] = loop.create_future()
+
+    def read() -> None:
+        try:
+            text: str | None = input("> ")
+        except EOFError:
+            text = None
+        try:
+            loop.call_soon_threadsafe(_settle, line, text)
+        except RuntimeError:  # the chat ended (Ctrl-C) and its loop closed while this waited
+            pass
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return await line
+
+
+@contextmanager
+def terminal_kept() -> Iterator[None]:
+    """Put the terminal's settings back when the chat ends: readline changes them while it
+    waits for a line, and a Ctrl-C leaves it waiting."""
+    import termios
+
     try:
-        return await asyncio.to_thread(input, "> ")
-    except EOFError:
-        return None
+        saved = termios.tcgetattr(sys.stdin.fileno())
+    except (termios.error, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Sequence
 
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
@@ -15,6 +17,7 @@ from bot.models import (
     QuestionView,
     Scope,
     TeamChange,
+    TopicInfo,
     TopicNotFound,
     UserStats,
 )
@@ -41,6 +44,26 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+def pool_used_up(view: QuestionView, any_topic: bool) -> str:
+    """Said before a question that comes back because every one of its pool has been seen."""
+    where = "" if any_topic else f" on {view.topic_name}"
+    return f"You have seen every question{where}; starting again with the ones seen longest ago."
+
+
+def topic_list(topics: Sequence[TopicInfo], width: int) -> str:
+    """One topic a line, its other names wrapped under it to fit `width` columns."""
+    id_width = max(len(t.id) for t in topics)
+    indent = " " * (id_width + 2)
+    lines = []
+    for t in topics:
+        wrap = textwrap.TextWrapper(width=max(width, 40), subsequent_indent=indent, break_on_hyphens=False)
+        lines.extend(wrap.wrap(f"{t.id:<{id_width}}  {t.name} ({t.question_count} questions)"))
+        if t.aliases:
+            wrap.initial_indent, wrap.subsequent_indent = indent, indent + "      "
+            lines.extend(wrap.wrap("also: " + ", ".join(t.aliases)))
+    return "\n".join(lines)
+
+
 def question(view: QuestionView) -> str:
     head = f"[{view.topic_name} · {view.difficulty.value}] {view.prompt}"
     if view.daily_date is not None:
@@ -50,7 +73,8 @@ def question(view: QuestionView) -> str:
     choices = "\n".join(f"  {LETTERS[i]}) {c}" for i, c in enumerate(view.choices))
     if view.kind is Kind.MULTIPLE_RESPONSE:
         return f"{head}\n{choices}\nAnswer with the letters of your choices, like B, D."
-    return f"{head}\n{choices}\nAnswer with a letter or a number."
+    how = "true or false, a letter or a number" if view.kind is Kind.TRUE_FALSE else "a letter or a number"
+    return f"{head}\n{choices}\nAnswer with {how}."
 
 
 def picks(result: AnswerOutcome) -> list[str]:
@@ -154,8 +178,7 @@ def reply(result: Reply) -> str:
         case NoQuestions(topic_id):
             return f"There are no questions on {topic_id} yet."
         case TopicList(topics):
-            rows = [(t.id, t.name, t.question_count, ", ".join(t.aliases)) for t in topics]
-            return table(("Topic", "Name", "Questions", "Also"), rows)
+            return topic_list(topics, shutil.get_terminal_size().columns)
         case Help(lines):
             return (
                 "\n".join(f"  {usage:<45} {what}" for usage, what in lines) + "\n  quit" + " " * 42 + "leave"
@@ -175,7 +198,7 @@ def reply(result: Reply) -> str:
             return stats(result)
         case DailyStatusReport():
             return daily_status(result)
-        case DailyStopped(text):
+        case DailyStopped(text) | TeamManaged(text):
             return text
         case Notice(text):
             return text

@@ -7,7 +7,7 @@ Every problem is collected, never only the first, and each names its file, line 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -228,7 +228,11 @@ def _check_question(
     lines: LineMap,
     topic_ids: set[str],
     seen_ids: dict[str, str],
+    failed: Collection[str] = (),
 ) -> list[Problem]:
+    """What the checks across entries and across an entry's fields say of it; `failed` names
+    the fields that failed the schema (`_unchecked_entry`), which those rules leave alone."""
+
     def problem(field: str, message: str, index: int | None = None) -> Problem:
         where: Path_ = (*loc, field) if index is None else (*loc, field, index)
         return Problem(display, lines.line(where), _field_name(where), message)
@@ -239,8 +243,25 @@ def _check_question(
         if choice.casefold() in folded:
             found.append(problem("choices", f"duplicate choice '{choice}'", i))
         folded.add(choice.casefold())
-    found.extend(problem(field, message, index) for field, index, message in question_rules(entry))
+    found.extend(problem(field, message, index) for field, index, message in question_rules(entry, failed))
     return found
+
+
+def _unchecked_entry(item: dict[Any, Any], failed: Collection[str]) -> QuestionEntry:
+    """A question that failed the schema, built unchecked from its fields that passed, so that
+    the checks across entries and the rules across its fields still run on them: its id and
+    topics as far as they are well formed, its choices that are text (for duplicates)."""
+    question_id, topics = _raw_identity(item)
+    choices = item.get("choices")
+    values = {name: item[name] for name in QuestionEntry.model_fields if name in item and name not in failed}
+    if "kind" in values:
+        values["kind"] = Kind(values["kind"])  # it passed, so it is a kind's name
+    values |= {
+        "id": question_id,
+        "topics": topics,
+        "choices": [c for c in choices if isinstance(c, str)] if isinstance(choices, list) else [],
+    }
+    return QuestionEntry.model_construct(**values)
 
 
 def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> QuestionBank:
@@ -276,12 +297,15 @@ def load_bank(content_dir: Path, files: Iterable[Path] | None = None) -> Questio
                 entry = QuestionEntry.model_validate(item)
             except ValidationError as error:
                 problems.extend(_validation_problems(error, display, lines, loc))
-                question_id, its_topics = _raw_identity(item)
-                problems.extend(
-                    _identity_problems(question_id, its_topics, loc, display, lines, topic_ids, seen_ids)
-                )
-                if question_id:
-                    seen_ids.setdefault(question_id, f"{display}:{lines.line((*loc, 'id'))}")
+                if not isinstance(item, dict):
+                    continue
+                # The checks across entries and fields still run on the fields that passed, so
+                # that one lint run reports every problem of the file, not only its schema errors.
+                failed = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+                unchecked = _unchecked_entry(item, failed)
+                problems.extend(_check_question(unchecked, loc, display, lines, topic_ids, seen_ids, failed))
+                if unchecked.id:
+                    seen_ids.setdefault(unchecked.id, f"{display}:{lines.line((*loc, 'id'))}")
                 continue
             problems.extend(_check_question(entry, loc, display, lines, topic_ids, seen_ids))
             seen_ids.setdefault(entry.id, f"{display}:{lines.line((*loc, 'id'))}")

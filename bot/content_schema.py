@@ -7,6 +7,7 @@ topics) live in `bot.bank`, and bank-wide cue statistics in `bot.cues`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -122,37 +123,40 @@ def _choice_count(entry: QuestionEntry, bounds: tuple[int, int], what: str) -> l
     return [("choices", None, f"{what} needs {low} to {high} choices, not {len(entry.choices)}")]
 
 
-def _multiple_response_rules(entry: QuestionEntry) -> list[RuleProblem]:
-    found = _choice_count(entry, MULTIPLE_RESPONSE_CHOICES, "a multiple-response question")
-    if entry.answer is not None:
+def _multiple_response_rules(entry: QuestionEntry, sound: Callable[..., bool]) -> list[RuleProblem]:
+    found: list[RuleProblem] = []
+    if sound("choices"):
+        found += _choice_count(entry, MULTIPLE_RESPONSE_CHOICES, "a multiple-response question")
+    if sound("answer") and entry.answer is not None:
         found.append(("answer", None, "a multiple-response question lists its right choices in answers"))
+    if not sound("answers"):
+        return found
     answers = entry.answers or []
     if len(answers) not in MULTIPLE_RESPONSE_ANSWERS:
         counts = " or ".join(str(n) for n in MULTIPLE_RESPONSE_ANSWERS)
         found.append(("answers", None, f"needs {counts} right choices, not {len(answers)}"))
     folded = [a.casefold() for a in answers]
     for i, answer in enumerate(answers):
-        if answer not in entry.choices:
+        if sound("choices") and answer not in entry.choices:
             found.append(("answers", i, f"'{answer}' is not among the choices"))
         elif folded.index(answer.casefold()) != i:
             found.append(("answers", i, f"'{answer}' is listed twice"))
-    if len(answers) in MULTIPLE_RESPONSE_ANSWERS:
+    if len(answers) in MULTIPLE_RESPONSE_ANSWERS and sound("prompt"):
         phrase = choose_count_phrase(len(answers))
         if not entry.prompt.endswith(phrase):
             found.append(("prompt", None, f"must end with '{phrase}' to match its {len(answers)} answers"))
     return found
 
 
-def _content_rules(entry: QuestionEntry) -> list[RuleProblem]:
+def _content_rules(entry: QuestionEntry, sound: Callable[..., bool]) -> list[RuleProblem]:
     found: list[RuleProblem] = []
-    if not entry.id.startswith(entry.topics[0]):
+    if sound("id", "topics") and not entry.id.startswith(entry.topics[0]):
         found.append(("id", None, f"must start with its main topic id '{entry.topics[0]}'"))
-    domain = DOMAINS[entry.domain]
-    if entry.task not in domain.tasks:
-        tasks = ", ".join(domain.tasks)
+    if sound("domain", "task") and entry.task not in DOMAINS[entry.domain].tasks:
+        tasks = ", ".join(DOMAINS[entry.domain].tasks)
         found.append(("task", None, f"'{entry.task}' is not a task of domain {entry.domain} ({tasks})"))
-    for name, text in (("prompt", entry.prompt), ("explanation", entry.explanation)):
-        mention = NOTES_MENTION.search(text)
+    for name in ("prompt", "explanation"):
+        mention = NOTES_MENTION.search(getattr(entry, name)) if sound(name) else None
         if mention:
             found.append(
                 (
@@ -162,37 +166,49 @@ def _content_rules(entry: QuestionEntry) -> list[RuleProblem]:
                     "name the fact or the misconception itself",
                 )
             )
-    source = official_source_problem(entry.source)
+    source = official_source_problem(entry.source) if sound("source") else None
     if source:
         found.append(("source", None, source))
     return found
 
 
-def question_rules(entry: QuestionEntry) -> list[RuleProblem]:
+def question_rules(entry: QuestionEntry, failed: Collection[str] = ()) -> list[RuleProblem]:
     """Every rule the entry breaks beyond its fields' types: its kind's rules, a task outside its
-    domain, a mention of the study notes, a source that is not official documentation."""
-    found = _content_rules(entry)
-    for i, choice in enumerate(entry.choices):
+    domain, a mention of the study notes, a source that is not official documentation.
+
+    `failed` names the fields that failed their types when the entry was built unchecked (so that
+    one lint run reports every problem): a rule that reads one of them says nothing."""
+
+    def sound(*fields: str) -> bool:
+        return not any(field in failed for field in fields)
+
+    found = _content_rules(entry, sound)
+    for i, choice in enumerate(entry.choices if sound("choices") else ()):
         if "\n" in choice:
             found.append(("choices", i, "must fit on one line"))
+    if not sound("kind"):
+        return found
     if entry.kind is Kind.MULTIPLE_RESPONSE:
-        return found + _multiple_response_rules(entry)
-    if entry.answers is not None:
+        return found + _multiple_response_rules(entry, sound)
+    if sound("answers") and entry.answers is not None:
         found.append(("answers", None, "only a multiple-response question has answers; use answer"))
+    answer = entry.answer if sound("answer") else ""
+    text_answer = answer is None or isinstance(answer, bool)
     if entry.kind is Kind.MULTIPLE_CHOICE:
-        found += _choice_count(entry, MULTIPLE_CHOICE_CHOICES, "a multiple-choice question")
-        if entry.answer is None or isinstance(entry.answer, bool):
+        if sound("choices"):
+            found += _choice_count(entry, MULTIPLE_CHOICE_CHOICES, "a multiple-choice question")
+        if sound("answer") and text_answer:
             found.append(("answer", None, "the answer of a multiple-choice question is one of its choices"))
-        elif entry.answer not in entry.choices:
-            found.append(("answer", None, f"answer '{entry.answer}' is not among the choices"))
+        elif sound("answer", "choices") and answer not in entry.choices:
+            found.append(("answer", None, f"answer '{answer}' is not among the choices"))
     elif entry.kind is Kind.TRUE_FALSE:
-        if not isinstance(entry.answer, bool):
+        if sound("answer") and not isinstance(answer, bool):
             found.append(("answer", None, "the answer of a true/false question is true or false"))
-        if entry.choices:
+        if sound("choices") and entry.choices:
             found.append(("choices", None, "a true/false question has no choices of its own"))
     else:
-        if entry.answer is None or isinstance(entry.answer, bool):
+        if sound("answer") and text_answer:
             found.append(("answer", None, "the answer of a flashcard is text"))
-        if entry.choices:
+        if sound("choices") and entry.choices:
             found.append(("choices", None, "a flashcard has no choices; list typed alternatives in accepted"))
     return found

@@ -14,6 +14,8 @@ class Command(Enum):
     terminal); an adapter with commands of its own spells it its own way (`QuizError.said`)."""
 
     TEAM_JOIN = "/quiz team join NAME"
+    TEAM_CREATE = "/quiz team create NAME"
+    TEAM_LIST = "/quiz team list"
     TOPICS = "/quiz topics"
 
 

@@ -4,6 +4,8 @@
 /quiz topics                              the topics and their aliases
 /quiz leaderboard [week|month|all] [people|teams]
 /quiz team join NAME | team leave | team list   (also: /quiz teams)
+/quiz team create NAME                    a new team even beside one with a similar name
+/quiz team rename OLD to NEW | team delete NAME   (admins)
 /quiz stats                               your points, accuracy and streaks
 /quiz help
 """
@@ -50,6 +52,20 @@ class ShowLeaderboard:
 
 @dataclass(frozen=True)
 class JoinTeam:
+    """Join a team, creating it if none has the name; `create` also when a close name exists."""
+
+    name: str
+    create: bool = False
+
+
+@dataclass(frozen=True)
+class RenameTeam:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class DeleteTeam:
     name: str
 
 
@@ -100,6 +116,8 @@ Command = (
     | ShowStats
     | ShowLeaderboard
     | JoinTeam
+    | RenameTeam
+    | DeleteTeam
     | LeaveTeam
     | ListTeams
     | DailyOn
@@ -137,6 +155,9 @@ HELP_LINES = (
     ("/quiz team join NAME", "join a team, creating it if needed"),
     ("/quiz team leave", "leave your team"),
     ("/quiz team list", "the teams of this workspace"),
+    ("/quiz team create NAME", "start a new team even if one has a similar name"),
+    ("/quiz team rename OLD to NEW", "admins: rename a team"),
+    ("/quiz team delete NAME", "admins: delete a team"),
     ("/quiz stats", "your points, accuracy by topic and streaks"),
     (
         "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
@@ -177,10 +198,24 @@ def _team(words: list[str], raw_rest: str) -> Command:
         return ListTeams()
     if words[0] == "leave":
         return LeaveTeam()
-    if words[0] == "join":
-        name = validate_team_name(raw_rest.split(None, 1)[1] if len(words) > 1 else "")
-        return name if isinstance(name, Invalid) else JoinTeam(name)
-    return Invalid(f"'{words[0]}' is not a team command: use team join NAME, team leave or team list.")
+    named = raw_rest.split(None, 1)[1] if len(words) > 1 else ""
+    if words[0] in ("join", "create"):
+        name = validate_team_name(named)
+        return name if isinstance(name, Invalid) else JoinTeam(name, create=words[0] == "create")
+    if words[0] == "delete":
+        name = validate_team_name(named)
+        return name if isinstance(name, Invalid) else DeleteTeam(name)
+    if words[0] == "rename":
+        old, to, new = named.partition(" to ")
+        if not to:
+            return Invalid("Say the new name: /quiz team rename OLD to NEW")
+        names = validate_team_name(old), validate_team_name(new)
+        invalid = next((n for n in names if isinstance(n, Invalid)), None)
+        return invalid or RenameTeam(str(names[0]), str(names[1]))
+    return Invalid(
+        f"'{words[0]}' is not a team command: use team join NAME, team create NAME, team leave, "
+        "team list, team rename OLD to NEW or team delete NAME."
+    )
 
 
 def _daily_on(words: list[str]) -> Command:

@@ -46,6 +46,23 @@ class RedactingFormatter(logging.Formatter):
         return self.redactor.redact(self.inner.format(record))
 
 
+# Libraries that speak at INFO of their own routine: APScheduler two lines per job run (the
+# scheduler's check runs every 10 s), Alembic a line per plugin and per migration step. They say
+# what matters at WARNING; Studybot logs the start of leading and the migration itself.
+QUIET_AT_INFO = ("apscheduler", "alembic")
+
+
+class DropKnownNoise(logging.Filter):
+    """Warnings libraries repeat at every start that ask nothing of whoever runs Studybot: Bolt
+    noting that its client carries the token, discord.py that voice support is not installed
+    (Studybot never joins voice)."""
+
+    NOISE = ("`token` will be unused", "voice will NOT be supported")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(noise in record.getMessage() for noise in self.NOISE)
+
+
 def configure_logging(level: str, json_lines: bool, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     inner: logging.Formatter = (
@@ -54,6 +71,9 @@ def configure_logging(level: str, json_lines: bool, secrets: Iterable[str] = ())
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.setFormatter(RedactingFormatter(inner, RedactSecrets(secrets)))
+    handler.addFilter(DropKnownNoise())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in QUIET_AT_INFO:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

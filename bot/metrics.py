@@ -15,6 +15,9 @@ DAILY_POSTS = Counter(
     "Questions of the day, by outcome (posted, failed, skipped...).",
     ["outcome"],
 )
+SCHEDULER_CHECKS = Counter(
+    "studybot_scheduler_checks_total", "Leadership checks made (every STUDYBOT_SCHEDULER_CHECK_SECONDS)."
+)
 SCHEDULER_LEADER = Gauge("studybot_scheduler_leader", "1 while this process runs the daily scheduler.")
 HTTP_LATENCY = Histogram(
     "studybot_http_request_seconds",

@@ -90,6 +90,8 @@ class QuestionView:
 @dataclass(frozen=True)
 class Posted:
     question: QuestionView
+    repeated: bool = False
+    """Every question of the pool had been seen, so this one, seen longest ago, comes back."""
 
 
 @dataclass(frozen=True)

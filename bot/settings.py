@@ -10,13 +10,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+DATABASE_URL_FORMS = "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 REPO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
 def default_database_path() -> Path:
     """Where the embedded SQLite file lives unless STUDYBOT_DATABASE_URL says otherwise."""
     return Path.home() / ".local" / "share" / "studybot" / "studybot.db"
+
+
+ENV_FILE: Path | None = Path(".env")
+"""The optional file of settings read at start; the test suite sets it to None so that a
+developer's own `.env` never reaches a test."""
 
 
 class SettingsError(Exception):
@@ -78,6 +85,19 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone '{value}'") from error
         return value
 
+    @field_validator("studybot_database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"'{value}' is not a database URL: {DATABASE_URL_FORMS}") from error
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"'{backend}' databases are not supported: {DATABASE_URL_FORMS}")
+        return value
+
     @property
     def daily_grace(self) -> timedelta:
         """How late a missed question of the day may still be posted after a restart."""
@@ -97,7 +117,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a bad one raises SettingsError naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=ENV_FILE, **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from bot import settings as settings_module
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -20,6 +25,32 @@ from bot.db.migrate import upgrade
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 POSTGRES_URL_VARIABLE = "STUDYBOT_TEST_POSTGRES_URL"
+
+
+SETTING_PREFIXES = ("STUDYBOT_", "SLACK_", "DISCORD_")
+
+
+@pytest.fixture(autouse=True)
+def no_developer_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests pass their own settings: neither the developer's `.env` nor Studybot, Slack or
+    Discord variables in their shell reach them (STUDYBOT_TEST_* stay: they configure the suite)."""
+    monkeypatch.setattr(settings_module, "ENV_FILE", None)
+    for name in list(os.environ):
+        if name.startswith(SETTING_PREFIXES) and not name.startswith("STUDYBOT_TEST_"):
+            monkeypatch.delenv(name)
+
+
+YIELD_LIMIT = 10_000
+
+
+async def yield_until(condition: Callable[[], object], what: str, limit: int = YIELD_LIMIT) -> None:
+    """Give the event loop turns until `condition()` holds; fails after `limit` turns rather than
+    spinning forever when a regression means it never will."""
+    for _ in range(limit):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"still waiting after {limit} event-loop turns for {what}")
 
 
 class FrozenClock:
@@ -46,6 +77,7 @@ def bank() -> QuestionBank:
 
 
 async def reset_postgres(url: str) -> None:
+    """Empty the run's own database (see `postgres_run_url`) for the next test."""
     import asyncpg
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
@@ -55,16 +87,50 @@ async def reset_postgres(url: str) -> None:
         await connection.close()
 
 
-def postgres_url() -> str:
+def postgres_server_url() -> str:
     """The PostgreSQL server to test against; skips without one, except in CI, where the
     PostgreSQL half must run: there a missing setting fails the test."""
     url = os.environ.get(POSTGRES_URL_VARIABLE, "")
     if not url:
-        reason = f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql://postgres@127.0.0.1/test)"
+        reason = (
+            f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
     return url
+
+
+async def _execute(server_url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _administer(server_url: str, statement: str) -> None:
+    """Run one statement on its own event loop in its own thread: the session fixture that
+    needs it is first requested from inside a test's running loop."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, _execute(server_url, statement)).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_run_url() -> Iterator[str]:
+    """A database of this run's own on the server of STUDYBOT_TEST_POSTGRES_URL: created with a
+    unique name when the first PostgreSQL test needs it and dropped when the run ends, so that
+    two runs at once, or anyone's data in the database the URL names, are never touched."""
+    server = make_url(postgres_server_url())
+    name = f"studybot_test_{os.getpid()}_{secrets.token_hex(4)}"
+    server_url = server.render_as_string(hide_password=False)
+    _administer(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _administer(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -78,7 +144,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'studybot.db'}"
     else:
-        url = postgres_url()
+        url = request.getfixturevalue("postgres_run_url")
         await reset_postgres(url)
     db = Database(url)
     await upgrade(db)

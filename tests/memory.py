@@ -45,6 +45,7 @@ class _Post:
     posted_at: datetime
     posted_by: int | None
     daily_date: date | None = None
+    topic_id: str | None = None
     revealed_at: datetime | None = None
     answer_count: int = 0
     post_state: str | None = None
@@ -206,11 +207,40 @@ class MemoryRepositories:
         ]
         return sorted(found, key=lambda summary: (-summary.points, summary.name))
 
+    def names(self, workspace_id: int) -> list[str]:
+        return [t.name for t in self.s.teams.values() if t.workspace_id == workspace_id]
+
+    def remove_if_empty(self, team_id: int) -> None:
+        if team_id not in self.s.members.values():
+            self.remove(team_id)
+
+    def rename(self, team_id: int, name: str) -> None:
+        self.s.teams[team_id] = replace(self.s.teams[team_id], name=name)
+
+    def remove(self, team_id: int) -> int:
+        """As the tables' foreign keys do: members and totals go, answers keep no team."""
+        members = [user for user, team in self.s.members.items() if team == team_id]
+        for user in members:
+            del self.s.members[user]
+        self.s.answers = [replace(a, team_id=None) if a.team_id == team_id else a for a in self.s.answers]
+        for key in [k for k in self.s.totals if k[0] is Scope.TEAMS and k[1] == team_id]:
+            del self.s.totals[key]
+        self.s.teams.pop(team_id, None)
+        return len(members)
+
     # -- posts and daily claims -------------------------------------------------------------
 
-    def add(self, channel_id: int, question_id: str, mode: str, now: datetime, posted_by: int | None) -> int:
+    def add(
+        self,
+        channel_id: int,
+        question_id: str,
+        mode: str,
+        now: datetime,
+        posted_by: int | None,
+        topic_id: str | None = None,
+    ) -> int:
         instance_id = self._id()
-        self.s.posts[instance_id] = _Post(channel_id, question_id, mode, now, posted_by)
+        self.s.posts[instance_id] = _Post(channel_id, question_id, mode, now, posted_by, topic_id=topic_id)
         return instance_id
 
     def get(self, instance_id: int) -> PostedQuestion | None:
@@ -229,6 +259,7 @@ class MemoryRepositories:
             post.revealed_at,
             post.answer_count,
             post.daily_date,
+            post.topic_id,
         )
 
     def set_message_ref(self, instance_id: int, ref: str) -> None:
@@ -270,7 +301,7 @@ class MemoryRepositories:
         won = {}
         for c in claims:
             if (c.channel_id, c.daily_date) not in taken:
-                instance_id = self.add(c.channel_id, c.question_id, "daily", c.posted_at, None)
+                instance_id = self.add(c.channel_id, c.question_id, "daily", c.posted_at, None, c.topic_id)
                 post = self.s.posts[instance_id]
                 post.daily_date, post.post_state = c.daily_date, "pending"
                 post.lease_until, post.scheduled_for = c.lease_until, c.scheduled_for
@@ -451,6 +482,7 @@ class MemoryRepositories:
             settings.weekdays,
             settings.reveal,
             paused,
+            since=settings.updated_at,
         )
         return ChannelSubscription(subscription, channel_id)
 

@@ -121,6 +121,7 @@ async def served(
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
         "STUDYBOT_HTTP_PORT": str(port),
         "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "STUDYBOT_CONTENT_DIR": str(CONTENT_DIR),
@@ -140,7 +141,7 @@ async def served(
             "adapters.cli",
             "serve",
             env=env,
-            cwd=CONTENT_DIR.parent,
+            cwd=tmp_path,  # never the checkout and its .env
             stdout=output,
             stderr=asyncio.subprocess.STDOUT,
             preexec_fn=file_limit(descriptors) if descriptors is not None else None,

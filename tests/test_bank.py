@@ -1,6 +1,7 @@
 """The question bank: every shipped file passes, and each kind of mistake is reported precisely."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from bot.questions import Kind
 from tests.conftest import CONTENT_DIR
 
 SEEDS_DIR = CONTENT_DIR.parent.parent / "shared" / "seeds"
+# `.ci/run`, which has the study notes beside the checkout, sets this so that their absence fails.
+REQUIRE_SEEDS_VARIABLE = "STUDYBOT_TEST_REQUIRE_SEEDS"
 
 GOOD = """\
 questions:
@@ -79,7 +82,11 @@ def test_the_shipped_bank_is_exam_shaped(bank: QuestionBank) -> None:
 def test_the_coverage_table_maps_every_seed_to_existing_questions(bank: QuestionBank) -> None:
     """content/README.md: | seed file | fact | question ids | note |, rows for every seed file."""
     seeds = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
-    assert seeds, f"the study notes are expected in {SEEDS_DIR}"
+    if not seeds:
+        reason = f"the study notes are not beside this checkout (expected in {SEEDS_DIR})"
+        if os.environ.get(REQUIRE_SEEDS_VARIABLE):
+            pytest.fail(f"{reason}; {REQUIRE_SEEDS_VARIABLE} requires them")
+        pytest.skip(reason)
     covered: dict[str, int] = {}
     for line in (CONTENT_DIR / "README.md").read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -239,6 +246,56 @@ def test_duplicate_ids_and_all_problems_are_reported_at_once(tmp_path: Path) -> 
     assert any("questions[1].answer: answer 'Nope' is not among the choices" in p for p in problems)
 
 
+def test_schema_errors_do_not_hide_the_checks_across_entries(tmp_path: Path) -> None:
+    """Seven problems in one file, all reported by one run: two schema errors, the four checks
+    that read across entries (topics, answers, duplicate choices and ids) and the rule that an
+    id starts with its main topic's."""
+    first = GOOD.replace("topics: [ecs]", "topics: [cobol]").replace(
+        "explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.", "explanation: ''"
+    )
+    entry = GOOD.split("\n", 1)[1]
+    second = entry.replace("answer: Elastic Container Service", "answer: Nope").replace(
+        "    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html\n", ""
+    )
+    third = entry.replace("Elastic Compute Service,", "elastic container service,")
+    problems = problems_of(tmp_path, first + second + third)
+    expected = [
+        "questions[0].topics[0]: unknown topic 'cobol'",
+        "questions[0].explanation: is empty",
+        "questions[0].id: must start with its main topic id 'cobol'",
+        "questions[1].source: is missing",
+        "questions[1].answer: answer 'Nope' is not among the choices",
+        "questions[1].id: duplicate id 'ecs-one'",
+        "questions[2].choices[1]: duplicate choice 'elastic container service'",
+    ]
+    assert all(any(e in p for p in problems) for e in expected), problems
+    assert len(problems) == len(expected) + 1, problems  # questions[2] repeats the id too
+
+
+def test_a_field_error_does_not_hide_the_rules_across_fields(tmp_path: Path) -> None:
+    one_choice = GOOD.replace(
+        "choices: [Elastic Container Service, Elastic Compute Service, EC2 Container Storage, Cluster Kit]",
+        "choices: [Elastic Container Service]",
+    ).replace("explanation: The C in ECS is Container; Elastic Compute Cloud is EC2.", "explanation: ''")
+    problems = problems_of(tmp_path, one_choice)
+    assert problems == [
+        "content/pack.yaml:9: questions[0].explanation: is empty",
+        "content/pack.yaml:7: questions[0].choices: a multiple-choice question needs 3 to 6 choices, not 1",
+    ]
+
+
+def test_a_field_error_leaves_out_only_the_rules_that_read_it(tmp_path: Path) -> None:
+    """A choice too long for a button fails the choices; the answer, read against those choices,
+    is then not judged, while the rules on the other fields still are."""
+    long_choice = GOOD.replace("Cluster Kit]", f"{'x' * 80}]").replace(
+        "task: \"3.3\"", "task: \"1.1\""
+    )
+    problems = problems_of(tmp_path, long_choice)
+    assert len(problems) == 2, problems
+    assert "questions[0].choices[3]: " in problems[0]
+    assert "questions[0].task: '1.1' is not a task of domain 3" in problems[1]
+
+
 def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     true_false = GOOD.replace("kind: multiple_choice", "kind: true_false")
     problems = problems_of(tmp_path, true_false)
@@ -252,10 +309,9 @@ def test_true_false_and_flashcard_rules(tmp_path: Path) -> None:
     assert bank.questions[0].accepted == ("ecs",) and bank.questions[0].choices == ()
 
 
-def run_cli(
-    *args: str, content: Path | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())}
+def run_cli(*args: str, cwd: Path, content: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`studybot ARGS` in `cwd` (a test's own folder, never the checkout and its `.env`)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(CONTENT_DIR.parent)}
     if content is not None:
         env["STUDYBOT_CONTENT_DIR"] = str(content)
     return subprocess.run(
@@ -263,7 +319,7 @@ def run_cli(
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd or CONTENT_DIR.parent,
+        cwd=cwd,
         check=False,
     )
 
@@ -275,16 +331,16 @@ def test_lint_command_lists_every_problem_and_fails(tmp_path: Path) -> None:
             "topics: [ecs]", "topics: [ecs, cobol]"
         ),
     )
-    result = run_cli("content", "lint", content=broken)
+    result = run_cli("content", "lint", content=broken, cwd=tmp_path)
     assert result.returncode == 1
     assert "The question bank has 2 problems:" in result.stderr
     assert "unknown topic 'cobol'" in result.stderr and "answer 'X' is not among the choices" in result.stderr
 
 
-def test_lint_passes_on_the_shipped_bank_and_export_prints_json() -> None:
-    lint = run_cli("content", "lint")
+def test_lint_passes_on_the_shipped_bank_and_export_prints_json(tmp_path: Path) -> None:
+    lint = run_cli("content", "lint", cwd=tmp_path)
     assert lint.returncode == 0, lint.stderr
-    export = run_cli("content", "export", "--format", "json")
+    export = run_cli("content", "export", "--format", "json", cwd=tmp_path)
     rows = json.loads(export.stdout)
     assert len(rows) >= 150
     assert {"id", "topics", "kind", "prompt", "choices", "answers", "explanation", "source"} <= set(rows[0])

@@ -5,21 +5,31 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.cli import default_sections
+from tests.conftest import POSTGRES_URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_SECONDS = 300
 
 
-def test_quick_run_writes_every_section(tmp_path: Path) -> None:
+@pytest.mark.timeout(QUICK_SECONDS + 60)
+def test_quick_run_writes_every_section(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     output = tmp_path / "results.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if env.pop(POSTGRES_URL_VARIABLE, None):
+        # The postgres section empties the database it is given: the run's own, never the server's.
+        env["STUDYBOT_BENCH_POSTGRES_URL"] = request.getfixturevalue("postgres_run_url")
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--output", str(output)],
-        cwd=ROOT,
+        cwd=tmp_path,  # not the checkout, whose .env would reach the servers it starts
+        env=env,
         capture_output=True,
         text=True,
         timeout=QUICK_SECONDS,

@@ -135,13 +135,13 @@ def test_lint_prints_the_statistics_and_fails_past_a_bound(tmp_path: Path) -> No
         )
         return bank_dir(tmp_path, "questions:\n" + questions, name)
 
-    past = run_cli("content", "lint", content=bank(4, "past"))
+    past = run_cli("content", "lint", content=bank(4, "past"), cwd=tmp_path)
     assert past.returncode == 1
     assert (
         "Right choice uniquely longest: 4 of 10 single-answer multiple-choice questions (40%" in past.stdout
     )
     assert "Too easy to guess: the right choice is the uniquely longest in 40%" in past.stderr
-    keeps = run_cli("content", "lint", content=bank(3, "keeps"))
+    keeps = run_cli("content", "lint", content=bank(3, "keeps"), cwd=tmp_path)
     assert keeps.returncode == 0, keeps.stderr
     assert "True/false with an absolute word that are true: 0 of 0" in keeps.stdout
     assert "OK: 10 questions in" in keeps.stdout

@@ -79,12 +79,28 @@ def daily_on(text: str) -> DailyOn:
     return command
 
 
+# Subscriptions made the evening before the mornings the tests move the clock to.
+EVENING_BEFORE = datetime(2026, 11, 17, 18, 0, tzinfo=UTC)
+
+
 async def subscribe(
     daily: DailyService, text: str = "daily on at 09:00 Europe/Berlin", channel: str = "C1"
 ) -> int:
     report = await daily.subscribe(ADMIN, channel, daily_on(text))
     assert report.subscription is not None
     return report.subscription.id
+
+
+async def test_a_new_subscription_owes_nothing_due_before_it_was_made(
+    daily: DailyService, poster: RecordingPoster, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.moment = datetime(2026, 11, 18, 9, 5, tzinfo=UTC)  # 10:05 in Berlin
+    await subscribe(daily)  # at 09:00 Berlin: today's was due an hour ago, yesterday's a day ago
+    with caplog.at_level(logging.INFO):
+        assert await daily.catch_up() == {}
+    assert poster.questions == [] and caplog.text == ""
+    clock.moment = datetime(2026, 11, 19, 8, 30, tzinfo=UTC)  # the next morning, half an hour late
+    assert list((await daily.catch_up()).values()) == [PostResult.POSTED]
 
 
 def test_nine_oclock_berlin_stays_nine_oclock_across_daylight_saving() -> None:
@@ -114,6 +130,7 @@ async def test_posts_on_both_sides_of_a_dst_change_land_on_their_local_dates(
 async def test_a_restart_within_the_grace_window_posts_late_and_outside_it_skips(
     daily: DailyService, poster: RecordingPoster, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    clock.moment = EVENING_BEFORE
     await subscribe(daily)
     clock.moment = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)  # 10:30 in Berlin: 1.5 hours late
     assert list((await daily.catch_up()).values()) == [PostResult.POSTED]
@@ -121,7 +138,10 @@ async def test_a_restart_within_the_grace_window_posts_late_and_outside_it_skips
     clock.moment = datetime(2026, 11, 19, 10, 30, tzinfo=UTC)  # 11:30 in Berlin: 2.5 hours late
     with caplog.at_level(logging.WARNING):
         assert list((await daily.catch_up()).values()) == [PostResult.TOO_LATE]
-    assert "skipped: more than 2:00:00 late" in caplog.text
+    assert (
+        "daily question for slack channel C1 due at 2026-11-19 09:00 CET skipped: more than 120 minutes late"
+        in caplog.text
+    )
     assert len(poster.questions) == 1
 
 
@@ -162,6 +182,7 @@ async def claim_without_sending(
 async def test_a_crash_between_claim_and_send_is_recovered_once(
     daily: DailyService, core: Core, bank: QuestionBank, poster: RecordingPoster, clock: FrozenClock
 ) -> None:
+    clock.moment = EVENING_BEFORE
     await subscribe(daily)
     due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
     clock.moment = due
@@ -218,6 +239,8 @@ async def test_the_reveal_reports_the_channel_and_its_teams(
 ) -> None:
     subscription = await subscribe(daily, "daily on ecs at 09:00 Europe/Berlin")
     view = await post_daily(daily, subscription, clock, 16)
+    # Headed by the subscription's topic, when posted and when shown again with its count.
+    assert (view.topic_id, (await service.question_view(view.instance_id)).topic_id) == ("ecs", "ecs")
     await team_service.join_team(player("U1", "Ann"), "Owls")
     await team_service.join_team(player("U2", "Ben"), "Owls")
     await team_service.join_team(player("U3", "Cy"), "Larks")
@@ -387,6 +410,7 @@ async def test_batched_claims_post_once_per_channel_with_two_services_racing(
     other_database = Database(database.url)
     first = daily_on_database(database, bank, clock, poster)
     second = daily_on_database(other_database, bank, clock, poster)
+    clock.moment = EVENING_BEFORE
     ids = [await subscribe(first, channel=f"C{n:03d}") for n in range(120)]
     due = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
     clock.moment = due

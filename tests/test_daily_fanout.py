@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from bot.daily.fanout import FanOut, interleaved
+from tests.conftest import yield_until
 
 
 async def test_a_workspace_has_at_most_its_share_of_sends_at_once_and_results_keep_their_order() -> None:
@@ -26,8 +27,7 @@ async def test_a_workspace_has_at_most_its_share_of_sends_at_once_and_results_ke
     items = [("T1", n) for n in range(10)] + [("T2", n) for n in range(10, 12)]
     sender.submit(items[:6])
     sender.submit(items[6:])
-    while sum(in_flight.values()) < 5:
-        await asyncio.sleep(0)
+    await yield_until(lambda: sum(in_flight.values()) >= 5, "five sends in flight")
     assert in_flight == {"T1": 3, "T2": 2}
     release.set()
     assert await sender.results() == list(range(12))
@@ -47,8 +47,7 @@ async def test_waiting_for_the_sends_left_to_drop() -> None:
     sender.submit(range(4))
     waiting = asyncio.create_task(sender.left_at_most(2))
     gates[0].set()
-    while not sent:
-        await asyncio.sleep(0)
+    await yield_until(lambda: sent, "the first send")
     assert not waiting.done()
     gates[3].set()
     await waiting

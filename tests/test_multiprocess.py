@@ -24,7 +24,7 @@ from bot.db.migrate import upgrade
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from tests.answering_helpers import SINGLE_ANSWER, right_index
-from tests.conftest import CONTENT_DIR, postgres_url, reset_postgres
+from tests.conftest import CONTENT_DIR, FrozenClock, reset_postgres
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
 
@@ -91,6 +91,7 @@ class Process:
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(log.parent),
+            "PYTHONPATH": str(CONTENT_DIR.parent),
             "STUDYBOT_DATABASE_URL": url,
             "STUDYBOT_HTTP_PORT": str(self.port),
             "STUDYBOT_SCHEDULER_CHECK_SECONDS": "1",
@@ -109,7 +110,7 @@ class Process:
                 "adapters.cli",
                 "serve",
                 env=self.env,
-                cwd=CONTENT_DIR.parent,
+                cwd=self.log.parent,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,
             )
@@ -126,8 +127,8 @@ class Process:
 
 
 @pytest.fixture
-async def shared_database(tmp_path: Path, bank: QuestionBank) -> AsyncIterator[tuple[str, Core]]:
-    url = postgres_url()
+async def shared_database(postgres_run_url: str, bank: QuestionBank) -> AsyncIterator[tuple[str, Core]]:
+    url = postgres_run_url
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)
@@ -139,8 +140,10 @@ async def test_two_processes_count_every_answer_once_and_post_every_daily_once(
     shared_database: tuple[str, Core], bank: QuestionBank, tmp_path: Path
 ) -> None:
     url, core = shared_database
-    quiz, daily = core.quiz, core.daily
+    quiz = core.quiz
     due = datetime.now(UTC) - timedelta(minutes=5)
+    # Subscribed before that time (a due from before a subscription existed is not owed).
+    daily = compose(core.database, bank, FrozenClock(due - timedelta(minutes=1))).daily
     for channel in ("C2", "C3"):
         command = parse(f"daily on at {due:%H:%M} UTC")
         assert isinstance(command, DailyOn)

@@ -1,7 +1,9 @@
 """`studybot serve` as operations see it: a real process, its probes, metrics, logs and SIGTERM."""
 
 import json
+import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import REDACTED, RedactSecrets
+from bot.db.schema import HEAD_REVISION
+from bot.logs import REDACTED, RedactSecrets, configure_logging
 from tests.conftest import CONTENT_DIR
 
 BOT_TOKEN = "xoxb-1111-2222-secretsecret"
@@ -36,23 +39,26 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def start_serve(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[str], str]:
+    """`studybot serve` for Slack on free ports, JSON logs on its standard error, once /healthz
+    answers."""
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
         "STUDYBOT_HTTP_PORT": str(port),
         "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}",
         "STUDYBOT_LOG_FORMAT": "json",
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+        **extra,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "serve"],
         env=env,
-        cwd=CONTENT_DIR.parent,
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -62,16 +68,49 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     while True:
         try:
             if get(base + "/healthz")[0] == 200:
-                break
+                return process, base
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"serve did not come up: {process.communicate()[1]}")
             time.sleep(0.05)  # polling the port until it answers, bounded by the deadline
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process, base = start_serve(tmp_path)
     yield process, base
     if process.poll() is None:
         process.kill()
         process.communicate()
+
+
+def test_a_running_serve_says_little_at_info(tmp_path: Path) -> None:
+    """A start (migrating a new database) and a stretch of scheduler checks, one a second here
+    (every 10 s by default): a handful of lines, and none from the libraries' routine."""
+    process, base = start_serve(tmp_path, STUDYBOT_SCHEDULER_CHECK_SECONDS="1")
+    try:
+        deadline = time.monotonic() + START_DEADLINE
+        while not re.search(
+            r"^studybot_scheduler_checks_total ([6-9]|\d\d)", get(base + "/metrics")[1], re.M
+        ):
+            assert time.monotonic() < deadline, "the scheduler made no six checks"
+            # Polling the metric until six checks (a minute at the default pace), bounded above.
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, logs = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert [(r["level"], r["name"], r["message"]) for r in records] == [
+        ("INFO", "bot.db.schema", f"database schema brought up to revision {HEAD_REVISION}"),
+        ("INFO", "adapters.serve", "slack started"),
+        ("INFO", "bot.daily.scheduler", "this process now runs the daily scheduler"),
+        ("INFO", "adapters.serve", f"serving on port {base.rsplit(':', 1)[1]}"),
+        ("INFO", "adapters.serve", "stopping"),
+    ], logs
 
 
 def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Popen[str], str]) -> None:
@@ -104,3 +143,27 @@ def test_secrets_and_token_shapes_are_masked_in_log_records() -> None:
     assert mask.redact("password hunter2-long-secret") == f"password {REDACTED}"
     assert mask.redact("token xoxb-123-abc and xapp-1-A-2") == f"token {REDACTED} and {REDACTED}"
     assert mask.redact("postgresql://bot:pw@db/studybot") == f"postgresql://{REDACTED}@db/studybot"
+
+
+def test_library_routine_and_known_noise_stay_out_of_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in ("apscheduler", "alembic")}
+    try:
+        configure_logging("INFO", json_lines=False)
+        logging.getLogger("apscheduler.executors.default").info('Running job "DailyScheduler.check"')
+        logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.autogenerate.schemas")
+        logging.getLogger("slack_bolt.AsyncApp").warning(
+            "As you gave `client` as well, `token` will be unused."
+        )
+        logging.getLogger("discord.client").warning("PyNaCl is not installed, voice will NOT be supported")
+        logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed by 0:00:03")
+        logging.getLogger("bot.daily.scheduler").info("this process now runs the daily scheduler")
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "WARNING apscheduler.scheduler: Run time of job was missed by 0:00:03",
+        "INFO bot.daily.scheduler: this process now runs the daily scheduler",
+    ]

@@ -19,6 +19,7 @@ from tests.test_daily import (  # noqa: F401  (fixtures and tests collected here
     poster,
     test_a_claim_held_by_a_live_process_is_not_taken_over,
     test_a_crash_between_claim_and_send_is_recovered_once,
+    test_a_new_subscription_owes_nothing_due_before_it_was_made,
     test_a_permanent_error_in_a_batch_pauses_only_that_channel,
     test_a_permanently_failing_channel_is_paused_while_the_others_are_posted,
     test_a_restart_within_the_grace_window_posts_late_and_outside_it_skips,
@@ -33,6 +34,7 @@ from tests.test_daily import (  # noqa: F401  (fixtures and tests collected here
     test_the_reveal_reports_the_channel_and_its_teams,
 )
 from tests.test_service import (  # noqa: F401  (tests collected here again)
+    test_a_question_asked_on_a_topic_is_headed_by_that_topic,
     test_a_question_on_a_topic_hides_its_answer,
     test_a_topic_without_questions_says_so,
     test_answers_from_another_workspace_are_refused,
@@ -47,6 +49,11 @@ from tests.test_service import (  # noqa: F401  (tests collected here again)
     test_teams_join_leave_list_and_score,
     test_the_message_showing_a_question_is_read_back_as_stored,
     test_unknown_topics_get_suggestions_or_the_list,
+)
+from tests.test_teams import (  # noqa: F401  (tests collected here again)
+    test_a_name_close_to_a_team_is_offered_that_team_instead_of_a_second_one,
+    test_a_team_left_empty_is_removed,
+    test_admins_rename_and_delete_teams_and_no_one_else_can,
 )
 
 

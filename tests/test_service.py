@@ -54,6 +54,23 @@ async def test_a_question_on_a_topic_hides_its_answer(service: QuizService, bank
     assert not hasattr(result.question, "answer")
 
 
+async def test_a_question_asked_on_a_topic_is_headed_by_that_topic(
+    service: QuizService, bank: QuestionBank
+) -> None:
+    """Many ECS questions list another topic first; asked under ECS they still read as ECS,
+    when posted and when the message is shown again (its answer count updated)."""
+    ecs = bank.in_topic("ecs")
+    assert any(q.primary_topic != "ecs" for q in ecs)
+    for _ in ecs:
+        result = await posted(service, "ecs")
+        assert (result.question.topic_id, result.question.topic_name) == ("ecs", "Amazon ECS")
+        again = await service.question_view(result.question.instance_id)
+        assert again.topic_name == "Amazon ECS"
+    anything = await posted(service, None)
+    question = bank.by_id[anything.question.question_id]
+    assert anything.question.topic_id == question.primary_topic
+
+
 async def test_unknown_topics_get_suggestions_or_the_list(service: QuizService) -> None:
     near = await service.ask(actor(), CHANNEL, "ecx")
     assert isinstance(near, TopicNotFound) and near.suggestions[:2] == ("ecs", "ecr")

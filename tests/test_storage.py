@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
+from bot.app.ports import Repositories
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, compose
 from bot.db.checkpoint import COMMITS_PER_CHECKPOINT
@@ -150,3 +151,21 @@ async def test_a_database_at_the_head_is_not_migrated_again_and_one_behind_is(
         assert upgrades == [database]
     finally:
         await database.dispose()
+
+
+async def test_an_event_without_a_name_leaves_the_known_name(core: Core, clock: FrozenClock) -> None:
+    """A Slack direct message or App Home event carries no name: it neither renames a user to
+    their id nor stops a later event with a name from renaming them."""
+
+    def names(wanted: dict[str, str]) -> dict[str, str]:
+        def work(repositories: Repositories) -> dict[str, str]:
+            workspace = repositories.people.workspace("slack", "T1", "", "UTC", clock.now())
+            repositories.people.ensure_users({(workspace.id, u): n for u, n in wanted.items()}, clock.now())
+            found = {u: repositories.people.find_user(workspace.id, u) for u in wanted}
+            return {u: user.display_name for u, user in found.items() if user is not None}
+
+        return work
+
+    assert await core.uow.write(names({"U1": "Ann", "U2": ""})) == {"U1": "Ann", "U2": "U2"}
+    assert await core.uow.write(names({"U1": "", "U2": ""})) == {"U1": "Ann", "U2": "U2"}
+    assert await core.uow.write(names({"U1": "Ann B", "U2": "Ben"})) == {"U1": "Ann B", "U2": "Ben"}

@@ -1,17 +1,28 @@
 """The terminal adapter, driven as a person or a script would drive it."""
 
+import os
+import pty
 import re
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import termios
+import time
 from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
+import pytest
+
+from adapters import terminal_render as render
+from adapters.cli import main
 from adapters.terminal import TerminalChat
 from bot.bank import QuestionBank
 from bot.bootstrap import Core
 from bot.choices import LETTERS, shown_choices
-from bot.models import Place, QuestionView
+from bot.models import Place, QuestionView, TopicInfo
 from bot.questions import Difficulty, Kind, Question
 from tests.answering_helpers import right_picks
 from tests.conftest import CONTENT_DIR, FrozenClock
@@ -60,19 +71,46 @@ def typed_answer(bank: QuestionBank, view: QuestionView) -> str:
     return ", ".join(LETTERS[i] for i in right_picks(bank, view))
 
 
-def chat_session(tmp_path: Path, script: str, *options: str) -> subprocess.CompletedProcess[str]:
+TRUE_OR_FALSE = """\
+questions:
+  - id: ecs-serverless
+    topics: [ecs]
+    kind: true_false
+    difficulty: easy
+    domain: 3
+    task: "3.3"
+    verified: 2026-12-06
+    prompt: ECS can run containers without servers to manage, on Fargate.
+    answer: true
+    explanation: Fargate is the serverless launch type of ECS.
+    source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html
+"""
+
+
+def session_env(tmp_path: Path, bank: str = ONE_QUESTION) -> dict[str, str]:
     content = tmp_path / "content"
     content.mkdir(exist_ok=True)
     shutil.copy(CONTENT_DIR / "topics.yaml", content)
-    (content / "ecs.yaml").write_text(ONE_QUESTION)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STUDYBOT_CONTENT_DIR": str(content)}
+    (content / "ecs.yaml").write_text(bank)
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
+        "STUDYBOT_CONTENT_DIR": str(content),
+    }
+
+
+def chat_session(
+    tmp_path: Path, script: str, *options: str, bank: str = ONE_QUESTION, columns: int = 130
+) -> subprocess.CompletedProcess[str]:
+    env = session_env(tmp_path, bank) | {"COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), *options],
         input=script,
         capture_output=True,
         text=True,
         env=env,
-        cwd=CONTENT_DIR.parent,
+        cwd=tmp_path,
         timeout=60,
         check=False,
     )
@@ -124,7 +162,8 @@ async def test_bad_input_gets_one_line_and_the_session_goes_on(core: Core, bank:
     assert chat.pending is not None
     question = bank.by_id[chat.pending.question_id]
     if question.kind is not Kind.FLASHCARD:
-        assert (await chat.handle("Z")).startswith("Answer with ")
+        hint = await chat.handle("Z")  # "Answer with ...", or "Answer true or false (...)"
+        assert hint.startswith("Answer ") and hint.endswith(", or type a command."), hint
         answer = await chat.handle(typed_answer(bank, chat.pending).lower())
         assert answer.startswith("Correct!")
     assert chat.pending is None or question.kind is Kind.FLASHCARD
@@ -163,3 +202,83 @@ async def test_the_question_of_the_day_reaches_the_terminal(
     clock.moment = due + timedelta(days=1)
     await daily.post_due(subscription.id, due + timedelta(days=1))
     assert any(line.startswith("Answer to the question of the day of 19 November") for line in shown)
+
+
+def test_true_false_questions_take_true_and_false(tmp_path: Path) -> None:
+    result = chat_session(tmp_path, "/quiz ecs\nmaybe\nTRUE\n", bank=TRUE_OR_FALSE)
+    assert "Answer with true or false, a letter or a number." in result.stdout
+    assert "Answer true or false (a letter A-B or a number 1-2), or type a command." in result.stdout
+    assert "Correct! +10 points." in result.stdout
+    again = chat_session(tmp_path, "/quiz ecs\nfalse\n", bank=TRUE_OR_FALSE)
+    assert "Not quite. The answer is: True." in again.stdout
+
+
+def test_a_new_question_shows_the_answer_of_the_one_left_and_says_when_the_pool_starts_again(
+    tmp_path: Path,
+) -> None:
+    result = chat_session(tmp_path, "/quiz ecs\n/quiz ecs\n", "--user", "alice")
+    first, _, second = result.stdout.partition("Skipped.")
+    assert "You have seen every question" not in first
+    # Lettered as the first question (instance 1) showed its shuffled choices.
+    right = letter_of("Elastic Container Service", 1)
+    assert second.startswith(
+        f" The answer to the previous question was: {right}) Elastic Container Service.\n"
+    )
+    restart = "You have seen every question on Amazon ECS; starting again with the ones seen longest ago."
+    assert restart in second
+    assert "[Amazon ECS · easy] What does ECS stand for?" in second
+
+
+def test_the_topic_list_fits_80_columns(tmp_path: Path, bank: QuestionBank) -> None:
+    result = chat_session(tmp_path, "/quiz topics\n", columns=80)
+    assert "kubernetes" in result.stdout and "also: k8s" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80, result.stdout
+    topics = [TopicInfo(t.id, t.name, t.aliases, len(bank.in_topic(t.id))) for t in bank.topics]
+    shown = render.topic_list(topics, 80)
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    assert all(t.id in shown and all(a in shown for a in t.aliases) for t in topics)
+
+
+def test_studybot_version_names_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as leaving:
+        main(["--version"])
+    assert leaving.value.code == 0
+    assert capsys.readouterr().out.strip() == f"studybot {metadata.version('studybot')}"
+
+
+def _read_until(master: int, wanted: bytes, deadline: float) -> bytes:
+    seen = b""
+    while wanted not in seen:
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {wanted!r} from the chat; it wrote {seen!r}")
+        seen += os.read(master, 4096)
+    return seen
+
+
+def test_ctrl_c_at_the_prompt_ends_the_chat_at_once_and_restores_the_terminal(tmp_path: Path) -> None:
+    """In a real terminal (a pseudo-terminal here): Ctrl-C at the prompt leaves without waiting
+    for Enter, on a line of its own, with the terminal's settings as they were."""
+    master, replica = pty.openpty()
+    settings_before = termios.tcgetattr(replica)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db")],
+        stdin=replica,
+        stdout=replica,
+        stderr=replica,
+        env=session_env(tmp_path),
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    try:
+        _read_until(master, b"> ", time.monotonic() + 30)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 130
+        assert b"Bye." in _read_until(master, b"Bye.", time.monotonic() + 5)
+        assert termios.tcgetattr(replica) == settings_before
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+        os.close(replica)

@@ -25,6 +25,16 @@ def letters(instance_id: int, *choices: str, separator: str = ", ") -> str:
     return separator.join(LETTERS[shown.index(choice)] for choice in choices)
 
 
+def session_env(tmp_path: Path) -> dict[str, str]:
+    """A chat outside the checkout (never the developer's `.env`) on the test bank."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(CONTENT_DIR.parent),
+        "STUDYBOT_CONTENT_DIR": str(BANK_DIR),
+    }
+
+
 def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
     script = "\n".join(
         [
@@ -36,14 +46,13 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
             "",
         ]
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STUDYBOT_CONTENT_DIR": str(BANK_DIR)}
     result = subprocess.run(
         [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "alice"],
         input=script,
         capture_output=True,
         text=True,
-        env=env,
-        cwd=CONTENT_DIR.parent,
+        env=session_env(tmp_path),
+        cwd=tmp_path,
         timeout=60,
         check=False,
     )
@@ -80,3 +89,16 @@ async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
     assert chat.pending is not None
     answer = await chat.handle(letters(instance, *RIGHT, separator=","))
     assert answer.startswith("Correct!") and chat.pending is None
+
+
+async def test_a_question_left_for_another_shows_its_right_choices_lettered_as_shown(
+    database: Database, clock: FrozenClock
+) -> None:
+    core = compose(database, BANK, clock, "UTC", random.Random(3))
+    chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
+    await chat.handle("/quiz fargate")
+    assert chat.pending is not None
+    left = chat.pending.instance_id
+    reply = await chat.handle("/quiz fargate")
+    right = "; ".join(f"{LETTERS[i]}) {c}" for i, c in enumerate(shown_choices(QUESTION, left)) if c in RIGHT)
+    assert reply.startswith(f"Skipped. The answers to the previous question were: {right}.\n")

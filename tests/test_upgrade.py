@@ -24,7 +24,7 @@ from bot.db.migrate import upgrade
 from bot.db.schema import HEAD_REVISION
 from bot.db.transfer import import_database
 from bot.models import Period, Scope
-from tests.conftest import FrozenClock, postgres_url, reset_postgres
+from tests.conftest import FrozenClock, reset_postgres
 from tests.test_transfer import DISCORD, PLACES, SLACK
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -50,7 +50,7 @@ async def release_database(request: pytest.FixtureRequest, tmp_path: Path) -> As
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'release.db'}"
     else:
-        url = postgres_url()
+        url = request.getfixturevalue("postgres_run_url")
         await reset_postgres(url)
     database = Database(url)
     await upgrade(database, RELEASE_REVISION)

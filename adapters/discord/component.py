@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 import discord
 
 from adapters.discord.client import build_bot, sync_commands, use_endpoints
 from adapters.discord.config import DiscordConfig
 from adapters.discord.poster import DiscordPoster
 from adapters.inflight import within
+from adapters.startup import Unreachable
 from bot.bootstrap import Core
 from bot.settings import SettingsError
 
@@ -51,6 +53,10 @@ class DiscordComponent:
             await self.client.close()
             if isinstance(error, discord.LoginFailure):
                 raise SettingsError("DISCORD_TOKEN is not valid: Discord refused it") from error
+            if isinstance(error, aiohttp.ClientConnectionError | OSError):
+                raise Unreachable(
+                    f"Discord cannot be reached at {discord.http.Route.BASE}: {error}"
+                ) from error
             raise
         self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
         self._connection.add_done_callback(_report_end)

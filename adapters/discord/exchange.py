@@ -27,7 +27,12 @@ from bot.metrics import REQUESTS
 
 NO_MENTIONS = discord.AllowedMentions.none()
 # The commands a refusal may point to, as this adapter's slash commands spell them.
-COMMANDS = {CommandName.TEAM_JOIN: "/quiz-team join", CommandName.TOPICS: "/quiz-topics"}
+COMMANDS = {
+    CommandName.TEAM_JOIN: "/quiz-team join",
+    CommandName.TEAM_CREATE: "/quiz-team create",
+    CommandName.TEAM_LIST: "/quiz-team list",
+    CommandName.TOPICS: "/quiz-topics",
+}
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 RESTARTING = "Studybot is restarting. Try again in a minute."
 UNFINISHED = (

@@ -14,14 +14,16 @@ from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
 from adapters.inflight import InFlight
-from bot.app.commands import Commands, TeamList, TopicList
+from bot.app.commands import Commands, TeamList, TeamManaged, TopicList
 from bot.app.quiz import QuizService
 from bot.grammar import (
     Ask,
+    DeleteTeam,
     Invalid,
     JoinTeam,
     LeaveTeam,
     ListTeams,
+    RenameTeam,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
@@ -90,17 +92,33 @@ class QuizCommands:
             if isinstance(stats, UserStats):
                 await exchange.send(ephemeral=True, embed=render.stats(stats))
 
-    async def join_team(self, interaction: discord.Interaction, name: str) -> None:
+    async def join_team(self, interaction: discord.Interaction, name: str, create: bool = False) -> None:
         exchange = Exchange(interaction)
         valid = validate_team_name(name)
-        async with self.in_flight.track(), exchange.guard("team join"):
+        async with self.in_flight.track(), exchange.guard("team create" if create else "team join"):
             if isinstance(valid, Invalid):
                 await exchange.refuse(valid.message)
                 return
             await exchange.defer(ephemeral=True)
-            change = await exchange.execute(self.commands, JoinTeam(valid))
+            change = await exchange.execute(self.commands, JoinTeam(valid, create))
             if isinstance(change, TeamChange):
                 await exchange.send(render.team_change(change), ephemeral=True)
+
+    async def manage_team(self, interaction: discord.Interaction, name: str, new_name: str | None) -> None:
+        """For server managers: rename a team (`new_name`) or delete it (None)."""
+        exchange = Exchange(interaction)
+        names = [validate_team_name(n) for n in (name, new_name) if n is not None]
+        async with self.in_flight.track(), exchange.guard("team rename" if new_name else "team delete"):
+            invalid = next((n for n in names if isinstance(n, Invalid)), None)
+            if invalid is not None:
+                await exchange.refuse(invalid.message)
+                return
+            await exchange.defer(ephemeral=True)
+            old = str(names[0])
+            command = DeleteTeam(old) if new_name is None else RenameTeam(old, str(names[1]))
+            done = await exchange.execute(self.commands, command)
+            if isinstance(done, TeamManaged):
+                await exchange.send(done.text, ephemeral=True)
 
     async def leave_team(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)

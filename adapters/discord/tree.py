@@ -96,6 +96,11 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     async def join(interaction: discord.Interaction, name: Range[str, 1, TEAM_NAME_MAX]) -> None:
         await commands.join_team(interaction, name)
 
+    @team.command(name="create", description="Start a new team, even if one has a similar name")
+    @app_commands.describe(name="The new team's name")
+    async def create(interaction: discord.Interaction, name: Range[str, 1, TEAM_NAME_MAX]) -> None:
+        await commands.join_team(interaction, name, create=True)
+
     @team.command(name="leave", description="Leave your team")
     async def leave(interaction: discord.Interaction) -> None:
         await commands.leave_team(interaction)
@@ -116,9 +121,31 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
         await commands.status(interaction)
 
     add_daily(tree, admin, daily)
+    add_team_admin(admin, commands)
     tree.add_command(team)
     tree.add_command(admin)
     return tree
+
+
+def add_team_admin(admin: app_commands.Group, commands: QuizCommands) -> None:
+    """`/quiz-admin team rename|delete` for server managers."""
+    group = app_commands.Group(name="team", description="Rename or delete a team", parent=admin)
+
+    @group.command(name="rename", description="Rename a team; its members and points stay")
+    @app_commands.describe(name="The team's name now", new_name="Its new name")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def rename(
+        interaction: discord.Interaction,
+        name: Range[str, 1, TEAM_NAME_MAX],
+        new_name: Range[str, 1, TEAM_NAME_MAX],
+    ) -> None:
+        await commands.manage_team(interaction, name, new_name)
+
+    @group.command(name="delete", description="Delete a team; its members are in no team after it")
+    @app_commands.describe(name="The team's name")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def delete(interaction: discord.Interaction, name: Range[str, 1, TEAM_NAME_MAX]) -> None:
+        await commands.manage_team(interaction, name, None)
 
 
 def add_daily(tree: QuizTree, admin: app_commands.Group, daily: DailyCommands) -> None:

@@ -25,12 +25,18 @@ async def is_admin(client: AsyncWebClient, workspace: str, user_id: str, listed:
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
-        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        # The body of an error is not always JSON (a proxy's or a server's error page).
+        data = error.response.data
+        code = (data.get("error") if isinstance(data, dict) else None) or f"HTTP {error.response.status_code}"
         log.warning("users.info for %s failed: %s", user_id, code)
+        fix = (
+            "Reinstall the app so it has the users:read scope"
+            if code == "missing_scope"
+            else "Try again in a moment"
+        )
         raise UserFacingError(
             f"I could not check whether you are a workspace admin: Slack answered {code}. "
-            "Reinstall the app so it has the users:read scope, or ask whoever runs Studybot to "
-            "list you in SLACK_ADMIN_USER_IDS."
+            f"{fix}, or ask whoever runs Studybot to list you in SLACK_ADMIN_USER_IDS."
         ) from error
     user = response["user"]
     return bool(user.get("is_admin") or user.get("is_owner"))

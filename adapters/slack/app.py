@@ -17,6 +17,7 @@ from adapters.slack import installs
 from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
+from adapters.slack.direct import register_direct
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.bootstrap import Core
@@ -83,4 +84,5 @@ def build_app(
     )
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admins, background, counts)
+    register_direct(app, core, config.admins, background)
     return app

@@ -10,7 +10,7 @@ from adapters.slack import action_ids, daily_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import percent, table
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
 from bot.models import (
@@ -228,7 +228,7 @@ def reply(result: Reply) -> Message:
             return message("Your stats", stats_blocks(result))
         case DailyStatusReport():
             return daily_blocks.status(result)
-        case DailyStopped(text):
+        case DailyStopped(text) | TeamManaged(text):
             return reply_text(text)
         case Notice(text):
             return reply_text(text)

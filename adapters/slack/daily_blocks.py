@@ -53,6 +53,19 @@ def status(report: DailyStatusReport) -> Message:
     return message("Question of the day", blocks)
 
 
+def announcement(report: DailyStatusReport | None) -> Message:
+    """Told to the whole channel when an admin turns the question of the day on (a report) or
+    off (None), so that members learn of it from Studybot, not only the admin."""
+    if report is None or report.subscription is None:
+        text = "The question of the day is off in this channel."
+        return message(text, [section(text)])
+    blocks = [
+        section(_schedule(report.subscription)),
+        context("An admin turned it on. `/quiz daily status` shows it; answer each one right here."),
+    ]
+    return message("The question of the day is on in this channel", blocks)
+
+
 def reveal(result: Reveal) -> Message:
     """The answer of a daily question and how the channel and its teams did."""
     title = f"Answer to the question of the day · {result.daily_date:%A %d %B}"

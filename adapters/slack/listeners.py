@@ -18,16 +18,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import action_ids, blocks
+from adapters.slack import action_ids, blocks, daily_blocks
 from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
-from bot.app.commands import Notice
+from adapters.slack.kit import Message
+from bot.app.commands import DailyStopped, Notice
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
-from bot.grammar import parse
+from bot.daily.models import DailyStatusReport
+from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 
 PLATFORM = "slack"
@@ -247,16 +249,27 @@ def register(
         await quiz_service.set_message_ref(view.instance_id, message_ref(posted["channel"], posted["ts"]))
         return "ok"
 
+    async def announce(client: AsyncWebClient, channel: str, announcement: Message) -> None:
+        try:
+            await client.chat_postMessage(channel=channel, **announcement)
+        except SlackApiError as error:
+            log.warning("could not announce the question of the day in %s: %s", channel, error)
+
     async def quiz(command: Command) -> Outcome:
         client = client_for(app.client, command.token)
         actor = command.actor
+        parsed = parse(command.text)
 
         async def slack_admin() -> bool:
             return await is_admin(client, actor.workspace, actor.user, admins)
 
-        result = await core.commands.execute(actor, command.channel, parse(command.text), slack_admin)
+        result = await core.commands.execute(actor, command.channel, parsed, slack_admin)
         if isinstance(result, Posted):
             return await post_question(command, client, result.question)
+        if isinstance(parsed, DailyOn) and isinstance(result, DailyStatusReport):
+            await announce(client, command.channel, daily_blocks.announcement(result))
+        elif isinstance(result, DailyStopped):
+            await announce(client, command.channel, daily_blocks.announcement(None))
         await tell(command.response_url, blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 

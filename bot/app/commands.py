@@ -21,10 +21,12 @@ from bot.grammar import (
     DailyOff,
     DailyOn,
     DailyStatus,
+    DeleteTeam,
     Invalid,
     JoinTeam,
     LeaveTeam,
     ListTeams,
+    RenameTeam,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
@@ -65,6 +67,13 @@ class DailyStopped:
 
 
 @dataclass(frozen=True)
+class TeamManaged:
+    """An admin renamed or deleted a team: the confirmation to show."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
@@ -83,11 +92,18 @@ Reply = (
     | UserStats
     | DailyStatusReport
     | DailyStopped
+    | TeamManaged
     | Notice
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+ADMIN_COMMANDS: dict[type, str] = {
+    DailyOn: ADMINS_ONLY,
+    DailyOff: ADMINS_ONLY,
+    RenameTeam: "Only workspace admins can rename a team.",
+    DeleteTeam: "Only workspace admins can delete a team.",
+}
 
 AdminCheck = Callable[[], Awaitable[bool]]
 """Asks the platform whether the person is an admin there; called only for commands that need
@@ -95,8 +111,9 @@ an admin, since on Slack it costs an API call."""
 
 
 def needs_admin(command: Command) -> bool:
-    """Whether only admins may run this command: turning the question of the day on or off."""
-    return isinstance(command, DailyOn | DailyOff)
+    """Whether only admins may run this command: turning the question of the day on or off,
+    renaming or deleting a team."""
+    return type(command) in ADMIN_COMMANDS
 
 
 class Commands:
@@ -121,7 +138,7 @@ class Commands:
         place = Place(actor.platform, actor.workspace, channel)
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
-                raise QuizError(ADMINS_ONLY)
+                raise QuizError(ADMIN_COMMANDS[type(command)])
             return await self._carry_out(actor, place, command)
         except QuizError as error:
             return Notice(str(error), error)
@@ -138,8 +155,12 @@ class Commands:
                 return Help(HELP_LINES)
             case ShowLeaderboard(period, scope):
                 return await self.standings.leaderboard(place, period, scope)
-            case JoinTeam(name):
-                return await self.teams.join_team(actor, name)
+            case JoinTeam(name, create):
+                return await self.teams.join_team(actor, name, create)
+            case RenameTeam(old, new):
+                return TeamManaged(await self.teams.rename_team(actor, old, new))
+            case DeleteTeam(name):
+                return TeamManaged(await self.teams.delete_team(actor, name))
             case LeaveTeam():
                 return await self.teams.leave_team(actor)
             case ListTeams():

@@ -67,6 +67,8 @@ class PostedQuestion:
     revealed_at: datetime | None
     answer_count: int
     daily_date: date | None
+    topic_id: str | None
+    """The topic it was asked under, which its heading names (None: no topic was asked)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ class DailyClaim:
     daily_date: date
     lease_until: datetime
     scheduled_for: datetime
+    topic_id: str | None = None
+    """The subscription's topic, which heads the question."""
 
 
 @dataclass(frozen=True)
@@ -215,13 +219,35 @@ class Teams(Protocol):
         """Every team of the workspace with its members and all-time points, best first."""
         ...
 
+    def names(self, workspace_id: int) -> list[str]:
+        """The names of the workspace's teams."""
+        ...
+
+    def remove_if_empty(self, team_id: int) -> None:
+        """Delete the team if nobody is in it (its points go with it; answers keep theirs)."""
+        ...
+
+    def rename(self, team_id: int, name: str) -> None: ...
+
+    def remove(self, team_id: int) -> int:
+        """Delete the team, its members left in no team; how many members it had."""
+        ...
+
 
 class Posts(Protocol):
     """Questions posted in channels, practice and daily."""
 
     def add(
-        self, channel_id: int, question_id: str, mode: str, now: datetime, posted_by: int | None
-    ) -> int: ...
+        self,
+        channel_id: int,
+        question_id: str,
+        mode: str,
+        now: datetime,
+        posted_by: int | None,
+        topic_id: str | None = None,
+    ) -> int:
+        """Post a question; `topic_id` is the topic it was asked under (None: any topic)."""
+        ...
 
     def get(self, instance_id: int) -> PostedQuestion | None: ...
 

@@ -89,10 +89,18 @@ class QuizService:
     # -- asking ---------------------------------------------------------------------------
 
     def view(
-        self, instance_id: int, question: Question, mode: Mode, count: int = 0, daily_date: date | None = None
+        self,
+        instance_id: int,
+        question: Question,
+        mode: Mode,
+        count: int = 0,
+        daily_date: date | None = None,
+        asked_topic: str | None = None,
     ) -> QuestionView:
-        """How adapters show a posted question; the answer is not in it."""
-        topic = self.bank.topic(question.primary_topic)
+        """How adapters show a posted question; the answer is not in it. Its heading names the
+        topic it was asked under, else the question's first topic."""
+        shown = asked_topic if asked_topic in question.topics else question.primary_topic
+        topic = self.bank.topic(shown)
         return QuestionView(
             instance_id=instance_id,
             question_id=question.id,
@@ -129,8 +137,11 @@ class QuizService:
             raise QuizError(f"No topic '{query}'. Did you mean {' or '.join(near)}?")
         raise QuizError(f"No topic '{query}'. See ", Command.TOPICS, ".")
 
-    def daily_view(self, instance_id: int, question_id: str, daily_date: date) -> QuestionView:
-        return self.view(instance_id, self.bank.by_id[question_id], Mode.DAILY, 0, daily_date)
+    def daily_view(
+        self, instance_id: int, question_id: str, daily_date: date, topic_id: str | None = None
+    ) -> QuestionView:
+        """A question of the day, headed by its subscription's topic."""
+        return self.view(instance_id, self.bank.by_id[question_id], Mode.DAILY, 0, daily_date, topic_id)
 
     async def reveal_stats(self, instance_id: int) -> Reveal:
         """The answer of a daily question and how its channel did; answers after it score nothing."""
@@ -162,31 +173,39 @@ class QuizService:
 
     async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
         """Post a practice question on a topic (any topic when None) in a channel."""
+        topic_id, pool = None, self.bank.questions
         if topic_query:
             topic = self.topic_index.resolve(topic_query)
             if topic is None:
                 return TopicNotFound(
                     topic_query, self.topic_index.suggest(topic_query), tuple(t.id for t in self.bank.topics)
                 )
-            pool = self.bank.in_topic(topic.id)
+            topic_id, pool = topic.id, self.bank.in_topic(topic.id)
             if not pool:
                 return NoQuestions(topic.id)
-        else:
-            pool = self.bank.questions
-        instance_id, question = await self.uow.write(partial(self._post, actor, channel, pool))
-        return Posted(self.view(instance_id, question, Mode.PRACTICE))
+        post = partial(self._post, actor, channel, pool, topic_id)
+        instance_id, question, repeated = await self.uow.write(post)
+        return Posted(self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id), repeated)
 
     def _post(
-        self, actor: Actor, channel: str, pool: Sequence[Question], repositories: Repositories
-    ) -> tuple[int, Question]:
+        self,
+        actor: Actor,
+        channel: str,
+        pool: Sequence[Question],
+        topic_id: str | None,
+        repositories: Repositories,
+    ) -> tuple[int, Question, bool]:
         """The transaction of `ask`: asks come between the batches of answers, which wait for
         them, so it is one synchronous transaction like theirs."""
         now = self.clock.now()
         _, user_id, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
         ids = [q.id for q in pool]
-        question = self._pick(repositories.posts.last_seen(channel_id, user_id, ids), ids)
-        instance_id = repositories.posts.add(channel_id, question.id, Mode.PRACTICE.value, now, user_id)
-        return instance_id, question
+        seen = repositories.posts.last_seen(channel_id, user_id, ids)
+        question = self._pick(seen, ids)
+        mode = Mode.PRACTICE.value
+        instance_id = repositories.posts.add(channel_id, question.id, mode, now, user_id, topic_id)
+        # Every question of the pool had been seen: this one, seen longest ago, comes back.
+        return instance_id, question, question.id in seen
 
     async def set_message_ref(self, instance_id: int, ref: str) -> None:
         """Remember the platform's id of the message showing an instance, to update it later."""
@@ -202,7 +221,7 @@ class QuizService:
         if row is None or self.bank.question(row.question_id) is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
         question = self.bank.by_id[row.question_id]
-        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date)
+        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date, row.topic_id)
 
     # -- answering ------------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ class Deliveries:
         for part in chunks(found):
             won = await self.uow.write(partial(self._claim_part, part, due))
             for subscription_id, instance_id, claim in won:
-                view = self.quiz.daily_view(instance_id, claim.question_id, claim.daily_date)
+                view = self.quiz.daily_view(instance_id, claim.question_id, claim.daily_date, claim.topic_id)
                 claims[subscription_id] = (instance_id, view)
         return claims
 
@@ -141,6 +141,7 @@ class Deliveries:
                 daily_date=due.astimezone(ZoneInfo(f.subscription.timezone)).date(),
                 lease_until=now + self.lease,
                 scheduled_for=due,
+                topic_id=topic,
             )
             picked.append((f.subscription.id, claim))
         won = repositories.claims.claim([claim for _, claim in picked])

@@ -20,6 +20,8 @@ class Subscription:
     weekdays: str
     reveal: tuple[int, int] | None
     paused_reason: str | None
+    since: datetime | None = None
+    """When this schedule took effect (last set or resumed): nothing due before it is owed."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.daily.fanout import interleaved
 from bot.daily.leadership import Leadership
 from bot.daily.service import DailyService
 from bot.daily.triggers import cron, latest_due_at
-from bot.metrics import SCHEDULER_LEADER
+from bot.metrics import SCHEDULER_CHECKS, SCHEDULER_LEADER
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,7 @@ class DailyScheduler:
         SCHEDULER_LEADER.set(1 if self.leading else 0)
         if self.leading:
             await self.daily.recover()
+        SCHEDULER_CHECKS.inc()
 
     async def _changed(self) -> None:
         if self.leading:

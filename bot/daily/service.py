@@ -149,10 +149,11 @@ class DailyService:
                         results[subscription.id] = PostResult.PAUSED
                     elif self.clock.now() - due > self.grace:
                         log.warning(
-                            "daily question for %s due at %s skipped: more than %s late",
-                            subscription.target,
-                            due.isoformat(),
-                            self.grace,
+                            "daily question for %s channel %s due at %s skipped: more than %d minutes late",
+                            subscription.target.platform,
+                            subscription.target.channel,
+                            f"{due:%Y-%m-%d %H:%M %Z}",
+                            self.grace.total_seconds() // 60,
                         )
                         results[subscription.id] = PostResult.TOO_LATE
                     else:
@@ -186,7 +187,9 @@ class DailyService:
             if key not in latest:
                 latest[key] = latest_due(cron(*key), now)
             due = latest[key]
-            if due is not None:
+            # A due time before the schedule was set is not a missed post: the subscription
+            # made at 10:00 for 09:00 owes nothing for today's 09:00, nor for yesterday's.
+            if due is not None and (subscription.since is None or due >= subscription.since):
                 by_due.setdefault(due, []).append(subscription.id)
         results = {}
         for due, subscription_ids in sorted(by_due.items()):

@@ -36,6 +36,7 @@ class SqlDailyClaims:
                 "daily_date": claim.daily_date,
                 "lease_until": claim.lease_until,
                 "scheduled_for": claim.scheduled_for,
+                "topic_id": claim.topic_id,
                 "mode": "daily",
                 "post_state": "pending",
             }

@@ -65,7 +65,9 @@ class SqlPeople:
     def ensure_users(
         self, wanted: Mapping[tuple[int, str], str], now: datetime
     ) -> dict[tuple[int, str], int]:
-        """Create the missing users and refresh display names, in one statement."""
+        """Create the missing users and refresh display names, in one statement. A platform
+        event that carries no name (a Slack DM, the App Home) leaves the known one: a new user
+        is named by their id until a name comes."""
         rows = [
             {
                 "workspace_id": workspace_id,
@@ -104,8 +106,11 @@ class SqlPeople:
 @cache
 def _ensure_users(dialect: str) -> Any:
     statement = dialect_insert(dialect, users)
+    # Without a name the row carries the id as its name (see `ensure_users`): keep the known one.
+    unnamed = statement.excluded.display_name == statement.excluded.external_id
+    name = case((unnamed, users.c.display_name), else_=statement.excluded.display_name)
     return statement.on_conflict_do_update(
-        index_elements=["workspace_id", "external_id"], set_={"display_name": statement.excluded.display_name}
+        index_elements=["workspace_id", "external_id"], set_={"display_name": name}
     ).returning(users.c.id, users.c.workspace_id, users.c.external_id)
 
 

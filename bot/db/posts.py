@@ -26,6 +26,7 @@ _INSTANCE = (
         question_instances.c.revealed_at,
         question_instances.c.answer_count,
         question_instances.c.daily_date,
+        question_instances.c.topic_id,
     )
     .join(channels, channels.c.id == question_instances.c.channel_id)
     .join(workspaces, workspaces.c.id == channels.c.workspace_id)
@@ -43,11 +44,24 @@ class SqlPosts:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(self, channel_id: int, question_id: str, mode: str, now: datetime, posted_by: int | None) -> int:
+    def add(
+        self,
+        channel_id: int,
+        question_id: str,
+        mode: str,
+        now: datetime,
+        posted_by: int | None,
+        topic_id: str | None = None,
+    ) -> int:
         result = self.connection.execute(
             question_instances.insert()
             .values(
-                channel_id=channel_id, question_id=question_id, mode=mode, posted_at=now, posted_by=posted_by
+                channel_id=channel_id,
+                question_id=question_id,
+                mode=mode,
+                posted_at=now,
+                posted_by=posted_by,
+                topic_id=topic_id,
             )
             .returning(question_instances.c.id)
         )

@@ -8,13 +8,16 @@ against Alembic's own reading of the scripts) is left as it is; any other goes t
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
+log = logging.getLogger(__name__)
 
 
 def _revisions(connection: Connection) -> list[str]:
@@ -35,3 +38,4 @@ async def upgrade_if_behind(database: Database) -> None:
     from bot.db.migrate import upgrade
 
     await upgrade(database)
+    log.info("database schema brought up to revision %s", HEAD_REVISION)

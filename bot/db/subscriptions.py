@@ -38,6 +38,7 @@ def _subscription(row: Row[Any]) -> ChannelSubscription:
         weekdays=row.weekdays,
         reveal=reveal,
         paused_reason=row.paused_reason,
+        since=row.updated_at,
     )
     return ChannelSubscription(subscription, row.channel_id)
 

@@ -103,6 +103,9 @@ question_instances = Table(
     Column("id", Integer, primary_key=True),
     Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
     Column("question_id", String(64), nullable=False),
+    # The topic it was asked under (a question can belong to several): its heading names that
+    # topic, so `/quiz ecs` never shows another topic's label. Null: no topic was asked.
+    Column("topic_id", String(64), nullable=True),
     Column("mode", String(16), nullable=False),
     Column("posted_at", UtcDateTime, nullable=False),
     Column("posted_by", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, select
+from sqlalchemy import Connection, Row, and_, exists, func, select
 
 from bot.app.ports import Team
 from bot.db.statements import get_or_create
@@ -64,3 +64,22 @@ class SqlTeams:
             .order_by(points.desc(), teams.c.name)
         )
         return [TeamSummary(name, count, total) for name, count, total in self.connection.execute(query)]
+
+    def names(self, workspace_id: int) -> list[str]:
+        query = select(teams.c.name).where(teams.c.workspace_id == workspace_id)
+        return list(self.connection.execute(query).scalars())
+
+    def remove_if_empty(self, team_id: int) -> None:
+        anyone = exists().where(team_members.c.team_id == team_id)
+        self.connection.execute(teams.delete().where(teams.c.id == team_id, ~anyone))
+
+    def rename(self, team_id: int, name: str) -> None:
+        self.connection.execute(
+            teams.update().where(teams.c.id == team_id).values(name=name, name_key=name.casefold())
+        )
+
+    def remove(self, team_id: int) -> int:
+        count = select(func.count()).where(team_members.c.team_id == team_id)
+        members = int(self.connection.execute(count).scalar_one())
+        self.connection.execute(teams.delete().where(teams.c.id == team_id))
+        return members

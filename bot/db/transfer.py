@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Boolean,
+    Column,
     Connection,
     Date,
     DateTime,
@@ -59,11 +60,29 @@ async def schema_revision(connection: AsyncConnection) -> str | None:
     return await connection.run_sync(_revision)
 
 
+def _as_migrated(table: Table, present: set[str]) -> Table:
+    """Our table as a database at an older revision has it: only the columns it has so far."""
+    if set(table.c.keys()) <= present:
+        return table
+    columns = [
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+        for c in table.c
+        if c.name in present
+    ]
+    return Table(table.name, MetaData(), *columns)
+
+
 def _reflect(connection: Connection) -> list[Table]:
-    names = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
+    inspector = inspect(connection)
+    names = set(inspector.get_table_names()) - {VERSION_TABLE}
     others = MetaData()
     others.reflect(connection, only=sorted(names - set(metadata.tables)))
-    return [table for table in metadata.sorted_tables if table.name in names] + others.sorted_tables
+    ours = [
+        _as_migrated(table, {column["name"] for column in inspector.get_columns(table.name)})
+        for table in metadata.sorted_tables
+        if table.name in names
+    ]
+    return ours + others.sorted_tables
 
 
 async def database_tables(connection: AsyncConnection) -> dict[str, Table]:

@@ -139,9 +139,14 @@ def test_studybot_serve_starts_without_loading_a_deck_parser(tmp_path: Path) -> 
         "from adapters.cli import main\n"
         "sys.exit(main(['serve']))\n"
     )
-    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=environment, cwd=ROOT
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['bot.decks', 'bot.decks.choices', 'bot.decks.limits']"

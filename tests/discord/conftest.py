@@ -30,6 +30,7 @@ from bot.settings import Settings, load_settings
 from tests.conftest import FrozenClock
 from tests.discord.stand_in import DiscordStandIn
 
+T = TypeVar("T")
 ECS_CHOICES = ("Elastic Compute Service", "EC2 Container Storage", "Elastic Container Service", "Cluster Kit")
 RIGHT = 2
 # A multiple-response question, alone in its topic (ec2): its first two choices are right.
@@ -90,19 +91,27 @@ T = TypeVar("T")
 
 
 class StallableDatabase(Database):
-    """A database whose transactions wait while `open` is cleared, like a stalled server."""
+    """A database whose transactions wait while `open` is cleared, like a stalled server: both
+    ways in (`read` and `write`) wait."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.open = asyncio.Event()
         self.open.set()
+        self.stalled = asyncio.Event()
+        """Set when a transaction had to wait: proof that the code under test met the stall."""
+
+    async def _pass(self) -> None:
+        if not self.open.is_set():
+            self.stalled.set()
+        await self.open.wait()
 
     async def read(self, work: Callable[[Connection], T]) -> T:
-        await self.open.wait()
+        await self._pass()
         return await super().read(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:
-        await self.open.wait()
+        await self._pass()
         return await super().write(work)
 
 

@@ -38,6 +38,8 @@ async def test_a_stalled_database_still_gets_the_click_answered_in_time(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_database: StallableDatabase
 ) -> None:
     message = await ask(stand_in, "ecs")
+    # A first click warms every cache on the way, so only the database can hold the second one.
+    await stand_in.interact(click(ALICE, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1)
     answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
     quiz_database.open.clear()
     loop_time = stand_in.now()
@@ -45,6 +47,7 @@ async def test_a_stalled_database_still_gets_the_click_answered_in_time(
     (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(answer), timeout=DISCORD_DEADLINE)
     assert callback.at - loop_time < DISCORD_DEADLINE
     assert callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
+    await asyncio.wait_for(quiz_database.stalled.wait(), DISCORD_DEADLINE)
     assert stand_in.followups(answer) == []
 
     released = stand_in.now()
@@ -59,12 +62,18 @@ async def test_a_stalled_database_still_gets_the_command_answered_in_time(
 ) -> None:
     quiz_database.open.clear()
     interaction = slash(ALICE, "quiz", option("topic", "ecs"))
+    loop_time = stand_in.now()
     await stand_in.dispatch("INTERACTION_CREATE", interaction)
     (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), timeout=DISCORD_DEADLINE)
+    assert callback.at - loop_time < DISCORD_DEADLINE
     assert callback.body == {"type": 5}
+    await asyncio.wait_for(quiz_database.stalled.wait(), DISCORD_DEADLINE)
+    assert stand_in.followups(interaction) == []
+
+    released = stand_in.now()
     quiz_database.open.set()
     (question,) = await stand_in.wait_for(lambda: stand_in.followups(interaction))
-    assert callback.at < question.at
+    assert callback.at < released < question.at
     assert question.body["embeds"][0]["title"] == "Amazon ECS"
 
 

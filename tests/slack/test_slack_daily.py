@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 from slack_harness import BOT_TOKEN, FakeTime, SlackBot, SlackUser, button_for, buttons, running_bot, text_of
-from slack_stand_in import StandInSlack
+from slack_stand_in import Call, StandInSlack
 
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.pacing import ChannelPacer
@@ -29,6 +29,7 @@ NINE_IN_BERLIN = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 ADMIN = SlackUser("UADMIN", "ada")
 MEMBER = SlackUser("UMEMBER", "max")
 SUBSCRIBE = "daily on ecs at 09:00 Europe/Berlin mon-fri"
+ANNOUNCED = "The question of the day is "
 SCHEDULE = "`ecs` at 09:00 Europe/Berlin (mon-fri); the answer is revealed at the next post."
 
 
@@ -68,6 +69,25 @@ async def subscription_of(bot: SlackBot, channel: str = "C1") -> int:
     report = await bot.daily.status(Place("slack", bot.team, channel))
     assert report.subscription is not None
     return report.subscription.id
+
+
+def daily_posts(bot: SlackBot, attempts: bool = False) -> list[Call]:
+    """The messages posted by the question of the day, without the announcements of turning it
+    on or off."""
+    calls = bot.api.attempts("chat.postMessage") if attempts else bot.api.ok("chat.postMessage")
+    return [c for c in calls if not c.body.get("text", "").startswith(ANNOUNCED)]
+
+
+async def test_turning_it_on_and_off_is_announced_in_the_channel(daily_bot: SlackBot) -> None:
+    await reply_to(daily_bot, SUBSCRIBE)
+    [on] = daily_bot.api.ok("chat.postMessage")
+    assert (on.body["channel"], on.body["text"]) == ("C1", "The question of the day is on in this channel")
+    assert SCHEDULE in text_of(on.body)
+    await reply_to(daily_bot, "daily off")
+    [_, off] = daily_bot.api.ok("chat.postMessage")
+    assert off.body["text"] == "The question of the day is off in this channel."
+    assert ADMINS_ONLY in await reply_to(daily_bot, SUBSCRIBE, MEMBER)
+    assert len(daily_bot.api.ok("chat.postMessage")) == 2
 
 
 def requests(kind: str, outcome: str) -> float:
@@ -139,6 +159,30 @@ async def test_an_admin_check_slack_refuses_is_explained(daily_bot: SlackBot) ->
     assert "users:read" in reply
 
 
+async def test_an_admin_check_slack_answers_with_a_page_not_json_is_explained(daily_bot: SlackBot) -> None:
+    daily_bot.api.fail_next("users.info", 502)  # the body is plain text, as from a proxy
+
+    reply = await reply_to(daily_bot, SUBSCRIBE)
+
+    assert (
+        "I could not check whether you are a workspace admin: Slack answered HTTP 502. Try again in a "
+        "moment, or ask whoever runs Studybot to list you in SLACK_ADMIN_USER_IDS."
+    ) in reply
+
+
+async def test_only_workspace_admins_rename_and_delete_teams(daily_bot: SlackBot) -> None:
+    await reply_to(daily_bot, "team join Night Owls", MEMBER)
+    refused = await reply_to(daily_bot, "team rename Night Owls to Owls", MEMBER)
+    assert "Only workspace admins can rename a team." in refused
+    assert "The team Night Owls is now called Owls." in await reply_to(
+        daily_bot, "team rename Night Owls to Owls"
+    )
+    assert "The team Owls was deleted; its 1 member is in no team now." in await reply_to(
+        daily_bot, "team delete owls"
+    )
+    assert [c.body["user"] for c in daily_bot.api.ok("users.info")] == [MEMBER.id, ADMIN.id, ADMIN.id]
+
+
 async def test_daily_off_stops_it_and_status_says_so(daily_bot: SlackBot) -> None:
     await reply_to(daily_bot, SUBSCRIBE)
 
@@ -160,7 +204,7 @@ async def test_the_daily_question_is_posted_scores_double_and_is_revealed_before
     frozen.moment = NINE_IN_BERLIN
     assert await bot.daily.post_due(subscription, NINE_IN_BERLIN) is PostResult.POSTED
 
-    [question] = bot.api.ok("chat.postMessage")
+    [question] = daily_posts(bot)
     assert (question.body["channel"], question.token) == ("C1", BOT_TOKEN)
     assert question.body["blocks"][0]["text"]["text"] == "Question of the day · Monday 16 November 2026"
     assert 'What does the "ECS" in Amazon ECS stand for?' in text_of(question.body)
@@ -181,7 +225,7 @@ async def test_the_daily_question_is_posted_scores_double_and_is_revealed_before
     pacing.now += timedelta(days=1).total_seconds()
     assert await bot.daily.post_due(subscription, frozen.moment) is PostResult.POSTED
 
-    _, reveal, tomorrow = bot.api.ok("chat.postMessage")
+    _, reveal, tomorrow = daily_posts(bot)
     shown = text_of(reveal.body)
     assert reveal.body["channel"] == "C1"
     assert "Answer to the question of the day · Monday 16 November" in shown
@@ -211,7 +255,7 @@ async def test_an_archived_channel_is_paused_while_the_other_is_posted(
     )
 
     assert results == [PostResult.FAILED, PostResult.POSTED]
-    [posted] = [c for c in bot.api.ok("chat.postMessage") if c.body["channel"] == "C2"]
+    [posted] = [c for c in daily_posts(bot) if c.body["channel"] == "C2"]
     assert len(buttons(posted.body)) == 4
     status = await reply_to(bot, "daily status", channel="C1")
     assert "Paused: Slack refused the post: the channel is archived (is_archived)." in status
@@ -219,7 +263,7 @@ async def test_an_archived_channel_is_paused_while_the_other_is_posted(
     tomorrow = NINE_IN_BERLIN + timedelta(days=1)
     frozen.moment = tomorrow
     assert await bot.daily.post_due(archived, tomorrow) is PostResult.PAUSED
-    assert len([c for c in bot.api.attempts("chat.postMessage") if c.body["channel"] == "C1"]) == 1
+    assert len([c for c in daily_posts(bot, attempts=True) if c.body["channel"] == "C1"]) == 1
     assert pacing.sleeps == []
 
 
@@ -234,5 +278,5 @@ async def test_a_rate_limited_daily_post_is_retried_into_exactly_one_message(
         await daily_bot.daily.post_due(await subscription_of(daily_bot), NINE_IN_BERLIN) is PostResult.POSTED
     )
 
-    assert [c.status for c in daily_bot.api.attempts("chat.postMessage")] == [429, 200]
-    assert len(daily_bot.api.ok("chat.postMessage")) == 1
+    assert [c.status for c in daily_posts(daily_bot, attempts=True)] == [429, 200]
+    assert len(daily_posts(daily_bot)) == 1

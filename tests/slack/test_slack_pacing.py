@@ -9,6 +9,7 @@ import pytest
 from slack_harness import FakeTime
 
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
+from tests.conftest import yield_until
 
 
 async def test_posts_to_one_channel_are_spaced_and_other_channels_go_ahead() -> None:
@@ -117,8 +118,7 @@ async def test_a_post_counts_in_its_window_from_when_slack_answered_it() -> None
             await answered.wait()
 
     first = asyncio.create_task(slow_answer())
-    while not sent:
-        await asyncio.sleep(0)
+    await yield_until(lambda: sent, "the first post")
     async with limiter.turn("T1"):
         sent.append(time.now)
     third = asyncio.create_task(slow_answer())

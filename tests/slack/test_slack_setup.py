@@ -131,15 +131,18 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     assert command["command"] == COMMAND
     assert command["url"].endswith(EVENTS_PATH)
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
-    # users:read only to tell workspace admins and owners (question of the day) from members.
-    assert set(BOT_SCOPES) == {"commands", "chat:write", "chat:write.public", "users:read"}
+    # users:read only to tell workspace admins and owners (question of the day) from members;
+    # im:history only for the direct messages members write to Studybot.
+    assert set(BOT_SCOPES) == {"commands", "chat:write", "chat:write.public", "users:read", "im:history"}
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == [HOME_EVENT]
+    assert settings["event_subscriptions"]["bot_events"] == [HOME_EVENT, "message.im"]
     assert settings["event_subscriptions"]["request_url"].endswith(EVENTS_PATH)
     assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert (home["messages_tab_enabled"], home["messages_tab_read_only_enabled"]) == (True, False)
 
 
 async def test_the_workspace_rate_reaches_the_daily_poster(slack_clean_env: None, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 import pytest
 
 from adapters.slack.token_lookups import TokenLookups
+from tests.conftest import yield_until
 
 
 class Store:
@@ -40,8 +41,7 @@ async def test_a_lookup_under_way_is_shared_unless_a_fresh_one_is_asked_for() ->
     store.answer.clear()
     lookups = TokenLookups(store)
     first = lookups.token("T1")
-    while not store.queries:
-        await asyncio.sleep(0)
+    await yield_until(lambda: store.queries, "the first query")
     shared = lookups.token("T1")
     fresh = lookups.token("T1", fresh=True)
     assert shared is first and fresh is not first

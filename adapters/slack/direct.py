@@ -1,0 +1,75 @@
+"""Practising in a direct message with Studybot (the App Home's Messages tab): whatever a member
+writes there is read as a `/quiz` command (`ecs`, `quiz ecs`, `leaderboard`), and the question or
+the reply goes back to that conversation, where its buttons work as in a channel."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.admins import is_admin
+from adapters.slack.background import Background, Outcome
+from adapters.slack.config import ListedAdmins
+from adapters.slack.listeners import PLATFORM, client_for, message_ref
+from bot.app.commands import Notice
+from bot.bootstrap import Core
+from bot.errors import UserFacingError
+from bot.grammar import parse
+from bot.models import Actor, Posted
+
+
+class DirectMessage(NamedTuple):
+    workspace: str
+    user: str
+    channel: str
+    text: str
+    token: str | None
+    response_url: None = None
+    """A message has none: the reply goes back as a message (`_answer`)."""
+
+
+def register_direct(app: AsyncApp, core: Core, admins: ListedAdmins, background: Background) -> None:
+    """Answer the members who write to Studybot in its Messages tab."""
+
+    async def answer(message: DirectMessage) -> Outcome:
+        client = client_for(app.client, message.token)
+        actor = Actor(PLATFORM, message.workspace, message.user, "")
+
+        async def slack_admin() -> bool:
+            return await is_admin(client, actor.workspace, actor.user, admins)
+
+        try:
+            result = await core.commands.execute(actor, message.channel, parse(message.text), slack_admin)
+        except UserFacingError as error:
+            await client.chat_postMessage(channel=message.channel, **blocks.reply_text(str(error)))
+            return "refused"
+        if isinstance(result, Posted):
+            posted = await client.chat_postMessage(
+                channel=message.channel, **blocks.question(result.question)
+            )
+            ref = message_ref(posted["channel"], posted["ts"])
+            await core.quiz.set_message_ref(result.question.instance_id, ref)
+            return "ok"
+        await client.chat_postMessage(channel=message.channel, **blocks.reply(result))
+        return "refused" if isinstance(result, Notice) else "ok"
+
+    route = background.route("event", "direct message", answer, DirectMessage._make)
+
+    async def direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Only what a person wrote: not Studybot's own messages, edits or other subtypes; an
+        event without a workspace, user or conversation is acknowledged and dropped. Work the
+        queue refuses (busy, stopping) is counted there: a message has no response_url to
+        answer through, and telling each sender would cost a call to Slack per refusal."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        team, user, channel = body.get("team_id"), event.get("user"), event.get("channel")
+        if not (isinstance(team, str) and isinstance(user, str) and isinstance(channel, str)):
+            return
+        text = event.get("text")
+        job = DirectMessage(team, user, channel, text if isinstance(text, str) else "", client.token)
+        background.offer(route, job)
+
+    app.event("message")(direct_message)

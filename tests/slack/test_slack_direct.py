@@ -1,0 +1,58 @@
+"""Practising in a direct message with Studybot: the question and its feedback stay there."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_harness import SlackBot, button_for, text_of
+
+
+def direct_message(event_id: str, text: str, **extra: Any) -> str:
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D1",
+                "user": "U1",
+                "text": text,
+                "ts": f"1700000000.{event_id[-3:]}",
+                **extra,
+            },
+        }
+    )
+
+
+async def test_a_member_practises_in_a_direct_message(slack_bot: SlackBot) -> None:
+    await slack_bot.responses(await slack_bot.slash("team join Night Owls"))
+    status, _ = await slack_bot.send_raw(direct_message("Ev001", "ecs"), "application/json")
+    assert status == 200
+    [question] = await slack_bot.api.wait_ok("chat.postMessage")
+    assert question.body["channel"] == "D1"
+    assert "Amazon ECS" in text_of(question.body)
+    right = button_for(question.body, "Elastic Container Service")
+    clicked = slack_bot.click_payload(right["action_id"], right["value"], "1700000000.000001")
+    clicked["container"]["channel_id"] = clicked["channel"]["id"] = "D1"
+    [feedback] = await slack_bot.responses(await slack_bot.click_with(clicked))
+    assert "Correct! +10 points." in text_of(feedback)
+
+    await slack_bot.send_raw(direct_message("Ev002", "quiz leaderboard"), "application/json")
+    [_, board] = await slack_bot.api.wait_ok("chat.postMessage", 2)
+    assert board.body["channel"] == "D1"
+    assert any(line.split()[:3] == ["1", "ann", "10"] for line in text_of(board.body).splitlines())
+
+
+async def test_studybots_own_messages_and_edits_get_no_answer(slack_bot: SlackBot) -> None:
+    await slack_bot.send_raw(direct_message("Ev003", "ecs", bot_id="BBOT"), "application/json")
+    await slack_bot.send_raw(direct_message("Ev004", "ecs", subtype="message_changed"), "application/json")
+    await slack_bot.send_raw(direct_message("Ev005", "topics"), "application/json")
+    [reply] = await slack_bot.api.wait_ok("chat.postMessage")
+    assert "dockerhub" in text_of(reply.body)
+    assert len(slack_bot.api.attempts("chat.postMessage")) == 1
