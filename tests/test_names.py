@@ -15,7 +15,7 @@ from bot.bank import QuestionBank
 from bot.bootstrap import Core
 from bot.grammar import Invalid, JoinTeam, parse
 from bot.models import Actor, Period, Place, Posted, TeamChange
-from bot.questions import Kind
+from tests.answering_helpers import SINGLE_ANSWER, right_index
 
 HOSTILE = "\u202eevil\u202c\u200b\u200d\x00\x07 ann\u2066 \ufeff\t\n bob"
 
@@ -65,15 +65,14 @@ async def test_odd_names_do_not_fail_answers_on_the_database(
     while True:
         result = await service.ask(Actor("slack", "T1", "U0", "zero"), "C1", "ecs")
         assert isinstance(result, Posted)
-        if result.question.kind is not Kind.FLASHCARD:
+        if result.question.kind in SINGLE_ANSWER:
             break
-    question = bank.by_id[result.question.question_id]
-    assert question.answer_index is not None
+    right = right_index(bank, result.question)
     odd = ["y" * 201, "nul\x00name", HOSTILE, "\u200b" * 300, "plain"]
     people = [Actor("slack", "T1", f"U{n}", name) for n, name in enumerate(odd, start=1)]
 
     outcomes = await asyncio.gather(
-        *(service.answer_choice(who, result.question.instance_id, question.answer_index) for who in people)
+        *(service.answer_choice(who, result.question.instance_id, right) for who in people)
     )
 
     assert [o.correct for o in outcomes] == [True] * len(people)

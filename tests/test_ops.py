@@ -104,12 +104,17 @@ def test_a_running_serve_says_little_at_info(tmp_path: Path) -> None:
             process.kill()
             process.communicate()
     records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    # The serving line names the connection cap and the open-file limit it was worked out from.
+    serving = next(r["message"] for r in records if r["message"].startswith("serving"))
+    cap = re.sub(r"^serving on port \d+", "", serving)
+    assert re.fullmatch(r" \(at most \d+ connections, open-file limit \d+\)", cap), cap
     assert [(r["level"], r["name"], r["message"]) for r in records] == [
         ("INFO", "bot.db.schema", f"database schema brought up to revision {HEAD_REVISION}"),
         ("INFO", "adapters.serve", "slack started"),
         ("INFO", "bot.daily.scheduler", "this process now runs the daily scheduler"),
-        ("INFO", "adapters.serve", f"serving on port {base.rsplit(':', 1)[1]}"),
+        ("INFO", "adapters.serve", f"serving on port {base.rsplit(':', 1)[1]}{cap}"),
         ("INFO", "adapters.serve", "stopping"),
+        ("INFO", "adapters.slack.background", "stopping: every acknowledged Slack request finished"),
     ], logs
 
 

@@ -2,8 +2,9 @@
 
 Every question becomes one note of a Basic-shaped note type with Front, Back and Explanation
 fields (the importer reads the three back). A flashcard's Back is its answer; a choice
-question's Front lists its choices and its Back gives the right ones, so the card can be
-studied in Anki as it is asked in chat. Text is HTML-escaped (Anki fields are HTML), tags are
+question's Front lists its choices and its Back gives the right one (a multiple-response
+question's Back the letters of its right ones, their texts leading the explanation), so the card
+can be studied in Anki as it is asked in chat. Text is HTML-escaped (Anki fields are HTML), tags are
 the question's topics, and each note's guid comes from the question id, so importing a newer
 export into Anki updates its notes instead of duplicating them.
 """
@@ -42,31 +43,36 @@ def _html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def _sides(entry: Entry) -> tuple[str, str]:
+def _sides(entry: Entry) -> tuple[str, str, str]:
+    """Front, Back and what goes before the explanation. A multiple-response Back gives the
+    letters of its right choices ("B, D"), their texts leading the explanation: the Back is read
+    back as a flashcard's answer, which must fit a button as every answer does."""
     prompt = _html(str(entry["prompt"]))
     kind = entry.get("kind")
     answer: Any = entry.get("answer")
     if kind == "true_false":
-        return f"{prompt}<br><br>True or false?", "True" if answer else "False"
+        return f"{prompt}<br><br>True or false?", "True" if answer else "False", ""
     if kind in ("multiple_choice", "multiple_response"):
-        choices = "<br>".join(
-            f"{LETTERS[i]}. {_html(str(c))}" for i, c in enumerate(entry.get("choices", []))
-        )
-        right = entry.get("answers") or [answer]
-        return f"{prompt}<br><br>{choices}", "<br>".join(_html(str(r)) for r in right)
-    return prompt, _html(str(answer))
+        shown = [str(c) for c in entry.get("choices", [])]
+        choices = "<br>".join(f"{LETTERS[i]}. {_html(c)}" for i, c in enumerate(shown))
+        if kind == "multiple_response":
+            right = [i for i, c in enumerate(shown) if c in (entry.get("answers") or [])]
+            texts = "<br>".join(f"{LETTERS[i]}. {_html(shown[i])}" for i in right)
+            return f"{prompt}<br><br>{choices}", ", ".join(LETTERS[i] for i in right), texts
+        return f"{prompt}<br><br>{choices}", _html(str(answer)), ""
+    return prompt, _html(str(answer)), ""
 
 
 def to_apkg(entries: Sequence[Entry], deck_name: str) -> bytes:
     deck = genanki.Deck(zlib.crc32(deck_name.encode()) + 1, deck_name)
     for entry in entries:
-        front, back = _sides(entry)
+        front, back, lead = _sides(entry)
         explanation = str(entry.get("explanation", ""))
         if explanation == entry.get("answer"):
             explanation = ""
         note = genanki.Note(
             model=MODEL,
-            fields=[front, back, _html(explanation)],
+            fields=[front, back, "<br><br>".join(part for part in (lead, _html(explanation)) if part)],
             tags=[str(t) for t in entry.get("topics", [])],
             guid=genanki.guid_for(str(entry["id"])),
         )

@@ -66,7 +66,7 @@ def view(prompt: str, topic_name: str = "Team deck") -> QuestionView:
 
 def outcome(text: str, correct: bool = False) -> AnswerOutcome:
     return AnswerOutcome(1, "team-1", Kind.MULTIPLE_CHOICE, correct, "B", text, text, "deck", 0, 0, 0, 0,
-                         False, False, 1, Mode.PRACTICE)  # fmt: skip
+                         False, False, 1, Mode.PRACTICE, (text,), ("B",))  # fmt: skip
 
 
 def test_a_hostile_prompt_shows_as_written_and_formats_links_and_pings_nothing() -> None:

@@ -51,9 +51,13 @@ def test_a_hostile_prompt_in_a_question_shows_as_written_and_links_and_pings_not
 
 def test_hostile_answers_explanations_and_reveals_are_inert() -> None:
     verdict = AnswerOutcome(1, "team-1", Kind.MULTIPLE_CHOICE, False, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
-                            0, 0, 0, 0, False, False, 1, Mode.PRACTICE)  # fmt: skip
+                            0, 0, 0, 0, False, False, 1, Mode.PRACTICE, (HOSTILE,), (HOSTILE,))  # fmt: skip
     assert_inert(blocks.outcome(verdict))
+    picks = AnswerOutcome(1, "team-1", Kind.MULTIPLE_RESPONSE, False, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
+                          0, 0, 0, 0, False, False, 1, Mode.PRACTICE,
+                          (HOSTILE, "B"), (HOSTILE, "C"))  # fmt: skip
+    assert_inert(blocks.outcome(picks))
     card = FlashcardAnswer(1, HOSTILE, HOSTILE, (HOSTILE,), HOSTILE, None)
-    assert_inert(blocks.flashcard(card, "C1:1.2"))
+    assert_inert(blocks.flashcard(card))
     reveal = Reveal(1, date(2026, 12, 7), HOSTILE, HOSTILE, HOSTILE, HOSTILE, 0, 0, (HOSTILE,), ())
     assert_inert(daily_blocks.reveal(reveal))
