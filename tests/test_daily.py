@@ -463,3 +463,35 @@ async def test_a_transient_error_leaves_the_claim_for_recovery_without_holding_u
     clock.advance(minutes=3)
     assert await daily.recover() == 1
     assert sorted(t.channel for t, _ in poster.questions) == ["C0", "C1", "C2"]
+
+
+class HeldLeadership(SoleLeader):
+    """Leadership whose first answer waits until the test lets it through."""
+
+    def __init__(self) -> None:
+        self.answer = asyncio.Event()
+
+    async def acquire(self) -> bool:
+        await self.answer.wait()
+        return True
+
+
+async def test_the_scheduler_is_ready_only_once_its_first_leadership_check_is_done(
+    core: Core, daily: DailyService
+) -> None:
+    """`studybot serve` answers /readyz while the scheduler starts: running is not enough, the
+    first check (leadership taken, jobs set, the leader metric set) must be done."""
+    leadership = HeldLeadership()
+    scheduler = DailyScheduler(daily, core.uow, leadership)
+    starting = asyncio.ensure_future(scheduler.start())
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0)
+        assert scheduler.scheduler.running and not scheduler.ready()
+        leadership.answer.set()
+        await asyncio.wait_for(starting, 10)
+        assert scheduler.ready() and scheduler.leading
+    finally:
+        leadership.answer.set()
+        await starting
+        await scheduler.stop()

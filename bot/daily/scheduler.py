@@ -54,6 +54,7 @@ class DailyScheduler:
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.leading = False
+        self._checked = False
         self._scheduled: set[tuple[JobKind, ScheduleKey]] = set()
         self._run: dict[JobKind, Run] = {"post": daily.post_due_many, "reveal": daily.reveal_due_many}
 
@@ -70,8 +71,9 @@ class DailyScheduler:
         )
 
     def ready(self) -> bool:
-        """Running: this process leads and posts, or stands by to take over."""
-        return bool(self.scheduler.running)
+        """Running, and its first leadership check done: this process leads and posts (its jobs
+        set, the leader metric saying so), or stands by to take over."""
+        return bool(self.scheduler.running) and self._checked
 
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
@@ -102,6 +104,7 @@ class DailyScheduler:
         SCHEDULER_LEADER.set(1 if self.leading else 0)
         if self.leading:
             await self.daily.recover()
+        self._checked = True
         SCHEDULER_CHECKS.inc()
 
     async def _changed(self) -> None:
