@@ -8,15 +8,18 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, text
 
 from bot.app.outbox import Due, OutboxRunner, Outcome, Scheduled
 from bot.app.outbox_job import JOB_ID, OutboxJob
 from bot.app.ports import Repositories, UnitOfWork
 from bot.db.database import Database
 from bot.db.migrate import upgrade
+from bot.db.outbox import SqlOutbox
 from bot.db.unit_of_work import SqlUnitOfWork
 from tests.conftest import FrozenClock, postgres_url, reset_postgres
 from tests.memory import MemoryUnitOfWork
@@ -235,3 +238,40 @@ async def test_the_job_runs_through_apschedulers_public_api(clock: FrozenClock) 
         assert len(handler.seen) == 1
     finally:
         job.stop()
+
+
+@pytest.mark.postgres
+async def test_a_claim_racing_an_uncommitted_one_takes_nothing_on_postgresql(clock: FrozenClock) -> None:
+    """The second claimer reads the same candidates while the first has not committed, waits on
+    their row locks, then re-checks its WHERE against the committed rows and takes none."""
+    url = postgres_url()
+    await reset_postgres(url)
+    database = Database(url)
+    try:
+        await upgrade(database)
+        await schedule(SqlUnitOfWork(database), *(item(clock, f"k{n}") for n in range(5)))
+        lease_until = clock.now() + timedelta(minutes=2)
+
+        def claim(claimer: str, connection: Connection) -> list[Due]:
+            return SqlOutbox(connection).claim(["reveal"], ["slack"], clock.now(), lease_until, claimer, 10)
+
+        async with database.engine.connect() as first:
+            await first.begin()
+            assert len(await first.run_sync(partial(claim, "first"))) == 5
+            second = asyncio.create_task(database.write(partial(claim, "second")))
+            await wait_for_a_lock_wait(database)
+            await first.commit()
+        assert await second == []
+    finally:
+        await database.dispose()
+
+
+async def wait_for_a_lock_wait(database: Database) -> None:
+    """Until some other session of this database waits on a row lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    async with database.engine.connect() as watcher:
+        while not (await watcher.execute(query)).scalar():
+            await asyncio.sleep(0.01)
