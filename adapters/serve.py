@@ -17,16 +17,13 @@ from aiohttp import web
 
 from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
+from adapters.scheduling import schedulers_for
 from adapters.slack.config import slack_config, slack_configured
 from bot.app.outbox_job import OutboxJob
 from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock
-from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
-from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
-from bot.db.database import Database
-from bot.db.leader import AdvisoryLockLeader
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -76,11 +73,6 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
     return components
 
 
-def leadership_for(database: Database) -> Leadership:
-    """On PostgreSQL one process of many runs the scheduler; a SQLite file has one process."""
-    return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.engine)
-
-
 async def serve(
     settings: Settings,
     stop: asyncio.Event | None = None,
@@ -103,10 +95,10 @@ async def serve(
             core.daily.posters[component.name] = component.poster
             core.outbox.deliver_to(component.name)
         outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
-        scheduler = DailyScheduler(
-            core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
-        )
-        checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
+        schedulers = schedulers_for(settings, core, [c.name for c in components])
+        checks = [(c.name, c.ready) for c in components] + [
+            ("scheduler", lambda: outbox_job.ready() and all(s.ready() for s in schedulers))
+        ]
         add_routes(app, core.database.ping, checks)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -118,7 +110,8 @@ async def serve(
         for component in components:
             await component.start()
             log.info("%s started", component.name)
-        await scheduler.start()
+        for scheduler in schedulers:
+            await scheduler.start()
         outbox_job.start()
         freeze_long_lived()
         if started is not None:
@@ -127,7 +120,8 @@ async def serve(
         await stop.wait()
         log.info("stopping")
         outbox_job.stop()
-        await scheduler.stop()
+        for scheduler in schedulers:
+            await scheduler.stop()
         for component in reversed(components):
             await component.stop()
         await runner.cleanup()

@@ -15,7 +15,9 @@ DAILY_POSTS = Counter(
     "Questions of the day, by outcome (posted, failed, skipped...).",
     ["outcome"],
 )
-SCHEDULER_LEADER = Gauge("studybot_scheduler_leader", "1 while this process runs the daily scheduler.")
+SCHEDULER_LEADER = Gauge(
+    "studybot_scheduler_leader", "1 while this process runs the daily scheduler of a platform.", ["platform"]
+)
 HTTP_LATENCY = Histogram(
     "studybot_http_request_seconds",
     "Time to answer an HTTP request, by route.",

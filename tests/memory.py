@@ -459,16 +459,17 @@ class MemoryRepositories:
     def of_channel(self, channel_id: int) -> ChannelSubscription | None:
         return next((f for f in self.every() if f.channel_id == channel_id), None)
 
-    def every(self) -> list[ChannelSubscription]:
-        return [self._found(i) for i in sorted(self.s.subscriptions)]
+    def every(self, platform: str | None = None) -> list[ChannelSubscription]:
+        found = [self._found(i) for i in sorted(self.s.subscriptions)]
+        return [f for f in found if platform in (None, f.subscription.target.platform)]
 
     def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]:
         return [f for f in self.every() if f.subscription.id in subscription_ids]
 
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
+    def due(self, kind: JobKind, when: ScheduleKey, platform: str | None = None) -> list[tuple[int, int]]:
         return [
             (f.subscription.id, self.s.channels[f.channel_id][0])
-            for f in self.every()
+            for f in self.every(platform)
             if not f.subscription.paused_reason and (kind, when) in _times(f.subscription)
         ]
 
@@ -481,9 +482,12 @@ class MemoryRepositories:
         channel_id, settings, _ = self.s.subscriptions[subscription_id]
         self.s.subscriptions[subscription_id] = (channel_id, settings, reason[:500])
 
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
+    def schedules(self, platform: str | None = None) -> set[tuple[JobKind, ScheduleKey]]:
         return {
-            time for f in self.every() if not f.subscription.paused_reason for time in _times(f.subscription)
+            time
+            for f in self.every(platform)
+            if not f.subscription.paused_reason
+            for time in _times(f.subscription)
         }
 
 

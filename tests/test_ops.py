@@ -84,7 +84,7 @@ def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Pop
     status, metrics = get(base + "/metrics")
     assert status == 200
     assert 'studybot_http_request_seconds_count{route="/readyz"} 1.0' in metrics
-    assert "studybot_scheduler_leader 1.0" in metrics
+    assert 'studybot_scheduler_leader{platform="slack"} 1.0' in metrics
     process.send_signal(signal.SIGTERM)
     _, logs = process.communicate(timeout=30)
     assert process.returncode == 0

@@ -324,20 +324,23 @@ class Subscriptions(Protocol):
 
     def of_channel(self, channel_id: int) -> ChannelSubscription | None: ...
 
-    def every(self) -> list[ChannelSubscription]: ...
+    def every(self, platform: str | None = None) -> list[ChannelSubscription]:
+        """Every subscription, or those of one platform's channels."""
+        ...
 
     def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]: ...
 
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
-        """(subscription id, workspace id) of the live subscriptions that post (or reveal) then."""
+    def due(self, kind: JobKind, when: ScheduleKey, platform: str | None = None) -> list[tuple[int, int]]:
+        """(subscription id, workspace id) of the live subscriptions that post (or reveal) then
+        (on one platform's channels when `platform` is given)."""
         ...
 
     def delete(self, channel_id: int) -> None: ...
 
     def pause(self, subscription_id: int, reason: str, now: datetime) -> None: ...
 
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
-        """Every distinct time at which some live subscription posts or reveals."""
+    def schedules(self, platform: str | None = None) -> set[tuple[JobKind, ScheduleKey]]:
+        """Every distinct time at which some live subscription (of `platform`) posts or reveals."""
         ...
 
 

@@ -101,12 +101,15 @@ class Deliveries:
         )
         deliveries: list[Delivery] = []
         async with leases_kept(self.uow, self.clock, self.lease, unsent):
-            async for part in parts:
-                unsent.update(d.instance_id for d in part if d.instance_id is not None)
-                deliveries += part
-                sender.submit(part)
-                await sender.left_at_most(2 * PART)
-            outcomes = await sender.results()
+            try:
+                async for part in parts:
+                    unsent.update(d.instance_id for d in part if d.instance_id is not None)
+                    deliveries += part
+                    sender.submit(part)
+                    await sender.left_at_most(2 * PART)
+            finally:
+                # Claiming a later part failed: what was claimed is still sent before it raises.
+                outcomes = await sender.results()
         return list(zip(deliveries, outcomes, strict=True))
 
     async def _claim(

@@ -126,8 +126,10 @@ class DailyService:
         found = await self.uow.read(find)
         return self._report(found.subscription if found else None)
 
-    async def subscriptions(self) -> list[Subscription]:
-        return [found.subscription for found in await self.uow.read(lambda r: r.subscriptions.every())]
+    async def subscriptions(self, platform: str | None = None) -> list[Subscription]:
+        return [
+            found.subscription for found in await self.uow.read(lambda r: r.subscriptions.every(platform))
+        ]
 
     # -- posting ------------------------------------------------------------------------------
 
@@ -174,12 +176,13 @@ class DailyService:
         for part in chunks(list(dict.fromkeys(subscription_ids)), PART):
             yield await self.uow.read(partial(_many, part))
 
-    async def catch_up(self) -> dict[int, PostResult]:
-        """At start: post what fell due while the bot was down (within the grace window)."""
+    async def catch_up(self, platform: str | None = None) -> dict[int, PostResult]:
+        """At start: post what fell due while the bot was down (within the grace window), on
+        one platform's channels when `platform` is given."""
         now = self.clock.now()
         latest: dict[tuple[int, int, str, str], datetime | None] = {}
         by_due: dict[datetime, list[int]] = {}
-        for subscription in await self.subscriptions():
+        for subscription in await self.subscriptions(platform):
             if subscription.paused_reason:
                 continue
             key = (subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone)
@@ -193,8 +196,9 @@ class DailyService:
             results.update(await self.post_due_many(subscription_ids, due))
         return results
 
-    async def recover(self) -> int:
-        """Send claims whose claimer died before the platform took them; returns how many."""
+    async def recover(self, platform: str | None = None) -> int:
+        """Send claims whose claimer died before the platform took them (of one platform's
+        channels when `platform` is given: only a process that can post there may); how many."""
         now = self.clock.now()
         lease_until = now + self.lease
 
@@ -205,6 +209,13 @@ class DailyService:
             by_channel = {
                 found.channel_id: found.subscription for found in repositories.subscriptions.every()
             }
+            stale = [
+                c
+                for c in stale
+                if platform is None
+                or c.channel_id not in by_channel
+                or by_channel[c.channel_id].target.platform == platform
+            ]
             abandoned = {
                 c.id for c in stale if c.channel_id not in by_channel or now - c.scheduled_for > self.grace
             }
