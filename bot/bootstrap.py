@@ -17,6 +17,7 @@ from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
+from bot.daily.reveals import RevealHandler
 from bot.daily.service import DEFAULT_GRACE, DailyService
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
@@ -71,10 +72,11 @@ def wire(
     quiz = QuizService(uow, bank, clock, default_timezone, rng)
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
-    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
+    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
+    outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
     commands = Commands(quiz, standings, teams, daily)
     return Services(uow, quiz, standings, teams, daily, commands, outbox)
 

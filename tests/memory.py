@@ -309,17 +309,21 @@ class MemoryRepositories:
             if self.s.posts[instance_id].post_state == "pending":
                 self.s.posts[instance_id].lease_until = lease_until
 
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        taken: dict[int, list[tuple[date, int]]] = {}
+    def unrevealed(self, channel_ids: Sequence[int], before: datetime) -> dict[int, list[int]]:
+        found: dict[int, list[tuple[date, int]]] = {}
         for instance_id, p in self.s.posts.items():
             due = p.scheduled_for is not None and p.scheduled_for < before
             if p.channel_id in channel_ids and p.post_state == "posted" and p.revealed_at is None and due:
-                p.revealed_at = now
                 assert p.daily_date is not None
-                taken.setdefault(p.channel_id, []).append((p.daily_date, instance_id))
-        return {channel: [i for _, i in sorted(rows)] for channel, rows in taken.items()}
+                found.setdefault(p.channel_id, []).append((p.daily_date, instance_id))
+        return {channel: [i for _, i in sorted(rows)] for channel, rows in found.items()}
+
+    def mark_revealed(self, instance_id: int, now: datetime) -> bool:
+        post = self.s.posts[instance_id]
+        if post.revealed_at is not None:
+            return False
+        post.revealed_at = now
+        return True
 
     # -- answers and totals ------------------------------------------------------------------
 

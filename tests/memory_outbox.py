@@ -82,6 +82,18 @@ class MemoryOutbox:
             claimed.append(Due(i, row.item, row.attempts))
         return claimed
 
+    def claim_keys(
+        self, kind: str, keys: Sequence[str], now: datetime, lease_until: datetime, claimer: str
+    ) -> list[Due]:
+        claimed = []
+        for key in keys:
+            for i, row in self.s.rows.items():
+                unleased = row.lease_until is None or row.lease_until < now
+                if (row.item.kind, row.item.key, row.state) == (kind, key, "pending") and unleased:
+                    row.lease_until, row.claimed_by = lease_until, claimer
+                    claimed.append(Due(i, row.item, row.attempts))
+        return claimed
+
     def extend(self, ids: Sequence[int], claimer: str, lease_until: datetime) -> None:
         for i in ids:
             row = self.s.rows.get(i)

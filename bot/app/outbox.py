@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -148,6 +148,18 @@ class OutboxRunner:
                 report = _merged(report, await self._deliver(claimed))
                 if len(claimed) < self.batch:
                     return report
+
+    async def deliver_now(self, kind: str, keys: Sequence[str]) -> RunReport:
+        """Claim these rows of `kind` now, due or not, and deliver them: for a sender that
+        needs them in its own order (a reveal just before the next question). What another
+        claimer holds, or is delivered already, is left alone."""
+        if not keys:
+            return RunReport()
+        now = self.clock.now()
+        claimed = await self.uow.write(
+            lambda r: r.outbox.claim_keys(kind, keys, now, now + self.lease, self.claimer)
+        )
+        return await self._deliver(claimed) if claimed else RunReport()
 
     async def _expire(self) -> list[int]:
         if not self.handlers:

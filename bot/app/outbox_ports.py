@@ -37,6 +37,13 @@ class Outbox(Protocol):
         of these kinds and platforms, with a conditional UPDATE: a row goes to one claimer."""
         ...
 
+    def claim_keys(
+        self, kind: str, keys: Sequence[str], now: datetime, lease_until: datetime, claimer: str
+    ) -> list[Due]:
+        """Lease these rows now, due or not (a sender delivering them in its own order), unless
+        they are delivered, leased by another claimer or gone."""
+        ...
+
     def extend(self, ids: Sequence[int], claimer: str, lease_until: datetime) -> None:
         """Renew the leases `claimer` still holds."""
         ...

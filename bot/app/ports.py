@@ -264,10 +264,13 @@ class DailyClaims(Protocol):
 
     def extend_leases(self, instance_ids: Sequence[int], lease_until: datetime) -> None: ...
 
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        """Mark revealed the posted daily questions before `before`: {channel: instance ids}."""
+    def unrevealed(self, channel_ids: Sequence[int], before: datetime) -> dict[int, list[int]]:
+        """The posted daily questions before `before` not revealed yet: {channel: instance ids},
+        oldest first per channel."""
+        ...
+
+    def mark_revealed(self, instance_id: int, now: datetime) -> bool:
+        """Record that the platform took the reveal; False if it was recorded already."""
         ...
 
 

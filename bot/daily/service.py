@@ -8,6 +8,9 @@ waits for its turn; a claimer that dies before the platform took the post leaves
 lease runs out, and `recover` (at start and every minute) sends it within the grace window.
 What remains is the narrow window between the platform accepting a message and the database
 recording it: a crash exactly there posts that question twice.
+
+Reveals are deliveries of the one delivery table (`bot.daily.reveals`): claimed, leased,
+retried and recovered there, and marked revealed only after the platform took them.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.app.identity import identify
+from bot.app.outbox import OutboxRunner, RunReport
 from bot.app.ports import ChannelSubscription, Repositories, SubscriptionSettings, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.delivery import Deliveries, Delivery, PostResult, workspace_key
 from bot.daily.fanout import PART, chunks, fan_out
-from bot.daily.models import DailyPoster, DailyStatusReport, Reveal, Subscription
+from bot.daily.models import DailyPoster, DailyStatusReport, Subscription
+from bot.daily.reveals import REVEAL
 from bot.daily.triggers import cron, latest_due
 from bot.errors import QuizError
 from bot.grammar import DailyOn
@@ -53,6 +58,7 @@ class DailyService:
         grace: timedelta = DEFAULT_GRACE,
         lease: timedelta = DEFAULT_LEASE,
         rng: random.Random | None = None,
+        outbox: OutboxRunner | None = None,
     ) -> None:
         self.uow = uow
         self.quiz = quiz
@@ -61,7 +67,10 @@ class DailyService:
         self.default_timezone = default_timezone
         self.grace = grace
         self.lease = lease
-        self.deliveries = Deliveries(uow, quiz, clock, self.posters, lease, rng or random.Random())
+        self.outbox = outbox or OutboxRunner(uow, clock)
+        self.deliveries = Deliveries(
+            uow, quiz, clock, self.posters, lease, rng or random.Random(), self.outbox
+        )
         self.listeners: list[Listener] = []
         """Called after a subscription was added, changed or removed here."""
 
@@ -241,23 +250,20 @@ class DailyService:
 
     # -- revealing ----------------------------------------------------------------------------
 
-    async def reveal_due(self, subscription_id: int, due: datetime) -> list[Reveal]:
+    async def reveal_due(self, subscription_id: int, due: datetime) -> RunReport:
         """Reveal the channel's posted daily questions that came before `due`, each once."""
-        return (await self.reveal_due_many([subscription_id], due)).get(subscription_id, [])
+        return (await self.reveal_due_many([subscription_id], due)).get(subscription_id, RunReport())
 
-    async def reveal_due_many(
-        self, subscription_ids: Sequence[int], due: datetime
-    ) -> dict[int, list[Reveal]]:
-        """`reveal_due` for many subscriptions: marked in one statement, sent concurrently."""
+    async def reveal_due_many(self, subscription_ids: Sequence[int], due: datetime) -> dict[int, RunReport]:
+        """`reveal_due` for many subscriptions: scheduled on the delivery table in a few
+        statements, then delivered at once, concurrently (what fails is retried from there)."""
         found = [subscription async for part in self._parts(subscription_ids) for subscription in part]
-        taken = await self.deliveries.take_reveals([f.channel_id for f in found], due)
-        pending = [f for f in found if f.channel_id in taken]
+        keys = await self.deliveries.schedule_reveals(found, due, due)
+        pending = [f for f in found if f.channel_id in keys]
         revealed = await fan_out(
-            pending,
-            workspace_key,
-            lambda f: self.deliveries.send_reveals(f.subscription.target, taken[f.channel_id]),
+            pending, workspace_key, lambda f: self.outbox.deliver_now(REVEAL, keys[f.channel_id])
         )
-        return {f.subscription.id: reveals for f, reveals in zip(pending, revealed, strict=True)}
+        return {f.subscription.id: report for f, report in zip(pending, revealed, strict=True)}
 
 
 def _many(subscription_ids: Sequence[int], repositories: Repositories) -> list[ChannelSubscription]:

@@ -103,6 +103,22 @@ class SqlOutbox:
         claimed = [Due(row.id, _scheduled(row), row.attempts) for row in rows]
         return sorted(claimed, key=lambda due: (due.item.due_at, due.id))
 
+    def claim_keys(
+        self, kind: str, keys: Sequence[str], now: datetime, lease_until: datetime, claimer: str
+    ) -> list[Due]:
+        if not keys:
+            return []
+        rows = self.connection.execute(
+            update(outbox)
+            .where(outbox.c.kind == kind, outbox.c.key.in_(keys), _PENDING, _unleased(now))
+            .values(lease_until=lease_until, claimed_by=claimer)
+            .returning(*outbox.c)
+        )
+        order = {key: n for n, key in enumerate(keys)}
+        return sorted(
+            (Due(row.id, _scheduled(row), row.attempts) for row in rows), key=lambda d: order[d.item.key]
+        )
+
     def extend(self, ids: Sequence[int], claimer: str, lease_until: datetime) -> None:
         if ids:
             self.connection.execute(
