@@ -24,3 +24,10 @@ HTTP_LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+DELIVERY_UNRECORDED = Histogram(
+    "studybot_delivery_unrecorded_seconds",
+    "From the platform accepting a scheduled send to the commit that records it, by kind: a crash "
+    "in between repeats that send.",
+    ["kind"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+)

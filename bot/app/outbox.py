@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
 from bot.daily.fanout import FanOut, leases_kept
+from bot.metrics import DELIVERY_UNRECORDED
 
 if TYPE_CHECKING:
     from bot.app.ports import Repositories, UnitOfWork
@@ -208,8 +210,11 @@ class OutboxRunner:
     async def _deliver_one(self, unsent: set[int], due: Due) -> Outcome:
         try:
             outcome = await self._attempt(due)
+            answered = time.perf_counter()
             try:
                 await self.uow.write(partial(self._record, due, outcome))
+                if outcome is Outcome.SENT:
+                    DELIVERY_UNRECORDED.labels(kind=due.item.kind).observe(time.perf_counter() - answered)
             except Exception:
                 # The lease runs out and the row is tried again: for SENT that is the duplicate
                 # window the module docstring names, widened by the database's outage.
