@@ -99,7 +99,7 @@ async def serve(
         checks = [(c.name, c.ready) for c in components] + [
             ("scheduler", lambda: outbox_job.ready() and all(s.ready() for s in schedulers))
         ]
-        add_routes(app, core.database.ping, checks)
+        add_routes(app, core.database.probe_write, checks)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.studybot_http_port)

@@ -27,3 +27,12 @@ outbox = Table(
     # The runner's scan: pending rows by due time.
     Index("ix_outbox_state_due", "state", "due_at"),
 )
+
+# One row that readiness (`Database.probe_write`) updates: a write that commits, so that /readyz
+# says whether a write would succeed (read-only, disk full, locked), not only whether reads do.
+write_probe = Table(
+    "write_probe",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("probed", Integer, nullable=False, server_default="0"),
+)

@@ -1,4 +1,4 @@
-"""the delivery table: everything Studybot sends later, delivered once
+"""the delivery table: everything Studybot sends later, delivered once; the write probe
 
 Revision ID: 0007
 Revises: 0005
@@ -34,8 +34,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "key", name="uq_outbox_kind_key"),
     )
     op.create_index("ix_outbox_state_due", "outbox", ["state", "due_at"])
+    probe = op.create_table(
+        "write_probe",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("probed", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.bulk_insert(probe, [{"id": 1, "probed": 0}])
 
 
 def downgrade() -> None:
+    op.drop_table("write_probe")
     op.drop_index("ix_outbox_state_due", table_name="outbox")
     op.drop_table("outbox")
