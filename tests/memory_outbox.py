@@ -54,6 +54,15 @@ class MemoryOutbox:
     def pending(self, kind: str, key_prefix: str) -> list[Scheduled]:
         return [self.s.rows[i].item for i in self._matching(kind, key_prefix)]
 
+    def any_due(self, kinds: Sequence[str], platforms: Sequence[str], now: datetime) -> bool:
+        return any(
+            r.state == "pending"
+            and r.item.kind in kinds
+            and r.item.platform in platforms
+            and r.item.due_at <= now
+            for r in self.s.rows.values()
+        )
+
     def claim(
         self,
         kinds: Sequence[str],

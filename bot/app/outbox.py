@@ -142,6 +142,12 @@ class OutboxRunner:
     async def run_due(self) -> RunReport:
         """Deliver every due row of this process's kinds and platforms; one run at a time."""
         async with self._run_lock:
+            if not self.handlers:
+                return RunReport()
+            now, kinds, platforms = self.clock.now(), sorted(self.handlers), sorted(self.platforms)
+            # Nearly always nothing is due: find that out without taking the writer.
+            if not await self.uow.read(lambda r: r.outbox.any_due(kinds, platforms, now)):
+                return RunReport()
             report = RunReport(missed=tuple(await self._expire()))
             while True:
                 claimed = await self._claim()

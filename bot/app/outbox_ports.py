@@ -24,6 +24,11 @@ class Outbox(Protocol):
         """Still-pending rows of a kind whose key starts with the prefix, soonest first."""
         ...
 
+    def any_due(self, kinds: Sequence[str], platforms: Sequence[str], now: datetime) -> bool:
+        """Whether some pending row of these kinds and platforms is due (claimable, leased or
+        past its grace): a read, so that an idle run does not take the writer."""
+        ...
+
     def claim(
         self,
         kinds: Sequence[str],

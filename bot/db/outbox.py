@@ -70,6 +70,12 @@ class SqlOutbox:
         )
         return [_scheduled(row) for row in rows]
 
+    def any_due(self, kinds: Sequence[str], platforms: Sequence[str], now: datetime) -> bool:
+        query = select(outbox.c.id).where(
+            _PENDING, outbox.c.kind.in_(kinds), outbox.c.platform.in_(platforms), outbox.c.due_at <= now
+        )
+        return self.connection.execute(query.limit(1)).first() is not None
+
     def claim(
         self,
         kinds: Sequence[str],
