@@ -18,7 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, text, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
@@ -213,7 +213,12 @@ def _select_one(connection: Connection) -> None:
 
 
 def _probe(connection: Connection) -> None:
-    connection.execute(update(write_probe).values(probed=write_probe.c.probed + 1))
+    """A row written and removed in one committed transaction: the table stays empty (exports
+    and imports never see it), and the commit still needs a writable database with room."""
+    probe_id = connection.execute(
+        insert(write_probe).values(probed=1).returning(write_probe.c.id)
+    ).scalar_one()
+    connection.execute(delete(write_probe).where(write_probe.c.id == probe_id))
 
 
 @asynccontextmanager

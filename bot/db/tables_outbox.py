@@ -28,8 +28,9 @@ outbox = Table(
     Index("ix_outbox_state_due", "state", "due_at"),
 )
 
-# One row that readiness (`Database.probe_write`) updates: a write that commits, so that /readyz
-# says whether a write would succeed (read-only, disk full, locked), not only whether reads do.
+# Readiness (`Database.probe_write`) writes a row here and removes it in one committed
+# transaction, so that /readyz says whether a write would succeed (read-only, disk full, locked),
+# not only whether reads do. The table stays empty.
 write_probe = Table(
     "write_probe",
     metadata,

@@ -34,12 +34,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "key", name="uq_outbox_kind_key"),
     )
     op.create_index("ix_outbox_state_due", "outbox", ["state", "due_at"])
-    probe = op.create_table(
+    op.create_table(
         "write_probe",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("probed", sa.Integer, nullable=False, server_default="0"),
     )
-    op.bulk_insert(probe, [{"id": 1, "probed": 0}])
 
 
 def downgrade() -> None:
