@@ -259,19 +259,21 @@ async def test_a_claim_racing_an_uncommitted_one_takes_nothing_on_postgresql(clo
             await first.begin()
             assert len(await first.run_sync(partial(claim, "first"))) == 5
             second = asyncio.create_task(database.write(partial(claim, "second")))
-            await wait_for_a_lock_wait(database)
+            await wait_for_a_lock_wait(database, second)
             await first.commit()
         assert await second == []
     finally:
         await database.dispose()
 
 
-async def wait_for_a_lock_wait(database: Database) -> None:
-    """Until some other session of this database waits on a row lock."""
+async def wait_for_a_lock_wait(database: Database, waiter: asyncio.Task[list[Due]]) -> None:
+    """Until some other session of this database waits on a row lock (or the waiter ended)."""
     query = text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
         "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
     )
-    async with database.engine.connect() as watcher:
-        while not (await watcher.execute(query)).scalar():
+    # Autocommit: PostgreSQL keeps one snapshot of pg_stat_activity for a whole transaction.
+    async with database.engine.connect() as connection:
+        watcher = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        while not (await watcher.execute(query)).scalar() and not waiter.done():
             await asyncio.sleep(0.01)

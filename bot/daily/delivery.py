@@ -158,7 +158,11 @@ class Deliveries:
     async def _deliver_channel(
         self, delivery: Delivery, marks: PostedMarks, unsent: set[int]
     ) -> PostResult | None:
-        await self.outbox.deliver_now(REVEAL, delivery.reveals)
+        try:
+            await self.outbox.deliver_now(REVEAL, delivery.reveals)
+        except Exception:
+            # The question still goes out; the delivery table's job sends the reveal later.
+            log.exception("reveals %s before the next question not sent", delivery.reveals)
         if delivery.instance_id is None:
             return None
         try:
