@@ -214,3 +214,19 @@ async def test_a_scheduler_schedules_catches_up_and_recovers_only_its_platform(
     finally:
         await discord_only.stop()
     assert len(flaky.questions) == 1
+
+
+async def test_a_reveal_whose_time_passed_while_nobody_led_is_caught_up_within_the_grace(
+    core: Core, daily: DailyService, flaky: FlakyRevealPoster, clock: FrozenClock
+) -> None:
+    subscription = await subscribe(daily, "daily on at 09:00 Europe/Berlin reveal 17:00")
+    view = await post_daily(daily, subscription, clock, 16)
+    clock.moment = datetime(2026, 11, 16, 17, 30, tzinfo=UTC)  # 18:30 in Berlin: 1.5 hours late
+    await daily.catch_up("slack")
+    assert [r.instance_id for _, r in flaky.reveals] == [view.instance_id]
+    await daily.catch_up("slack")
+    assert len(flaky.reveals) == 1
+    later = await post_daily(daily, subscription, clock, 17)
+    clock.moment = datetime(2026, 11, 17, 19, 30, tzinfo=UTC)  # 20:30 in Berlin: past the grace
+    await daily.catch_up("slack")
+    assert len(flaky.reveals) == 1 and await revealed_at(core, later.instance_id) is None

@@ -186,12 +186,13 @@ class DailyService:
             yield await self.uow.read(partial(_many, part))
 
     async def catch_up(self, platform: str | None = None) -> dict[int, PostResult]:
-        """At start: post what fell due while the bot was down (within the grace window), on
-        one platform's channels when `platform` is given."""
+        """At start: post (and reveal) what fell due while the bot was down (within the grace
+        window), on one platform's channels when `platform` is given."""
         now = self.clock.now()
         latest: dict[tuple[int, int, str, str], datetime | None] = {}
         by_due: dict[datetime, list[int]] = {}
-        for subscription in await self.subscriptions(platform):
+        subscriptions = await self.subscriptions(platform)
+        for subscription in subscriptions:
             if subscription.paused_reason:
                 continue
             key = (subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone)
@@ -203,7 +204,21 @@ class DailyService:
         results = {}
         for due, subscription_ids in sorted(by_due.items()):
             results.update(await self.post_due_many(subscription_ids, due))
+        await self._catch_up_reveals(subscriptions, now)
         return results
+
+    async def _catch_up_reveals(self, subscriptions: Sequence[Subscription], now: datetime) -> None:
+        """Reveals whose time passed while nobody led, within the grace window (scheduling a
+        reveal twice makes one delivery)."""
+        by_due: dict[datetime, list[int]] = {}
+        for subscription in subscriptions:
+            if subscription.paused_reason or subscription.reveal is None:
+                continue
+            due = latest_due(cron(*subscription.reveal, subscription.weekdays, subscription.timezone), now)
+            if due is not None and now - due <= self.grace:
+                by_due.setdefault(due, []).append(subscription.id)
+        for due, subscription_ids in sorted(by_due.items()):
+            await self.reveal_due_many(subscription_ids, due)
 
     async def recover(self, platform: str | None = None) -> int:
         """Send claims whose claimer died before the platform took them (of one platform's
