@@ -138,16 +138,20 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
+    from adapters.scheduling import schedulers_for
     from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines, terminal_kept
-    from bot.daily.leadership import SoleLeader
-    from bot.daily.scheduler import DailyScheduler
+    from bot.app.outbox_job import OutboxJob
 
     core = await build_core(settings)
     chat = TerminalChat(core.quiz, core.commands, user, print)
     core.daily.posters[PLATFORM] = chat
-    scheduler = DailyScheduler(core.daily, core.uow, SoleLeader())
+    core.outbox.deliver_to(PLATFORM)
+    # Only the terminal's own subscriptions, under the terminal's lock on a shared database.
+    (scheduler,) = schedulers_for(settings, core, [PLATFORM])
+    outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
     try:
         await scheduler.start()
+        outbox_job.start()
         if team:
             await chat.join(team)
         if sys.stdin.isatty():
@@ -156,6 +160,7 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         else:
             await chat.loop(stdin_lines, interactive=False)
     finally:
+        outbox_job.stop()
         await scheduler.stop()
         await core.close()
     return 0

@@ -43,7 +43,7 @@ def add_routes(
     platforms: Sequence[tuple[str, ReadyCheck]],
 ) -> None:
     async def readyz(_request: web.Request) -> web.Response:
-        """Ready: the database answers and every platform is connected."""
+        """Ready: a write to the database would succeed now and every platform is connected."""
         checks: dict[str, bool] = {}
         try:
             await ping_database()

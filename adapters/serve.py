@@ -20,15 +20,14 @@ from adapters.http_guard import ConnectionGuard, connection_cap, listen, raise_f
 from adapters.inflight import within
 from adapters.ops import ReadyCheck, add_routes, timed
 from adapters.rejections import MalformedHttp, RejectionLog
+from adapters.scheduling import schedulers_for
 from adapters.slack.config import slack_config, slack_configured
+from bot.app.outbox_job import OutboxJob
 from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock
-from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
-from bot.db.database import Database
-from bot.db.leader import AdvisoryLockLeader
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -84,11 +83,6 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
     return components
 
 
-def leadership_for(database: Database) -> Leadership:
-    """On PostgreSQL one process of many runs the scheduler; a SQLite file has one process."""
-    return SoleLeader() if database.is_sqlite else AdvisoryLockLeader(database.engine)
-
-
 class Lifecycle:
     """Whether the process still takes work: /readyz turns 503 the moment stopping begins."""
 
@@ -108,11 +102,13 @@ class Lifecycle:
         return not self.stopping
 
 
-async def _start(lifecycle: Lifecycle, scheduler: DailyScheduler) -> None:
+async def _start(lifecycle: Lifecycle, schedulers: list[DailyScheduler], outbox_job: OutboxJob) -> None:
     for component in lifecycle.components:
         await component.start()
         log.info("%s started", component.name)
-    await scheduler.start()
+    for scheduler in schedulers:
+        await scheduler.start()
+    outbox_job.start()
     lifecycle.scheduler_started = True
 
 
@@ -159,11 +155,11 @@ async def serve(
         components = build_components(settings, core, app)
         for component in components:
             core.daily.posters[component.name] = component.poster
-        scheduler = DailyScheduler(
-            core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
-        )
+            core.outbox.deliver_to(component.name)
+        outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
+        schedulers = schedulers_for(settings, core, [c.name for c in components])
         lifecycle = Lifecycle(components)
-        add_routes(app, core.database.ping, _checks(lifecycle, scheduler))
+        add_routes(app, core.database.probe_write, _checks(lifecycle, schedulers, outbox_job))
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -186,7 +182,8 @@ async def serve(
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, on_signal)
-        if await _started_unless_stopped(asyncio.ensure_future(_start(lifecycle, scheduler)), stop, grace):
+        starting = asyncio.ensure_future(_start(lifecycle, schedulers, outbox_job))
+        if await _started_unless_stopped(starting, stop, grace):
             freeze_long_lived()
             if started is not None:
                 started(core.daily)
@@ -201,7 +198,9 @@ async def serve(
         deadline = loop.time() + grace
         log.info("stopping")
         if lifecycle.scheduler_started:
-            await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
+            outbox_job.stop()
+            for scheduler in schedulers:
+                await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
         for component in reversed(components):
             await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")
         listener.close()
@@ -211,13 +210,15 @@ async def serve(
         await core.close()
 
 
-def _checks(lifecycle: Lifecycle, scheduler: DailyScheduler) -> list[tuple[str, ReadyCheck]]:
-    """/readyz: not stopping, each platform's own checks, the scheduler."""
+def _checks(
+    lifecycle: Lifecycle, schedulers: list[DailyScheduler], outbox_job: OutboxJob
+) -> list[tuple[str, ReadyCheck]]:
+    """/readyz: not stopping, each platform's own checks, the schedulers and the delivery job."""
     checks: list[tuple[str, ReadyCheck]] = [("accepting", lifecycle.accepting)]
     for component in lifecycle.components:
         for name in component.readiness():
             checks.append((name, _one_of(component, name)))
-    return [*checks, ("scheduler", scheduler.ready)]
+    return [*checks, ("scheduler", lambda: outbox_job.ready() and all(s.ready() for s in schedulers))]
 
 
 def _one_of(component: Component, name: str) -> ReadyCheck:

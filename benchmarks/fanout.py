@@ -33,6 +33,7 @@ from bot.daily.leadership import SoleLeader
 from bot.daily.scheduler import DailyScheduler
 from bot.db.database import Database
 from bot.db.tables import channels, question_instances, subscriptions, workspaces
+from bot.metrics import DELIVERY_UNRECORDED
 
 FAILURES = 0.02
 CLIENT_ID = "bench.fanout"
@@ -184,9 +185,11 @@ async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> lis
             async with session.get(slack_url + "stats") as response:
                 stats = await response.json()
         recorded = await _posted(database)
+        one_row = await _one_row_write(database, questions)
     finally:
         await database.dispose()
     took = stats["posted_channels"] + stats["duplicates"]
+    window_mean, window_p99 = _unrecorded_window()
     return [
         info(f"elapsed, {plan.channels:,} channels in {plan.workspaces} workspaces", elapsed, "s"),
         info(
@@ -198,4 +201,39 @@ async def run(directory: Path, questions: QuestionBank, plan: FanoutPlan) -> lis
         at_least("channels posted (missed: the rest)", stats["posted_channels"], "channels", plan.channels),
         at_most("messages Slack took (duplicates: over channels)", took, "messages", plan.channels),
         at_least("posts recorded as posted", recorded, "posts", plan.channels),
+        info("duplicate window: platform's answer to the mark's commit, mean", window_mean * 1000, "ms"),
+        info("duplicate window, 99th percentile (bucket bound)", window_p99 * 1000, "ms"),
+        info("one post's mark alone (one row, one transaction), median", one_row * 1000, "ms"),
     ]
+
+
+async def _one_row_write(database: Database, questions: QuestionBank) -> float:
+    """The median time to record one post in a transaction of its own, on an idle process: the
+    duplicate window of a post sent alone."""
+    uow = world.core(database, questions).uow
+    now = datetime.now(UTC)
+    times = []
+    for instance_id in range(1, 202):
+        started = time.perf_counter()
+        await uow.write(lambda r, i=instance_id: r.claims.mark_posted([(i, f"again-{i}")], now))
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def _unrecorded_window() -> tuple[float, float]:
+    """The mean of `studybot_delivery_unrecorded_seconds` for daily posts, and the bucket bound
+    under which 99% of them fell (the histogram keeps buckets, not samples)."""
+    buckets: list[tuple[float, float]] = []
+    total = count = 0.0
+    for metric in DELIVERY_UNRECORDED.collect():
+        for sample in metric.samples:
+            if sample.labels.get("kind") != "daily_post":
+                continue
+            if sample.name.endswith("_bucket"):
+                buckets.append((float(sample.labels["le"]), sample.value))
+            elif sample.name.endswith("_sum"):
+                total = sample.value
+            elif sample.name.endswith("_count"):
+                count = sample.value
+    p99 = next((bound for bound, seen in sorted(buckets) if seen >= 0.99 * count), float("inf"))
+    return (total / count if count else 0.0), p99

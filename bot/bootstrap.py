@@ -10,12 +10,14 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
+from bot.daily.reveals import RevealHandler
 from bot.daily.service import DEFAULT_GRACE, DailyService
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
@@ -45,6 +47,7 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    outbox: OutboxRunner
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,13 @@ def wire(
     quiz = QuizService(uow, bank, clock, default_timezone, rng)
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
-    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    # The delivery table: one handler per kind of delivery, registered here (one line each).
+    # Platforms are added as their adapters start (`outbox.deliver_to`).
+    outbox = OutboxRunner(uow, clock)
+    daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
+    outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
+    commands = Commands(quiz, standings, teams, daily)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox)
 
 
 def compose(

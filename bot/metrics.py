@@ -18,7 +18,9 @@ DAILY_POSTS = Counter(
 SCHEDULER_CHECKS = Counter(
     "studybot_scheduler_checks_total", "Leadership checks made (every STUDYBOT_SCHEDULER_CHECK_SECONDS)."
 )
-SCHEDULER_LEADER = Gauge("studybot_scheduler_leader", "1 while this process runs the daily scheduler.")
+SCHEDULER_LEADER = Gauge(
+    "studybot_scheduler_leader", "1 while this process runs the daily scheduler of a platform.", ["platform"]
+)
 HTTP_LATENCY = Histogram(
     "studybot_http_request_seconds",
     "Time to answer an HTTP request, by route.",
@@ -42,4 +44,11 @@ BUSY_REFUSALS = Counter(
     "studybot_busy_refusals_total",
     "Requests answered 'busy' or 'restarting' instead of being queued, by platform and reason.",
     ["platform", "reason"],
+)
+DELIVERY_UNRECORDED = Histogram(
+    "studybot_delivery_unrecorded_seconds",
+    "From the platform accepting a scheduled send to the commit that records it, by kind: a crash "
+    "in between repeats that send.",
+    ["kind"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
 )

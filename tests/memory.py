@@ -33,6 +33,7 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
 
@@ -66,6 +67,7 @@ class _State:
     totals: dict[tuple[Scope, int, str], list[int]] = field(default_factory=dict)
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
+    outbox: OutboxState = field(default_factory=OutboxState)
 
 
 class MemoryRepositories:
@@ -97,6 +99,10 @@ class MemoryRepositories:
     @property
     def subscriptions(self) -> MemoryRepositories:
         return self
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.s.outbox)
 
     def _id(self) -> int:
         return int(next(self.s.ids))
@@ -338,17 +344,21 @@ class MemoryRepositories:
             if self.s.posts[instance_id].post_state == "pending":
                 self.s.posts[instance_id].lease_until = lease_until
 
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        taken: dict[int, list[tuple[date, int]]] = {}
+    def unrevealed(self, channel_ids: Sequence[int], before: datetime) -> dict[int, list[int]]:
+        found: dict[int, list[tuple[date, int]]] = {}
         for instance_id, p in self.s.posts.items():
             due = p.scheduled_for is not None and p.scheduled_for < before
             if p.channel_id in channel_ids and p.post_state == "posted" and p.revealed_at is None and due:
-                p.revealed_at = now
                 assert p.daily_date is not None
-                taken.setdefault(p.channel_id, []).append((p.daily_date, instance_id))
-        return {channel: [i for _, i in sorted(rows)] for channel, rows in taken.items()}
+                found.setdefault(p.channel_id, []).append((p.daily_date, instance_id))
+        return {channel: [i for _, i in sorted(rows)] for channel, rows in found.items()}
+
+    def mark_revealed(self, instance_id: int, now: datetime) -> bool:
+        post = self.s.posts[instance_id]
+        if post.revealed_at is not None:
+            return False
+        post.revealed_at = now
+        return True
 
     # -- answers and totals ------------------------------------------------------------------
 
@@ -489,16 +499,17 @@ class MemoryRepositories:
     def of_channel(self, channel_id: int) -> ChannelSubscription | None:
         return next((f for f in self.every() if f.channel_id == channel_id), None)
 
-    def every(self) -> list[ChannelSubscription]:
-        return [self._found(i) for i in sorted(self.s.subscriptions)]
+    def every(self, platform: str | None = None) -> list[ChannelSubscription]:
+        found = [self._found(i) for i in sorted(self.s.subscriptions)]
+        return [f for f in found if platform in (None, f.subscription.target.platform)]
 
     def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]:
         return [f for f in self.every() if f.subscription.id in subscription_ids]
 
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
+    def due(self, kind: JobKind, when: ScheduleKey, platform: str | None = None) -> list[tuple[int, int]]:
         return [
             (f.subscription.id, self.s.channels[f.channel_id][0])
-            for f in self.every()
+            for f in self.every(platform)
             if not f.subscription.paused_reason and (kind, when) in _times(f.subscription)
         ]
 
@@ -511,9 +522,12 @@ class MemoryRepositories:
         channel_id, settings, _ = self.s.subscriptions[subscription_id]
         self.s.subscriptions[subscription_id] = (channel_id, settings, reason[:500])
 
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
+    def schedules(self, platform: str | None = None) -> set[tuple[JobKind, ScheduleKey]]:
         return {
-            time for f in self.every() if not f.subscription.paused_reason for time in _times(f.subscription)
+            time
+            for f in self.every(platform)
+            if not f.subscription.paused_reason
+            for time in _times(f.subscription)
         }
 
 

@@ -123,7 +123,7 @@ class Process:
             return 0, ""
 
     async def leads(self, http: aiohttp.ClientSession) -> bool:
-        return "studybot_scheduler_leader 1.0" in (await self.get(http, "/metrics"))[1]
+        return 'studybot_scheduler_leader{platform="slack"} 1.0' in (await self.get(http, "/metrics"))[1]
 
 
 @pytest.fixture

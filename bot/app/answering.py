@@ -13,11 +13,14 @@ latency); on PostgreSQL it runs through `run_sync`.
 
 If another process inserted one of the batch's answers in the meantime (PostgreSQL, several
 processes), the batch is rolled back and its answers are recorded one at a time instead, each
-seeing the other process's answer as the first."""
+seeing the other process's answer as the first. If the database refuses one answer's values, the
+batch is committed again in halves until that answer is alone: its user is told, the others are
+recorded."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,11 +38,14 @@ from bot.app.ports import (
     Workspace,
 )
 from bot.choices import answer_feedback
+from bot.errors import QuizError, StorageUnavailable
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
 from bot.questions import Question
 from bot.scoring import score_answer
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
 _RACE_RETRIES = 3
@@ -143,7 +149,7 @@ class AnswerRecorder:
         while not self._queue.empty():
             batch = [self._queue.get_nowait() for _ in range(min(self.max_batch, self._queue.qsize()))]
             try:
-                outcomes = await self._commit([submission for submission, _ in batch])
+                outcomes = await self._commit_isolating([submission for submission, _ in batch])
             except BaseException as error:
                 for _, future in batch:
                     if not future.done():
@@ -152,8 +158,44 @@ class AnswerRecorder:
                     raise
                 continue
             for (_, future), result in zip(batch, outcomes, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
                     future.set_result(result)
+
+    async def _commit_isolating(self, submissions: Sequence[Submission]) -> list[AnswerOutcome | Exception]:
+        """Commit the batch; when the database refuses one of its answers (a value it will not
+        store), find that answer by committing halves, so that only its user gets the error and
+        every other answer is recorded. An unavailable database fails the whole batch: that is
+        every answer's problem, and retrying would only wait longer."""
+        try:
+            return list(await self._commit(submissions))
+        except (StorageUnavailable, asyncio.CancelledError):
+            raise
+        except Exception as error:
+            if len(submissions) == 1:
+                actor = submissions[0].actor
+                log.exception(
+                    "the database refused the answer of %s/%s/%s to %s",
+                    actor.platform,
+                    actor.workspace,
+                    actor.user,
+                    submissions[0].instance.id,
+                )
+                refused = QuizError(
+                    "Your answer could not be saved: the quiz database refused it, so nothing was "
+                    "recorded. Please tell an admin; the reason is in Studybot's log."
+                )
+                refused.__cause__ = error
+                return [refused]
+            log.warning("a batch of %s answers failed (%s); retrying it in halves", len(submissions), error)
+        middle = len(submissions) // 2
+        return [
+            *await self._commit_isolating(submissions[:middle]),
+            *await self._commit_isolating(submissions[middle:]),
+        ]
 
     async def _commit(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
         try:

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
+
+if TYPE_CHECKING:
+    from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
 
@@ -291,10 +294,13 @@ class DailyClaims(Protocol):
 
     def extend_leases(self, instance_ids: Sequence[int], lease_until: datetime) -> None: ...
 
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        """Mark revealed the posted daily questions before `before`: {channel: instance ids}."""
+    def unrevealed(self, channel_ids: Sequence[int], before: datetime) -> dict[int, list[int]]:
+        """The posted daily questions before `before` not revealed yet: {channel: instance ids},
+        oldest first per channel."""
+        ...
+
+    def mark_revealed(self, instance_id: int, now: datetime) -> bool:
+        """Record that the platform took the reveal; False if it was recorded already."""
         ...
 
 
@@ -351,20 +357,23 @@ class Subscriptions(Protocol):
 
     def of_channel(self, channel_id: int) -> ChannelSubscription | None: ...
 
-    def every(self) -> list[ChannelSubscription]: ...
+    def every(self, platform: str | None = None) -> list[ChannelSubscription]:
+        """Every subscription, or those of one platform's channels."""
+        ...
 
     def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]: ...
 
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
-        """(subscription id, workspace id) of the live subscriptions that post (or reveal) then."""
+    def due(self, kind: JobKind, when: ScheduleKey, platform: str | None = None) -> list[tuple[int, int]]:
+        """(subscription id, workspace id) of the live subscriptions that post (or reveal) then
+        (on one platform's channels when `platform` is given)."""
         ...
 
     def delete(self, channel_id: int) -> None: ...
 
     def pause(self, subscription_id: int, reason: str, now: datetime) -> None: ...
 
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
-        """Every distinct time at which some live subscription posts or reveals."""
+    def schedules(self, platform: str | None = None) -> set[tuple[JobKind, ScheduleKey]]:
+        """Every distinct time at which some live subscription (of `platform`) posts or reveals."""
         ...
 
 
@@ -386,6 +395,9 @@ class Repositories(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class UnitOfWork(Protocol):

@@ -13,12 +13,14 @@ from enum import StrEnum
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import ChannelSubscription, DailyClaim, Repositories, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.fanout import PART, FanOut, PostedMarks, chunks, interleaved, leases_kept
-from bot.daily.models import DailyPoster, PermanentDeliveryError, Reveal, Subscription
-from bot.models import Place, QuestionView
+from bot.daily.models import DailyPoster, PermanentDeliveryError, Subscription
+from bot.daily.reveals import REVEAL, schedule_reveals
+from bot.models import QuestionView
 from bot.picking import pick_question
 
 log = logging.getLogger(__name__)
@@ -35,11 +37,12 @@ class PostResult(StrEnum):
 
 @dataclass(frozen=True)
 class Delivery:
-    """What one channel gets in a fan-out: reveals first, then its question when claimed (the
-    view is None when a recovered claim's question is loaded at sending)."""
+    """What one channel gets in a fan-out: reveals first (the delivery table's keys), then its
+    question when claimed (the view is None when a recovered claim's question is loaded at
+    sending)."""
 
     subscription: Subscription
-    reveals: list[int]
+    reveals: list[str]
     instance_id: int | None
     view: QuestionView | None
 
@@ -59,7 +62,9 @@ class Deliveries:
         posters: Mapping[str, DailyPoster],
         lease: timedelta,
         rng: random.Random,
+        outbox: OutboxRunner,
     ) -> None:
+        self.outbox = outbox
         self.uow = uow
         self.quiz = quiz
         self.clock = clock
@@ -74,9 +79,10 @@ class Deliveries:
         claimed, and each holds channels of every workspace, so no workspace waits for the rest."""
         async for live in parts:
             part = interleaved(live, workspace_key)
-            # Reveal-at-next-post: yesterday's answer goes out before today's question.
-            reveals = await self.take_reveals(
-                [d.channel_id for d in part if d.subscription.reveal is None], due
+            # Reveal-at-next-post: yesterday's answer goes out before today's question. The rows
+            # fall due a lease later: until then only this fan-out takes them, in that order.
+            reveals = await self.schedule_reveals(
+                [d for d in part if d.subscription.reveal is None], due, due + self.lease
             )
             claims = await self._claim(part, due)
             yield [
@@ -101,12 +107,15 @@ class Deliveries:
         )
         deliveries: list[Delivery] = []
         async with leases_kept(self.uow, self.clock, self.lease, unsent):
-            async for part in parts:
-                unsent.update(d.instance_id for d in part if d.instance_id is not None)
-                deliveries += part
-                sender.submit(part)
-                await sender.left_at_most(2 * PART)
-            outcomes = await sender.results()
+            try:
+                async for part in parts:
+                    unsent.update(d.instance_id for d in part if d.instance_id is not None)
+                    deliveries += part
+                    sender.submit(part)
+                    await sender.left_at_most(2 * PART)
+            finally:
+                # Claiming a later part failed: what was claimed is still sent before it raises.
+                outcomes = await sender.results()
         return list(zip(deliveries, outcomes, strict=True))
 
     async def _claim(
@@ -150,7 +159,11 @@ class Deliveries:
     async def _deliver_channel(
         self, delivery: Delivery, marks: PostedMarks, unsent: set[int]
     ) -> PostResult | None:
-        await self.send_reveals(delivery.subscription.target, delivery.reveals)
+        try:
+            await self.outbox.deliver_now(REVEAL, delivery.reveals)
+        except Exception:
+            # The question still goes out; the delivery table's job sends the reveal later.
+            log.exception("reveals %s before the next question not sent", delivery.reveals)
         if delivery.instance_id is None:
             return None
         try:
@@ -194,26 +207,15 @@ class Deliveries:
         repositories.claims.finish(instance_id, "failed")
         repositories.subscriptions.pause(subscription_id, reason, self.clock.now())
 
-    async def take_reveals(self, channel_ids: Sequence[int], due: datetime) -> dict[int, list[int]]:
-        now = self.clock.now()
+    async def schedule_reveals(
+        self, found: Sequence[ChannelSubscription], before: datetime, due_at: datetime
+    ) -> dict[int, list[str]]:
+        """Schedule the reveals these channels owe (see `bot.daily.reveals`); keys by channel."""
 
-        def take(repositories: Repositories) -> dict[int, list[int]]:
-            taken: dict[int, list[int]] = {}
-            for part in chunks(channel_ids):
-                taken.update(repositories.claims.take_reveals(part, due, now))
-            return taken
+        def schedule(repositories: Repositories) -> dict[int, list[str]]:
+            keys: dict[int, list[str]] = {}
+            for part in chunks(found):
+                keys.update(schedule_reveals(repositories, part, before, due_at))
+            return keys
 
-        return await self.uow.write(take)
-
-    async def send_reveals(self, target: Place, instance_ids: Sequence[int]) -> list[Reveal]:
-        poster = self.posters.get(target.platform)
-        revealed = []
-        for instance_id in instance_ids:
-            try:
-                reveal = await self.quiz.reveal_stats(instance_id)
-                revealed.append(reveal)
-                if poster is not None:
-                    await poster.post_reveal(target, reveal)
-            except Exception:
-                log.exception("reveal of daily question %s to %s not sent", instance_id, target)
-        return revealed
+        return await self.uow.write(schedule) if found else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -15,6 +16,7 @@ from typing import Generic, TypeVar
 
 from bot.app.ports import Repositories, UnitOfWork
 from bot.clock import Clock
+from bot.metrics import DELIVERY_UNRECORDED
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,10 @@ CHUNK = 500
 # loop (picking questions, building rows); small parts keep each piece of it short, so that the
 # answers to posts already in flight are not held up behind it.
 PART = 100
-# How long marks of posts made gather before they are written together.
-MARK_GATHER_SECONDS = 0.02
+# How long marks of posts made gather before they are written together: none. The marks that
+# arrive while one batch commits make the next batch, so a post is recorded within about two
+# write transactions of the platform's answer (the window in which a crash posts it twice).
+MARK_GATHER_SECONDS = 0.0
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -145,10 +149,10 @@ class PostedMarks:
     """Marks claims posted in batches (group commit): each caller waits until its own mark is
     committed; while one batch commits, the next one gathers.
 
-    A batch starts `gather` seconds after its first mark: a fan-out posts hundreds of messages a
-    second, and a transaction for every few of them costs the event loop more than the posts.
-    The price is the window in which a crash after Slack took a post and before it was recorded
-    posts that question twice (see `bot.daily.service`): `gather` seconds longer.
+    A batch may start `gather` seconds after its first mark (none by default): the window in
+    which a crash after the platform took a post and before it was recorded posts that question
+    twice (see `bot.daily.service`) is `gather` seconds longer. Each mark's time from the
+    platform's answer to its commit is observed in `studybot_delivery_unrecorded_seconds`.
     """
 
     def __init__(
@@ -163,24 +167,30 @@ class PostedMarks:
         self.gather = gather
         self.sleep = sleep
         self._pending: list[tuple[int, str, asyncio.Future[None]]] = []
+        self._answered: list[float] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def mark(self, instance_id: int, ref: str) -> None:
         done = asyncio.get_running_loop().create_future()
         self._pending.append((instance_id, ref, done))
+        self._answered.append(time.perf_counter())
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         await done
 
     async def _write(self) -> None:
         while self._pending:
-            if len(self._pending) < CHUNK:
+            if self.gather and len(self._pending) < CHUNK:
                 await self.sleep(self.gather)
             batch, self._pending = self._pending, []
+            answered, self._answered = self._answered, []
             now = self.clock.now()
 
             try:
                 await self.uow.write(partial(_mark_posted, batch, now))
+                committed = time.perf_counter()
+                for moment in answered:
+                    DELIVERY_UNRECORDED.labels(kind="daily_post").observe(committed - moment)
             except Exception as error:
                 for *_, done in batch:
                     if not done.done():
@@ -203,10 +213,15 @@ def _extend_leases(instance_ids: Sequence[int], lease_until: datetime, repositor
 
 @asynccontextmanager
 async def leases_kept(
-    uow: UnitOfWork, clock: Clock, lease: timedelta, unsent: set[int]
+    uow: UnitOfWork,
+    clock: Clock,
+    lease: timedelta,
+    unsent: set[int],
+    extend: Callable[[list[int], datetime, Repositories], None] = _extend_leases,
 ) -> AsyncIterator[None]:
     """While the block runs, renew the lease of every claim in `unsent` (which the block empties
-    as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one."""
+    as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one.
+    `extend` writes the leases (daily claims by default; the outbox passes its own)."""
 
     async def keep() -> None:
         while True:
@@ -214,9 +229,9 @@ async def leases_kept(
             lease_until, kept = clock.now() + lease, sorted(unsent)
 
             try:
-                await uow.write(partial(_extend_leases, kept, lease_until))
+                await uow.write(partial(extend, kept, lease_until))
             except Exception:
-                log.exception("renewing the leases of %s queued daily posts failed", len(unsent))
+                log.exception("renewing the leases of %s queued deliveries failed", len(unsent))
 
     keeper = asyncio.create_task(keep())
     try:

@@ -47,15 +47,22 @@ class DailyScheduler:
         uow: UnitOfWork,
         leadership: Leadership,
         check_every: int = CHECK_EVERY_SECONDS,
+        platform: str | None = None,
     ) -> None:
         self.daily = daily
         self.uow = uow
         self.leadership = leadership
+        self.platform = platform
+        """Schedule only this platform's subscriptions (None: every platform's)."""
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.leading = False
         self._checked = False
         self._scheduled: set[tuple[JobKind, ScheduleKey]] = set()
+        self._caught_up = False
+        # Batches that failed as a whole (the database unavailable at the due minute): retried
+        # at every check while within the grace window.
+        self.outstanding: dict[tuple[JobKind, ScheduleKey], datetime] = {}
         self._run: dict[JobKind, Run] = {"post": daily.post_due_many, "reveal": daily.reveal_due_many}
 
     async def start(self) -> None:
@@ -70,6 +77,10 @@ class DailyScheduler:
             max_instances=1,
         )
 
+    @property
+    def _of(self) -> str:
+        return "" if self.platform is None else f" of {self.platform}"
+
     def ready(self) -> bool:
         """Running, and its first leadership check done: this process leads and posts (its jobs
         set, the leader metric saying so), or stands by to take over."""
@@ -83,29 +94,54 @@ class DailyScheduler:
         self.leading = False
 
     async def check(self) -> None:
-        """Take or confirm leadership; the leader syncs jobs and sends abandoned claims."""
+        """Take or confirm leadership; the leader syncs jobs, catches up on what fell due while
+        nobody led, retries the batches that failed and sends abandoned claims. A step that
+        fails (the database down) is logged and tried again at the next check."""
         try:
             leading = await self.leadership.acquire()
         except Exception:
             log.exception("scheduler leadership check failed")
             leading = False
         if leading and not self.leading:
-            log.info("this process now runs the daily scheduler")
-            self.leading = True
-            await self.sync()
-            await self.daily.catch_up()
+            log.info("this process now runs the daily scheduler%s", self._of)
+            self.leading, self._caught_up = True, False
         elif not leading and self.leading:
-            log.warning("this process no longer runs the daily scheduler")
+            log.warning("this process no longer runs the daily scheduler%s", self._of)
             self.leading = False
+            self.outstanding.clear()
             for kind, key in list(self._scheduled):
                 self._unschedule(kind, key)
-        elif leading:
-            await self.sync()
-        SCHEDULER_LEADER.set(1 if self.leading else 0)
+        SCHEDULER_LEADER.labels(platform=self.platform or "all").set(1 if self.leading else 0)
         if self.leading:
-            await self.daily.recover()
+            await self._lead()
         self._checked = True
         SCHEDULER_CHECKS.inc()
+
+    async def _lead(self) -> None:
+        try:
+            await self.sync()
+            if not self._caught_up:
+                await self.daily.catch_up(self.platform)
+                self._caught_up = True
+            await self._retry_outstanding()
+            await self.daily.recover(self.platform)
+        except Exception:
+            log.exception("daily scheduler check%s failed; trying again at the next check", self._of)
+
+    async def _retry_outstanding(self) -> None:
+        now = self.daily.clock.now()
+        for (kind, key), due in sorted(self.outstanding.items(), key=lambda pair: pair[1]):
+            if now - due > self.daily.grace:
+                log.error(
+                    "daily %s batch %s due at %s given up: past the grace window",
+                    kind,
+                    job_id(kind, key),
+                    due,
+                )
+                self.outstanding.pop((kind, key), None)
+            else:
+                log.info("retrying the daily %s batch %s due at %s", kind, job_id(kind, key), due)
+                await self._run_batch(kind, key, due)
 
     async def _changed(self) -> None:
         if self.leading:
@@ -113,7 +149,7 @@ class DailyScheduler:
 
     async def sync(self) -> None:
         """One job for each distinct time some live subscription posts or reveals at."""
-        wanted = await self.uow.read(lambda r: r.subscriptions.schedules())
+        wanted = await self.uow.read(lambda r: r.subscriptions.schedules(self.platform))
         for kind, key in self._scheduled - wanted:
             self._unschedule(kind, key)
         for kind, key in wanted - self._scheduled:
@@ -143,12 +179,26 @@ class DailyScheduler:
         # Triggers fire on whole minutes: the due time is the latest at or before this minute.
         minute = self.daily.clock.now().replace(second=0, microsecond=0)
         due = latest_due_at(key, minute)
-        if due is None:
-            return
-        members = await self.uow.read(lambda r: r.subscriptions.due(kind, key))
-        ordered = [subscription for subscription, _ in interleaved(members, _workspace)]
-        if ordered:
-            await self._run[kind](ordered, due)
+        if due is not None:
+            await self._run_batch(kind, key, due)
+
+    async def _run_batch(self, kind: JobKind, key: ScheduleKey, due: datetime) -> None:
+        """Post or reveal a time's batch; claims (and the delivery table's keys) make a second
+        run of the same batch send only what the first did not."""
+        try:
+            members = await self.uow.read(lambda r: r.subscriptions.due(kind, key, self.platform))
+            ordered = [subscription for subscription, _ in interleaved(members, _workspace)]
+            if ordered:
+                await self._run[kind](ordered, due)
+        except Exception:
+            log.exception(
+                "daily %s batch %s due at %s failed; retrying at the next check", kind, job_id(kind, key), due
+            )
+            if self.outstanding.get((kind, key), due) <= due:
+                self.outstanding[(kind, key)] = due
+        else:
+            if self.outstanding.get((kind, key)) == due:
+                del self.outstanding[(kind, key)]
 
 
 def _workspace(member: tuple[int, int]) -> int:

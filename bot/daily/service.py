@@ -8,6 +8,9 @@ waits for its turn; a claimer that dies before the platform took the post leaves
 lease runs out, and `recover` (at start and every minute) sends it within the grace window.
 What remains is the narrow window between the platform accepting a message and the database
 recording it: a crash exactly there posts that question twice.
+
+Reveals are deliveries of the one delivery table (`bot.daily.reveals`): claimed, leased,
+retried and recovered there, and marked revealed only after the platform took them.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.app.identity import identify
+from bot.app.outbox import OutboxRunner, RunReport
 from bot.app.ports import ChannelSubscription, Repositories, SubscriptionSettings, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.delivery import Deliveries, Delivery, PostResult, workspace_key
 from bot.daily.fanout import PART, chunks, fan_out
-from bot.daily.models import DailyPoster, DailyStatusReport, Reveal, Subscription
+from bot.daily.models import DailyPoster, DailyStatusReport, Subscription
+from bot.daily.reveals import REVEAL
 from bot.daily.triggers import cron, latest_due
 from bot.errors import QuizError
 from bot.grammar import DailyOn
@@ -53,6 +58,7 @@ class DailyService:
         grace: timedelta = DEFAULT_GRACE,
         lease: timedelta = DEFAULT_LEASE,
         rng: random.Random | None = None,
+        outbox: OutboxRunner | None = None,
     ) -> None:
         self.uow = uow
         self.quiz = quiz
@@ -61,7 +67,10 @@ class DailyService:
         self.default_timezone = default_timezone
         self.grace = grace
         self.lease = lease
-        self.deliveries = Deliveries(uow, quiz, clock, self.posters, lease, rng or random.Random())
+        self.outbox = outbox or OutboxRunner(uow, clock)
+        self.deliveries = Deliveries(
+            uow, quiz, clock, self.posters, lease, rng or random.Random(), self.outbox
+        )
         self.listeners: list[Listener] = []
         """Called after a subscription was added, changed or removed here."""
 
@@ -126,8 +135,10 @@ class DailyService:
         found = await self.uow.read(find)
         return self._report(found.subscription if found else None)
 
-    async def subscriptions(self) -> list[Subscription]:
-        return [found.subscription for found in await self.uow.read(lambda r: r.subscriptions.every())]
+    async def subscriptions(self, platform: str | None = None) -> list[Subscription]:
+        return [
+            found.subscription for found in await self.uow.read(lambda r: r.subscriptions.every(platform))
+        ]
 
     # -- posting ------------------------------------------------------------------------------
 
@@ -175,12 +186,14 @@ class DailyService:
         for part in chunks(list(dict.fromkeys(subscription_ids)), PART):
             yield await self.uow.read(partial(_many, part))
 
-    async def catch_up(self) -> dict[int, PostResult]:
-        """At start: post what fell due while the bot was down (within the grace window)."""
+    async def catch_up(self, platform: str | None = None) -> dict[int, PostResult]:
+        """At start: post (and reveal) what fell due while the bot was down (within the grace
+        window), on one platform's channels when `platform` is given."""
         now = self.clock.now()
         latest: dict[tuple[int, int, str, str], datetime | None] = {}
         by_due: dict[datetime, list[int]] = {}
-        for subscription in await self.subscriptions():
+        subscriptions = await self.subscriptions(platform)
+        for subscription in subscriptions:
             if subscription.paused_reason:
                 continue
             key = (subscription.hour, subscription.minute, subscription.weekdays, subscription.timezone)
@@ -194,10 +207,25 @@ class DailyService:
         results = {}
         for due, subscription_ids in sorted(by_due.items()):
             results.update(await self.post_due_many(subscription_ids, due))
+        await self._catch_up_reveals(subscriptions, now)
         return results
 
-    async def recover(self) -> int:
-        """Send claims whose claimer died before the platform took them; returns how many."""
+    async def _catch_up_reveals(self, subscriptions: Sequence[Subscription], now: datetime) -> None:
+        """Reveals whose time passed while nobody led, within the grace window (scheduling a
+        reveal twice makes one delivery)."""
+        by_due: dict[datetime, list[int]] = {}
+        for subscription in subscriptions:
+            if subscription.paused_reason or subscription.reveal is None:
+                continue
+            due = latest_due(cron(*subscription.reveal, subscription.weekdays, subscription.timezone), now)
+            if due is not None and now - due <= self.grace:
+                by_due.setdefault(due, []).append(subscription.id)
+        for due, subscription_ids in sorted(by_due.items()):
+            await self.reveal_due_many(subscription_ids, due)
+
+    async def recover(self, platform: str | None = None) -> int:
+        """Send claims whose claimer died before the platform took them (of one platform's
+        channels when `platform` is given: only a process that can post there may); how many."""
         now = self.clock.now()
         lease_until = now + self.lease
 
@@ -208,6 +236,13 @@ class DailyService:
             by_channel = {
                 found.channel_id: found.subscription for found in repositories.subscriptions.every()
             }
+            stale = [
+                c
+                for c in stale
+                if platform is None
+                or c.channel_id not in by_channel
+                or by_channel[c.channel_id].target.platform == platform
+            ]
             abandoned = {
                 c.id for c in stale if c.channel_id not in by_channel or now - c.scheduled_for > self.grace
             }
@@ -233,23 +268,20 @@ class DailyService:
 
     # -- revealing ----------------------------------------------------------------------------
 
-    async def reveal_due(self, subscription_id: int, due: datetime) -> list[Reveal]:
+    async def reveal_due(self, subscription_id: int, due: datetime) -> RunReport:
         """Reveal the channel's posted daily questions that came before `due`, each once."""
-        return (await self.reveal_due_many([subscription_id], due)).get(subscription_id, [])
+        return (await self.reveal_due_many([subscription_id], due)).get(subscription_id, RunReport())
 
-    async def reveal_due_many(
-        self, subscription_ids: Sequence[int], due: datetime
-    ) -> dict[int, list[Reveal]]:
-        """`reveal_due` for many subscriptions: marked in one statement, sent concurrently."""
+    async def reveal_due_many(self, subscription_ids: Sequence[int], due: datetime) -> dict[int, RunReport]:
+        """`reveal_due` for many subscriptions: scheduled on the delivery table in a few
+        statements, then delivered at once, concurrently (what fails is retried from there)."""
         found = [subscription async for part in self._parts(subscription_ids) for subscription in part]
-        taken = await self.deliveries.take_reveals([f.channel_id for f in found], due)
-        pending = [f for f in found if f.channel_id in taken]
+        keys = await self.deliveries.schedule_reveals(found, due, due)
+        pending = [f for f in found if f.channel_id in keys]
         revealed = await fan_out(
-            pending,
-            workspace_key,
-            lambda f: self.deliveries.send_reveals(f.subscription.target, taken[f.channel_id]),
+            pending, workspace_key, lambda f: self.outbox.deliver_now(REVEAL, keys[f.channel_id])
         )
-        return {f.subscription.id: reveals for f, reveals in zip(pending, revealed, strict=True)}
+        return {f.subscription.id: report for f, report in zip(pending, revealed, strict=True)}
 
 
 def _many(subscription_ids: Sequence[int], repositories: Repositories) -> list[ChannelSubscription]:

@@ -88,25 +88,27 @@ class SqlDailyClaims:
             .values(lease_until=lease_until)
         )
 
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        """Each instance goes to one caller; instance ids oldest first per channel."""
+    def unrevealed(self, channel_ids: Sequence[int], before: datetime) -> dict[int, list[int]]:
         result = self.connection.execute(
-            update(question_instances)
-            .where(
+            select(
+                question_instances.c.channel_id, question_instances.c.id, question_instances.c.daily_date
+            ).where(
                 question_instances.c.channel_id.in_(channel_ids),
                 question_instances.c.mode == "daily",
                 question_instances.c.post_state == "posted",
                 question_instances.c.revealed_at.is_(None),
                 question_instances.c.scheduled_for < before,
             )
-            .values(revealed_at=now)
-            .returning(
-                question_instances.c.channel_id, question_instances.c.id, question_instances.c.daily_date
-            )
         )
-        taken: dict[int, list[tuple[date, int]]] = {}
+        found: dict[int, list[tuple[date, int]]] = {}
         for channel_id, instance_id, daily_date in result:
-            taken.setdefault(channel_id, []).append((daily_date, instance_id))
-        return {channel: [i for _, i in sorted(rows)] for channel, rows in taken.items()}
+            found.setdefault(channel_id, []).append((daily_date, instance_id))
+        return {channel: [i for _, i in sorted(rows)] for channel, rows in found.items()}
+
+    def mark_revealed(self, instance_id: int, now: datetime) -> bool:
+        result = self.connection.execute(
+            update(question_instances)
+            .where(question_instances.c.id == instance_id, question_instances.c.revealed_at.is_(None))
+            .values(revealed_at=now)
+        )
+        return bool(result.rowcount)

@@ -18,14 +18,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bot.db.checkpoint import Checkpointer
+from bot.db.faults import DatabaseFault, Fault, FaultLog, classify
+from bot.db.tables_outbox import write_probe
 from bot.db.threaded import ThreadedEngine
-from bot.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Read transactions that run at once on SQLite (write-ahead log: they never wait for the writer).
@@ -95,6 +96,7 @@ class Database:
         self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, readers: int = SQLITE_READERS
     ) -> None:
         self.url = async_url(url)
+        self.faults = FaultLog()
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -141,7 +143,40 @@ class Database:
 
     async def write(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one write transaction, committed when it returns and rolled back
-        when it raises. On SQLite the process takes its write transactions one at a time."""
+        when it raises. On SQLite the process takes its write transactions one at a time.
+
+        A fault is logged once when it starts and once when a write succeeds again. A write
+        refused as read-only is tried once more on connections opened anew: one opened while the
+        database was read-only stays read-only after it is writable again (SQLite's fallback
+        open, PostgreSQL's `default_transaction_read_only`)."""
+        try:
+            try:
+                result = await self._write(work)
+            except DatabaseFault as fault:
+                if fault.fault is not Fault.READ_ONLY:
+                    raise
+                # Perhaps only this connection is read-only: once more on a new one.
+                await self._reopen_for_writes()
+                result = await self._write(work)
+        except DatabaseFault as fault:
+            self.faults.failed(fault.fault, fault.__cause__ or fault)
+            raise
+        self.faults.succeeded()
+        return result
+
+    async def probe_write(self) -> None:
+        """Raise StorageUnavailable unless a write would succeed now: one row written and
+        committed (readiness)."""
+        await self.write(_probe)
+
+    async def _reopen_for_writes(self) -> None:
+        if self._writer is not None:
+            await self._writer.reopen()
+            await self.engine_for_writes.dispose()
+        else:
+            await self.engine.dispose()
+
+    async def _write(self, work: Callable[[Connection], T]) -> T:
         if self._writer is None or self.checkpointer is None:
             async with _translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
@@ -177,20 +212,25 @@ def _select_one(connection: Connection) -> None:
     connection.execute(text("SELECT 1"))
 
 
-def describe(error: DBAPIError) -> str:
-    text = str(error.orig).lower()
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return "The quiz database is read-only right now, so nothing was saved."
-    if "locked" in text or "busy" in text:
-        return "The quiz database is busy right now, so nothing was saved. Try again in a moment."
-    return "The quiz database cannot be reached right now, so nothing was saved."
+def _probe(connection: Connection) -> None:
+    """A row written and removed in one committed transaction: the table stays empty (exports
+    and imports never see it), and the commit still needs a writable database with room."""
+    probe_id = connection.execute(
+        insert(write_probe).values(probed=1).returning(write_probe.c.id)
+    ).scalar_one()
+    connection.execute(delete(write_probe).where(write_probe.c.id == probe_id))
 
 
 @asynccontextmanager
 async def _translated() -> AsyncIterator[None]:
+    """Driver errors that are faults of the database (read-only, full, busy, unreachable)
+    become `DatabaseFault`; an error of the request itself propagates as it is."""
     try:
         yield
-    except OperationalError as error:
-        raise StorageUnavailable(describe(error)) from error
+    except DBAPIError as error:
+        fault = classify(error)
+        if fault is None:
+            raise
+        raise DatabaseFault(fault) from error
     except OSError as error:
-        raise StorageUnavailable("The quiz database cannot be reached right now.") from error
+        raise DatabaseFault(Fault.UNREACHABLE) from error

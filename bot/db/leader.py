@@ -7,6 +7,7 @@ with that connection, so when the leading process dies another one takes over at
 from __future__ import annotations
 
 import logging
+import zlib
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -15,6 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 log = logging.getLogger(__name__)
 
 SCHEDULER_LOCK = 7_160_002
+
+
+def platform_lock(platform: str) -> int:
+    """The advisory lock of one platform's scheduler: each platform has a leader of its own,
+    among the processes that can post to it."""
+    return (SCHEDULER_LOCK << 32) | zlib.crc32(platform.encode())
 
 
 class AdvisoryLockLeader:

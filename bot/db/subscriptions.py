@@ -43,6 +43,14 @@ def _subscription(row: Row[Any]) -> ChannelSubscription:
     return ChannelSubscription(subscription, row.channel_id)
 
 
+def _channels_on(platform: str) -> Any:
+    return (
+        select(channels.c.id)
+        .join(workspaces, workspaces.c.id == channels.c.workspace_id)
+        .where(workspaces.c.platform == platform)
+    )
+
+
 def _times(kind: JobKind) -> tuple[Any, Any]:
     if kind == "post":
         return subscriptions.c.hour, subscriptions.c.minute
@@ -75,16 +83,15 @@ class SqlSubscriptions:
         row = self.connection.execute(_WITH_PLACE.where(subscriptions.c.channel_id == channel_id)).first()
         return None if row is None else _subscription(row)
 
-    def every(self) -> list[ChannelSubscription]:
-        return [
-            _subscription(row) for row in self.connection.execute(_WITH_PLACE.order_by(subscriptions.c.id))
-        ]
+    def every(self, platform: str | None = None) -> list[ChannelSubscription]:
+        query = _WITH_PLACE if platform is None else _WITH_PLACE.where(workspaces.c.platform == platform)
+        return [_subscription(row) for row in self.connection.execute(query.order_by(subscriptions.c.id))]
 
     def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]:
         query = _WITH_PLACE.where(subscriptions.c.id.in_(subscription_ids)).order_by(subscriptions.c.id)
         return [_subscription(row) for row in self.connection.execute(query)]
 
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
+    def due(self, kind: JobKind, when: ScheduleKey, platform: str | None = None) -> list[tuple[int, int]]:
         hour, minute, weekdays, timezone = when
         hour_column, minute_column = _times(kind)
         query = (
@@ -99,6 +106,10 @@ class SqlSubscriptions:
             )
             .order_by(subscriptions.c.id)
         )
+        if platform is not None:
+            query = query.join(workspaces, workspaces.c.id == channels.c.workspace_id).where(
+                workspaces.c.platform == platform
+            )
         return [
             (subscription_id, workspace_id)
             for subscription_id, workspace_id in self.connection.execute(query)
@@ -114,7 +125,7 @@ class SqlSubscriptions:
             .values(paused_reason=reason[:500], paused_at=now)
         )
 
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
+    def schedules(self, platform: str | None = None) -> set[tuple[JobKind, ScheduleKey]]:
         found: set[tuple[JobKind, ScheduleKey]] = set()
         kinds: tuple[JobKind, ...] = ("post", "reveal")
         for kind in kinds:
@@ -124,5 +135,7 @@ class SqlSubscriptions:
                 .where(subscriptions.c.paused_reason.is_(None), hour.is_not(None))
                 .distinct()
             )
+            if platform is not None:
+                query = query.where(subscriptions.c.channel_id.in_(_channels_on(platform)))
             found.update((kind, (h, m, days, zone)) for h, m, days, zone in self.connection.execute(query))
         return found

@@ -38,6 +38,11 @@ class ThreadedEngine:
             self._thread = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=self.name)
         return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
+    async def reopen(self) -> None:
+        """Close the connections in the thread that uses them; the next transaction opens anew."""
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self.engine.dispose)
+
     async def dispose(self) -> None:
         """Close the connection in the thread that uses it, and end the thread."""
         if self._thread is not None:
