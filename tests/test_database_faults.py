@@ -18,7 +18,7 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.errors import StorageUnavailable
 from bot.models import Actor, Posted
-from tests.conftest import FrozenClock, postgres_url, reset_postgres
+from tests.conftest import FrozenClock, reset_postgres
 
 ALICE = Actor("terminal", "local", "alice", "Alice")
 
@@ -83,11 +83,11 @@ async def test_a_full_database_says_so_and_takes_writes_again_once_there_is_room
 
 @pytest.mark.postgres
 async def test_a_read_only_postgresql_database_takes_writes_again_without_a_restart(
-    bank: QuestionBank, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    bank: QuestionBank, clock: FrozenClock, caplog: pytest.LogCaptureFixture, postgres_run_url: str
 ) -> None:
     """Sessions opened while the database was read-only stay read-only after it is writable
     again; the pool's connections are opened anew after a read-only fault."""
-    url = postgres_url()
+    url = postgres_run_url
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)

@@ -22,7 +22,7 @@ from bot.daily.triggers import cron, latest_due
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.models import Actor, Place, QuestionView
-from tests.conftest import FrozenClock, postgres_url, reset_postgres
+from tests.conftest import FrozenClock, reset_postgres
 from tests.discord.stand_in import CHANNEL_ID, GUILD_ID, DiscordStandIn
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_daily import daily_on
@@ -67,9 +67,9 @@ async def leads(process: Process, http: aiohttp.ClientSession, platform: str) ->
 
 
 async def test_a_slack_only_and_a_discord_only_process_each_post_and_reveal_their_own_once(
-    bank: QuestionBank, tmp_path: Path
+    bank: QuestionBank, tmp_path: Path, postgres_run_url: str
 ) -> None:
-    url = postgres_url()
+    url = postgres_run_url
     await reset_postgres(url)
     database = Database(url)
     await upgrade(database)

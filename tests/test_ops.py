@@ -111,7 +111,7 @@ def test_a_running_serve_says_little_at_info(tmp_path: Path) -> None:
     assert [(r["level"], r["name"], r["message"]) for r in records] == [
         ("INFO", "bot.db.schema", f"database schema brought up to revision {HEAD_REVISION}"),
         ("INFO", "adapters.serve", "slack started"),
-        ("INFO", "bot.daily.scheduler", "this process now runs the daily scheduler"),
+        ("INFO", "bot.daily.scheduler", "this process now runs the daily scheduler of slack"),
         ("INFO", "adapters.serve", f"serving on port {base.rsplit(':', 1)[1]}{cap}"),
         ("INFO", "adapters.serve", "stopping"),
         ("INFO", "adapters.slack.background", "stopping: every acknowledged Slack request finished"),

@@ -21,7 +21,7 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.outbox import SqlOutbox
 from bot.db.unit_of_work import SqlUnitOfWork
-from tests.conftest import FrozenClock, postgres_url, reset_postgres
+from tests.conftest import FrozenClock, reset_postgres
 from tests.memory import MemoryUnitOfWork
 
 pytestmark = pytest.mark.timeout(60)
@@ -56,7 +56,7 @@ async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[U
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'studybot.db'}"
     else:
-        url = postgres_url()
+        url = request.getfixturevalue("postgres_run_url")
         await reset_postgres(url)
     database = Database(url)
     await upgrade(database)
@@ -241,10 +241,12 @@ async def test_the_job_runs_through_apschedulers_public_api(clock: FrozenClock) 
 
 
 @pytest.mark.postgres
-async def test_a_claim_racing_an_uncommitted_one_takes_nothing_on_postgresql(clock: FrozenClock) -> None:
+async def test_a_claim_racing_an_uncommitted_one_takes_nothing_on_postgresql(
+    clock: FrozenClock, postgres_run_url: str
+) -> None:
     """The second claimer reads the same candidates while the first has not committed, waits on
     their row locks, then re-checks its WHERE against the committed rows and takes none."""
-    url = postgres_url()
+    url = postgres_run_url
     await reset_postgres(url)
     database = Database(url)
     try:
