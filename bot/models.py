@@ -28,6 +28,8 @@ class Scope(StrEnum):
 class Mode(StrEnum):
     PRACTICE = "practice"
     DAILY = "daily"
+    PRIVATE = "private"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)

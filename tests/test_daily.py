@@ -23,6 +23,7 @@ from bot.db.database import Database
 from bot.errors import QuizError
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, AnswerOutcome, Mode, Place, QuestionView
+from bot.recall import grade_for
 from bot.scoring import score_answer
 from tests.conftest import FrozenClock
 
@@ -195,7 +196,7 @@ async def answer(
 ) -> AnswerOutcome:
     index = bank.by_id[view.question_id].answer_index
     if index is None:
-        return await service.answer_self_grade(who, view.instance_id, knew=right)
+        return await service.answer_self_grade(who, view.instance_id, grade_for(right))
     choice = index if right else (index + 1) % len(view.choices)
     return await service.answer_choice(who, view.instance_id, choice)
 

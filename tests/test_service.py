@@ -14,6 +14,7 @@ from bot.db.database import Database
 from bot.errors import QuizError
 from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted, Scope, TopicNotFound
 from bot.questions import Kind
+from bot.recall import Grade
 from tests.conftest import FrozenClock
 
 CHANNEL = "C1"
@@ -213,7 +214,7 @@ async def test_flashcards_accept_typed_answers_and_self_grading(
     assert shown.answer == question.answer and shown.already_answered is None
     typed = await service.answer_text(actor(), instance, question.answer.upper() + "!")
     assert typed.correct
-    graded = await service.answer_self_grade(actor("U2"), instance, knew=False)
+    graded = await service.answer_self_grade(actor("U2"), instance, Grade.AGAIN)
     assert not graded.correct and graded.points == 0
     assert (await service.show_flashcard(actor(), instance)).already_answered is not None
 

@@ -29,6 +29,7 @@ from bot.db.transfer import TransferError, export_database, import_database
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 from bot.questions import Kind
+from bot.recall import grade_for
 from tests.conftest import FrozenClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,7 @@ def make_core(database: Database, bank: QuestionBank, clock: FrozenClock) -> Cor
 async def answer(service: QuizService, bank: QuestionBank, who: Actor, instance: int, right: bool) -> None:
     question = bank.by_id[(await service.question_view(instance)).question_id]
     if question.kind is Kind.FLASHCARD:
-        await service.answer_self_grade(who, instance, right)
+        await service.answer_self_grade(who, instance, grade_for(right))
     else:
         assert question.answer_index is not None
         index = question.answer_index if right else (question.answer_index + 1) % len(question.choices)

@@ -15,10 +15,25 @@ from discord.ui import Button, DynamicItem, View
 from adapters.discord import render
 from bot.models import QuestionView
 from bot.questions import Kind
+from bot.recall import Grade
 
 ANSWER = r"quiz:(?P<instance>[0-9]+):(?P<choice>[0-9])"
 REVEAL = r"quiz:(?P<instance>[0-9]+):reveal"
-GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01]):(?P<message>[0-9]+)"
+# `rate:1-4` is Again, Hard, Good or Easy; `knew:0|1` the two-button form of messages posted
+# before the four grades, still answered (0 Again, 1 Good).
+GRADE = r"quiz:(?P<instance>[0-9]+):(?P<how>rate|knew):(?P<grade>[0-4]):(?P<message>[0-9]+)"
+GRADE_BUTTONS = (
+    (Grade.AGAIN, "Again", discord.ButtonStyle.secondary),
+    (Grade.HARD, "Hard", discord.ButtonStyle.secondary),
+    (Grade.GOOD, "Good", discord.ButtonStyle.success),
+    (Grade.EASY, "Easy", discord.ButtonStyle.secondary),
+)
+
+
+def grade_of(how: str, value: str) -> Grade:
+    if how == "knew":
+        return Grade.GOOD if value == "1" else Grade.AGAIN
+    return Grade(int(value))
 
 
 class Clicks(Protocol):
@@ -27,7 +42,7 @@ class Clicks(Protocol):
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
 
     async def grade(
-        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
+        self, interaction: discord.Interaction, instance_id: int, grade: Grade, message_id: int
     ) -> None: ...
 
 
@@ -89,14 +104,10 @@ class Buttons:
         return buttons
 
     def self_grade(self, instance_id: int, question_message_id: int) -> View:
-        """I knew it / I did not: `question_message_id` is where the answer count is shown."""
+        """Again, Hard, Good, Easy: `question_message_id` is where the answer count is shown."""
         buttons = View(timeout=None)
-        choices = (
-            (1, "I knew it", discord.ButtonStyle.success),
-            (0, "I did not", discord.ButtonStyle.secondary),
-        )
-        for knew, label, style in choices:
-            custom_id = f"quiz:{instance_id}:knew:{knew}:{question_message_id}"
+        for grade, label, style in GRADE_BUTTONS:
+            custom_id = f"quiz:{instance_id}:rate:{int(grade)}:{question_message_id}"
             buttons.add_item(self._item(self.grade, custom_id, label, style))
         return buttons
 
@@ -109,6 +120,7 @@ def make_buttons(clicks: Clicks) -> Buttons:
         await clicks.reveal(interaction, int(match["instance"]))
 
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
-        await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1", int(match["message"]))
+        grade = grade_of(match["how"], match["grade"])
+        await clicks.grade(interaction, int(match["instance"]), grade, int(match["message"]))
 
     return Buttons(_item_class(ANSWER, answer), _item_class(REVEAL, reveal), _item_class(GRADE, grade))

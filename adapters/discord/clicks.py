@@ -13,6 +13,7 @@ from adapters.discord.people import actor
 from adapters.inflight import InFlight
 from bot.app.quiz import QuizService
 from bot.models import AnswerOutcome
+from bot.recall import Grade
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,12 @@ class QuizClicks:
             await exchange.send(ephemeral=True, embed=render.flashcard(card), view=grading)
 
     async def grade(
-        self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
+        self, interaction: discord.Interaction, instance_id: int, grade: Grade, message_id: int
     ) -> None:
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("flashcard grade"):
-            result = await self.service.answer_self_grade(actor(interaction), instance_id, knew)
+            result = await self.service.answer_self_grade(actor(interaction), instance_id, grade)
             await self._answered(interaction, exchange, result, message_id)
 
     async def _answered(

@@ -26,6 +26,15 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.recall import Grade
+
+GRADE_BUTTONS = (
+    (Grade.AGAIN, "Again", None),
+    (Grade.HARD, "Hard", None),
+    (Grade.GOOD, "Good", "primary"),
+    (Grade.EASY, "Easy", None),
+)
+"""The self-grading buttons of a flashcard: py-fsrs' four ratings."""
 
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
@@ -99,11 +108,14 @@ def flashcard(card: FlashcardAnswer, message_ref: str) -> Message:
             "type": "actions",
             "block_id": f"grade:{card.instance_id}",
             "elements": [
-                button("I knew it", action_ids.self_grade(card.instance_id, True), message_ref, "primary"),
-                button("Not yet", action_ids.self_grade(card.instance_id, False), message_ref),
+                button(label, action_ids.self_grade(card.instance_id, grade), message_ref, style)
+                for grade, label, style in GRADE_BUTTONS
             ],
         },
-        context("Be honest: only you see this, and it scores as you grade it."),
+        context(
+            "Be honest: only you see this. Again = did not know; Hard, Good, Easy = knew it "
+            "(it scores as right and comes back later the easier you found it)."
+        ),
     ]
     return message(f"Answer: {card.answer}", blocks)
 

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, numbers
+from adapters.slack.action_ids import ANSWER, SELF_GRADE, SHOW_FLASHCARD, graded, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.debounce import Debouncer
@@ -235,8 +235,8 @@ def register(
         return "ok"
 
     async def self_grade(click: Click) -> Outcome:
-        instance_id, knew = numbers(SELF_GRADE, click.action_id)
-        result = await quiz_service.answer_self_grade(click.actor, instance_id, bool(knew))
+        instance_id, grade = graded(click.action_id)
+        result = await quiz_service.answer_self_grade(click.actor, instance_id, grade)
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
         if not result.repeat:
             counts.submit(click.value, (instance_id, click.token))

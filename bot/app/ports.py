@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
 
+from bot.app.learning_ports import Cards, Learners
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
 
@@ -356,6 +357,12 @@ class Repositories(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def cards(self) -> Cards: ...
+
+    @property
+    def learners(self) -> Learners: ...
 
 
 class UnitOfWork(Protocol):
