@@ -13,6 +13,7 @@ from bot.app.quiz import QuizService
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
+from bot.learning_models import PrivateQuestion
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
 
@@ -34,6 +35,8 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.grading: QuestionView | None = None
+        """A flashcard whose answer was shown, waiting for the learner's own grade."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         self.pending = question
@@ -62,7 +65,22 @@ class TerminalChat:
             return int(token) - 1
         return None
 
+    async def _grade(self, text: str, view: QuestionView) -> str:
+        grade = render.GRADE_WORDS.get(text.strip().casefold())
+        if grade is None:
+            return render.GRADE_PROMPT
+        result = await self.quiz.answer_self_grade(self.actor, view.instance_id, grade)
+        self.grading = self.pending = None
+        return render.outcome(result)
+
     async def _answer(self, text: str, view: QuestionView) -> str:
+        if view.kind is Kind.FLASHCARD and text.strip().casefold() == "show":
+            card = await self.quiz.show_flashcard(self.actor, view.instance_id)
+            if card.already_answered is not None:
+                self.pending = None
+                return render.outcome(card.already_answered)
+            self.grading = view
+            return render.flashcard(card)
         if view.kind is Kind.FLASHCARD:
             result = await self.quiz.answer_text(self.actor, view.instance_id, text)
         else:
@@ -82,6 +100,8 @@ class TerminalChat:
         if len(text) > MAX_COMMAND_LENGTH:
             return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
         try:
+            if self.grading is not None and not text.startswith("/"):
+                return await self._grade(text, self.grading)
             if self.pending is not None and not text.startswith("/"):
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
@@ -89,8 +109,8 @@ class TerminalChat:
             result = await self.commands.execute(self.actor, CHANNEL, parse(text))
         except UserFacingError as error:
             return str(error)
-        if isinstance(result, Posted):
-            self.pending = result.question
+        if isinstance(result, Posted | PrivateQuestion):
+            self.pending, self.grading = result.question, None
         return render.reply(result)
 
     async def loop(self, read_line: ReadLine, interactive: bool) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.learning import DEFAULT_NEW_PER_DAY, LearningService
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -21,6 +22,7 @@ from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
 from bot.db.unit_of_work import SqlUnitOfWork
 from bot.errors import StorageUnavailable
+from bot.recall import Recall
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    learning: LearningService
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,18 @@ def wire(
     default_timezone: str = "UTC",
     grace: timedelta = DEFAULT_GRACE,
     rng: random.Random | None = None,
+    recall: Recall | None = None,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
 ) -> Services:
     """The use cases on a unit of work (tests wire an in-memory one)."""
-    quiz = QuizService(uow, bank, clock, default_timezone, rng)
+    recall = recall or Recall()
+    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall)
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
+    commands = Commands(quiz, standings, teams, daily, learning)
+    return Services(uow, quiz, standings, teams, daily, commands, learning)
 
 
 def compose(
@@ -80,9 +88,11 @@ def compose(
     default_timezone: str = "UTC",
     grace: timedelta = DEFAULT_GRACE,
     rng: random.Random | None = None,
+    recall: Recall | None = None,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
-    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng)
+    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
     return Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
     )
@@ -101,5 +111,11 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
     return compose(
-        database, bank, clock or SystemClock(), settings.studybot_default_timezone, settings.daily_grace
+        database,
+        bank,
+        clock or SystemClock(),
+        settings.studybot_default_timezone,
+        settings.daily_grace,
+        recall=Recall(settings.studybot_desired_retention),
+        new_per_day=settings.studybot_new_cards_per_day,
     )

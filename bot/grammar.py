@@ -4,7 +4,10 @@
 /quiz topics                              the topics and their aliases
 /quiz leaderboard [week|month|all] [people|teams]
 /quiz team join NAME | team leave | team list   (also: /quiz teams)
-/quiz stats                               your points, accuracy and streaks
+/quiz stats                               your points, accuracy and streaks, readiness
+/quiz TOPIC private | private [TOPIC]     a question only you see
+/quiz review [TOPIC]                      your due cards, then new ones, privately
+/quiz exam-date YYYY-MM-DD | off          your exam date: days left and a daily plan
 /quiz help
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
@@ -25,6 +29,22 @@ TEAM_NAME_MAX = 40
 @dataclass(frozen=True)
 class Ask:
     topic: str | None
+    private: bool = False
+    """Asked to the person alone (`/quiz TOPIC private`), not posted in the channel."""
+
+
+@dataclass(frozen=True)
+class StartReview:
+    """`/quiz review [TOPIC]`: the person's next due card, or a new one."""
+
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class SetExamDate:
+    """`/quiz exam-date YYYY-MM-DD|off`: None turns it off."""
+
+    exam_date: date | None
 
 
 @dataclass(frozen=True)
@@ -105,10 +125,23 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | StartReview
+    | SetExamDate
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = (
+    "topics",
+    "help",
+    "stats",
+    "leaderboard",
+    "team",
+    "teams",
+    "daily",
+    "review",
+    "exam-date",
+    "private",
+)
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -137,7 +170,10 @@ HELP_LINES = (
     ("/quiz team join NAME", "join a team, creating it if needed"),
     ("/quiz team leave", "leave your team"),
     ("/quiz team list", "the teams of this workspace"),
-    ("/quiz stats", "your points, accuracy by topic and streaks"),
+    ("/quiz stats", "your points, accuracy by topic, streaks and readiness"),
+    ("/quiz TOPIC private", "a question only you see (no points: practice for yourself)"),
+    ("/quiz review [TOPIC]", "your cards due for review, then new ones, privately"),
+    ("/quiz exam-date YYYY-MM-DD|off", "your exam date: days left and a plan per day"),
     (
         "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
         "admins: post a question of the day here",
@@ -147,6 +183,7 @@ HELP_LINES = (
     ("/quiz help", "this help"),
 )
 
+EXAM_DATE_USAGE = "Give your exam date as YYYY-MM-DD (like 2027-03-15), or exam-date off."
 DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
 
@@ -284,6 +321,27 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
+def exam_date(value: str) -> SetExamDate | Invalid:
+    """`exam-date` from its one word (Discord's option too): a date, or off."""
+    word = value.strip().casefold()
+    if word in ("off", "none", "clear"):
+        return SetExamDate(None)
+    try:
+        return SetExamDate(date.fromisoformat(word)) if len(word) == 10 else Invalid(EXAM_DATE_USAGE)
+    except ValueError:
+        return Invalid(EXAM_DATE_USAGE)
+
+
+def _private(cleaned: str) -> Command | None:
+    """`private [TOPIC]` or `TOPIC private`: None when the text says neither."""
+    words = cleaned.split()
+    if words[0].casefold() == "private":
+        return Ask(" ".join(words[1:]) or None, private=True)
+    if len(words) > 1 and words[-1].casefold() == "private":
+        return Ask(" ".join(words[:-1]), private=True)
+    return None
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -310,8 +368,15 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "review" | "reviews" | "due":
+            return StartReview(rest or None)
+        case "exam-date" | "examdate":
+            return exam_date(rest) if rest else Invalid(EXAM_DATE_USAGE)
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
+    private = _private(cleaned)
+    if private is not None:
+        return private
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)
     if near is not None:
         return Invalid(f"Unknown command '{head}'. Did you mean '{near[0]}'? Try /quiz help.")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.questions import Difficulty, Kind
+
+if TYPE_CHECKING:
+    from bot.learning_models import Readiness
 
 
 def share(part: int, whole: int) -> float:
@@ -30,6 +34,11 @@ class Mode(StrEnum):
     DAILY = "daily"
     PRIVATE = "private"
     REVIEW = "review"
+
+    @property
+    def private(self) -> bool:
+        """Asked to one person alone: never shown in a channel, scores no points."""
+        return self in (Mode.PRIVATE, Mode.REVIEW)
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,8 @@ class UserStats:
     daily_streak: int
     best_daily_streak: int
     by_topic: tuple[TopicStat, ...] = field(default=())
+    readiness: Readiness | None = None
+    """Spaced repetition: readiness per topic and the exam plan (None where not computed)."""
 
     @property
     def accuracy(self) -> float:

@@ -58,7 +58,7 @@ class QuizClicks:
     ) -> None:
         """Tell the user how they did, then show the new answer count on the question message."""
         await exchange.send(ephemeral=True, embed=render.outcome(result))
-        if result.repeat or interaction.channel_id is None:
+        if result.repeat or interaction.channel_id is None or result.mode.private:
             return
         view = await self.service.question_view(result.instance_id)
         channel = interaction.client.get_partial_messageable(

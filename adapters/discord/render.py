@@ -8,6 +8,7 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
+from adapters import learning_text
 from bot.app.commands import TeamList, TopicList
 from bot.models import (
     AnswerOutcome,
@@ -155,6 +156,16 @@ def stats(s: UserStats) -> discord.Embed:
             f"{t.topic_name}: {plural(t.answers, 'answer')}, {percent(t.accuracy)} right" for t in s.by_topic
         )
         embed.add_field(name="By topic", value="\n".join(lines), inline=False)
+    if s.readiness is not None:
+        style = learning_text.Style(safe, lambda text: f"**{text}**")
+        embed.add_field(
+            name="Readiness", value="\n".join(learning_text.readiness(s.readiness, style)), inline=False
+        )
+        rows = (
+            f"{safe(name)}: {ready} ready · seen {seen} · {due} due"
+            for name, seen, due, ready in learning_text.readiness_rows(s.readiness)
+        )
+        embed.add_field(name="Readiness by topic", value="\n".join(rows)[:1024], inline=False)
     return embed
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from slack_bolt.async_app import AsyncApp
@@ -224,7 +225,7 @@ def register(
         instance_id, index = numbers(ANSWER, click.action_id)
         result = await quiz_service.answer_choice(click.actor, instance_id, index)
         await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat:
+        if not result.repeat and not result.mode.private:
             counts.submit(click.message, (instance_id, click.token))
         return "ok"
 
@@ -238,7 +239,7 @@ def register(
         instance_id, grade = graded(click.action_id)
         result = await quiz_service.answer_self_grade(click.actor, instance_id, grade)
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
-        if not result.repeat:
+        if not result.repeat and not result.mode.private:
             counts.submit(click.value, (instance_id, click.token))
         return "ok"
 
@@ -246,7 +247,7 @@ def register(
         actor = Actor(PLATFORM, opened.workspace, opened.user, "")
         outcome: Outcome = "ok"
         try:
-            stats = await standings.stats(actor)
+            stats = replace(await standings.stats(actor), readiness=await core.learning.readiness(actor))
             board = await standings.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
             view = blocks.home(stats, board)
         except Exception:

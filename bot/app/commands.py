@@ -6,8 +6,9 @@ Adapters render the reply by its type, each in its platform's own spelling.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.app.learning import LearningService
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -25,11 +26,14 @@ from bot.grammar import (
     JoinTeam,
     LeaveTeam,
     ListTeams,
+    SetExamDate,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
+    StartReview,
 )
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import (
     Actor,
     AskResult,
@@ -83,6 +87,9 @@ Reply = (
     | UserStats
     | DailyStatusReport
     | DailyStopped
+    | PrivateQuestion
+    | ReviewDone
+    | ExamDateSet
     | Notice
 )
 
@@ -105,12 +112,18 @@ class Commands:
     `execute`, which decides who may run it and carries it out."""
 
     def __init__(
-        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+        self,
+        quiz: QuizService,
+        standings: Standings,
+        teams: TeamService,
+        daily: DailyService | None = None,
+        learning: LearningService | None = None,
     ) -> None:
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.learning = learning
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -130,6 +143,12 @@ class Commands:
 
     async def _carry_out(self, actor: Actor, place: Place, command: Command) -> Reply:
         match command:
+            case Ask(topic, private=True) | StartReview(topic) if self.learning is not None:
+                if isinstance(command, StartReview):
+                    return await self.learning.review(actor, place.channel, topic)
+                return await self.learning.ask_private(actor, place.channel, topic)
+            case SetExamDate(exam_date) if self.learning is not None:
+                return await self.learning.set_exam_date(actor, exam_date)
             case Ask(topic):
                 return await self.quiz.ask(actor, place.channel, topic)
             case ShowTopics():
@@ -145,7 +164,10 @@ class Commands:
             case ListTeams():
                 return TeamList(await self.teams.teams(place))
             case ShowStats():
-                return await self.standings.stats(actor)
+                stats = await self.standings.stats(actor)
+                if self.learning is None:
+                    return stats
+                return replace(stats, readiness=await self.learning.readiness(actor))
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
             case Invalid(message):
