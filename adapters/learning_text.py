@@ -13,6 +13,8 @@ from bot.learning_models import (
     ExamPlan,
     PrivateQuestion,
     Readiness,
+    ReminderMessage,
+    ReminderStatus,
     RevealedQuestion,
     ReviewDone,
 )
@@ -95,3 +97,26 @@ def exam_date_set(result: ExamDateSet, style: Style) -> str:
     if result.exam_date is None or result.plan is None:
         return "Exam date off. Set one any time: /quiz exam-date YYYY-MM-DD"
     return "Exam date set. " + plan(result.plan, style)
+
+
+def reminder_status(status: ReminderStatus, style: Style) -> str:
+    if not status.on or status.timezone is None:
+        return "Reminders are off. Turn them on: /quiz remind at HH:MM [TIMEZONE] [WEEKDAYS]"
+    line = (
+        f"Reminders at {style.bold(f'{status.hour:02d}:{status.minute:02d}')} {status.timezone} "
+        f"({status.weekdays}), when you have cards due."
+    )
+    if status.paused_reason is not None:
+        return f"{line}\nPaused: {status.paused_reason}. Turn them on again with /quiz remind at HH:MM."
+    if status.paused_until is not None:
+        line += f"\nPaused through {status.paused_until:%a %d %b %Y}."
+    if status.next_at is not None:
+        local = status.next_at.astimezone(ZoneInfo(status.timezone))
+        line += f"\nNext reminder: {local:%a %d %b %H:%M %Z}."
+    return line
+
+
+def reminder(message: ReminderMessage) -> str:
+    """The direct message itself (plain: both platforms show it as it is)."""
+    cards = "1 card is" if message.due == 1 else f"{message.due} cards are"
+    return f"{cards} due for review. Your streak: {message.streak}. Start with /quiz review"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from adapters import learning_text
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport, Reveal
-from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -191,4 +191,6 @@ def reply(result: Reply) -> str:
             return "\n".join(learning_text.review_done(result, learning_text.PLAIN))
         case ExamDateSet():
             return learning_text.exam_date_set(result, learning_text.PLAIN)
+        case ReminderStatus():
+            return learning_text.reminder_status(result, learning_text.PLAIN)
     raise AssertionError(f"unhandled reply {result!r}")

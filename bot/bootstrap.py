@@ -11,8 +11,10 @@ from datetime import timedelta
 
 from bot.app.commands import Commands
 from bot.app.learning import DEFAULT_NEW_PER_DAY, LearningService
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
+from bot.app.reminders import Reminders
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
@@ -47,7 +49,9 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    outbox: OutboxRunner
     learning: LearningService
+    reminders: Reminders
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,13 @@ def wire(
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
     learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
-    commands = Commands(quiz, standings, teams, daily, learning)
-    return Services(uow, quiz, standings, teams, daily, commands, learning)
+    # The delivery table: one handler per kind of delivery, registered here (one line each).
+    # Platforms are added as their adapters start (`outbox.deliver_to`).
+    outbox = OutboxRunner(uow, clock)
+    reminders = Reminders(uow, clock, default_timezone)
+    outbox.register(reminders)
+    commands = Commands(quiz, standings, teams, daily, learning, reminders)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders)
 
 
 def compose(

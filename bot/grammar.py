@@ -15,11 +15,21 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 
 from rapidfuzz import fuzz, process
 
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.grammar_learning import (
+    EXAM_DATE_USAGE,
+    LearningCommand,
+    RemindOn,
+    SetExamDate,
+    StartReview,
+    parse_exam_date,
+    parse_pause,
+    private_topic,
+    split_remind,
+)
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
@@ -31,20 +41,6 @@ class Ask:
     topic: str | None
     private: bool = False
     """Asked to the person alone (`/quiz TOPIC private`), not posted in the channel."""
-
-
-@dataclass(frozen=True)
-class StartReview:
-    """`/quiz review [TOPIC]`: the person's next due card, or a new one."""
-
-    topic: str | None
-
-
-@dataclass(frozen=True)
-class SetExamDate:
-    """`/quiz exam-date YYYY-MM-DD|off`: None turns it off."""
-
-    exam_date: date | None
 
 
 @dataclass(frozen=True)
@@ -125,8 +121,7 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
-    | StartReview
-    | SetExamDate
+    | LearningCommand
     | Invalid
 )
 
@@ -141,6 +136,8 @@ KEYWORDS = (
     "review",
     "exam-date",
     "private",
+    "remind",
+    "pause",
 )
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
@@ -174,6 +171,9 @@ HELP_LINES = (
     ("/quiz TOPIC private", "a question only you see (no points: practice for yourself)"),
     ("/quiz review [TOPIC]", "your cards due for review, then new ones, privately"),
     ("/quiz exam-date YYYY-MM-DD|off", "your exam date: days left and a plan per day"),
+    ("/quiz remind at HH:MM [TIMEZONE] [WEEKDAYS]", "a direct message when you have cards due"),
+    ("/quiz remind off | remind status", "stop reminders, or see them"),
+    ("/quiz pause N days", "hold reminders for a vacation"),
     (
         "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
         "admins: post a question of the day here",
@@ -183,7 +183,6 @@ HELP_LINES = (
     ("/quiz help", "this help"),
 )
 
-EXAM_DATE_USAGE = "Give your exam date as YYYY-MM-DD (like 2027-03-15), or exam-date off."
 DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
 
@@ -323,23 +322,30 @@ def _daily(words: list[str], typed: list[str]) -> Command:
 
 def exam_date(value: str) -> SetExamDate | Invalid:
     """`exam-date` from its one word (Discord's option too): a date, or off."""
-    word = value.strip().casefold()
-    if word in ("off", "none", "clear"):
-        return SetExamDate(None)
-    try:
-        return SetExamDate(date.fromisoformat(word)) if len(word) == 10 else Invalid(EXAM_DATE_USAGE)
-    except ValueError:
-        return Invalid(EXAM_DATE_USAGE)
+    parsed = parse_exam_date(value)
+    return Invalid(parsed) if isinstance(parsed, str) else parsed
 
 
-def _private(cleaned: str) -> Command | None:
-    """`private [TOPIC]` or `TOPIC private`: None when the text says neither."""
-    words = cleaned.split()
-    if words[0].casefold() == "private":
-        return Ask(" ".join(words[1:]) or None, private=True)
-    if len(words) > 1 and words[-1].casefold() == "private":
-        return Ask(" ".join(words[:-1]), private=True)
-    return None
+def remind_at(time: str, timezone: str | None = None, weekdays: str | None = None) -> RemindOn | Invalid:
+    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them."""
+    parsed = daily_on(None, time, timezone, weekdays)
+    if isinstance(parsed, Invalid):
+        return parsed
+    return RemindOn(parsed.hour, parsed.minute, parsed.timezone, parsed.weekdays)
+
+
+def _learning(head: str, words: list[str], rest: str) -> Command:
+    if head in ("review", "reviews", "due"):
+        return StartReview(rest or None)
+    if head in ("exam-date", "examdate"):
+        return exam_date(rest) if rest else Invalid(EXAM_DATE_USAGE)
+    if head == "pause":
+        paused = parse_pause(words)
+        return Invalid(paused) if isinstance(paused, str) else paused
+    remind = split_remind(words, rest.split())
+    if isinstance(remind, tuple):
+        return remind_at(*remind)
+    return Invalid(remind) if isinstance(remind, str) else remind
 
 
 def parse(text: str) -> Command:
@@ -368,15 +374,13 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
-        case "review" | "reviews" | "due":
-            return StartReview(rest or None)
-        case "exam-date" | "examdate":
-            return exam_date(rest) if rest else Invalid(EXAM_DATE_USAGE)
+        case "review" | "reviews" | "due" | "exam-date" | "examdate" | "pause" | "remind" | "reminders":
+            return _learning(head.casefold(), words, rest)
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
-    private = _private(cleaned)
+    private = private_topic(cleaned)
     if private is not None:
-        return private
+        return Ask(private[0], private=True)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)
     if near is not None:
         return Invalid(f"Unknown command '{head}'. Did you mean '{near[0]}'? Try /quiz help.")

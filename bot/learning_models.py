@@ -88,3 +88,28 @@ class ExamDateSet:
 
     exam_date: date | None
     plan: ExamPlan | None
+
+
+@dataclass(frozen=True)
+class ReminderStatus:
+    """`remind status` (and the reply to `remind at|off`, `pause`): the reminder as it stands."""
+
+    hour: int | None
+    minute: int | None
+    timezone: str | None
+    weekdays: str | None
+    next_at: datetime | None
+    paused_until: date | None
+    paused_reason: str | None
+
+    @property
+    def on(self) -> bool:
+        return self.hour is not None
+
+
+@dataclass(frozen=True)
+class ReminderMessage:
+    """What a reminder tells the learner: the cards due and their streak."""
+
+    due: int
+    streak: int

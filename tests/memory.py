@@ -34,6 +34,7 @@ from bot.app.ports import (
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
 from tests.memory_learning import LearningState, MemoryCards, MemoryLearners
+from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
 
@@ -67,6 +68,7 @@ class _State:
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
     learning: LearningState = field(default_factory=LearningState)
+    outbox: OutboxState = field(default_factory=OutboxState)
 
 
 class MemoryRepositories:
@@ -106,6 +108,10 @@ class MemoryRepositories:
     @property
     def learners(self) -> MemoryLearners:
         return MemoryLearners(self.s)
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.s.outbox)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, Review, Unrevealed
 from bot.recall import Memory
+from bot.reminders import ReminderTime
 
 if TYPE_CHECKING:
     from tests.memory import _State
@@ -67,6 +68,23 @@ class MemoryLearners:
 
     def set_exam_date(self, user_id: int, exam_date: date | None, now: datetime) -> None:
         self.s.profiles[user_id] = replace(self.profile(user_id), exam_date=exam_date)
+
+    def set_reminder(self, user_id: int, when: ReminderTime | None, now: datetime) -> None:
+        profile = self.profile(user_id)
+        if when is None:
+            self.s.profiles[user_id] = replace(profile, remind_hour=None, remind_minute=None)
+            return
+        self.s.profiles[user_id] = replace(
+            profile,
+            remind_hour=when.hour,
+            remind_minute=when.minute,
+            remind_timezone=when.timezone,
+            remind_weekdays=when.weekdays,
+            paused_reason=None,
+        )
+
+    def set_pause(self, user_id: int, until: date | None, reason: str | None, now: datetime) -> None:
+        self.s.profiles[user_id] = replace(self.profile(user_id), paused_until=until, paused_reason=reason)
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         answered = {a.instance_id for a in self.state.answers if a.user_id == user_id}

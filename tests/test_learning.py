@@ -12,7 +12,8 @@ from bot.app.commands import Notice
 from bot.bank import QuestionBank
 from bot.bootstrap import Services, compose, wire
 from bot.db.database import Database
-from bot.grammar import Ask, Invalid, SetExamDate, StartReview, parse
+from bot.grammar import Ask, Invalid, parse
+from bot.grammar_learning import SetExamDate, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
 from bot.questions import Kind, Question

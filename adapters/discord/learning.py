@@ -11,7 +11,8 @@ from adapters import learning_text
 from adapters.discord import render
 from adapters.discord.exchange import Exchange
 from adapters.discord.slash import QuizCommands
-from bot.grammar import Ask, Invalid, StartReview, exam_date
+from bot.grammar import Ask, Invalid, exam_date
+from bot.grammar_learning import StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import NoQuestions, TopicNotFound
 

@@ -13,7 +13,7 @@ from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import LETTERS, percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport
-from bot.learning_models import ExamDateSet, PrivateQuestion, Readiness, ReviewDone
+from bot.learning_models import ExamDateSet, PrivateQuestion, Readiness, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -259,4 +259,6 @@ def reply(result: Reply) -> Message:
             return message("Review", [section(text)])
         case ExamDateSet():
             return message("Exam date", [section(learning_text.exam_date_set(result, SLACK_STYLE))])
+        case ReminderStatus():
+            return message("Reminders", [section(learning_text.reminder_status(result, SLACK_STYLE))])
     raise AssertionError(f"unhandled reply {result!r}")

@@ -17,6 +17,7 @@ from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
+from adapters.slack.reminders import SlackReminders
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
@@ -65,6 +66,7 @@ class SlackComponent:
             ChannelPacer(),
             WorkspaceLimiter(config.workspace_posts_per_second),
         )
+        core.reminders.messengers[self.name] = SlackReminders(self.poster)
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:

@@ -52,6 +52,14 @@ PERMANENT_ERRORS = {
     "team_not_found": "Studybot is not installed in the workspace",
     NO_INSTALLATION: "Studybot is not installed in the workspace",
 }
+# A person Studybot cannot send direct messages to (study reminders), and why.
+CLOSED_DM_ERRORS = {
+    "cannot_dm_bot": "Slack does not let Studybot message you directly",
+    "user_disabled": "your Slack account is deactivated",
+    "user_not_found": "Slack does not know your account",
+    "user_not_visible": "the workspace does not let Studybot see you",
+}
+PERMANENT_ERRORS.update(CLOSED_DM_ERRORS)
 
 
 class _StaleToken(Exception):
@@ -172,6 +180,19 @@ class SlackDailyPoster:
                 if refused(error):
                     turn.refused()
                 raise
+
+    async def send_direct(self, workspace: str, user: str, message: Message) -> None:
+        """A direct message (a study reminder): open the person's conversation with Studybot
+        (`conversations.open`, scope im:write), then post there as to a channel."""
+        async with self.limiter.turn(workspace) as turn:
+            token, _ = await self._token(workspace, fresh=False)
+            try:
+                opened = await self.client.conversations_open(users=user, **token)
+            except SlackApiError as error:
+                if refused(error):
+                    turn.refused()
+                raise delivery_error(error) from error
+        await self._post(Place("slack", workspace, opened["channel"]["id"]), message)
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         return await self._post(target, blocks.question(question))

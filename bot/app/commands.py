@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from bot.app.learning import LearningService
 from bot.app.quiz import QuizService
+from bot.app.reminders import Reminders
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
@@ -26,14 +27,20 @@ from bot.grammar import (
     JoinTeam,
     LeaveTeam,
     ListTeams,
-    SetExamDate,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
+)
+from bot.grammar_learning import (
+    PauseReminders,
+    RemindOff,
+    RemindOn,
+    RemindStatus,
+    SetExamDate,
     StartReview,
 )
-from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     Actor,
     AskResult,
@@ -90,6 +97,7 @@ Reply = (
     | PrivateQuestion
     | ReviewDone
     | ExamDateSet
+    | ReminderStatus
     | Notice
 )
 
@@ -118,12 +126,14 @@ class Commands:
         teams: TeamService,
         daily: DailyService | None = None,
         learning: LearningService | None = None,
+        reminders: Reminders | None = None,
     ) -> None:
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
         self.learning = learning
+        self.reminders = reminders
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -149,6 +159,8 @@ class Commands:
                 return await self.learning.ask_private(actor, place.channel, topic)
             case SetExamDate(exam_date) if self.learning is not None:
                 return await self.learning.set_exam_date(actor, exam_date)
+            case RemindOn() | RemindOff() | RemindStatus() | PauseReminders():
+                return await self._remind(actor, command)
             case Ask(topic):
                 return await self.quiz.ask(actor, place.channel, topic)
             case ShowTopics():
@@ -173,6 +185,20 @@ class Commands:
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
+
+    async def _remind(
+        self, actor: Actor, command: RemindOn | RemindOff | RemindStatus | PauseReminders
+    ) -> Reply:
+        if self.reminders is None:
+            return Notice("Reminders are not available here.")
+        match command:
+            case RemindOn(hour, minute, timezone, weekdays):
+                return await self.reminders.turn_on(actor, hour, minute, timezone, weekdays)
+            case RemindOff():
+                return await self.reminders.turn_off(actor)
+            case PauseReminders(days):
+                return await self.reminders.pause(actor, days)
+        return await self.reminders.status(actor)
 
     async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
         if self.daily is None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.recall import Grade, Memory
+from bot.reminders import ReminderTime
 
 CardKey = tuple[int, str]
 """(user id, question id): one card per person and question."""
@@ -87,6 +88,14 @@ class Learners(Protocol):
     def profile(self, user_id: int) -> LearnerProfile: ...
 
     def set_exam_date(self, user_id: int, exam_date: date | None, now: datetime) -> None: ...
+
+    def set_reminder(self, user_id: int, when: ReminderTime | None, now: datetime) -> None:
+        """Turn the reminder on at `when` (clearing a pause for closed DMs), or off (None)."""
+        ...
+
+    def set_pause(self, user_id: int, until: date | None, reason: str | None, now: datetime) -> None:
+        """Hold reminders through `until` (a vacation), or for `reason` until turned on again."""
+        ...
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         """Mark revealed (so later answers are late) the person's unanswered private questions."""

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from bot.app.learning_ports import Cards, Learners
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
+
+if TYPE_CHECKING:
+    from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
 
@@ -363,6 +366,9 @@ class Repositories(Protocol):
 
     @property
     def learners(self) -> Learners: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class UnitOfWork(Protocol):

@@ -17,6 +17,7 @@ from bot.db.statements import dialect_insert
 from bot.db.tables import answers, question_instances
 from bot.db.tables_learning import cards, learner_profiles, review_logs
 from bot.recall import Memory
+from bot.reminders import ReminderTime
 
 _MEMORY = (
     cards.c.state,
@@ -151,6 +152,23 @@ class SqlLearners:
         self.connection.execute(
             statement.on_conflict_do_update(index_elements=["user_id"], set_={"updated_at": now, **values})
         )
+
+    def set_reminder(self, user_id: int, when: ReminderTime | None, now: datetime) -> None:
+        if when is None:
+            self._set(user_id, now, remind_hour=None, remind_minute=None)
+            return
+        self._set(
+            user_id,
+            now,
+            remind_hour=when.hour,
+            remind_minute=when.minute,
+            remind_timezone=when.timezone,
+            remind_weekdays=when.weekdays,
+            paused_reason=None,
+        )
+
+    def set_pause(self, user_id: int, until: date | None, reason: str | None, now: datetime) -> None:
+        self._set(user_id, now, paused_until=until, paused_reason=reason)
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         found = [Unrevealed(i, q) for i, q in self.connection.execute(_UNANSWERED_PRIVATE, {"user": user_id})]

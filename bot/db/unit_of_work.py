@@ -13,6 +13,7 @@ from bot.db.answers import SqlAnswers
 from bot.db.cards import SqlCards, SqlLearners
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
+from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
 from bot.db.subscriptions import SqlSubscriptions
@@ -33,6 +34,7 @@ class SqlRepositories:
         self.subscriptions = SqlSubscriptions(connection)
         self.cards = SqlCards(connection)
         self.learners = SqlLearners(connection)
+        self.outbox = SqlOutbox(connection)
 
 
 class SqlUnitOfWork:
