@@ -11,9 +11,9 @@ from adapters import learning_text
 from adapters.discord import render
 from adapters.discord.exchange import Exchange
 from adapters.discord.slash import QuizCommands
-from bot.grammar import Ask, Invalid, exam_date
-from bot.grammar_learning import StartReview
-from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
+from bot.grammar import Ask, Invalid, exam_date, remind_at
+from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, StartReview
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import NoQuestions, TopicNotFound
 
 DISCORD_STYLE = learning_text.Style(render.safe, lambda text: f"**{text}**")
@@ -53,6 +53,24 @@ class LearningCommands:
                 case NoQuestions():
                     await exchange.refuse(render.no_questions(result))
 
+    async def reminders(
+        self,
+        interaction: discord.Interaction,
+        command: RemindOn | RemindOff | RemindStatus | PauseReminders | Invalid,
+    ) -> None:
+        exchange = Exchange(interaction)
+        async with exchange.guard("reminders"):
+            if isinstance(command, Invalid):
+                await exchange.refuse(command.message)
+                return
+            await exchange.defer(ephemeral=True)
+            result = await exchange.execute(self.base.commands, command)
+            if isinstance(result, ReminderStatus):
+                text = learning_text.reminder_status(result, DISCORD_STYLE).replace(
+                    "/quiz remind at", "/quiz-remind at"
+                )
+                await exchange.send(text, ephemeral=True)
+
     async def exam_date(self, interaction: discord.Interaction, typed: str) -> None:
         exchange = Exchange(interaction)
         async with exchange.guard("exam date"):
@@ -64,6 +82,43 @@ class LearningCommands:
             result = await exchange.execute(self.base.commands, command)
             if isinstance(result, ExamDateSet):
                 await exchange.send(learning_text.exam_date_set(result, DISCORD_STYLE), ephemeral=True)
+
+
+REMINDER_GROUP_DESCRIPTION = "A direct message when you have cards due for review"
+
+
+def add_reminders(tree: app_commands.CommandTree[discord.Client], learning: LearningCommands) -> None:
+    """`/quiz-remind at|off|status` and `/quiz-pause days`."""
+    group = app_commands.Group(name="quiz-remind", description=REMINDER_GROUP_DESCRIPTION)
+
+    @group.command(name="at", description="Remind me at this time when I have cards due")
+    @app_commands.describe(
+        time="HH:MM on a 24-hour clock, e.g. 08:30",
+        timezone="Your time zone, e.g. Europe/Berlin (default: the server's)",
+        weekdays="Which days: every day (the default), weekdays, weekends, or e.g. mon,wed,fri",
+    )
+    async def at(
+        interaction: discord.Interaction,
+        time: Range[str, 1, 20],
+        timezone: Range[str, 1, 100] | None = None,
+        weekdays: Range[str, 1, 100] | None = None,
+    ) -> None:
+        await learning.reminders(interaction, remind_at(time, timezone, weekdays))
+
+    @group.command(name="off", description="No more reminders")
+    async def off(interaction: discord.Interaction) -> None:
+        await learning.reminders(interaction, RemindOff())
+
+    @group.command(name="status", description="When my next reminder comes, or why it is paused")
+    async def status(interaction: discord.Interaction) -> None:
+        await learning.reminders(interaction, RemindStatus())
+
+    @tree.command(name="quiz-pause", description="Hold my reminders for a vacation (0 days ends a pause)")
+    @app_commands.describe(days="How many days, starting today")
+    async def pause(interaction: discord.Interaction, days: Range[int, 0, 365]) -> None:
+        await learning.reminders(interaction, PauseReminders(days))
+
+    tree.add_command(group)
 
 
 def add_learning(tree: app_commands.CommandTree[discord.Client], learning: LearningCommands) -> None:

@@ -14,7 +14,7 @@ from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count
-from adapters.discord.learning import LearningCommands, add_learning
+from adapters.discord.learning import LearningCommands, add_learning, add_reminders
 from adapters.discord.slash import QuizCommands
 from bot.grammar import TEAM_NAME_MAX, Ask
 from bot.models import Period, Scope
@@ -54,6 +54,7 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
     learning = LearningCommands(commands)
     add_learning(tree, learning)
+    add_reminders(tree, learning)
 
     @tree.command(name="quiz", description="Get a question: from any topic, or the one you pick")
     @app_commands.describe(

@@ -40,6 +40,8 @@ async def test_quiz_is_synced_globally_with_an_autocompleting_topic(
         "quiz-daily",
         "quiz-review",
         "quiz-exam-date",
+        "quiz-remind",
+        "quiz-pause",
     }
     assert int(command(stand_in, "quiz-admin")["default_member_permissions"]) == 32
 

@@ -108,7 +108,9 @@ class StandInSlack:
             return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
-        return {key: str(value) for key, value in (await request.post()).items()}
+        # slack_sdk sends some methods' arguments (conversations.open) as query parameters.
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        return {**dict(request.query), **form}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
