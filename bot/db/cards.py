@@ -34,6 +34,14 @@ def _memory(row: Any) -> Memory:
     return Memory(state, step, stability, difficulty, due, last_review, reviews)
 
 
+_NEXT_DUE = (
+    select(cards.c.question_id)
+    .where(cards.c.user_id == bindparam("user"), cards.c.due <= bindparam("now", type_=cards.c.due.type))
+    .order_by(cards.c.due)
+    .limit(1)
+)
+
+
 @cache
 def _upsert_cards(dialect: str) -> Any:
     statement = dialect_insert(dialect, cards)
@@ -97,10 +105,12 @@ class SqlCards:
         self.connection.execute(review_logs.insert(), rows)
 
     def next_due(self, user_id: int, now: datetime, question_ids: Sequence[str] | None) -> str | None:
-        query = select(cards.c.question_id).where(cards.c.user_id == user_id, cards.c.due <= now)
-        if question_ids is not None:
-            query = query.where(cards.c.question_id.in_(question_ids))
-        return self.connection.execute(query.order_by(cards.c.due).limit(1)).scalar()
+        """One search of the (user, due) index; built once (`_NEXT_DUE`) for the common case."""
+        values = {"user": user_id, "now": now}
+        if question_ids is None:
+            return self.connection.execute(_NEXT_DUE, values).scalar()
+        query = _NEXT_DUE.where(cards.c.question_id.in_(question_ids))
+        return self.connection.execute(query, values).scalar()
 
     def of_user(self, user_id: int) -> dict[str, Memory]:
         query = select(cards.c.question_id, *_MEMORY, cards.c.reviews).where(cards.c.user_id == user_id)
