@@ -142,11 +142,11 @@ class Reminders:
         """Replace the person's pending reminder by the next one their settings give."""
         repositories.outbox.cancel(REMINDER_KIND, reminder_key(actor.platform, actor.workspace, actor.user))
         profile = repositories.learners.profile(user_id)
-        self._schedule_next(repositories, actor.platform, actor.workspace, actor.user, user_id, profile, now)
+        self.schedule_next(repositories, actor.platform, actor.workspace, actor.user, user_id, profile, now)
         return self._report(repositories, actor, profile)
 
     @staticmethod
-    def _schedule_next(
+    def schedule_next(
         repositories: Repositories,
         platform: str,
         workspace: str,
@@ -196,7 +196,7 @@ class Reminders:
         user_id = int(str(item.payload["user_id"]))
         workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
         profile = repositories.learners.profile(user_id)
-        self._schedule_next(
+        self.schedule_next(
             repositories, item.platform, workspace, user, user_id, profile, max(now, item.due_at)
         )
         when = _time_of(profile)
