@@ -68,7 +68,7 @@ async def _seed_people(database: Database, plan: ReminderPlan, due: datetime) ->
             [
                 {
                     "id": n + 1,
-                    "workspace_id": n // plan.people_per_workspace + 1,
+                    "workspace_id": n % plan.workspaces + 1,
                     "external_id": person(n),
                     "display_name": f"person {n}",
                     "created_at": world.EPOCH,
@@ -96,7 +96,8 @@ async def _seed_people(database: Database, plan: ReminderPlan, due: datetime) ->
 
 
 def _turn_on(plan: ReminderPlan, when: ReminderTime, after: datetime, repositories: Repositories) -> None:
-    """Each person's `remind at`, as `Reminders.turn_on` writes it: the setting and the next row."""
+    """Each person's `remind at`, as `Reminders.turn_on` writes it: the setting and the next row.
+    People turn reminders on in no order of workspace: person n is in workspace n mod 100."""
     for n in range(plan.people):
         repositories.learners.set_reminder(n + 1, when, after)
         profile = LearnerProfile(
@@ -105,7 +106,7 @@ def _turn_on(plan: ReminderPlan, when: ReminderTime, after: datetime, repositori
             remind_timezone="UTC",
             remind_weekdays=when.weekdays,
         )
-        workspace = fanout.team(n // plan.people_per_workspace)
+        workspace = fanout.team(n % plan.workspaces)
         Reminders.schedule_next(repositories, "slack", workspace, person(n), n + 1, profile, after)
 
 

@@ -9,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.cli import default_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_SECONDS = 300
 
 
+@pytest.mark.timeout(QUICK_SECONDS + 30)
 def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
     run = subprocess.run(

@@ -40,6 +40,10 @@ DEFAULT_LEASE = timedelta(minutes=2)
 DEFAULT_GRACE = timedelta(hours=2)
 # Rows claimed per statement; a run claims again while it finds full batches.
 BATCH = 200
+# Rows claimed and not yet delivered, at most: a run claims the next batch while earlier ones are
+# still being sent (issue 17's reminders: waiting for each batch's slowest workspace before
+# claiming the next made 10,000 reminders in 100 workspaces take four times the rate floor).
+IN_FLIGHT = 5_000
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class OutboxRunner:
         default_grace: timedelta = DEFAULT_GRACE,
         backoff: Callable[[int], timedelta] = exponential_backoff,
         batch: int = BATCH,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -119,6 +124,7 @@ class OutboxRunner:
         self.default_grace = default_grace
         self.backoff = backoff
         self.batch = batch
+        self.in_flight = max(in_flight, batch)
         self.claimer = uuid.uuid4().hex
         self._run_lock = asyncio.Lock()
         for handler in handlers:
@@ -141,13 +147,7 @@ class OutboxRunner:
         """Deliver every due row of this process's kinds and platforms; one run at a time."""
         async with self._run_lock:
             report = RunReport(missed=tuple(await self._expire()))
-            while True:
-                claimed = await self._claim()
-                if not claimed:
-                    return report
-                report = _merged(report, await self._deliver(claimed))
-                if len(claimed) < self.batch:
-                    return report
+            return _merged(report, await self._deliver())
 
     async def _expire(self) -> list[int]:
         if not self.handlers:
@@ -176,13 +176,23 @@ class OutboxRunner:
             )
         )
 
-    async def _deliver(self, claimed: list[Due]) -> RunReport:
-        unsent = {due.id for due in claimed}
+    async def _deliver(self) -> RunReport:
+        """Claim due rows a batch at a time and send them as they come, claiming the next batch
+        while earlier ones are still being sent (at most `in_flight` unsent at once)."""
+        unsent: set[int] = set()
+        claimed: list[Due] = []
         sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, unsent))
         async with leases_kept(
             self.uow, self.clock, self.lease, unsent, partial(_extend_leases, self.claimer)
         ):
-            sender.submit(claimed)
+            while True:
+                batch = await self._claim()
+                unsent.update(due.id for due in batch)
+                claimed.extend(batch)
+                sender.submit(batch)
+                if len(batch) < self.batch:
+                    break
+                await sender.left_at_most(self.in_flight - self.batch)
             outcomes = await sender.results()
         by_outcome: dict[Outcome, list[int]] = {outcome: [] for outcome in Outcome}
         for due, outcome in zip(claimed, outcomes, strict=True):
