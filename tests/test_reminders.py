@@ -4,7 +4,7 @@ saving change and a restart; closed direct messages pause them; a vacation holds
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.app.reminders import DMS_CLOSED, DirectResult
 from bot.bank import QuestionBank
@@ -133,3 +133,14 @@ async def test_a_vacation_holds_reminders_and_nothing_due_sends_nothing(
     assert isinstance(off, ReminderStatus) and not off.on and off.next_at is None
     await tick(core, clock, datetime(2026, 10, 27, 13, 0, tzinfo=UTC))
     assert len(direct.sent) == 1
+
+
+async def test_reminders_go_on_past_the_week_scheduled_ahead(bank: QuestionBank, clock: FrozenClock) -> None:
+    clock.moment = BEFORE_DST_END
+    direct = FakeDirect()
+    core = started(wire(MemoryUnitOfWork(), bank, clock, rng=random.Random(2)), direct)
+    await with_a_due_card(core, clock)
+    await core.commands.execute(ANN, "C1", parse("remind at 13:00 UTC"))
+    for day in range(23, 23 + 16):
+        await tick(core, clock, datetime(2026, 10, 1, 13, 0, tzinfo=UTC) + timedelta(days=day - 1))
+    assert len(direct.sent) == 16

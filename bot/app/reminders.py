@@ -1,11 +1,12 @@
 """Study reminders: opt-in direct messages at a person's local time when they have cards due,
 delivered through the one delivery table (`bot.app.outbox`, kind "reminder").
 
-Each person has at most one pending reminder row, keyed by their local date, so at most one
-reminder a day whatever the restarts and processes (the outbox claims each row once). Turning
-the reminder on schedules the next one; each delivery schedules the one after it in the same
-transaction that reads what it says. A person whose direct messages are closed is paused with
-the reason, shown in `remind status`, until they turn the reminder on again."""
+Each reminder is one row keyed by the person's local date, so at most one reminder a day
+whatever the restarts and processes (the outbox claims each row once). Turning the reminder on
+schedules the next week of them (`AHEAD`); a delivery reads what it says, and the week's last
+row tops it up (one write), so most deliveries write nothing of their own. A
+person whose direct messages are closed is paused with the reason, shown in `remind status`,
+until they turn the reminder on again."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from bot.reminders import MAX_PAUSE_DAYS, REMINDER_KIND, ReminderTime, next_remi
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = "Studybot cannot send you direct messages here"
+AHEAD = 7
+"""Reminders scheduled ahead per person; the last of them schedules the next week."""
 
 
 class DirectResult(StrEnum):
@@ -155,29 +158,41 @@ class Reminders:
         profile: LearnerProfile,
         after: datetime,
     ) -> datetime | None:
-        """Schedule the first reminder after `after` not already delivered (a day whose row was
-        sent is skipped: at most one a day). None when the reminder is off or paused for a reason."""
+        """Schedule the next `AHEAD` reminders after `after` not already delivered (a day whose
+        row was sent is skipped: at most one a day); the first of them. None when the reminder is
+        off or paused for a reason. A week ahead, so that a delivery writes only once a week."""
         when = _time_of(profile)
         if when is None or profile.paused_reason is not None:
             return None
-        payload: dict[str, JsonValue] = {"user_id": user_id, "workspace": workspace, "user": user}
-        for _ in range(8):
+        first, scheduled = None, 0
+        for _ in range(2 * AHEAD):
             day, at = next_reminder(when, after, profile.paused_until)
             key = reminder_key(platform, workspace, user, day)
+            # The week's last row tops the week up when it is delivered.
+            payload: dict[str, JsonValue] = {
+                "user_id": user_id,
+                "workspace": workspace,
+                "user": user,
+                "last": scheduled == AHEAD - 1,
+            }
             outbox = repositories.outbox
             if outbox.schedule(Scheduled(REMINDER_KIND, key, platform, at, payload)) or outbox.pending(
                 REMINDER_KIND, key
             ):
-                return at
+                first, scheduled = first or at, scheduled + 1
+                if scheduled == AHEAD:
+                    break
             after = at
-        return None
+        return first
 
     # -- delivery -------------------------------------------------------------------------
 
     async def deliver(self, due: Due) -> Outcome:
         item = due.item
         workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
-        message = await self.uow.write(partial(self._prepare, due))
+        message, running_out = await self.uow.read(partial(self._prepare, due))
+        if running_out:
+            await self.uow.write(partial(self._top_up, due))
         if message is None:
             return Outcome.SENT
         messenger = self.messengers.get(item.platform)
@@ -189,30 +204,37 @@ class Reminders:
             return Outcome.DROPPED
         return Outcome.SENT if result is DirectResult.SENT else Outcome.RETRY
 
-    def _prepare(self, due: Due, repositories: Repositories) -> ReminderMessage | None:
-        """Schedule the next reminder; what this one says, or None when it has nothing to say
-        (turned off, paused, or no cards due)."""
+    def _prepare(self, due: Due, repositories: Repositories) -> tuple[ReminderMessage | None, bool]:
+        """What this reminder says (None: nothing, being turned off, paused, or with no cards
+        due), and whether it is the last of the person's scheduled week (a read)."""
         item, now = due.item, self.clock.now()
         user_id = int(str(item.payload["user_id"]))
         workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
         profile = repositories.learners.profile(user_id)
-        self.schedule_next(
-            repositories, item.platform, workspace, user, user_id, profile, max(now, item.due_at)
-        )
         when = _time_of(profile)
         if when is None or profile.paused_reason is not None:
-            return None
+            return None, False
+        running_out = bool(item.payload.get("last"))
         if (
             profile.paused_until is not None
             and item.due_at.astimezone(ZoneInfo(when.timezone)).date() <= profile.paused_until
         ):
-            return None
+            return None, running_out
         cards_due = sum(1 for memory in repositories.cards.of_user(user_id).values() if memory.due <= now)
         if not cards_due:
-            return None
+            return None, running_out
         found = repositories.people.find_workspace(item.platform, workspace)
         person = found and repositories.people.find_user(found.id, user)
-        return ReminderMessage(cards_due, person.streak if person else 0)
+        return ReminderMessage(cards_due, person.streak if person else 0), running_out
+
+    def _top_up(self, due: Due, repositories: Repositories) -> None:
+        """Schedule the person's next week of reminders, after this one."""
+        item = due.item
+        user_id = int(str(item.payload["user_id"]))
+        workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
+        profile = repositories.learners.profile(user_id)
+        after = max(self.clock.now(), item.due_at)
+        self.schedule_next(repositories, item.platform, workspace, user, user_id, profile, after)
 
     def _closed(self, due: Due, repositories: Repositories) -> None:
         item = due.item
