@@ -13,7 +13,7 @@ from bot.bank import QuestionBank
 from bot.bootstrap import Services, compose, wire
 from bot.db.database import Database
 from bot.grammar import Ask, Invalid, parse
-from bot.grammar_learning import SetExamDate, StartReview
+from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, SetExamDate, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
 from bot.questions import Kind, Question
@@ -59,6 +59,13 @@ def test_the_grammar_of_private_practice_reviews_and_exam_dates() -> None:
     assert parse("exam-date off") == SetExamDate(None)
     assert isinstance(parse("exam-date 15/03/2027"), Invalid)
     assert isinstance(parse("exam-date"), Invalid)
+    assert isinstance(parse("exam-date 2027-02-30"), Invalid)
+    assert parse("remind at 08:30 europe/berlin mon-fri") == RemindOn(8, 30, "Europe/Berlin", "mon-fri")
+    assert parse("remind at 7:05") == RemindOn(7, 5, None, "mon-sun")
+    assert parse("remind off") == RemindOff() and parse("remind") == RemindStatus()
+    assert parse("pause 5 days") == PauseReminders(5) and parse("pause off") == PauseReminders(0)
+    for bad in ("remind at 25:00", "remind at", "remind at 08:00 Mars/Base", "remind soon", "pause x"):
+        assert isinstance(parse(bad), Invalid), bad
 
 
 async def test_reviews_serve_due_cards_longest_due_first_then_new_up_to_the_daily_limit(
