@@ -86,6 +86,10 @@ class MemoryLearners:
     def set_pause(self, user_id: int, until: date | None, reason: str | None, now: datetime) -> None:
         self.s.profiles[user_id] = replace(self.profile(user_id), paused_until=until, paused_reason=reason)
 
+    def paused_until(self, user_ids: Sequence[int]) -> dict[int, date]:
+        found = {user_id: self.profile(user_id).paused_until for user_id in user_ids}
+        return {user_id: until for user_id, until in found.items() if until is not None}
+
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         answered = {a.instance_id for a in self.state.answers if a.user_id == user_id}
         found = []

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app.reminders import DMS_CLOSED, DirectResult
 from bot.bank import QuestionBank
-from bot.bootstrap import Services, compose, wire
+from bot.bootstrap import Core, Services, compose, wire
 from bot.db.database import Database
 from bot.grammar import parse
 from bot.learning_models import PrivateQuestion, ReminderMessage, ReminderStatus
 from bot.models import Actor
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
+from tests.test_daily import RecordingPoster, answer, player, post_daily, subscribe
 
 ANN = Actor("slack", "T1", "U1", "Ann")
 # Europe/Berlin leaves summer time on Sunday 25 October 2026: 09:00 is 07:00 UTC on the 24th,
@@ -144,3 +145,24 @@ async def test_reminders_go_on_past_the_week_scheduled_ahead(bank: QuestionBank,
     for day in range(23, 23 + 16):
         await tick(core, clock, datetime(2026, 10, 1, 13, 0, tzinfo=UTC) + timedelta(days=day - 1))
     assert len(direct.sent) == 16
+
+
+async def test_a_vacation_keeps_the_daily_streak(core: Core, bank: QuestionBank, clock: FrozenClock) -> None:
+    """`pause N days` covering a day's question of the day: leaving it unanswered keeps the
+    streak; a day missed after the vacation still breaks it."""
+    core.daily.posters["slack"] = RecordingPoster()
+    subscription = await subscribe(core.daily, "daily on docker at 09:00 Europe/Berlin")
+    ann = player("U1", "Ann")
+    for day in (16, 17, 18):
+        await answer(core.quiz, bank, ann, await post_daily(core.daily, subscription, clock, day), right=True)
+    await core.commands.execute(ann, "C1", parse("pause 2 days"))  # the 18th and the 19th
+    await post_daily(core.daily, subscription, clock, 19)
+    kept = await answer(
+        core.quiz, bank, ann, await post_daily(core.daily, subscription, clock, 20), right=True
+    )
+    assert kept.daily_streak == 4
+    await post_daily(core.daily, subscription, clock, 21)
+    broken = await answer(
+        core.quiz, bank, ann, await post_daily(core.daily, subscription, clock, 22), right=True
+    )
+    assert broken.daily_streak == 1

@@ -21,7 +21,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -82,6 +82,8 @@ class _Batch:
     cards: dict[CardKey, Memory] = field(default_factory=dict)
     changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)
+    paused: dict[int, date] | None = None
+    """The batch's people's vacations, read the first time a daily answer needs them."""
 
 
 def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
@@ -284,6 +286,8 @@ class AnswerRecorder:
             daily_before = (
                 user.daily_streak if previous is not None and previous.correct and not previous.late else 0
             )
+            if previous is None and self._on_vacation(repositories, batch, user_id, instance.daily_date):
+                daily_before = user.daily_streak
         score = score_answer(
             correct=submission.correct,
             difficulty=submission.question.difficulty,
@@ -334,6 +338,15 @@ class AnswerRecorder:
             late=late,
             count=count,
         )
+
+    @staticmethod
+    def _on_vacation(repositories: Repositories, batch: _Batch, user_id: int, daily_date: date) -> bool:
+        """Whether a person's vacation (`pause N days`) lasted until at least the day before this
+        daily question: a daily question they left unanswered then does not break their streak."""
+        if batch.paused is None:
+            batch.paused = repositories.learners.paused_until(sorted(batch.state))
+        until = batch.paused.get(user_id)
+        return until is not None and until >= daily_date - timedelta(days=1)
 
     def _remember(self, batch: _Batch, user_id: int, submission: Submission) -> None:
         """Rate the person's card of the question (in the batch; written with the answers)."""

@@ -97,6 +97,10 @@ class Learners(Protocol):
         """Hold reminders through `until` (a vacation), or for `reason` until turned on again."""
         ...
 
+    def paused_until(self, user_ids: Sequence[int]) -> dict[int, date]:
+        """The last day of each person's vacation (`pause N days`), for those who set one."""
+        ...
+
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         """Mark revealed (so later answers are late) the person's unanswered private questions."""
         ...

@@ -180,6 +180,12 @@ class SqlLearners:
     def set_pause(self, user_id: int, until: date | None, reason: str | None, now: datetime) -> None:
         self._set(user_id, now, paused_until=until, paused_reason=reason)
 
+    def paused_until(self, user_ids: Sequence[int]) -> dict[int, date]:
+        query = select(learner_profiles.c.user_id, learner_profiles.c.paused_until).where(
+            learner_profiles.c.user_id.in_(user_ids), learner_profiles.c.paused_until.is_not(None)
+        )
+        return {user_id: until for user_id, until in self.connection.execute(query)}
+
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         found = [Unrevealed(i, q) for i, q in self.connection.execute(_UNANSWERED_PRIVATE, {"user": user_id})]
         if found:
