@@ -16,6 +16,7 @@ from bot.choices import LETTERS, parse_letters
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
+from bot.learning_models import PrivateQuestion
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
 
@@ -37,6 +38,8 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.grading: QuestionView | None = None
+        """A flashcard whose answer was shown, waiting for the learner's own grade."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         self.pending = question
@@ -83,7 +86,22 @@ class TerminalChat:
             return f"Skipped. The answers to the previous question were: {'; '.join(right)}."
         return f"Skipped. The answer to the previous question was: {right[0]}."
 
+    async def _grade(self, text: str, view: QuestionView) -> str:
+        grade = render.GRADE_WORDS.get(text.strip().casefold())
+        if grade is None:
+            return render.GRADE_PROMPT
+        result = await self.quiz.answer_self_grade(self.actor, view.instance_id, grade)
+        self.grading = self.pending = None
+        return render.outcome(result)
+
     async def _answer(self, text: str, view: QuestionView) -> str:
+        if view.kind is Kind.FLASHCARD and text.strip().casefold() == "show":
+            card = await self.quiz.show_flashcard(self.actor, view.instance_id)
+            if card.already_answered is not None:
+                self.pending = None
+                return render.outcome(card.already_answered)
+            self.grading = view
+            return render.flashcard(card)
         if view.kind is Kind.FLASHCARD:
             result = await self.quiz.answer_text(self.actor, view.instance_id, text)
         elif view.kind is Kind.MULTIPLE_RESPONSE:
@@ -111,6 +129,8 @@ class TerminalChat:
         if len(text) > MAX_COMMAND_LENGTH:
             return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
         try:
+            if self.grading is not None and not text.startswith("/"):
+                return await self._grade(text, self.grading)
             if self.pending is not None and not text.startswith("/"):
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
@@ -118,11 +138,11 @@ class TerminalChat:
             result = await self.commands.execute(self.actor, CHANNEL, parse(text))
         except UserFacingError as error:
             return str(error)
-        if not isinstance(result, Posted):
+        if not isinstance(result, Posted | PrivateQuestion):
             return render.reply(result)
-        skipped, self.pending = self.pending, result.question
+        skipped, self.pending, self.grading = self.pending, result.question, None
         lines = [self._skipped(skipped)] if skipped is not None else []
-        if result.repeated:
+        if isinstance(result, Posted) and result.repeated:
             lines.append(render.pool_used_up(result.question, text.casefold() in ("/quiz", "quiz")))
         return "\n".join([*lines, render.reply(result)])
 

@@ -6,11 +6,14 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
+from adapters import learning_text
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
+    FlashcardAnswer,
     Leaderboard,
     NoQuestions,
     Posted,
@@ -22,6 +25,7 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.recall import Grade
 
 PICK_LETTERS_HINT = "Answer with the letters of your choices (A-{last}), like B, D, or type a command."
 
@@ -69,7 +73,7 @@ def question(view: QuestionView) -> str:
     if view.daily_date is not None:
         head = f"Question of the day, {view.daily_date:%A %d %B}:\n{head}"
     if view.kind is Kind.FLASHCARD:
-        return f"{head}\n  (flashcard: type your answer)"
+        return f"{head}\n  (flashcard: type your answer, or 'show' to see it and grade yourself)"
     choices = "\n".join(f"  {LETTERS[i]}) {c}" for i, c in enumerate(view.choices))
     if view.kind is Kind.MULTIPLE_RESPONSE:
         return f"{head}\n{choices}\nAnswer with the letters of your choices, like B, D."
@@ -81,6 +85,17 @@ def picks(result: AnswerOutcome) -> list[str]:
     """A multiple-response answer's picks, each marked right or wrong, and the right set."""
     marked = ", ".join(f"{choice} ({'right' if right else 'wrong'})" for choice, right in result.marked_picks)
     return [f"Your picks: {marked}", f"The right answers: {'; '.join(result.correct_answers)}"]
+
+
+GRADE_WORDS = {"1": Grade.AGAIN, "2": Grade.HARD, "3": Grade.GOOD, "4": Grade.EASY} | {
+    grade.name.casefold(): grade for grade in Grade
+}
+GRADE_PROMPT = "Grade yourself: 1 again (did not know), 2 hard, 3 good, 4 easy."
+
+
+def flashcard(card: FlashcardAnswer) -> str:
+    also = f"\nAlso accepted: {', '.join(card.accepted)}" if card.accepted else ""
+    return f"Answer: {card.answer}{also}\n{card.explanation}\n{GRADE_PROMPT}"
 
 
 def outcome(result: AnswerOutcome) -> str:
@@ -129,6 +144,9 @@ def stats(s: UserStats) -> str:
     if s.by_topic:
         rows = [(t.topic_name, t.answers, percent(t.accuracy)) for t in s.by_topic]
         lines.append(table(("Topic", "Answers", "Accuracy"), rows))
+    if s.readiness is not None:
+        lines += learning_text.readiness(s.readiness, learning_text.PLAIN)
+        lines.append(table(learning_text.READINESS_HEADERS, learning_text.readiness_rows(s.readiness)))
     return "\n".join(lines)
 
 
@@ -202,4 +220,14 @@ def reply(result: Reply) -> str:
             return text
         case Notice(text):
             return text
+        case PrivateQuestion():
+            shown = [*learning_text.revealed(result.revealed, learning_text.PLAIN)]
+            shown += [learning_text.private_heading(result), question(result.question)]
+            return "\n".join(shown)
+        case ReviewDone():
+            return "\n".join(learning_text.review_done(result, learning_text.PLAIN))
+        case ExamDateSet():
+            return learning_text.exam_date_set(result, learning_text.PLAIN)
+        case ReminderStatus():
+            return learning_text.reminder_status(result, learning_text.PLAIN)
     raise AssertionError(f"unhandled reply {result!r}")

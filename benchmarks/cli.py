@@ -11,7 +11,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, decks, fanout, footprint, leaderboard, postgres, slack_e2e, world
+from benchmarks import (
+    answers,
+    decks,
+    fanout,
+    footprint,
+    leaderboard,
+    learning,
+    postgres,
+    reminders,
+    slack_e2e,
+    world,
+)
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -47,6 +58,14 @@ async def _decks(directory: Path, quick: bool) -> list[Figure]:
     return await decks.run(directory, quick)
 
 
+async def _learning(directory: Path, quick: bool) -> list[Figure]:
+    return await learning.run(directory, world.bank(), learning.QUICK if quick else learning.FULL)
+
+
+async def _reminders(directory: Path, quick: bool) -> list[Figure]:
+    return await reminders.run(directory, world.bank(), reminders.QUICK if quick else reminders.FULL)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "postgres": _postgres,
@@ -55,6 +74,8 @@ SECTIONS: dict[str, Section] = {
     "footprint": _footprint,
     "fanout": _fanout,
     "decks": _decks,
+    "learning": _learning,
+    "reminders": _reminders,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,7 +30,13 @@ SET_STREAK = (
 )
 
 
-def raw_answers_per_second(path: Path, people: int, team_count: int, seconds: float) -> tuple[int, float]:
+ExtraWrites = Callable[[sqlite3.Connection, int, int, str], None]
+"""More writes in each answer's transaction: (connection, user id, instance id, answered at)."""
+
+
+def raw_answers_per_second(
+    path: Path, people: int, team_count: int, seconds: float, extra: ExtraWrites | None = None
+) -> tuple[int, float]:
     """Answers written in `seconds` (user n % people answers instance n // people + 1)."""
     connection = sqlite3.connect(path, isolation_level=None)
     for pragma in PRAGMAS:
@@ -55,6 +62,8 @@ def raw_answers_per_second(path: Path, people: int, team_count: int, seconds: fl
             connection.execute(team_upsert, (team_id, key, points, int(correct)))
         streak = 1 if correct else 0
         connection.execute(SET_STREAK, (streak, streak, 0, 0, user_id))
+        if extra is not None:
+            extra(connection, user_id, instance_id, answered_at)
         connection.execute("COMMIT")
         done += 1
     elapsed = time.perf_counter() - started

@@ -69,6 +69,10 @@ class StandIn:
             if request.content_type == "application/json"
             else dict(await request.post())
         )
+        # Some methods' arguments come as query parameters (conversations.open).
+        body = {**dict(request.query), **body}
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": f"D{body['users']}"}})
         if method == "auth.test":
             return web.json_response({"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"})
         if method == "chat.postMessage":

@@ -10,9 +10,11 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.learning import DEFAULT_NEW_PER_DAY, LearningService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
+from bot.app.reminders import Reminders
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
@@ -23,6 +25,7 @@ from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
 from bot.db.unit_of_work import SqlUnitOfWork
 from bot.errors import StorageUnavailable
+from bot.recall import Recall
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ class Services:
     daily: DailyService
     commands: Commands
     outbox: OutboxRunner
+    learning: LearningService
+    reminders: Reminders
 
 
 @dataclass(frozen=True)
@@ -67,18 +72,24 @@ def wire(
     default_timezone: str = "UTC",
     grace: timedelta = DEFAULT_GRACE,
     rng: random.Random | None = None,
+    recall: Recall | None = None,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
 ) -> Services:
     """The use cases on a unit of work (tests wire an in-memory one)."""
-    quiz = QuizService(uow, bank, clock, default_timezone, rng)
+    recall = recall or Recall()
+    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall)
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
+    learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
+    reminders = Reminders(uow, clock, default_timezone)
     outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
-    commands = Commands(quiz, standings, teams, daily)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox)
+    outbox.register(reminders)
+    commands = Commands(quiz, standings, teams, daily, learning, reminders)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders)
 
 
 def compose(
@@ -88,9 +99,11 @@ def compose(
     default_timezone: str = "UTC",
     grace: timedelta = DEFAULT_GRACE,
     rng: random.Random | None = None,
+    recall: Recall | None = None,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
-    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng)
+    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
     return Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
     )
@@ -109,5 +122,11 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
     return compose(
-        database, bank, clock or SystemClock(), settings.studybot_default_timezone, settings.daily_grace
+        database,
+        bank,
+        clock or SystemClock(),
+        settings.studybot_default_timezone,
+        settings.daily_grace,
+        recall=Recall(settings.studybot_desired_retention),
+        new_per_day=settings.studybot_new_cards_per_day,
     )

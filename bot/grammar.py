@@ -6,7 +6,10 @@
 /quiz team join NAME | team leave | team list   (also: /quiz teams)
 /quiz team create NAME                    a new team even beside one with a similar name
 /quiz team rename OLD to NEW | team delete NAME   (admins)
-/quiz stats                               your points, accuracy and streaks
+/quiz stats                               your points, accuracy and streaks, readiness
+/quiz TOPIC private | private [TOPIC]     a question only you see
+/quiz review [TOPIC]                      your due cards, then new ones, privately
+/quiz exam-date YYYY-MM-DD | off          your exam date: days left and a daily plan
 /quiz help
 """
 
@@ -18,6 +21,17 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.grammar_learning import (
+    EXAM_DATE_USAGE,
+    LearningCommand,
+    RemindOn,
+    SetExamDate,
+    StartReview,
+    parse_exam_date,
+    parse_pause,
+    private_topic,
+    split_remind,
+)
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
@@ -27,6 +41,8 @@ TEAM_NAME_MAX = names.TEAM_NAME_MAX
 @dataclass(frozen=True)
 class Ask:
     topic: str | None
+    private: bool = False
+    """Asked to the person alone (`/quiz TOPIC private`), not posted in the channel."""
 
 
 @dataclass(frozen=True)
@@ -123,10 +139,24 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | LearningCommand
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = (
+    "topics",
+    "help",
+    "stats",
+    "leaderboard",
+    "team",
+    "teams",
+    "daily",
+    "review",
+    "exam-date",
+    "private",
+    "remind",
+    "pause",
+)
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -158,7 +188,13 @@ HELP_LINES = (
     ("/quiz team create NAME", "start a new team even if one has a similar name"),
     ("/quiz team rename OLD to NEW", "admins: rename a team"),
     ("/quiz team delete NAME", "admins: delete a team"),
-    ("/quiz stats", "your points, accuracy by topic and streaks"),
+    ("/quiz stats", "your points, accuracy by topic, streaks and readiness"),
+    ("/quiz TOPIC private", "a question only you see (no points: practice for yourself)"),
+    ("/quiz review [TOPIC]", "your cards due for review, then new ones, privately"),
+    ("/quiz exam-date YYYY-MM-DD|off", "your exam date: days left and a plan per day"),
+    ("/quiz remind at HH:MM [TIMEZONE] [WEEKDAYS]", "a direct message when you have cards due"),
+    ("/quiz remind off | remind status", "stop reminders, or see them"),
+    ("/quiz pause N days", "hold reminders for a vacation"),
     (
         "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
         "admins: post a question of the day here",
@@ -304,6 +340,34 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
+def exam_date(value: str) -> SetExamDate | Invalid:
+    """`exam-date` from its one word (Discord's option too): a date, or off."""
+    parsed = parse_exam_date(value)
+    return Invalid(parsed) if isinstance(parsed, str) else parsed
+
+
+def remind_at(time: str, timezone: str | None = None, weekdays: str | None = None) -> RemindOn | Invalid:
+    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them."""
+    parsed = daily_on(None, time, timezone, weekdays)
+    if isinstance(parsed, Invalid):
+        return parsed
+    return RemindOn(parsed.hour, parsed.minute, parsed.timezone, parsed.weekdays)
+
+
+def _learning(head: str, words: list[str], rest: str) -> Command:
+    if head in ("review", "reviews", "due"):
+        return StartReview(rest or None)
+    if head in ("exam-date", "examdate"):
+        return exam_date(rest) if rest else Invalid(EXAM_DATE_USAGE)
+    if head == "pause":
+        paused = parse_pause(words)
+        return Invalid(paused) if isinstance(paused, str) else paused
+    remind = split_remind(words, rest.split())
+    if isinstance(remind, tuple):
+        return remind_at(*remind)
+    return Invalid(remind) if isinstance(remind, str) else remind
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -330,8 +394,13 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "review" | "reviews" | "due" | "exam-date" | "examdate" | "pause" | "remind" | "reminders":
+            return _learning(head.casefold(), words, rest)
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
+    private = private_topic(cleaned)
+    if private is not None:
+        return Ask(private[0], private=True)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)
     if near is not None:
         return Invalid(f"Unknown command '{head}'. Did you mean '{near[0]}'? Try /quiz help.")

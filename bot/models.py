@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot import names
 from bot.questions import Difficulty, Kind
+
+if TYPE_CHECKING:
+    from bot.learning_models import Readiness
 
 
 def share(part: int, whole: int) -> float:
@@ -29,6 +33,13 @@ class Scope(StrEnum):
 class Mode(StrEnum):
     PRACTICE = "practice"
     DAILY = "daily"
+    PRIVATE = "private"
+    REVIEW = "review"
+
+    @property
+    def private(self) -> bool:
+        """Asked to one person alone: never shown in a channel, scores no points."""
+        return self in (Mode.PRIVATE, Mode.REVIEW)
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,8 @@ class UserStats:
     daily_streak: int
     best_daily_streak: int
     by_topic: tuple[TopicStat, ...] = field(default=())
+    readiness: Readiness | None = None
+    """Spaced repetition: readiness per topic and the exam plan (None where not computed)."""
 
     @property
     def accuracy(self) -> float:

@@ -45,4 +45,7 @@ def score_answer(
     points += min(STREAK_STEP * (new_streak - 1), STREAK_CAP)
     if daily:
         points += min(DAILY_STREAK_STEP * (new_daily - 1), DAILY_STREAK_CAP)
+    if mode in (Mode.REVIEW, Mode.PRIVATE):
+        # Asked to one person alone: no points, so they cannot be farmed (README: reviews).
+        return Score(0, new_streak, new_daily)
     return Score(points, new_streak, new_daily)

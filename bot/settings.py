@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     studybot_log_format: Literal["text", "json"] = "text"
     studybot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     studybot_daily_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # Spaced repetition (README: spaced repetition): the recall FSRS aims for when it schedules
+    # a card, and how many questions a review introduces a day.
+    studybot_desired_retention: float = Field(default=0.9, ge=0.7, le=0.99)
+    studybot_new_cards_per_day: int = Field(default=10, ge=0, le=500)
     # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
     # changed by other processes and resends abandoned daily claims.
     studybot_scheduler_check_seconds: int = Field(default=10, ge=1, le=3600)

@@ -10,6 +10,7 @@ from bot.app.quiz import QuizService
 from bot.bank import QuestionBank
 from bot.models import Actor, AnswerOutcome, QuestionView
 from bot.questions import Kind
+from bot.recall import grade_for
 
 SINGLE_ANSWER = (Kind.MULTIPLE_CHOICE, Kind.TRUE_FALSE)
 
@@ -38,6 +39,6 @@ async def answer(
 ) -> AnswerOutcome:
     """A right or wrong answer to a question of any kind."""
     if view.kind is Kind.FLASHCARD:
-        return await service.answer_self_grade(who, view.instance_id, knew=right)
+        return await service.answer_self_grade(who, view.instance_id, grade_for(right))
     picks = right_picks(bank, view) if right else wrong_picks(bank, view)
     return await service.answer_choices(who, view.instance_id, picks)

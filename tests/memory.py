@@ -33,6 +33,7 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_learning import LearningState, MemoryCards, MemoryLearners
 from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
@@ -67,6 +68,7 @@ class _State:
     totals: dict[tuple[Scope, int, str], list[int]] = field(default_factory=dict)
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
+    learning: LearningState = field(default_factory=LearningState)
     outbox: OutboxState = field(default_factory=OutboxState)
 
 
@@ -99,6 +101,14 @@ class MemoryRepositories:
     @property
     def subscriptions(self) -> MemoryRepositories:
         return self
+
+    @property
+    def cards(self) -> MemoryCards:
+        return MemoryCards(self.s)
+
+    @property
+    def learners(self) -> MemoryLearners:
+        return MemoryLearners(self.s)
 
     @property
     def outbox(self) -> MemoryOutbox:

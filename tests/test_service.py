@@ -17,6 +17,7 @@ from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted,
 from bot.questions import Kind
 from tests.answering_helpers import SINGLE_ANSWER
 from tests.answering_helpers import right_index as shown_right_index
+from bot.recall import Grade
 from tests.conftest import FrozenClock
 
 CHANNEL = "C1"
@@ -233,7 +234,7 @@ async def test_flashcards_accept_typed_answers_and_self_grading(
     assert shown.answer == question.answer and shown.already_answered is None
     typed = await service.answer_text(actor(), instance, question.answer.upper() + "!")
     assert typed.correct
-    graded = await service.answer_self_grade(actor("U2"), instance, knew=False)
+    graded = await service.answer_self_grade(actor("U2"), instance, Grade.AGAIN)
     assert not graded.correct and graded.points == 0
     assert (await service.show_flashcard(actor(), instance)).already_answered is not None
 

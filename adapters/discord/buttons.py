@@ -23,13 +23,28 @@ from adapters.discord.exchange import refused_while_stopping
 from adapters.inflight import InFlight
 from bot.models import QuestionView
 from bot.questions import Kind
+from bot.recall import Grade
 
 ANSWER = r"quiz:(?P<instance>[0-9]+):(?P<choice>[0-9])"
 REVEAL = r"quiz:(?P<instance>[0-9]+):reveal"
-# A self-grade names no message: the question's message is the one stored with the instance
-# (grading buttons sent before this change still carry one, which is ignored).
-GRADE = r"quiz:(?P<instance>[0-9]+):knew:(?P<knew>[01])(?::[0-9]+)?"
+# `rate:1-4` is Again, Hard, Good or Easy; `knew:0|1` the two-button form of messages posted
+# before the four grades, still answered (0 Again, 1 Good). A grade names no message: the
+# question's message is the one stored with the instance (grading buttons sent before this
+# change still carry one, which is ignored).
+GRADE = r"quiz:(?P<instance>[0-9]+):(?P<how>rate|knew):(?P<grade>[0-4])(?::[0-9]+)?"
 PICKS = r"quiz:(?P<instance>[0-9]+):picks"
+GRADE_BUTTONS = (
+    (Grade.AGAIN, "Again", discord.ButtonStyle.secondary),
+    (Grade.HARD, "Hard", discord.ButtonStyle.secondary),
+    (Grade.GOOD, "Good", discord.ButtonStyle.success),
+    (Grade.EASY, "Easy", discord.ButtonStyle.secondary),
+)
+
+
+def grade_of(how: str, value: str) -> Grade:
+    if how == "knew":
+        return Grade.GOOD if value == "1" else Grade.AGAIN
+    return Grade(int(value))
 
 
 class Clicks(Protocol):
@@ -41,7 +56,7 @@ class Clicks(Protocol):
 
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
 
-    async def grade(self, interaction: discord.Interaction, instance_id: int, knew: bool) -> None: ...
+    async def grade(self, interaction: discord.Interaction, instance_id: int, grade: Grade) -> None: ...
 
 
 OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
@@ -157,14 +172,10 @@ class Buttons:
         return buttons
 
     def self_grade(self, instance_id: int) -> View:
-        """I knew it / I did not."""
+        """Again, Hard, Good, Easy."""
         buttons = View(timeout=None)
-        choices = (
-            (1, "I knew it", discord.ButtonStyle.success),
-            (0, "I did not", discord.ButtonStyle.secondary),
-        )
-        for knew, label, style in choices:
-            custom_id = f"quiz:{instance_id}:knew:{knew}"
+        for grade, label, style in GRADE_BUTTONS:
+            custom_id = f"quiz:{instance_id}:rate:{int(grade)}"
             buttons.add_item(self._item(self.grade, custom_id, label, style))
         return buttons
 
@@ -180,7 +191,7 @@ def make_buttons(clicks: Clicks) -> Buttons:
         await clicks.pick(interaction, int(match["instance"]), [int(v) for v in values if v.isdigit()])
 
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
-        await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1")
+        await clicks.grade(interaction, int(match["instance"]), grade_of(match["how"], match["grade"]))
 
     return Buttons(
         _item_class(ANSWER, answer, clicks.in_flight),

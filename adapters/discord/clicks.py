@@ -14,6 +14,7 @@ from adapters.discord.people import actor
 from adapters.inflight import InFlight
 from bot.app.quiz import QuizService
 from bot.models import AnswerOutcome
+from bot.recall import Grade
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,13 @@ class QuizClicks:
             grading = self.buttons.self_grade(instance_id)
             await exchange.send(ephemeral=True, embed=render.flashcard(card), view=grading)
 
-    async def grade(self, interaction: discord.Interaction, instance_id: int, knew: bool) -> None:
+    async def grade(self, interaction: discord.Interaction, instance_id: int, grade: Grade) -> None:
         """A self-grade, given on an ephemeral message: the question's own message, whose count
         it changes, is the one stored with the instance."""
         exchange = Exchange(interaction)
         await exchange.defer(ephemeral=True)
         async with self.in_flight.track(), exchange.guard("flashcard grade"):
-            result = await self.service.answer_self_grade(actor(interaction), instance_id, knew)
+            result = await self.service.answer_self_grade(actor(interaction), instance_id, grade)
             shown_at = await self.service.message_ref(instance_id)
             await self._answered(interaction, exchange, result, int(shown_at) if shown_at else None)
 
@@ -72,7 +73,7 @@ class QuizClicks:
     ) -> None:
         """Tell the user how they did, then show the new answer count on the question message."""
         await exchange.send(ephemeral=True, embed=render.outcome(result))
-        if result.repeat or interaction.channel_id is None or message_id is None:
+        if result.repeat or interaction.channel_id is None or message_id is None or result.mode.private:
             return
         view = await self.service.question_view(result.instance_id)
         channel = interaction.client.get_partial_messageable(

@@ -12,6 +12,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.daily import DailyCommands
 from adapters.discord.exchange import NO_MENTIONS
 from adapters.discord.poster import DiscordPoster
+from adapters.discord.reminders import DiscordReminders
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
 from adapters.inflight import InFlight
@@ -63,7 +64,9 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
         DailyCommands(core.quiz, core.commands, in_flight),
     )
     client.add_dynamic_items(*clicks.buttons.kinds)
-    return DiscordBot(client, tree, in_flight, DiscordPoster(client, clicks.buttons))
+    poster = DiscordPoster(client, clicks.buttons)
+    core.reminders.messengers["discord"] = DiscordReminders(client, poster.pace)
+    return DiscordBot(client, tree, in_flight, poster)
 
 
 async def sync_commands(tree: QuizTree, guild_id: int | None) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 
 import discord
 
+from adapters import learning_text
 from adapters.discord.markdown import safe
 from bot import names
 from bot.app.commands import TeamList, TopicList
@@ -178,6 +179,16 @@ def stats(s: UserStats) -> discord.Embed:
             for t in s.by_topic
         )
         embed.add_field(name="By topic", value="\n".join(lines), inline=False)
+    if s.readiness is not None:
+        style = learning_text.Style(safe, lambda text: f"**{text}**")
+        embed.add_field(
+            name="Readiness", value="\n".join(learning_text.readiness(s.readiness, style)), inline=False
+        )
+        rows = (
+            f"{safe(name)}: {ready} ready · seen {seen} · {due} due"
+            for name, seen, due, ready in learning_text.readiness_rows(s.readiness)
+        )
+        embed.add_field(name="Readiness by topic", value="\n".join(rows)[:1024], inline=False)
     return embed
 
 

@@ -14,9 +14,10 @@ from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
+from adapters.discord.learning import LearningCommands, add_learning, add_reminders
 from adapters.discord.slash import QuizCommands
 from adapters.inflight import InFlight
-from bot.grammar import TEAM_NAME_MAX
+from bot.grammar import TEAM_NAME_MAX, Ask
 from bot.models import Period, Scope
 
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
@@ -59,11 +60,22 @@ def offered(interaction: discord.Interaction, choices: list[Choice[str]]) -> lis
 def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyCommands) -> QuizTree:
     tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
     tree.in_flight = commands.in_flight
+    learning = LearningCommands(commands)
+    add_learning(tree, learning)
+    add_reminders(tree, learning)
 
     @tree.command(name="quiz", description="Get a question: from any topic, or the one you pick")
-    @app_commands.describe(topic="A topic such as ecs; start typing to see them")
-    async def quiz(interaction: discord.Interaction, topic: Range[str, 1, 100] | None = None) -> None:
-        await commands.ask(interaction, topic)
+    @app_commands.describe(
+        topic="A topic such as ecs; start typing to see them",
+        private="Only you see the question (practice for yourself; no points)",
+    )
+    async def quiz(
+        interaction: discord.Interaction, topic: Range[str, 1, 100] | None = None, private: bool = False
+    ) -> None:
+        if private:
+            await learning.private(interaction, Ask(topic, private=True), "private quiz")
+        else:
+            await commands.ask(interaction, topic)
 
     @quiz.autocomplete("topic")
     async def complete(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 
+from bot.recall import Grade
+
 ANSWER = re.compile(r"^answer:(\d+):(\d+)$")
 SHOW_FLASHCARD = re.compile(r"^flashcard:(\d+)$")
-SELF_GRADE = re.compile(r"^grade:(\d+):([01])$")
+# `rate:INSTANCE:GRADE` (1-4: Again, Hard, Good, Easy); `grade:INSTANCE:0|1` is the two-button
+# form of messages posted before the four grades, still answered (0 Again, 1 Good).
+SELF_GRADE = re.compile(r"^(?:rate:(\d+):([1-4])|grade:(\d+):([01]))$")
 PICKS = re.compile(r"^picks:(\d+)$")
 SUBMIT = re.compile(r"^submit:(\d+)$")
 
@@ -25,8 +29,18 @@ def show_flashcard(instance_id: int) -> str:
     return f"flashcard:{instance_id}"
 
 
-def self_grade(instance_id: int, knew: bool) -> str:
-    return f"grade:{instance_id}:{int(knew)}"
+def self_grade(instance_id: int, grade: Grade) -> str:
+    return f"rate:{instance_id}:{int(grade)}"
+
+
+def graded(action_id: str) -> tuple[int, Grade]:
+    """The instance and the grade a self-grade button carries."""
+    match = SELF_GRADE.match(action_id)
+    if match is None:
+        raise ValueError(f"not a Studybot grade: {action_id!r}")
+    if match[1] is not None:
+        return int(match[1]), Grade(int(match[2]))
+    return int(match[3]), Grade.GOOD if match[4] == "1" else Grade.AGAIN
 
 
 def picks(instance_id: int) -> str:

@@ -6,6 +6,7 @@ notifications and screen readers), or a list of blocks for the App Home view.
 
 from __future__ import annotations
 
+from adapters import learning_text
 from adapters.slack import action_ids, daily_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
@@ -13,6 +14,7 @@ from adapters.terminal_render import percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
+from bot.learning_models import ExamDateSet, PrivateQuestion, Readiness, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -27,6 +29,15 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.recall import Grade
+
+GRADE_BUTTONS = (
+    (Grade.AGAIN, "Again", None),
+    (Grade.HARD, "Hard", None),
+    (Grade.GOOD, "Good", "primary"),
+    (Grade.EASY, "Easy", None),
+)
+"""The self-grading buttons of a flashcard: py-fsrs' four ratings."""
 
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
@@ -120,11 +131,14 @@ def flashcard(card: FlashcardAnswer) -> Message:
             "type": "actions",
             "block_id": f"grade:{card.instance_id}",
             "elements": [
-                button("I knew it", action_ids.self_grade(card.instance_id, True), "knew", "primary"),
-                button("Not yet", action_ids.self_grade(card.instance_id, False), "not-yet"),
+                button(label, action_ids.self_grade(card.instance_id, grade), label.lower(), style)
+                for grade, label, style in GRADE_BUTTONS
             ],
         },
-        context("Be honest: only you see this, and it scores as you grade it."),
+        context(
+            "Be honest: only you see this. Again = did not know; Hard, Good, Easy = knew it "
+            "(it scores as right and comes back later the easier you found it)."
+        ),
     ]
     return message(f"Answer: {card.answer}", blocks)
 
@@ -158,7 +172,34 @@ def stats_blocks(stats: UserStats) -> list[Block]:
     if stats.by_topic:
         rows = [(cell(t.topic_name), t.answers, percent(t.accuracy)) for t in stats.by_topic]
         blocks.append(section(code_block(table(("Topic", "Answers", "Accuracy"), rows))))
+    if stats.readiness is not None:
+        blocks += readiness_blocks(stats.readiness)
     return blocks
+
+
+SLACK_STYLE = learning_text.Style(escape, lambda text: f"*{text}*")
+
+
+def readiness_blocks(readiness: Readiness) -> list[Block]:
+    rows = [
+        (cell(name), seen, due, ready) for name, seen, due, ready in learning_text.readiness_rows(readiness)
+    ]
+    return [
+        section("\n".join(learning_text.readiness(readiness, SLACK_STYLE))),
+        section(code_block(table(learning_text.READINESS_HEADERS, rows))),
+    ]
+
+
+def private_question(result: PrivateQuestion) -> Message:
+    """A private question or a review, sent as an ephemeral message: its buttons work as a
+    channel question's do, and nobody else sees it."""
+    shown = question(result.question)
+    lines = [
+        *learning_text.revealed(result.revealed, SLACK_STYLE),
+        f"*{learning_text.private_heading(result)}*",
+    ]
+    head = [section("\n".join(lines))]
+    return message(result.question.prompt, [*head, *shown["blocks"], context(learning_text.PRIVATE_NOTE)])
 
 
 def home(stats: UserStats, board: Leaderboard) -> list[Block]:
@@ -232,4 +273,13 @@ def reply(result: Reply) -> Message:
             return reply_text(text)
         case Notice(text):
             return reply_text(text)
+        case PrivateQuestion():
+            return private_question(result)
+        case ReviewDone():
+            text = "\n".join(learning_text.review_done(result, SLACK_STYLE))
+            return message("Review", [section(text)])
+        case ExamDateSet():
+            return message("Exam date", [section(learning_text.exam_date_set(result, SLACK_STYLE))])
+        case ReminderStatus():
+            return message("Reminders", [section(learning_text.reminder_status(result, SLACK_STYLE))])
     raise AssertionError(f"unhandled reply {result!r}")

@@ -23,6 +23,7 @@ from adapters.slack.gate import handler as gate_handler
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
+from adapters.slack.reminders import SlackReminders
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
@@ -75,6 +76,7 @@ class SlackComponent:
             ChannelPacer(),
             WorkspaceLimiter(config.workspace_posts_per_second),
         )
+        core.reminders.messengers[self.name] = SlackReminders(self.poster)
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:

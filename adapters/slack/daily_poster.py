@@ -52,6 +52,14 @@ PERMANENT_ERRORS = {
     "team_not_found": "Studybot is not installed in the workspace",
     NO_INSTALLATION: "Studybot is not installed in the workspace",
 }
+# A person Studybot cannot send direct messages to (study reminders), and why.
+CLOSED_DM_ERRORS = {
+    "cannot_dm_bot": "Slack does not let Studybot message you directly",
+    "user_disabled": "your Slack account is deactivated",
+    "user_not_found": "Slack does not know your account",
+    "user_not_visible": "the workspace does not let Studybot see you",
+}
+PERMANENT_ERRORS.update(CLOSED_DM_ERRORS)
 
 
 class _StaleToken(Exception):
@@ -117,6 +125,7 @@ class SlackDailyPoster:
         self.sleep = sleep
         self.clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}
+        self._direct_channels: dict[tuple[str, str], str] = {}
 
     async def _token(self, workspace: str, fresh: bool) -> tuple[dict[str, Any], bool]:
         """The token argument for this workspace (none, the client's own, without OAuth), and
@@ -172,6 +181,21 @@ class SlackDailyPoster:
                 if refused(error):
                     turn.refused()
                 raise
+
+    async def send_direct(self, workspace: str, user: str, message: Message) -> None:
+        """A direct message (a study reminder): open the person's conversation with Studybot
+        (`conversations.open`, scope im:write; its own rate limit, not chat.postMessage's, so
+        outside the workspace's turns; the channel id is remembered), then post there as to a
+        channel."""
+        channel = self._direct_channels.get((workspace, user))
+        if channel is None:
+            token, _ = await self._token(workspace, fresh=False)
+            try:
+                opened = await self.client.conversations_open(users=user, **token)
+            except SlackApiError as error:
+                raise delivery_error(error) from error
+            channel = self._direct_channels[(workspace, user)] = str(opened["channel"]["id"])
+        await self._post(Place("slack", workspace, channel), message)
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         return await self._post(target, blocks.question(question))

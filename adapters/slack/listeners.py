@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import action_ids, blocks, daily_blocks
-from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, numbers
+from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, graded, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
@@ -277,7 +278,7 @@ def register(
         instance_id, index = numbers(ANSWER, click.action_id)
         result = await quiz_service.answer_choice(click.actor, instance_id, index)
         await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat:
+        if not result.repeat and not result.mode.private:
             counts.submit(click.message, (instance_id, click.token))
         return "ok"
 
@@ -297,12 +298,14 @@ def register(
         return "ok"
 
     async def self_grade(click: Click) -> Outcome:
-        instance_id, knew = numbers(SELF_GRADE, click.action_id)
-        result = await quiz_service.answer_self_grade(click.actor, instance_id, bool(knew))
+        instance_id, grade = graded(click.action_id)
+        result = await quiz_service.answer_self_grade(click.actor, instance_id, grade)
         await tell(click.response_url, blocks.outcome(result), replace_original=True)
         # The grade was given on an ephemeral message; the channel message whose count it
         # changes is the one stored with the instance (a button's value is never trusted).
-        shown_at = None if result.repeat else await quiz_service.message_ref(instance_id)
+        # A private question has no channel message.
+        shown = not result.repeat and not result.mode.private
+        shown_at = await quiz_service.message_ref(instance_id) if shown else None
         if shown_at is not None:
             counts.submit(shown_at, (instance_id, click.token))
         return "ok"
@@ -311,7 +314,7 @@ def register(
         actor = Actor(PLATFORM, opened.workspace, opened.user, "")
         outcome: Outcome = "ok"
         try:
-            stats = await standings.stats(actor)
+            stats = replace(await standings.stats(actor), readiness=await core.learning.readiness(actor))
             board = await standings.leaderboard(Place(PLATFORM, actor.workspace), Period.WEEK, Scope.PEOPLE)
             view = blocks.home(stats, board)
         except Exception:

@@ -24,10 +24,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.app.learning_ports import PRIVATE_MODES, CardKey, Review
 from bot.app.ports import (
     NewAnswer,
     PostedQuestion,
@@ -43,6 +44,7 @@ from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
 from bot.questions import Question
+from bot.recall import Grade, Memory, Recall, grade_for
 from bot.scoring import score_answer
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ class Submission:
     chosen: str
     correct: bool
     answered_at: datetime
+    grade: Grade | None = None
+    """The learner's own grade of a flashcard; None for an answer graded by its correctness."""
 
 
 class _Raced(Exception):
@@ -82,6 +86,11 @@ class _Batch:
     team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     workspace_of_user: dict[int, int] = field(default_factory=dict)
     workspace_of_team: dict[int, int] = field(default_factory=dict)
+    cards: dict[CardKey, Memory] = field(default_factory=dict)
+    changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    paused: dict[int, date] | None = None
+    """The batch's people's vacations, read the first time a daily answer needs them."""
 
 
 def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
@@ -127,8 +136,11 @@ def outcome(
 
 
 class AnswerRecorder:
-    def __init__(self, uow: UnitOfWork, default_timezone: str, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, uow: UnitOfWork, default_timezone: str, max_batch: int = MAX_BATCH, recall: Recall | None = None
+    ) -> None:
         self.uow = uow
+        self.recall = recall or Recall()
         self.default_timezone = default_timezone
         self.max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Submission, asyncio.Future[AnswerOutcome]]] = asyncio.Queue()
@@ -278,6 +290,11 @@ class AnswerRecorder:
         pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
         batch.counts, batch.first = repositories.answers.states_and_answers(sorted(pairs))
         batch.state = repositories.answers.user_states(user_ids)
+        batch.cards = repositories.cards.memories(
+            sorted(
+                {(user_id, s.question.id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
+            )
+        )
         return [
             self._apply(repositories, submission, workspace_id, timezone, user_id, batch)
             for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True)
@@ -315,6 +332,8 @@ class AnswerRecorder:
             daily_before = (
                 user.daily_streak if previous is not None and previous.correct and not previous.late else 0
             )
+            if previous is None and self._on_vacation(repositories, batch, user_id, instance.daily_date):
+                daily_before = user.daily_streak
         score = score_answer(
             correct=submission.correct,
             difficulty=submission.question.difficulty,
@@ -342,10 +361,13 @@ class AnswerRecorder:
             )
         )
         batch.modes.append(instance.mode)
+        self._remember(batch, user_id, submission)
         if not late:
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
             batch.workspace_of_user[user_id] = workspace_id
+        if not late and instance.mode not in PRIVATE_MODES:
+            # Private answers keep streaks but write no leaderboard totals (README: reviews).
             for key in period_keys(submission.answered_at, ZoneInfo(timezone)):
                 _add(batch.user_totals, (user_id, key), score.points, submission.correct)
                 if user.team_id is not None:
@@ -363,11 +385,33 @@ class AnswerRecorder:
             count=count,
         )
 
+    @staticmethod
+    def _on_vacation(repositories: Repositories, batch: _Batch, user_id: int, daily_date: date) -> bool:
+        """Whether a person's vacation (`pause N days`) lasted until at least the day before this
+        daily question: a daily question they left unanswered then does not break their streak."""
+        if batch.paused is None:
+            batch.paused = repositories.learners.paused_until(sorted(batch.state))
+        until = batch.paused.get(user_id)
+        return until is not None and until >= daily_date - timedelta(days=1)
+
+    def _remember(self, batch: _Batch, user_id: int, submission: Submission) -> None:
+        """Rate the person's card of the question (in the batch; written with the answers)."""
+        key = (user_id, submission.question.id)
+        grade = submission.grade or grade_for(submission.correct)
+        batch.cards[key] = batch.changed_cards[key] = self.recall.review(
+            batch.cards.get(key), grade, submission.answered_at
+        )
+        batch.reviews.append(
+            Review(user_id, submission.question.id, grade, submission.answered_at, submission.instance.mode)
+        )
+
     def _write(self, repositories: Repositories, batch: _Batch) -> None:
         if not batch.new_answers:
             return
         if repositories.answers.insert(batch.new_answers) != len(batch.new_answers):
             raise _Raced()
+        repositories.cards.put(batch.changed_cards, batch.new_answers[-1].answered_at)
+        repositories.cards.log(batch.reviews)
         repositories.posts.add_answer_counts(batch.increments)
         repositories.people.set_streaks(
             {

@@ -6,9 +6,11 @@ Adapters render the reply by its type, each in its platform's own spelling.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.app.learning import LearningService
 from bot.app.quiz import QuizService
+from bot.app.reminders import Reminders
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
@@ -32,6 +34,15 @@ from bot.grammar import (
     ShowStats,
     ShowTopics,
 )
+from bot.grammar_learning import (
+    PauseReminders,
+    RemindOff,
+    RemindOn,
+    RemindStatus,
+    SetExamDate,
+    StartReview,
+)
+from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     Actor,
     AskResult,
@@ -93,6 +104,10 @@ Reply = (
     | DailyStatusReport
     | DailyStopped
     | TeamManaged
+    | PrivateQuestion
+    | ReviewDone
+    | ExamDateSet
+    | ReminderStatus
     | Notice
 )
 
@@ -122,12 +137,20 @@ class Commands:
     `execute`, which decides who may run it and carries it out."""
 
     def __init__(
-        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+        self,
+        quiz: QuizService,
+        standings: Standings,
+        teams: TeamService,
+        daily: DailyService | None = None,
+        learning: LearningService | None = None,
+        reminders: Reminders | None = None,
     ) -> None:
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.learning = learning
+        self.reminders = reminders
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -147,6 +170,14 @@ class Commands:
 
     async def _carry_out(self, actor: Actor, place: Place, command: Command) -> Reply:
         match command:
+            case Ask(topic, private=True) | StartReview(topic) if self.learning is not None:
+                if isinstance(command, StartReview):
+                    return await self.learning.review(actor, place.channel, topic)
+                return await self.learning.ask_private(actor, place.channel, topic)
+            case SetExamDate(exam_date) if self.learning is not None:
+                return await self.learning.set_exam_date(actor, exam_date)
+            case RemindOn() | RemindOff() | RemindStatus() | PauseReminders():
+                return await self._remind(actor, command)
             case Ask(topic):
                 return await self.quiz.ask(actor, place.channel, topic)
             case ShowTopics():
@@ -166,12 +197,29 @@ class Commands:
             case ListTeams():
                 return TeamList(await self.teams.teams(place))
             case ShowStats():
-                return await self.standings.stats(actor)
+                stats = await self.standings.stats(actor)
+                if self.learning is None:
+                    return stats
+                return replace(stats, readiness=await self.learning.readiness(actor))
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
+
+    async def _remind(
+        self, actor: Actor, command: RemindOn | RemindOff | RemindStatus | PauseReminders
+    ) -> Reply:
+        if self.reminders is None:
+            return Notice("Reminders are not available here.")
+        match command:
+            case RemindOn(hour, minute, timezone, weekdays):
+                return await self.reminders.turn_on(actor, hour, minute, timezone, weekdays)
+            case RemindOff():
+                return await self.reminders.turn_off(actor)
+            case PauseReminders(days):
+                return await self.reminders.pause(actor, days)
+        return await self.reminders.status(actor)
 
     async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
         if self.daily is None:

@@ -42,6 +42,10 @@ DEFAULT_LEASE = timedelta(minutes=2)
 DEFAULT_GRACE = timedelta(hours=2)
 # Rows claimed per statement; a run claims again while it finds full batches.
 BATCH = 200
+# Rows claimed and not yet delivered, at most: a run claims the next batch while earlier ones are
+# still being sent (issue 17's reminders: waiting for each batch's slowest workspace before
+# claiming the next made 10,000 reminders in 100 workspaces take four times the rate floor).
+IN_FLIGHT = 5_000
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ class OutboxRunner:
         default_grace: timedelta = DEFAULT_GRACE,
         backoff: Callable[[int], timedelta] = exponential_backoff,
         batch: int = BATCH,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -121,6 +126,7 @@ class OutboxRunner:
         self.default_grace = default_grace
         self.backoff = backoff
         self.batch = batch
+        self.in_flight = max(in_flight, batch)
         self.claimer = uuid.uuid4().hex
         self._run_lock = asyncio.Lock()
         for handler in handlers:
@@ -149,13 +155,7 @@ class OutboxRunner:
             if not await self.uow.read(lambda r: r.outbox.any_due(kinds, platforms, now)):
                 return RunReport()
             report = RunReport(missed=tuple(await self._expire()))
-            while True:
-                claimed = await self._claim()
-                if not claimed:
-                    return report
-                report = _merged(report, await self._deliver(claimed))
-                if len(claimed) < self.batch:
-                    return report
+            return _merged(report, await self._deliver())
 
     async def deliver_now(self, kind: str, keys: Sequence[str]) -> RunReport:
         """Claim these rows of `kind` now, due or not, and deliver them: for a sender that
@@ -196,13 +196,23 @@ class OutboxRunner:
             )
         )
 
-    async def _deliver(self, claimed: list[Due]) -> RunReport:
-        unsent = {due.id for due in claimed}
+    async def _deliver(self) -> RunReport:
+        """Claim due rows a batch at a time and send them as they come, claiming the next batch
+        while earlier ones are still being sent (at most `in_flight` unsent at once)."""
+        unsent: set[int] = set()
+        claimed: list[Due] = []
         sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, unsent))
         async with leases_kept(
             self.uow, self.clock, self.lease, unsent, partial(_extend_leases, self.claimer)
         ):
-            sender.submit(claimed)
+            while True:
+                batch = await self._claim()
+                unsent.update(due.id for due in batch)
+                claimed.extend(batch)
+                sender.submit(batch)
+                if len(batch) < self.batch:
+                    break
+                await sender.left_at_most(self.in_flight - self.batch)
             outcomes = await sender.results()
         by_outcome: dict[Outcome, list[int]] = {outcome: [] for outcome in Outcome}
         for due, outcome in zip(claimed, outcomes, strict=True):

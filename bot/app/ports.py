@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from bot.app.learning_ports import Cards, Learners
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
 
@@ -395,6 +396,12 @@ class Repositories(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def cards(self) -> Cards: ...
+
+    @property
+    def learners(self) -> Learners: ...
 
     @property
     def outbox(self) -> Outbox: ...

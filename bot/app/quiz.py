@@ -42,11 +42,18 @@ from bot.models import (
 )
 from bot.picking import pick_question
 from bot.questions import Kind, Question, Topic
+from bot.recall import Grade, Recall
 from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
 FIRST_CORRECT_SHOWN = 3
-KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
+GRADE_CHOICES = {
+    Grade.AGAIN: "(did not know)",
+    Grade.HARD: "(knew it, hard)",
+    Grade.GOOD: "(knew it)",
+    Grade.EASY: "(knew it, easy)",
+}
+"""What a self-graded flashcard's answer records as the choice, per grade."""
 
 
 def _normalize_answer(text: str) -> str:
@@ -61,6 +68,7 @@ class QuizService:
         clock: Clock,
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
+        recall: Recall | None = None,
     ) -> None:
         self.uow = uow
         self.bank = bank
@@ -68,7 +76,8 @@ class QuizService:
         self.default_timezone = default_timezone
         self.topic_index = TopicIndex(bank.topics)
         self._rng = rng or random.Random()
-        self.recorder = AnswerRecorder(uow, default_timezone)
+        self.recall = recall or Recall()
+        self.recorder = AnswerRecorder(uow, default_timezone, recall=self.recall)
         self.posted = PostedQuestions(uow)
 
     # -- topics ---------------------------------------------------------------------------
@@ -262,15 +271,16 @@ class QuizService:
 
         return await self._answer(actor, instance_id, grade)
 
-    async def answer_self_grade(self, actor: Actor, instance_id: int, knew: bool) -> AnswerOutcome:
-        """A flashcard graded by the user after seeing the answer."""
+    async def answer_self_grade(self, actor: Actor, instance_id: int, grade: Grade) -> AnswerOutcome:
+        """A flashcard graded by the user after seeing the answer: Again, Hard, Good or Easy
+        (anything but Again counts as right); the grade rates their card as it is."""
 
-        def grade(question: Question) -> tuple[str, bool]:
+        def check(question: Question) -> tuple[str, bool]:
             if question.kind is not Kind.FLASHCARD:
                 raise QuizError("Only flashcards are graded by yourself.")
-            return (KNEW if knew else DID_NOT_KNOW), knew
+            return GRADE_CHOICES[grade], grade.knew
 
-        return await self._answer(actor, instance_id, grade)
+        return await self._answer(actor, instance_id, check, grade)
 
     async def show_flashcard(self, actor: Actor, instance_id: int) -> FlashcardAnswer:
         row, earlier = await self.uow.read(partial(self._flashcard, actor, instance_id))
@@ -311,12 +321,16 @@ class QuizService:
         )
 
     async def _answer(
-        self, actor: Actor, instance_id: int, grade: Callable[[Question], tuple[str, bool]]
+        self,
+        actor: Actor,
+        instance_id: int,
+        grade: Callable[[Question], tuple[str, bool]],
+        own_grade: Grade | None = None,
     ) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""
         row = await self.posted.shared(instance_id)
         question = self._checked(row, actor)
         assert row is not None
         chosen, correct = grade(question)
-        submission = Submission(actor, row, question, chosen, correct, self.clock.now())
+        submission = Submission(actor, row, question, chosen, correct, self.clock.now(), own_grade)
         return await self.recorder.record(submission)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db import tables_learning  # noqa: F401  (puts the learning tables on the metadata)
 from bot.db.database import Database
 from bot.db.tables import UtcDateTime, metadata
 

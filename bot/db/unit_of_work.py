@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
+from bot.db.cards import SqlCards, SqlLearners
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
 from bot.db.outbox import SqlOutbox
@@ -31,6 +32,8 @@ class SqlRepositories:
         self.claims = SqlDailyClaims(connection)
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.cards = SqlCards(connection)
+        self.learners = SqlLearners(connection)
         self.outbox = SqlOutbox(connection)
 
 

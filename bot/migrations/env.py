@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bot.db import tables_learning  # noqa: F401  (puts the learning tables on the metadata)
 from bot.db.tables import metadata
 
 connection = context.config.attributes["connection"]

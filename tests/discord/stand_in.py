@@ -83,6 +83,7 @@ class DiscordStandIn:
         self.requests: list[Request] = []
         self.identifies: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.dm_channels: dict[str, int] = {}
         self.commands: list[dict[str, Any]] = []
         self.originals: dict[str, int] = {}
         self._rate_limits: list[RateLimit] = []
@@ -281,6 +282,7 @@ class DiscordStandIn:
             ("PATCH", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message>[^/]+)", self._edit),
             ("DELETE", r"/webhooks/\d+/[^/]+/messages/@original", lambda _b: web.Response(status=204)),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._channel_post),
+            ("POST", r"/users/@me/channels", self._open_dm),
             ("PATCH", r"/channels/\d+/messages/(?P<message>\d+)", self._edit),
         ]
 
@@ -337,6 +339,13 @@ class DiscordStandIn:
 
     def _followup(self, body: dict[str, Any], token: str) -> web.Response:
         return _json(self._message(body, token=token))
+
+    def _open_dm(self, body: dict[str, Any]) -> web.Response:
+        """A person's DM channel: the same id for the same person (`dm_channels`)."""
+        recipient = str(body["recipient_id"])
+        channel = self.dm_channels.setdefault(recipient, self.next_id())
+        user = {"id": recipient, "username": f"user{recipient}", "discriminator": "0", "avatar": None}
+        return _json({"id": str(channel), "type": 1, "recipients": [user], "last_message_id": None})
 
     def _channel_post(self, body: dict[str, Any], channel: str) -> web.Response:
         return _json(self._message(body, channel=int(channel)))

@@ -119,8 +119,9 @@ async def test_a_flashcard_is_revealed_and_graded_by_the_user(
     assert revealed.body["flags"] & EPHEMERAL
     assert revealed.body["embeds"][0]["description"] == "Virtual Machine"
     card = stand_in.messages[max(stand_in.messages)]
-    knew, _did_not = custom_ids(card)
-    assert knew.endswith(":knew:1")  # the button names no message
+    assert labels(card) == ["Again", "Hard", "Good", "Easy"]
+    _again, _hard, knew, _easy = custom_ids(card)
+    assert knew.endswith(":rate:3")  # the button names no message
 
     _callback, graded = await stand_in.interact(click(BOB, card, knew), followups=1)
     assert graded.body["embeds"][0]["title"].startswith("Correct! +")

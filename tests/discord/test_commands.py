@@ -21,7 +21,8 @@ async def test_quiz_is_synced_globally_with_an_autocompleting_topic(
 ) -> None:
     assert stand_in.find("PUT", rf"/applications/{APP_ID}/commands")
     quiz = command(stand_in, "quiz")
-    (topic,) = quiz["options"]
+    topic, private = quiz["options"]
+    assert (private["name"], private["type"], private["required"]) == ("private", 5, False)
     assert topic["name"] == "topic"
     assert topic["type"] == 3
     assert topic["autocomplete"] is True
@@ -37,6 +38,10 @@ async def test_quiz_is_synced_globally_with_an_autocompleting_topic(
         "quiz-team",
         "quiz-admin",
         "quiz-daily",
+        "quiz-review",
+        "quiz-exam-date",
+        "quiz-remind",
+        "quiz-pause",
     }
     assert int(command(stand_in, "quiz-admin")["default_member_permissions"]) == 32
 

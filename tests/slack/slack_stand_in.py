@@ -36,6 +36,8 @@ class StandInSlack:
         self.admins: set[str] = set()
         self.owners: set[str] = set()
         self.refusing: dict[str, str] = {}
+        self.closed_dms: set[str] = set()
+        """Users whose conversations.open is refused (direct messages closed)."""
         self._changed = asyncio.Condition()
         self._failures: dict[str, deque[int]] = defaultdict(deque)
         self._rejections: dict[str, deque[str]] = defaultdict(deque)
@@ -117,7 +119,9 @@ class StandInSlack:
             return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
-        return {key: str(value) for key, value in (await request.post()).items()}
+        # slack_sdk sends some methods' arguments (conversations.open) as query parameters.
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        return {**dict(request.query), **form}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -150,6 +154,11 @@ class StandInSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "conversations.open":
+            user = body["users"]
+            if user in self.closed_dms:
+                return {"ok": False, "error": "cannot_dm_bot"}
+            return {"ok": True, "channel": {"id": "D" + user}}
         if method == "users.info":
             user = body["user"]
             return {
@@ -163,7 +172,7 @@ class StandInSlack:
                 "ok": True,
                 "app_id": "A1",
                 "authed_user": {"id": "U1"},
-                "scope": "commands,chat:write,chat:write.public,users:read",
+                "scope": "commands,chat:write,chat:write.public,users:read,im:write",
                 "token_type": "bot",
                 "access_token": "xoxb-installed",
                 "bot_user_id": "UBOT",

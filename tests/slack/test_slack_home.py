@@ -50,6 +50,7 @@ async def test_app_home_shows_stats_by_topic_team_and_leaderboard(slack_bot: Sla
     assert "Points: 10 this week" in text
     assert "Amazon ECS" in text and "100%" in text
     assert "*Leaderboard · people · this week*" in text
+    assert "Readiness *" in text and "seen 1 of" in text and "Study next:" in text  # issue 17
     assert any(line.split()[:3] == ["1", "ann", "10"] for line in text.splitlines())
 
 

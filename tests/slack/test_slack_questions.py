@@ -136,8 +136,9 @@ async def test_flashcards_show_the_answer_then_grade_yourself(slack_bot: SlackBo
     shown = await slack_bot.click(show["action_id"], show["value"], "1700000000.000001")
     [card] = await slack_bot.responses(shown)
     assert "Answer: *Docker Hub*" in text_of(card)
-    knew, not_yet = buttons(card)
-    assert (knew["text"]["text"], not_yet["text"]["text"]) == ("I knew it", "Not yet")
+    again, hard, knew, easy = buttons(card)
+    labels = [b["text"]["text"] for b in (again, hard, knew, easy)]
+    assert labels == ["Again", "Hard", "Good", "Easy"]
 
     graded = await slack_bot.click_with(
         slack_bot.click_payload(knew["action_id"], knew["value"], "eph", ephemeral=True)

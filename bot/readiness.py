@@ -1,0 +1,49 @@
+"""Readiness and the exam plan: pure arithmetic over a learner's cards.
+
+Readiness of a pool of questions is the mean of each question's predicted recall now (py-fsrs'
+retrievability), a question never answered counting as 0: someone who has seen half the bank and
+remembers it perfectly is 50% ready. The exam plan spreads the questions never seen over the days
+left before the exam (the exam day itself is not a study day) and adds the reviews due now."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from math import ceil
+
+from bot.learning_models import ExamPlan, TopicReadiness
+from bot.recall import Memory, Recall
+
+STUDY_NEXT = 3
+
+
+def topic_readiness(
+    topic_id: str,
+    topic_name: str,
+    pool: Sequence[str],
+    memories: Mapping[str, Memory],
+    recall: Recall,
+    now: datetime,
+) -> TopicReadiness:
+    cards = [memories[q] for q in pool if q in memories]
+    chance = sum(recall.recall_chance(memory, now) for memory in cards)
+    return TopicReadiness(
+        topic_id,
+        topic_name,
+        len(pool),
+        len(cards),
+        sum(1 for memory in cards if memory.due <= now),
+        chance / len(pool) if pool else 0.0,
+    )
+
+
+def weakest(topics: Sequence[TopicReadiness], count: int = STUDY_NEXT) -> tuple[str, ...]:
+    """The names of the least ready topics (ties: the larger pool first, then by name)."""
+    ranked = sorted((t for t in topics if t.pool), key=lambda t: (t.readiness, -t.pool, t.topic_name))
+    return tuple(t.topic_name for t in ranked[:count])
+
+
+def exam_plan(exam_date: date, today: date, due_today: int, unseen: int) -> ExamPlan:
+    days_left = (exam_date - today).days
+    new_per_day = ceil(unseen / days_left) if days_left > 0 else 0
+    return ExamPlan(exam_date, days_left, due_today, unseen, new_per_day)
