@@ -16,9 +16,10 @@ from bot.grammar import Ask, Invalid, parse
 from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, SetExamDate, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
-from bot.questions import Kind, Question
+from bot.questions import Kind
 from bot.readiness import exam_plan, topic_readiness, weakest
 from bot.recall import Grade, Recall
+from tests.answering_helpers import answer as answer_as
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
 
@@ -43,10 +44,7 @@ def services(bank: QuestionBank, clock: FrozenClock, new_per_day: int = 10) -> S
 
 async def answer(core: Services, view_result: object, right: bool) -> None:
     assert isinstance(view_result, PrivateQuestion)
-    question: Question = core.quiz.bank.by_id[view_result.question.question_id]
-    assert question.answer_index is not None
-    index = question.answer_index if right else (question.answer_index + 1) % len(question.choices)
-    await core.quiz.answer_choice(ANN, view_result.question.instance_id, index)
+    await answer_as(core.quiz, core.quiz.bank, ANN, view_result.question, right)
 
 
 def test_the_grammar_of_private_practice_reviews_and_exam_dates() -> None:

@@ -13,6 +13,7 @@ from bot.bootstrap import Core
 from bot.models import Actor
 from bot.questions import Kind
 from bot.recall import Grade, Memory, Recall, grade_for
+from tests.answering_helpers import answer
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
 
@@ -64,7 +65,6 @@ async def test_answers_update_the_stored_card_as_py_fsrs_would(
     """Wrong is Again, right is Good, a flashcard's own grade is itself; stored on both backends."""
     choice = next(q for q in bank.questions if q.kind is not Kind.FLASHCARD)
     flashcard = next(q for q in bank.questions if q.kind is Kind.FLASHCARD)
-    assert choice.answer_index is not None
     clock.moment = START
     first = await core.quiz.ask(ANN, "C1", None)  # makes the user and the channel
     channel_id = (await core.uow.read(lambda r: r.posts.get(first.question.instance_id))).channel_id  # type: ignore[union-attr]
@@ -80,8 +80,7 @@ async def test_answers_update_the_stored_card_as_py_fsrs_would(
             await core.quiz.answer_self_grade(ANN, instance, how)
             expected[question.id].append((Rating(int(how)), now))
         else:
-            index = choice.answer_index if how else (choice.answer_index + 1) % len(choice.choices)
-            await core.quiz.answer_choice(ANN, instance, index)
+            await answer(core.quiz, bank, ANN, await core.quiz.question_view(instance), how)
             expected[question.id].append((Rating.Good if how else Rating.Again, now))
     user = await core.uow.read(lambda r: r.people.find_user(1, "U1"))
     assert user is not None

@@ -13,9 +13,10 @@ from bot.db.database import Database
 from bot.grammar import parse
 from bot.learning_models import PrivateQuestion, ReminderMessage, ReminderStatus
 from bot.models import Actor
+from tests.answering_helpers import answer
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
-from tests.test_daily import RecordingPoster, answer, player, post_daily, subscribe
+from tests.test_daily import RecordingPoster, player, post_daily, subscribe
 
 ANN = Actor("slack", "T1", "U1", "Ann")
 # Europe/Berlin leaves summer time on Sunday 25 October 2026: 09:00 is 07:00 UTC on the 24th,
@@ -44,12 +45,7 @@ async def with_a_due_card(core: Services, clock: FrozenClock) -> None:
     """Ann answers a review wrong: her card is due again a minute later, and stays due."""
     served = await core.commands.execute(ANN, "C1", parse("review"))
     assert isinstance(served, PrivateQuestion)
-    question = core.quiz.bank.by_id[served.question.question_id]
-    if question.answer_index is None:
-        await core.quiz.answer_text(ANN, served.question.instance_id, "certainly not this")
-    else:
-        wrong = (question.answer_index + 1) % len(question.choices)
-        await core.quiz.answer_choice(ANN, served.question.instance_id, wrong)
+    await answer(core.quiz, core.quiz.bank, ANN, served.question, right=False)
 
 
 async def tick(core: Services, clock: FrozenClock, at: datetime) -> None:

@@ -15,9 +15,9 @@ from bot.db.database import Database
 from bot.errors import QuizError
 from bot.models import Actor, AnswerOutcome, NoQuestions, Period, Place, Posted, Scope, TopicNotFound
 from bot.questions import Kind
+from bot.recall import Grade
 from tests.answering_helpers import SINGLE_ANSWER
 from tests.answering_helpers import right_index as shown_right_index
-from bot.recall import Grade
 from tests.conftest import FrozenClock
 
 CHANNEL = "C1"

@@ -10,13 +10,14 @@ from discord.app_commands import Choice, Range
 from adapters import learning_text
 from adapters.discord import render
 from adapters.discord.exchange import Exchange
+from adapters.discord.markdown import safe
 from adapters.discord.slash import QuizCommands
 from bot.grammar import Ask, Invalid, exam_date, remind_at
 from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import NoQuestions, TopicNotFound
 
-DISCORD_STYLE = learning_text.Style(render.safe, lambda text: f"**{text}**")
+DISCORD_STYLE = learning_text.Style(safe, lambda text: f"**{text}**")
 
 
 def private_question(result: PrivateQuestion) -> discord.Embed:

@@ -155,7 +155,8 @@ class OutboxRunner:
             if not await self.uow.read(lambda r: r.outbox.any_due(kinds, platforms, now)):
                 return RunReport()
             report = RunReport(missed=tuple(await self._expire()))
-            return _merged(report, await self._deliver())
+            claimed = await self._claim()
+            return _merged(report, await self._deliver(claimed, more=True)) if claimed else report
 
     async def deliver_now(self, kind: str, keys: Sequence[str]) -> RunReport:
         """Claim these rows of `kind` now, due or not, and deliver them: for a sender that
@@ -167,7 +168,7 @@ class OutboxRunner:
         claimed = await self.uow.write(
             lambda r: r.outbox.claim_keys(kind, keys, now, now + self.lease, self.claimer)
         )
-        return await self._deliver(claimed) if claimed else RunReport()
+        return await self._deliver(claimed, more=False) if claimed else RunReport()
 
     async def _expire(self) -> list[int]:
         if not self.handlers:
@@ -196,23 +197,25 @@ class OutboxRunner:
             )
         )
 
-    async def _deliver(self) -> RunReport:
-        """Claim due rows a batch at a time and send them as they come, claiming the next batch
-        while earlier ones are still being sent (at most `in_flight` unsent at once)."""
+    async def _deliver(self, first: list[Due], more: bool) -> RunReport:
+        """Send `first`; with `more`, while a batch came full, claim the next due rows while
+        earlier ones are still being sent (at most `in_flight` unsent at once), so one
+        workspace's slow batch does not hold every other workspace back."""
         unsent: set[int] = set()
         claimed: list[Due] = []
         sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, unsent))
         async with leases_kept(
             self.uow, self.clock, self.lease, unsent, partial(_extend_leases, self.claimer)
         ):
+            batch = first
             while True:
-                batch = await self._claim()
                 unsent.update(due.id for due in batch)
                 claimed.extend(batch)
                 sender.submit(batch)
-                if len(batch) < self.batch:
+                if not more or len(batch) < self.batch:
                     break
                 await sender.left_at_most(self.in_flight - self.batch)
+                batch = await self._claim()
             outcomes = await sender.results()
         by_outcome: dict[Outcome, list[int]] = {outcome: [] for outcome in Outcome}
         for due, outcome in zip(claimed, outcomes, strict=True):

@@ -140,7 +140,7 @@ async def test_a_forged_self_grade_naming_another_message_updates_only_the_quest
     (reveal_id,) = custom_ids(message)
     await stand_in.interact(click(BOB, message, reveal_id), followups=1)
     card = stand_in.messages[max(stand_in.messages)]
-    knew, _did_not = custom_ids(card)
+    _again, _hard, knew, _easy = custom_ids(card)
 
     forged = f"{knew}:{other['id']}"  # the old format, naming a message of the bot's choosing
     forged_card = json.loads(json.dumps(card).replace(json.dumps(knew), json.dumps(forged)))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.discord.component import DiscordComponent
-from tests.discord.conftest import RIGHT
-from tests.discord.payloads import BOB, click, custom_ids, option, slash
+from tests.discord.conftest import ECS_CHOICES, RIGHT
+from tests.discord.payloads import BOB, choice_id, click, option, slash
 from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
 
 
@@ -32,7 +32,9 @@ async def test_private_practice_and_reviews_are_ephemeral_and_answerable(
     assert followup.body["embeds"][0]["title"].startswith("Private practice")
     message = stand_in.messages[max(stand_in.messages)]
 
-    _callback, verdict = await stand_in.interact(click(BOB, message, custom_ids(message)[RIGHT]), followups=1)
+    _callback, verdict = await stand_in.interact(
+        click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1
+    )
     assert verdict.body["flags"] & EPHEMERAL
     assert verdict.body["embeds"][0]["title"].startswith("Correct!")
 

@@ -25,7 +25,7 @@ async def test_a_forged_self_grade_value_updates_only_the_question_s_own_message
     [card] = await slack_bot.responses(
         await slack_bot.click(show["action_id"], show["value"], "1700000000.000001")
     )
-    knew, _ = buttons(card)
+    _again, _hard, knew, _easy = buttons(card)
     assert "C" not in knew["value"]  # the button names no channel message
 
     forged = slack_bot.click_payload(knew["action_id"], "C999:1600000000.000009", "eph", ephemeral=True)

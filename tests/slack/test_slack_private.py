@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from slack_harness import SlackBot, buttons, text_of
+from slack_harness import SlackBot, button_for, buttons, text_of
 
 CHANNEL_WRITES = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 
@@ -20,7 +20,7 @@ async def test_private_practice_and_reviews_never_reach_the_channel(slack_bot: S
     assert private["response_type"] == "ephemeral"
     assert "Private practice" in text_of(private)
     assert 'What does the "ECS" in Amazon ECS stand for?' in text_of(private)
-    right = buttons(private)[2]
+    right = button_for(private, "Elastic Container Service")
 
     clicked = await slack_bot.click_with(
         slack_bot.click_payload(right["action_id"], right["value"], "eph", ephemeral=True)
