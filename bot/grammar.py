@@ -177,33 +177,6 @@ _SCOPE_WORDS = {
     "team": Scope.TEAMS,
 }
 
-HELP_LINES = (
-    ("/quiz", "a question from any topic"),
-    ("/quiz TOPIC", "a question on a topic, e.g. /quiz ecs"),
-    ("/quiz topics", "the topics and their short names"),
-    ("/quiz leaderboard [week|month|all] [teams]", "who leads (this week by default)"),
-    ("/quiz team join NAME", "join a team, creating it if needed"),
-    ("/quiz team leave", "leave your team"),
-    ("/quiz team list", "the teams of this workspace"),
-    ("/quiz team create NAME", "start a new team even if one has a similar name"),
-    ("/quiz team rename OLD to NEW", "admins: rename a team"),
-    ("/quiz team delete NAME", "admins: delete a team"),
-    ("/quiz stats", "your points, accuracy by topic, streaks and readiness"),
-    ("/quiz TOPIC private", "a question only you see (no points: practice for yourself)"),
-    ("/quiz review [TOPIC]", "your cards due for review, then new ones, privately"),
-    ("/quiz exam-date YYYY-MM-DD|off", "your exam date: days left and a plan per day"),
-    ("/quiz remind at HH:MM [TIMEZONE] [WEEKDAYS]", "a direct message when you have cards due"),
-    ("/quiz remind off | remind status", "stop reminders, or see them"),
-    ("/quiz pause N days", "hold reminders for a vacation"),
-    (
-        "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
-        "admins: post a question of the day here",
-    ),
-    ("/quiz daily off", "admins: stop the question of the day here"),
-    ("/quiz daily status", "the question of the day in this channel"),
-    ("/quiz help", "this help"),
-)
-
 DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
 

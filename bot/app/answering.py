@@ -21,30 +21,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.app.learning_ports import PRIVATE_MODES, CardKey, Review
+from bot.app.answer_batch import Batch, Submission, add_tally, outcome
+from bot.app.learning_ports import PRIVATE_MODES, Review
 from bot.app.ports import (
     NewAnswer,
-    PostedQuestion,
     RecordedAnswer,
     Repositories,
     UnitOfWork,
-    UserState,
     Workspace,
 )
-from bot.choices import answer_feedback
 from bot.errors import QuizError, StorageUnavailable
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
-from bot.questions import Question
-from bot.recall import Grade, Memory, Recall, grade_for
+from bot.recall import Recall, grade_for
 from bot.scoring import score_answer
 
 log = logging.getLogger(__name__)
@@ -53,86 +48,8 @@ MAX_BATCH = 500
 _RACE_RETRIES = 3
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A graded answer waiting to be recorded."""
-
-    actor: Actor
-    instance: PostedQuestion
-    question: Question
-    chosen: str
-    correct: bool
-    answered_at: datetime
-    grade: Grade | None = None
-    """The learner's own grade of a flashcard; None for an answer graded by its correctness."""
-
-
 class _Raced(Exception):
     """Another process recorded one of the batch's answers first."""
-
-
-@dataclass
-class _Batch:
-    """What one transaction learns and decides about its submissions."""
-
-    users: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
-    counts: dict[int, tuple[bool, int]] = field(default_factory=dict)
-    first: dict[tuple[int, int], RecordedAnswer] = field(default_factory=dict)
-    state: dict[int, UserState] = field(default_factory=dict)
-    new_answers: list[NewAnswer] = field(default_factory=list)
-    modes: list[str] = field(default_factory=list)
-    increments: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    user_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
-    team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
-    workspace_of_user: dict[int, int] = field(default_factory=dict)
-    workspace_of_team: dict[int, int] = field(default_factory=dict)
-    cards: dict[CardKey, Memory] = field(default_factory=dict)
-    changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
-    reviews: list[Review] = field(default_factory=list)
-    paused: dict[int, date] | None = None
-    """The batch's people's vacations, read the first time a daily answer needs them."""
-
-
-def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
-    tally = totals.setdefault(key, [0, 0, 0])
-    tally[0] += points
-    tally[1] += 1
-    tally[2] += int(correct)
-
-
-def outcome(
-    instance: PostedQuestion,
-    question: Question,
-    *,
-    chosen: str,
-    correct: bool,
-    points: int,
-    user: UserState,
-    repeat: bool,
-    late: bool,
-    count: int,
-) -> AnswerOutcome:
-    correct_answers, picked = answer_feedback(question, instance.id, chosen)
-    return AnswerOutcome(
-        instance_id=instance.id,
-        question_id=question.id,
-        kind=question.kind,
-        correct=correct,
-        chosen=chosen,
-        correct_answer=question.answer,
-        explanation=question.explanation,
-        source=question.source,
-        points=points,
-        total_points=user.total,
-        streak=user.streak,
-        daily_streak=user.daily_streak,
-        repeat=repeat,
-        late=late,
-        answer_count=count,
-        mode=Mode(instance.mode),
-        correct_answers=correct_answers,
-        picked=picked,
-    )
 
 
 class AnswerRecorder:
@@ -226,7 +143,7 @@ class AnswerRecorder:
 
     async def _commit_once(self, submissions: Sequence[Submission]) -> list[AnswerOutcome]:
         await self._know_workspaces(submissions)
-        batch = _Batch()
+        batch = Batch()
         outcomes = await self.uow.write(partial(self._record, submissions, batch))
         self._user_ids.update(batch.users)
         for mode in batch.modes:
@@ -249,7 +166,7 @@ class AnswerRecorder:
         )
 
     def _record(
-        self, submissions: Sequence[Submission], batch: _Batch, repositories: Repositories
+        self, submissions: Sequence[Submission], batch: Batch, repositories: Repositories
     ) -> list[AnswerOutcome]:
         """The whole transaction of a batch (on SQLite in the writer thread, while the event
         loop only reads the recorder's caches)."""
@@ -258,7 +175,7 @@ class AnswerRecorder:
         return outcomes
 
     def _identify(
-        self, repositories: Repositories, submissions: Sequence[Submission], batch: _Batch
+        self, repositories: Repositories, submissions: Sequence[Submission], batch: Batch
     ) -> list[tuple[int, str, int]]:
         """(workspace id, workspace time zone, user id) of each submission; users new to the
         database, or whose display name changed, are written in one statement."""
@@ -282,7 +199,7 @@ class AnswerRecorder:
         return identities
 
     def _decide(
-        self, repositories: Repositories, submissions: Sequence[Submission], batch: _Batch
+        self, repositories: Repositories, submissions: Sequence[Submission], batch: Batch
     ) -> list[AnswerOutcome]:
         """Read everything the batch needs, then apply the rules to each answer in order."""
         identities = self._identify(repositories, submissions, batch)
@@ -307,7 +224,7 @@ class AnswerRecorder:
         workspace_id: int,
         timezone: str,
         user_id: int,
-        batch: _Batch,
+        batch: Batch,
     ) -> AnswerOutcome:
         instance = submission.instance
         user = batch.state[user_id]
@@ -369,10 +286,10 @@ class AnswerRecorder:
         if not late and instance.mode not in PRIVATE_MODES:
             # Private answers keep streaks but write no leaderboard totals (README: reviews).
             for key in period_keys(submission.answered_at, ZoneInfo(timezone)):
-                _add(batch.user_totals, (user_id, key), score.points, submission.correct)
+                add_tally(batch.user_totals, (user_id, key), score.points, submission.correct)
                 if user.team_id is not None:
                     batch.workspace_of_team[user.team_id] = workspace_id
-                    _add(batch.team_totals, (user.team_id, key), score.points, submission.correct)
+                    add_tally(batch.team_totals, (user.team_id, key), score.points, submission.correct)
         return outcome(
             instance,
             submission.question,
@@ -386,7 +303,7 @@ class AnswerRecorder:
         )
 
     @staticmethod
-    def _on_vacation(repositories: Repositories, batch: _Batch, user_id: int, daily_date: date) -> bool:
+    def _on_vacation(repositories: Repositories, batch: Batch, user_id: int, daily_date: date) -> bool:
         """Whether a person's vacation (`pause N days`) lasted until at least the day before this
         daily question: a daily question they left unanswered then does not break their streak."""
         if batch.paused is None:
@@ -394,7 +311,7 @@ class AnswerRecorder:
         until = batch.paused.get(user_id)
         return until is not None and until >= daily_date - timedelta(days=1)
 
-    def _remember(self, batch: _Batch, user_id: int, submission: Submission) -> None:
+    def _remember(self, batch: Batch, user_id: int, submission: Submission) -> None:
         """Rate the person's card of the question (in the batch; written with the answers)."""
         key = (user_id, submission.question.id)
         grade = submission.grade or grade_for(submission.correct)
@@ -405,7 +322,7 @@ class AnswerRecorder:
             Review(user_id, submission.question.id, grade, submission.answered_at, submission.instance.mode)
         )
 
-    def _write(self, repositories: Repositories, batch: _Batch) -> None:
+    def _write(self, repositories: Repositories, batch: Batch) -> None:
         if not batch.new_answers:
             return
         if repositories.answers.insert(batch.new_answers) != len(batch.new_answers):

@@ -17,7 +17,6 @@ from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
 from bot.grammar import (
-    HELP_LINES,
     Ask,
     Command,
     DailyOff,
@@ -42,6 +41,7 @@ from bot.grammar_learning import (
     SetExamDate,
     StartReview,
 )
+from bot.help_lines import HELP_LINES
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     Actor,

@@ -12,7 +12,8 @@ from functools import partial
 
 from rapidfuzz import fuzz
 
-from bot.app.answering import AnswerRecorder, Submission, outcome
+from bot.app.answer_batch import Submission, outcome
+from bot.app.answering import AnswerRecorder
 from bot.app.identity import identify
 from bot.app.ports import (
     PostedQuestion,

@@ -13,8 +13,9 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bot.app.daily_ports import ChannelSubscription
 from bot.app.outbox import Due, JsonValue, Outcome, Scheduled
-from bot.app.ports import ChannelSubscription, Repositories, UnitOfWork
+from bot.app.ports import Repositories, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.models import DailyPoster, PermanentDeliveryError

@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.discord.stand_in_records import Failure, RateLimit, Request
+
 APP_ID = 900000000000000001
 BOT_ID = 900000000000000002
 GUILD_ID = 900000000000000003
@@ -33,32 +35,6 @@ BOT_USER = {
     "avatar": None,
     "bot": True,
 }
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    at: float
-    status: int
-
-
-@dataclass
-class RateLimit:
-    method: str
-    pattern: re.Pattern[str]
-    times: int
-
-
-@dataclass(frozen=True)
-class Failure:
-    method: str
-    pattern: re.Pattern[str]
-    status: int
-    code: int
-    message: str
 
 
 @dataclass

@@ -1,0 +1,95 @@
+"""What one group commit of answers carries (`bot/app/answering.py`): the graded submissions,
+what the batch's transaction reads and decides about them, and the outcome each caller gets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.app.learning_ports import CardKey, Review
+from bot.app.ports import NewAnswer, PostedQuestion, RecordedAnswer, UserState
+from bot.choices import answer_feedback
+from bot.models import Actor, AnswerOutcome, Mode
+from bot.questions import Question
+from bot.recall import Grade, Memory
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A graded answer waiting to be recorded."""
+
+    actor: Actor
+    instance: PostedQuestion
+    question: Question
+    chosen: str
+    correct: bool
+    answered_at: datetime
+    grade: Grade | None = None
+    """The learner's own grade of a flashcard; None for an answer graded by its correctness."""
+
+
+@dataclass
+class Batch:
+    """What one transaction learns and decides about its submissions."""
+
+    users: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+    counts: dict[int, tuple[bool, int]] = field(default_factory=dict)
+    first: dict[tuple[int, int], RecordedAnswer] = field(default_factory=dict)
+    state: dict[int, UserState] = field(default_factory=dict)
+    new_answers: list[NewAnswer] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
+    increments: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    user_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    workspace_of_user: dict[int, int] = field(default_factory=dict)
+    workspace_of_team: dict[int, int] = field(default_factory=dict)
+    cards: dict[CardKey, Memory] = field(default_factory=dict)
+    changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    paused: dict[int, date] | None = None
+    """The batch's people's vacations, read the first time a daily answer needs them."""
+
+
+def add_tally(
+    totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool
+) -> None:
+    tally = totals.setdefault(key, [0, 0, 0])
+    tally[0] += points
+    tally[1] += 1
+    tally[2] += int(correct)
+
+
+def outcome(
+    instance: PostedQuestion,
+    question: Question,
+    *,
+    chosen: str,
+    correct: bool,
+    points: int,
+    user: UserState,
+    repeat: bool,
+    late: bool,
+    count: int,
+) -> AnswerOutcome:
+    correct_answers, picked = answer_feedback(question, instance.id, chosen)
+    return AnswerOutcome(
+        instance_id=instance.id,
+        question_id=question.id,
+        kind=question.kind,
+        correct=correct,
+        chosen=chosen,
+        correct_answer=question.answer,
+        explanation=question.explanation,
+        source=question.source,
+        points=points,
+        total_points=user.total,
+        streak=user.streak,
+        daily_streak=user.daily_streak,
+        repeat=repeat,
+        late=late,
+        answer_count=count,
+        mode=Mode(instance.mode),
+        correct_answers=correct_answers,
+        picked=picked,
+    )
