@@ -33,6 +33,9 @@ PART = 100
 MARK_GATHER_SECONDS = 0.02
 
 Sleep = Callable[[float], Awaitable[None]]
+# Writes one batch of (id, reference) marks in PostedMarks' transaction: daily claims marked
+# posted by default; the delivery table passes its own (`bot.app.outbox`).
+MarkWriter = Callable[[Sequence[tuple[int, str, object]], datetime, Repositories], None]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -157,7 +160,9 @@ class PostedMarks:
         clock: Clock,
         gather: float = MARK_GATHER_SECONDS,
         sleep: Sleep = asyncio.sleep,
+        write: MarkWriter | None = None,
     ) -> None:
+        self.write_marks = write or _mark_posted
         self.uow = uow
         self.clock = clock
         self.gather = gather
@@ -180,7 +185,7 @@ class PostedMarks:
             now = self.clock.now()
 
             try:
-                await self.uow.write(partial(_mark_posted, batch, now))
+                await self.uow.write(partial(self.write_marks, batch, now))
             except Exception as error:
                 for *_, done in batch:
                     if not done.done():
