@@ -109,11 +109,12 @@ class MemoryOutbox:
             if row is not None and row.state == "pending" and row.claimed_by == claimer:
                 row.lease_until = lease_until
 
-    def finish(self, row_id: int, state: str, now: datetime) -> None:
-        row = self.s.rows.get(row_id)
-        if row is not None and row.state == "pending":
-            row.state, row.lease_until, row.finished_at = state, None, now
-            row.attempts += 1
+    def finish_many(self, row_ids: Sequence[int], state: str, now: datetime) -> None:
+        for row_id in row_ids:
+            row = self.s.rows.get(row_id)
+            if row is not None and row.state == "pending":
+                row.state, row.lease_until, row.finished_at = state, None, now
+                row.attempts += 1
 
     def retry(self, row_id: int, claimer: str, retry_at: datetime) -> None:
         row = self.s.rows.get(row_id)

@@ -8,9 +8,11 @@ calls the handlers concurrently, and marks each row sent, backs it off for a ret
 A row still undelivered when its kind's grace window has passed is marked missed, logged once.
 A claimer that dies leaves its lease to run out; the next run anywhere takes the row again.
 
-Exactly once: a row is marked sent in its own one-row transaction as soon as its handler
-returns, so a crash repeats a send only if it falls between the platform's answer and that
-write (`docs/outbox.md` gives the measured figure).
+Exactly once: a row is marked sent (or dropped) only after its handler returned, in batches
+(group commit, `bot.daily.fanout.PostedMarks`: what arrived while one batch was being written
+makes the next), so a crash repeats a send only if it falls between the platform's answer and
+the commit of that row's batch (`docs/outbox.md` gives the measured figure). A retry is
+written at once, one row: it is rare, and it needs the row's attempts for its backoff.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
-from bot.daily.fanout import FanOut, leases_kept
+from bot.daily.fanout import FanOut, PostedMarks, leases_kept
 from bot.metrics import DELIVERY_UNRECORDED
 
 if TYPE_CHECKING:
@@ -203,7 +205,8 @@ class OutboxRunner:
         workspace's slow batch does not hold every other workspace back."""
         unsent: set[int] = set()
         claimed: list[Due] = []
-        sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, unsent))
+        finished = PostedMarks(self.uow, self.clock, write=_finish_rows, kind=None)
+        sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, finished, unsent))
         async with leases_kept(
             self.uow, self.clock, self.lease, unsent, partial(_extend_leases, self.claimer)
         ):
@@ -226,12 +229,12 @@ class OutboxRunner:
             tuple(by_outcome[Outcome.DROPPED]),
         )
 
-    async def _deliver_one(self, unsent: set[int], due: Due) -> Outcome:
+    async def _deliver_one(self, finished: PostedMarks, unsent: set[int], due: Due) -> Outcome:
         try:
             outcome = await self._attempt(due)
             answered = time.perf_counter()
             try:
-                await self.uow.write(partial(self._record, due, outcome))
+                await self._record(finished, due, outcome)
                 if outcome is Outcome.SENT:
                     DELIVERY_UNRECORDED.labels(kind=due.item.kind).observe(time.perf_counter() - answered)
             except Exception:
@@ -256,18 +259,26 @@ class OutboxRunner:
             )
         return outcome
 
-    def _record(self, due: Due, outcome: Outcome, repositories: Repositories) -> None:
-        now = self.clock.now()
+    async def _record(self, finished: PostedMarks, due: Due, outcome: Outcome) -> None:
         if outcome is Outcome.RETRY:
-            retry_at = now + self.backoff(due.attempts + 1)
-            repositories.outbox.retry(due.id, self.claimer, retry_at)
+            retry_at = self.clock.now() + self.backoff(due.attempts + 1)
+            await self.uow.write(lambda r: r.outbox.retry(due.id, self.claimer, retry_at))
         else:
-            repositories.outbox.finish(due.id, outcome.value, now)
+            await finished.mark(due.id, outcome.value)
 
 
 def _pacing_key(due: Due) -> str:
     """Rows take turns per workspace (a platform's rate limits are per workspace)."""
     return f"{due.item.platform}/{due.item.payload.get('workspace', '')}"
+
+
+def _finish_rows(batch: Sequence[tuple[int, str, object]], now: datetime, repositories: Repositories) -> None:
+    """Write a batch of (row id, "sent" or "dropped") in one transaction."""
+    by_state: dict[str, list[int]] = {}
+    for row_id, state, _ in batch:
+        by_state.setdefault(state, []).append(row_id)
+    for state, ids in by_state.items():
+        repositories.outbox.finish_many(ids, state, now)
 
 
 def _extend_leases(claimer: str, ids: list[int], lease_until: datetime, repositories: Repositories) -> None:

@@ -53,8 +53,8 @@ class Outbox(Protocol):
         """Renew the leases `claimer` still holds."""
         ...
 
-    def finish(self, row_id: int, state: str, now: datetime) -> None:
-        """Mark a row 'sent' or 'dropped'."""
+    def finish_many(self, row_ids: Sequence[int], state: str, now: datetime) -> None:
+        """Mark these rows 'sent' or 'dropped' (one statement per few hundred rows)."""
         ...
 
     def retry(self, row_id: int, claimer: str, retry_at: datetime) -> None:

@@ -37,6 +37,9 @@ PART = 100
 MARK_GATHER_SECONDS = 0.0
 
 Sleep = Callable[[float], Awaitable[None]]
+# Writes one batch of (id, reference) marks in PostedMarks' transaction: daily claims marked
+# posted by default; the delivery table passes its own (`bot.app.outbox`).
+MarkWriter = Callable[[Sequence[tuple[int, str, object]], datetime, Repositories], None]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -161,7 +164,13 @@ class PostedMarks:
         clock: Clock,
         gather: float = MARK_GATHER_SECONDS,
         sleep: Sleep = asyncio.sleep,
+        write: MarkWriter | None = None,
+        kind: str | None = "daily_post",
     ) -> None:
+        self.write_marks = write or _mark_posted
+        self.kind = kind
+        """Observed as this kind in `studybot_delivery_unrecorded_seconds` (None: the caller
+        observes each mark itself)."""
         self.uow = uow
         self.clock = clock
         self.gather = gather
@@ -187,10 +196,11 @@ class PostedMarks:
             now = self.clock.now()
 
             try:
-                await self.uow.write(partial(_mark_posted, batch, now))
+                await self.uow.write(partial(self.write_marks, batch, now))
                 committed = time.perf_counter()
-                for moment in answered:
-                    DELIVERY_UNRECORDED.labels(kind="daily_post").observe(committed - moment)
+                if self.kind is not None:
+                    for moment in answered:
+                        DELIVERY_UNRECORDED.labels(kind=self.kind).observe(committed - moment)
             except Exception as error:
                 for *_, done in batch:
                     if not done.done():

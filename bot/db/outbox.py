@@ -21,6 +21,8 @@ from bot.db.statements import insert
 from bot.db.tables_outbox import outbox
 
 _PENDING = outbox.c.state == "pending"
+# Row ids per statement when rows are finished in bulk (within SQLite's bound-parameter limit).
+_CHUNK = 500
 
 
 def _unleased(now: datetime) -> Any:
@@ -133,12 +135,13 @@ class SqlOutbox:
                 .values(lease_until=lease_until)
             )
 
-    def finish(self, row_id: int, state: str, now: datetime) -> None:
-        self.connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id, _PENDING)
-            .values(state=state, lease_until=None, finished_at=now, attempts=outbox.c.attempts + 1)
-        )
+    def finish_many(self, row_ids: Sequence[int], state: str, now: datetime) -> None:
+        for start in range(0, len(row_ids), _CHUNK):
+            self.connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(row_ids[start : start + _CHUNK]), _PENDING)
+                .values(state=state, lease_until=None, finished_at=now, attempts=outbox.c.attempts + 1)
+            )
 
     def retry(self, row_id: int, claimer: str, retry_at: datetime) -> None:
         self.connection.execute(
