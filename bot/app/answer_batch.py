@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.app.learning_ports import CardKey, Review
-from bot.app.ports import NewAnswer, PostedQuestion, RecordedAnswer, UserState
+from bot.app.ports import NewAnswer, PostedQuestion, RecordedAnswer, Repositories, UserState
 from bot.choices import answer_feedback
 from bot.models import Actor, AnswerOutcome, Mode
 from bot.questions import Question
-from bot.recall import Grade, Memory
+from bot.recall import Grade, Memory, Recall, grade_for
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,25 @@ class Batch:
     reviews: list[Review] = field(default_factory=list)
     paused: dict[int, date] | None = None
     """The batch's people's vacations, read the first time a daily answer needs them."""
+
+    def on_vacation(self, repositories: Repositories, user_id: int, daily_date: date) -> bool:
+        """Whether a person's vacation (`pause N days`) lasted until at least the day before this
+        daily question: a daily question they left unanswered then does not break their streak."""
+        if self.paused is None:
+            self.paused = repositories.learners.paused_until(sorted(self.state))
+        until = self.paused.get(user_id)
+        return until is not None and until >= daily_date - timedelta(days=1)
+
+    def remember(self, recall: Recall, user_id: int, submission: Submission) -> None:
+        """Rate the person's card of the question (in the batch; written with the answers)."""
+        key = (user_id, submission.question.id)
+        grade = submission.grade or grade_for(submission.correct)
+        self.cards[key] = self.changed_cards[key] = recall.review(
+            self.cards.get(key), grade, submission.answered_at
+        )
+        self.reviews.append(
+            Review(user_id, submission.question.id, grade, submission.answered_at, submission.instance.mode)
+        )
 
 
 def add_tally(

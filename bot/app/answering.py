@@ -22,12 +22,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.app.answer_batch import Batch, Submission, add_tally, outcome
-from bot.app.learning_ports import PRIVATE_MODES, Review
+from bot.app.learning_ports import PRIVATE_MODES
 from bot.app.ports import (
     NewAnswer,
     RecordedAnswer,
@@ -39,7 +39,7 @@ from bot.errors import QuizError, StorageUnavailable
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
 from bot.periods import period_keys
-from bot.recall import Recall, grade_for
+from bot.recall import Recall
 from bot.scoring import score_answer
 
 log = logging.getLogger(__name__)
@@ -105,20 +105,7 @@ class AnswerRecorder:
             raise
         except Exception as error:
             if len(submissions) == 1:
-                actor = submissions[0].actor
-                log.exception(
-                    "the database refused the answer of %s/%s/%s to %s",
-                    actor.platform,
-                    actor.workspace,
-                    actor.user,
-                    submissions[0].instance.id,
-                )
-                refused = QuizError(
-                    "Your answer could not be saved: the quiz database refused it, so nothing was "
-                    "recorded. Please tell an admin; the reason is in Studybot's log."
-                )
-                refused.__cause__ = error
-                return [refused]
+                return [_refused(submissions[0], error)]
             log.warning("a batch of %s answers failed (%s); retrying it in halves", len(submissions), error)
         middle = len(submissions) // 2
         return [
@@ -171,7 +158,7 @@ class AnswerRecorder:
         """The whole transaction of a batch (on SQLite in the writer thread, while the event
         loop only reads the recorder's caches)."""
         outcomes = self._decide(repositories, submissions, batch)
-        self._write(repositories, batch)
+        _write(repositories, batch)
         return outcomes
 
     def _identify(
@@ -249,7 +236,7 @@ class AnswerRecorder:
             daily_before = (
                 user.daily_streak if previous is not None and previous.correct and not previous.late else 0
             )
-            if previous is None and self._on_vacation(repositories, batch, user_id, instance.daily_date):
+            if previous is None and batch.on_vacation(repositories, user_id, instance.daily_date):
                 daily_before = user.daily_streak
         score = score_answer(
             correct=submission.correct,
@@ -278,7 +265,7 @@ class AnswerRecorder:
             )
         )
         batch.modes.append(instance.mode)
-        self._remember(batch, user_id, submission)
+        batch.remember(self.recall, user_id, submission)
         if not late:
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
@@ -302,40 +289,37 @@ class AnswerRecorder:
             count=count,
         )
 
-    @staticmethod
-    def _on_vacation(repositories: Repositories, batch: Batch, user_id: int, daily_date: date) -> bool:
-        """Whether a person's vacation (`pause N days`) lasted until at least the day before this
-        daily question: a daily question they left unanswered then does not break their streak."""
-        if batch.paused is None:
-            batch.paused = repositories.learners.paused_until(sorted(batch.state))
-        until = batch.paused.get(user_id)
-        return until is not None and until >= daily_date - timedelta(days=1)
 
-    def _remember(self, batch: Batch, user_id: int, submission: Submission) -> None:
-        """Rate the person's card of the question (in the batch; written with the answers)."""
-        key = (user_id, submission.question.id)
-        grade = submission.grade or grade_for(submission.correct)
-        batch.cards[key] = batch.changed_cards[key] = self.recall.review(
-            batch.cards.get(key), grade, submission.answered_at
-        )
-        batch.reviews.append(
-            Review(user_id, submission.question.id, grade, submission.answered_at, submission.instance.mode)
-        )
+def _write(repositories: Repositories, batch: Batch) -> None:
+    """Every table the batch changes, one statement each (the answers first: a race shows there)."""
+    if not batch.new_answers:
+        return
+    if repositories.answers.insert(batch.new_answers) != len(batch.new_answers):
+        raise _Raced()
+    repositories.cards.put(batch.changed_cards, batch.new_answers[-1].answered_at)
+    repositories.cards.log(batch.reviews)
+    repositories.posts.add_answer_counts(batch.increments)
+    repositories.people.set_streaks(
+        {uid: (s.streak, s.daily_streak) for uid, s in batch.state.items() if uid in batch.workspace_of_user}
+    )
+    repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
+    repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
 
-    def _write(self, repositories: Repositories, batch: Batch) -> None:
-        if not batch.new_answers:
-            return
-        if repositories.answers.insert(batch.new_answers) != len(batch.new_answers):
-            raise _Raced()
-        repositories.cards.put(batch.changed_cards, batch.new_answers[-1].answered_at)
-        repositories.cards.log(batch.reviews)
-        repositories.posts.add_answer_counts(batch.increments)
-        repositories.people.set_streaks(
-            {
-                uid: (s.streak, s.daily_streak)
-                for uid, s in batch.state.items()
-                if uid in batch.workspace_of_user
-            }
-        )
-        repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
-        repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
+
+def _refused(submission: Submission, error: Exception) -> QuizError:
+    """The one answer of a batch the database would not store: logged, and its user told."""
+    actor = submission.actor
+    log.exception(
+        "the database refused the answer of %s/%s/%s to %s",
+        actor.platform,
+        actor.workspace,
+        actor.user,
+        submission.instance.id,
+        exc_info=error,
+    )
+    refused = QuizError(
+        "Your answer could not be saved: the quiz database refused it, so nothing was "
+        "recorded. Please tell an admin; the reason is in Studybot's log."
+    )
+    refused.__cause__ = error
+    return refused
