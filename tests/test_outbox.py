@@ -279,3 +279,52 @@ async def wait_for_a_lock_wait(database: Database, waiter: asyncio.Task[list[Due
         watcher = await connection.execution_options(isolation_level="AUTOCOMMIT")
         while not (await watcher.execute(query)).scalar() and not waiter.done():
             await asyncio.sleep(0.01)
+
+
+class CountingWrites:
+    """A unit of work that counts its write transactions."""
+
+    def __init__(self, inner: UnitOfWork) -> None:
+        self.inner = inner
+        self.writes = 0
+
+    async def read(self, work: object) -> object:
+        return await self.inner.read(work)  # type: ignore[arg-type]
+
+    async def write(self, work: object) -> object:
+        self.writes += 1
+        return await self.inner.write(work)  # type: ignore[arg-type]
+
+
+async def test_outcomes_are_recorded_in_batches_once_the_platform_answered(
+    uow: UnitOfWork, clock: FrozenClock
+) -> None:
+    """Forty rows sent at once (one per workspace) are recorded in a few transactions, not forty;
+    and no row is marked sent before its handler answered."""
+    due_at = clock.now() - timedelta(seconds=1)
+    await schedule(
+        uow, *(Scheduled("reveal", f"k{n:02d}", "slack", due_at, {"workspace": f"T{n}"}) for n in range(40))
+    )
+    counted = CountingWrites(uow)
+    entered, everyone_in, answered = [], asyncio.Event(), asyncio.Event()
+
+    class Held:
+        kind = "reveal"
+
+        async def deliver(self, due: Due) -> Outcome:
+            pending = await uow.read(lambda r: r.outbox.pending("reveal", due.item.key))
+            entered.append(pending == [due.item])
+            if len(entered) == 40:
+                everyone_in.set()
+            await answered.wait()
+            return Outcome.SENT
+
+    run = asyncio.create_task(runner(counted, clock, Held()).run_due())  # type: ignore[arg-type]
+    await everyone_in.wait()
+    writes_before_answers = counted.writes
+    answered.set()
+    report = await run
+    assert entered == [True] * 40
+    assert len(report.sent) == 40
+    assert await uow.read(lambda r: r.outbox.pending("reveal", "")) == []
+    assert counted.writes - writes_before_answers <= 3
