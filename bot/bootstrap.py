@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.exam import ExamDeadline, ExamService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
@@ -25,6 +26,10 @@ from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXAM_DEADLINE_GRACE = timedelta(days=30)
+"""An exam whose deadline passed while no process ran is still submitted when one starts: its
+answers after the deadline never count, so a late submission scores the same."""
 
 
 def freeze_long_lived() -> None:
@@ -47,6 +52,7 @@ class Services:
     daily: DailyService
     commands: Commands
     outbox: OutboxRunner
+    exam: ExamService
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,11 @@ def wire(
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
-    commands = Commands(quiz, standings, teams, daily)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox)
+    # Issue 17 wires its card update here: ExamService(..., record_card=<learning's answer hook>).
+    exam = ExamService(uow, bank, clock, default_timezone, rng)
+    outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
+    commands = Commands(quiz, standings, teams, daily, exam)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, exam)
 
 
 def compose(

@@ -19,6 +19,7 @@ from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
 
 if TYPE_CHECKING:
+    from bot.app.exam_ports import Exams
     from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
@@ -362,6 +363,9 @@ class Repositories(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def exams(self) -> Exams: ...
 
 
 class UnitOfWork(Protocol):

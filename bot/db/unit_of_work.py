@@ -12,6 +12,7 @@ from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
+from bot.db.exams import SqlExams
 from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
@@ -32,6 +33,7 @@ class SqlRepositories:
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
         self.outbox = SqlOutbox(connection)
+        self.exams = SqlExams(connection)
 
 
 class SqlUnitOfWork:
