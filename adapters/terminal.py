@@ -8,11 +8,13 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from adapters import terminal_render as render
+from adapters.terminal_exam import exam_step
 from bot.app.commands import Commands, Notice
 from bot.app.quiz import QuizService
 from bot.choices import LETTERS, parse_letters
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
+from bot.exam_models import ExamQuestion, ExamReview
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
@@ -35,6 +37,8 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.exam: ExamQuestion | ExamReview | None = None
+        """The exam screen on show: lines that are not commands act on it."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         self.pending = question
@@ -88,6 +92,12 @@ class TerminalChat:
         if len(text) > MAX_COMMAND_LENGTH:
             return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
         try:
+            if self.exam is not None and self.commands.exam is not None and not text.startswith("/"):
+                step = await exam_step(self.commands.exam, self.actor, self.exam, text)
+                if isinstance(step, str):
+                    return step
+                self.exam = step if isinstance(step, ExamQuestion | ExamReview) else None
+                return render.reply(step)
             if self.pending is not None and not text.startswith("/"):
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
@@ -97,6 +107,7 @@ class TerminalChat:
             return str(error)
         if isinstance(result, Posted):
             self.pending = result.question
+        self.exam = result if isinstance(result, ExamQuestion | ExamReview) else None
         return render.reply(result)
 
     async def loop(self, read_line: ReadLine, interactive: bool) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from adapters.terminal_exam import exam_history, exam_screen
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.models import (
     AnswerOutcome,
     Leaderboard,
@@ -178,5 +180,11 @@ def reply(result: Reply) -> str:
         case DailyStopped(text):
             return text
         case Notice(text):
+            return text
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_screen(result)
+        case ExamHistory():
+            return exam_history(result)
+        case ExamStopped(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -113,3 +113,14 @@ class ExamHistory:
 @dataclass(frozen=True)
 class ExamStopped:
     text: str
+
+
+def clock_text(seconds: int) -> str:
+    """Time left or used as H:MM:SS, or MM:SS under an hour."""
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def share_text(correct: int, total: int) -> str:
+    return f"{correct}/{total} ({round(100 * correct / total) if total else 0}%)"
