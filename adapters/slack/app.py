@@ -17,6 +17,7 @@ from adapters.slack import installs
 from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
+from adapters.slack.exam_listeners import register_exam
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.bootstrap import Core
@@ -82,4 +83,5 @@ def build_app(
     )
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admin_user_ids, background, counts)
+    register_exam(app, core, background)
     return app

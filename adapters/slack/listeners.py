@@ -17,7 +17,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import action_ids, blocks
+from adapters.slack import action_ids, blocks, exam_blocks
 from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
@@ -25,6 +25,7 @@ from adapters.slack.debounce import Debouncer
 from bot.app.commands import Notice
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
+from bot.exam_models import ExamQuestion, ExamReport, ExamReview
 from bot.grammar import parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 
@@ -32,6 +33,7 @@ PLATFORM = "slack"
 COMMAND = "/quiz"
 HOME_EVENT = "app_home_opened"
 CANNOT_POST = "I cannot post in this channel. Invite me with `/invite @Studybot`, or ask in a public channel."
+EXAM_IN_DM = "Your exam is in your direct messages with Studybot. Good luck!"
 CANNOT_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,12 @@ async def _unreadable(job: Unreadable) -> Outcome:
     raise job.error
 
 
+async def open_dm(client: AsyncWebClient, user: str) -> str:
+    """The id of the person's direct-message conversation with Studybot (scope im:write)."""
+    opened = await client.conversations_open(users=user)
+    return str(opened["channel"]["id"])
+
+
 def client_for(base: AsyncWebClient, token: str | None) -> AsyncWebClient:
     """A Web API client for one workspace's token, made when the work runs (as Bolt makes one
     per request): the base client's URL, session, timeout and retries."""
@@ -231,6 +239,17 @@ def register(
         await quiz_service.set_message_ref(view.instance_id, message_ref(posted["channel"], posted["ts"]))
         return "ok"
 
+    async def post_exam(
+        command: Command, client: AsyncWebClient, screen: ExamQuestion | ExamReview | ExamReport
+    ) -> Outcome:
+        """The exam goes to the person's direct messages: an ephemeral message can be replaced
+        only a few times through its response_url, and an exam updates its message often."""
+        dm = await open_dm(client, command.user)
+        await client.chat_postMessage(channel=dm, **exam_blocks.screen(screen))
+        if dm != command.channel:
+            await tell(command.response_url, blocks.reply_text(EXAM_IN_DM))
+        return "ok"
+
     async def quiz(command: Command) -> Outcome:
         client = client_for(app.client, command.token)
         actor = command.actor
@@ -241,6 +260,8 @@ def register(
         result = await core.commands.execute(actor, command.channel, parse(command.text), slack_admin)
         if isinstance(result, Posted):
             return await post_question(command, client, result.question)
+        if isinstance(result, ExamQuestion | ExamReview | ExamReport):
+            return await post_exam(command, client, result)
         await tell(command.response_url, blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 

@@ -99,9 +99,10 @@ class ExamService:
     ) -> ExamScreen:
         """A new exam, or the one in progress (an exam runs to its end or `exam stop`)."""
         topic_id, pool = self._pool(topic_query)
-        count = min(questions or EXAM_QUESTIONS, len(pool))
+        wanted = questions or EXAM_QUESTIONS
+        count = min(wanted, len(pool))
         notice = None
-        if questions is not None and questions > len(pool):
+        if wanted > len(pool):
             notice = f"The bank has {len(pool)} exam-style questions here, so the exam has {count}."
         length = minutes or minutes_for(count)
         return await self.uow.write(
