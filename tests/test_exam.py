@@ -1,4 +1,6 @@
-"""Mock exams: drawing, scoring, the server's clock and deadline, surviving a restart."""
+"""Mock exams: drawing, scoring, the server's clock and deadline, surviving a restart.
+
+The tests that need no database of their own run again on memory (`tests/test_rules.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 
 from bot.app.exam import DEADLINE_KIND
 from bot.bank import QuestionBank
-from bot.bootstrap import Core, compose
+from bot.bootstrap import Core, Services, compose
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview
 from bot.exam_rules import apportion, draw, exam_shaped, minutes_for, scaled_score
 from bot.grammar import Invalid, ReviewExam, ShowExamHistory, StartExam, StopExam, parse
@@ -20,12 +22,12 @@ from tests.conftest import FrozenClock
 ANN = Actor("slack", "T1", "U1", "Ann")
 
 
-def right_picks(core: Core, screen: ExamQuestion) -> list[int]:
+def right_picks(core: Services, screen: ExamQuestion) -> list[int]:
     question = core.quiz.bank.by_id[screen.question.question_id]
     return [i for i, c in enumerate(screen.question.choices) if c in question.answers]
 
 
-def wrong_pick(core: Core, screen: ExamQuestion) -> list[int]:
+def wrong_pick(core: Services, screen: ExamQuestion) -> list[int]:
     """A wrong answer of the right size: for multiple response, all right but one swapped."""
     question = core.quiz.bank.by_id[screen.question.question_id]
     right = right_picks(core, screen)
@@ -73,7 +75,7 @@ def test_the_exam_grammar() -> None:
     assert isinstance(parse("exam ecs 20 0"), Invalid)
 
 
-async def test_an_exam_is_scored_all_or_nothing(core: Core) -> None:
+async def test_an_exam_is_scored_all_or_nothing(core: Services) -> None:
     screen = await core.exam.start(ANN, None, 65, None)
     assert isinstance(screen, ExamQuestion) and screen.total == 65 and screen.seconds_left == 90 * 60
     kinds: dict[int, Kind] = {}
@@ -99,7 +101,7 @@ async def test_an_exam_is_scored_all_or_nothing(core: Core) -> None:
         assert len(set(missed[position].picked) & set(missed[position].right)) >= 1
 
 
-async def test_flagged_questions_are_revisited_before_submitting(core: Core) -> None:
+async def test_flagged_questions_are_revisited_before_submitting(core: Services) -> None:
     screen = await core.exam.start(ANN, "ecs", 5, None)
     assert isinstance(screen, ExamQuestion) and screen.total == 5 and screen.deadline
     screen = await core.exam.flag(ANN, screen.exam_id, 2)
@@ -110,7 +112,7 @@ async def test_flagged_questions_are_revisited_before_submitting(core: Core) -> 
     assert isinstance(back, ExamQuestion) and back.position == 2 and back.flagged
 
 
-async def test_one_exam_at_a_time_and_stop(core: Core) -> None:
+async def test_one_exam_at_a_time_and_stop(core: Services) -> None:
     first = await core.exam.start(ANN, None, 10, None)
     again = await core.exam.start(ANN, None, 20, None)
     assert isinstance(first, ExamQuestion) and isinstance(again, ExamQuestion)
@@ -163,7 +165,7 @@ async def test_the_deadline_submits_an_exam_nobody_touches(
         await restarted.exam.current(ANN)
 
 
-async def test_exam_answers_update_stats_but_score_no_points(core: Core) -> None:
+async def test_exam_answers_update_stats_but_score_no_points(core: Services) -> None:
     screen = await core.exam.start(ANN, None, 10, None)
     assert isinstance(screen, ExamQuestion)
     for position in range(10):
@@ -179,7 +181,7 @@ async def test_exam_answers_update_stats_but_score_no_points(core: Core) -> None
     assert all(row.points == 0 for row in board.rows)
 
 
-async def test_history_lists_scores_and_trend(core: Core) -> None:
+async def test_history_lists_scores_and_trend(core: Services) -> None:
     for right in (2, 5):
         screen = await core.exam.start(ANN, None, 5, None)
         assert isinstance(screen, ExamQuestion)
