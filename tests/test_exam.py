@@ -147,6 +147,26 @@ async def test_the_deadline_holds_across_a_restart(
     assert late.correct == 1 and late.answered == 1 and late.seconds_used == 28 * 60
 
 
+async def test_stopping_one_exam_keeps_the_other_exams_deadlines(core: Services) -> None:
+    people = [Actor("slack", "T1", f"U{n}", f"user{n}") for n in range(11)]
+    for person in people:
+        await core.exam.start(person, None, 5, None)
+    await core.exam.stop(people[0])
+    pending = await core.uow.read(lambda r: r.outbox.pending(DEADLINE_KIND, ""))
+    assert len(pending) == 10 and {p.payload["exam"] for p in pending} == set(range(2, 12))
+
+
+async def test_a_new_exam_after_an_unsubmitted_deadline_says_how_the_last_one_went(
+    core: Services, clock: FrozenClock
+) -> None:
+    first = await core.exam.start(ANN, None, 5, None)
+    assert isinstance(first, ExamQuestion)
+    clock.advance(minutes=8)
+    second = await core.exam.start(ANN, None, 5, None)
+    assert isinstance(second, ExamQuestion) and second.exam_id != first.exam_id
+    assert second.notice == "Your last exam was submitted at its deadline: 100 / 1000."
+
+
 async def test_the_deadline_submits_an_exam_nobody_touches(
     core: Core, clock: FrozenClock, bank: QuestionBank
 ) -> None:

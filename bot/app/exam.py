@@ -46,7 +46,9 @@ ExamScreen = ExamQuestion | ExamReview | ExamReport
 
 
 def deadline_key(exam_id: int) -> str:
-    return f"exam:{exam_id}"
+    """The deadline row's key. It ends with a separator because `outbox.cancel` matches keys by
+    prefix: cancelling exam 1's row must not cancel exam 10's."""
+    return f"exam:{exam_id}/"
 
 
 def choice_seed(exam_id: int, position: int) -> int:
@@ -128,6 +130,9 @@ class ExamService:
                 return _with_notice(
                     screen, "You have an exam in progress: here it is. /quiz exam stop abandons it."
                 )
+            if isinstance(screen, ExamReport):
+                ended = f"Your last exam was submitted at its deadline: {screen.score} / 1000."
+                notice = f"{ended} {notice}" if notice else ended
         drawn = draw(pool, count, repositories.exams.seen(user_id), self._rng)
         deadline = now + timedelta(minutes=minutes)
         exam = repositories.exams.create(
