@@ -152,8 +152,9 @@ class ExamService:
         repositories.outbox.schedule(
             Scheduled(DEADLINE_KIND, deadline_key(exam.id), ANY_PLATFORM, deadline, {"exam": exam.id})
         )
-        screen = self._screen(repositories, exam, now)
-        return _with_notice(screen, notice) if isinstance(screen, ExamQuestion) and notice else screen
+        # The first screen from what was just written, without reading the 65 questions back.
+        fresh = [ExamItem(position, q.id, None, None, False, None) for position, q in enumerate(drawn)]
+        return _with_notice(self._question(_Found(exam, fresh), 0, now), notice)
 
     # -- the screens ----------------------------------------------------------------------
 
