@@ -79,22 +79,30 @@ class ExamService:
         self.topic_index = TopicIndex(bank.topics)
         self._rng = rng or random.Random()
         self.record_card = record_card
+        self._pools: dict[str | None, tuple[Question, ...]] = {}
         """Issue 17's card update per exam answer (None until the learning feature is wired)."""
 
     # -- starting -------------------------------------------------------------------------
 
-    def _pool(self, topic_query: str | None) -> tuple[str | None, list[str]]:
+    def _pool(self, topic_query: str | None) -> tuple[str | None, tuple[Question, ...]]:
+        """The exam-shaped questions of a topic (None: of the whole bank), worked out once each."""
         if topic_query is None:
-            return None, [q.id for q in exam_shaped(self.bank.questions)]
+            return None, self._shaped(None)
         topic = self.topic_index.resolve(topic_query)
         if topic is None:
             near = self.topic_index.suggest(topic_query)
             hint = f" Did you mean {' or '.join(near)}?" if near else " See /quiz topics."
             raise QuizError(f"No topic '{topic_query}'.{hint}")
-        pool = [q.id for q in exam_shaped(self.bank.in_topic(topic.id))]
+        pool = self._shaped(topic.id)
         if not pool:
             raise QuizError(f"There are no exam-style questions on {topic.name} yet.")
         return topic.id, pool
+
+    def _shaped(self, topic_id: str | None) -> tuple[Question, ...]:
+        if topic_id not in self._pools:
+            questions = self.bank.in_topic(topic_id) if topic_id else self.bank.questions
+            self._pools[topic_id] = tuple(exam_shaped(questions))
+        return self._pools[topic_id]
 
     async def start(
         self, actor: Actor, topic_query: str | None, questions: int | None, minutes: int | None
@@ -107,9 +115,7 @@ class ExamService:
         if wanted > len(pool):
             notice = f"The bank has {len(pool)} exam-style questions here, so the exam has {count}."
         length = minutes or minutes_for(count)
-        return await self.uow.write(
-            partial(self._start, actor, topic_id, [self.bank.by_id[q] for q in pool], count, length, notice)
-        )
+        return await self.uow.write(partial(self._start, actor, topic_id, pool, count, length, notice))
 
     def _start(
         self,

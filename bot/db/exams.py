@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, union_all, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, union_all, update
 
 from bot.app.exam_ports import OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
+from bot.db.statements import execute_plain, read_plain
 from bot.db.statements import insert as dialect_insert
 from bot.db.tables import answers, question_instances
 from bot.db.tables_exam import exam_items, exams
@@ -52,19 +53,19 @@ class SqlExams:
         statement = (
             dialect_insert(self.connection, exams)
             .values(values)
-            .on_conflict_do_nothing(index_elements=["user_id"], index_where=exams.c.state == OPEN)
+            # The predicate written out as the partial index has it: PostgreSQL cannot match a
+            # bound parameter against the index's predicate.
+            .on_conflict_do_nothing(index_elements=["user_id"], index_where=text("state = 'open'"))
             .returning(*exams.c)
         )
         row = self.connection.execute(statement).first()
         if row is None:
             return None
-        self.connection.execute(
-            insert(exam_items),
-            [
-                {"exam_id": row.id, "position": position, "question_id": question_id, "flagged": False}
-                for position, question_id in enumerate(exam.question_ids)
-            ],
-        )
+        rows = [
+            {"exam": row.id, "position": position, "question": question_id, "flagged": False}
+            for position, question_id in enumerate(exam.question_ids)
+        ]
+        execute_plain(self.connection, _INSERT_ITEMS, rows)
         return _record(row)
 
     def open_of(self, user_id: int) -> ExamRecord | None:
@@ -120,16 +121,33 @@ class SqlExams:
         return [_record(row) for row in rows]
 
     def seen(self, user_id: int) -> dict[str, int]:
-        answered = (
-            select(question_instances.c.question_id.label("question_id"))
-            .select_from(answers.join(question_instances, question_instances.c.id == answers.c.instance_id))
-            .where(answers.c.user_id == user_id)
-        )
-        examined = (
-            select(exam_items.c.question_id.label("question_id"))
-            .select_from(exam_items.join(exams, exams.c.id == exam_items.c.exam_id))
-            .where(exams.c.user_id == user_id)
-        )
-        met = union_all(answered, examined).subquery()
-        query = select(met.c.question_id, func.count()).group_by(met.c.question_id)
-        return {question_id: count for question_id, count in self.connection.execute(query)}
+        rows = read_plain(self.connection, _SEEN, {"answered_by": [user_id], "examined_by": [user_id]})
+        return dict(rows)
+
+
+_INSERT_ITEMS = insert(exam_items).values(
+    exam_id=bindparam("exam"),
+    position=bindparam("position"),
+    question_id=bindparam("question"),
+    flagged=bindparam("flagged"),
+)
+
+
+def _seen_statement() -> Any:
+    """How often a person met each question: their answers (practice, daily, kept exam answers)
+    and their exams' questions, counted together; read through the driver's own SQL."""
+    answered = (
+        select(question_instances.c.question_id.label("question_id"))
+        .select_from(answers.join(question_instances, question_instances.c.id == answers.c.instance_id))
+        .where(answers.c.user_id.in_(bindparam("answered_by", expanding=True)))
+    )
+    examined = (
+        select(exam_items.c.question_id.label("question_id"))
+        .select_from(exam_items.join(exams, exams.c.id == exam_items.c.exam_id))
+        .where(exams.c.user_id.in_(bindparam("examined_by", expanding=True)))
+    )
+    met = union_all(answered, examined).subquery()
+    return select(met.c.question_id, func.count()).group_by(met.c.question_id)
+
+
+_SEEN = _seen_statement()
