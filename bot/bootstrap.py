@@ -10,7 +10,8 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
-from bot.app.exam import ExamDeadline, ExamService
+from bot.app.exam import ExamService
+from bot.app.exam_deadline import ExamDeadline
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService

@@ -17,7 +17,7 @@ from functools import partial
 from bot.app.exam_ports import ABANDONED, OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
 from bot.app.exam_report import RecordCard, keep_answers, report
 from bot.app.identity import identify
-from bot.app.outbox import ANY_PLATFORM, Due, Outcome, Scheduled
+from bot.app.outbox import ANY_PLATFORM, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.choices import grade_picks, pick_count, picks_of, shown_choices
@@ -367,22 +367,6 @@ class ExamService:
             return True
 
         return await self.uow.write(work)
-
-
-class ExamDeadline:
-    """The delivery table's handler for exam deadlines: submits the exam; needs no platform."""
-
-    kind = DEADLINE_KIND
-
-    def __init__(self, exams: ExamService) -> None:
-        self.exams = exams
-
-    async def deliver(self, due: Due) -> Outcome:
-        exam_id = due.item.payload.get("exam")
-        if not isinstance(exam_id, int):
-            return Outcome.DROPPED
-        await self.exams.expire(exam_id)
-        return Outcome.SENT
 
 
 def _item(found: _Found, position: int) -> ExamItem:
