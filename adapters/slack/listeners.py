@@ -34,6 +34,17 @@ COMMAND = "/quiz"
 HOME_EVENT = "app_home_opened"
 CANNOT_POST = "I cannot post in this channel. Invite me with `/invite @Studybot`, or ask in a public channel."
 EXAM_IN_DM = "Your exam is in your direct messages with Studybot. Good luck!"
+CANNOT_DM = (
+    "I cannot open a direct message with you, where exams run. Ask an admin to reinstall Studybot "
+    "(it needs the im:write permission); your exam is saved: /quiz exam shows it afterwards."
+)
+CANNOT_DM_ERRORS = {
+    "missing_scope",
+    "cannot_dm_bot",
+    "user_disabled",
+    "user_not_found",
+    "not_allowed_token_type",
+}
 CANNOT_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
 log = logging.getLogger(__name__)
@@ -244,8 +255,15 @@ def register(
     ) -> Outcome:
         """The exam goes to the person's direct messages: an ephemeral message can be replaced
         only a few times through its response_url, and an exam updates its message often."""
-        dm = await open_dm(client, command.user)
-        await client.chat_postMessage(channel=dm, **exam_blocks.screen(screen))
+        try:
+            dm = await open_dm(client, command.user)
+            await client.chat_postMessage(channel=dm, **exam_blocks.screen(screen))
+        except SlackApiError as error:
+            if error.response.get("error") not in CANNOT_DM_ERRORS:
+                raise
+            log.warning("Slack exam DM refused: %s", error.response.get("error"))
+            await tell(command.response_url, blocks.reply_text(CANNOT_DM))
+            return "refused"
         if dm != command.channel:
             await tell(command.response_url, blocks.reply_text(EXAM_IN_DM))
         return "ok"

@@ -126,3 +126,16 @@ async def test_exam_history_and_stop_answer_privately(slack_bot: SlackBot) -> No
     [shown] = await slack_bot.responses(history)
     assert "No exams submitted yet." in text_of(shown)
     assert exams(slack_bot) == [("abandoned", None, None)]
+
+
+async def test_without_a_direct_message_the_exam_waits_and_says_why(slack_bot: SlackBot) -> None:
+    slack_bot.api.reject_next("conversations.open", "missing_scope")
+    refused = await slack_bot.slash("exam")
+    [reply] = await slack_bot.responses(refused)
+    assert "I cannot open a direct message with you" in text_of(reply) and "im:write" in text_of(reply)
+    assert slack_bot.api.ok("chat.postMessage") == []
+    again = await slack_bot.slash("exam")
+    [posted] = await slack_bot.api.wait_ok("chat.postMessage")
+    assert "You have an exam in progress: here it is." in text_of(posted.body)
+    [told] = await slack_bot.responses(again)
+    assert "Your exam is in your direct messages" in text_of(told)
