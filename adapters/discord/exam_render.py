@@ -22,6 +22,8 @@ MENU = r"exam:(?P<exam>[0-9]+):picks:(?P<position>[0-9]+)"
 GO_BUTTONS = 15
 MISSED_SHOWN = 10
 FIELD_MAX = 1024
+EMBED_BUDGET = 5800
+"""Discord refuses an embed over 6,000 characters in all; the missed questions stop short of it."""
 
 
 def custom_id(exam_id: int, verb: str, position: int, choice: int | None = None) -> str:
@@ -80,14 +82,17 @@ def report_embed(result: ExamReport) -> discord.Embed:
     by_topic = "\n".join(f"{a.name}: {share_text(a.correct, a.total)}" for a in result.by_topic)
     embed.add_field(name="By domain", value=by_domain[:FIELD_MAX] or "-", inline=False)
     embed.add_field(name="By topic", value=by_topic[:FIELD_MAX] or "-", inline=False)
+    shown = 0
     for missed in result.missed[:MISSED_SHOWN]:
         picked = "; ".join(missed.picked) or "not answered"
         value = f"Your answer: {picked}\nRight answer: **{'; '.join(missed.right)}**\n{missed.explanation}"
-        embed.add_field(
-            name=f"{missed.position + 1}. {missed.prompt}"[:256], value=value[:FIELD_MAX], inline=False
-        )
-    if len(result.missed) > MISSED_SHOWN:
-        embed.set_footer(text=f"…and {len(result.missed) - MISSED_SHOWN} more missed questions.")
+        name = f"{missed.position + 1}. {missed.prompt}"[:256]
+        if len(embed) + len(name) + min(len(value), FIELD_MAX) > EMBED_BUDGET:
+            break
+        embed.add_field(name=name, value=value[:FIELD_MAX], inline=False)
+        shown += 1
+    if len(result.missed) > shown:
+        embed.set_footer(text=f"…and {len(result.missed) - shown} more missed questions.")
     return embed
 
 

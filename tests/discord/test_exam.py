@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from adapters.discord.component import DiscordComponent
+from adapters.discord.exam_render import report_embed
 from tests.discord.conftest import COMPUTE_CHOICES
 from tests.discord.payloads import ALICE, choice_id, click, option, option_values, pick, slash, subcommand
 from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
+from tests.exam_reports import all_missed
 
 RIGHT = list(COMPUTE_CHOICES[:2])
 
@@ -97,3 +99,9 @@ async def test_a_partial_pick_is_missed_and_the_history_shows_it(
     _callback, shown = await stand_in.interact(slash(ALICE, "quiz-exam", subcommand("history")), 1)
     assert shown.body["flags"] & EPHEMERAL
     assert "**100** (fail) · 0/1 (0%) · Amazon EC2 for containers" in shown.body["embeds"][0]["description"]
+
+
+def test_a_report_of_65_missed_questions_fits_in_one_embed() -> None:
+    embed = report_embed(all_missed())
+    assert len(embed) <= 6000 and len(embed.fields) <= 25
+    assert embed.footer.text is not None and "more missed questions" in embed.footer.text

@@ -9,6 +9,9 @@ from typing import Any
 
 from slack_harness import SlackBot, buttons, text_of
 
+from adapters.slack.exam_blocks import report
+from tests.exam_reports import all_missed
+
 RIGHT = ["AWS Fargate", "Amazon EC2 instances"]
 DM = "DU1"
 
@@ -139,3 +142,9 @@ async def test_without_a_direct_message_the_exam_waits_and_says_why(slack_bot: S
     assert "You have an exam in progress: here it is." in text_of(posted.body)
     [told] = await slack_bot.responses(again)
     assert "Your exam is in your direct messages" in text_of(told)
+
+
+def test_a_report_of_65_missed_questions_fits_slack_limits() -> None:
+    message = report(all_missed())
+    assert len(message["blocks"]) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
