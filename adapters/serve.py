@@ -21,6 +21,7 @@ from adapters.inflight import within
 from adapters.ops import ReadyCheck, add_routes, timed
 from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.slack.config import slack_config, slack_configured
+from bot.app.outbox_job import OutboxJob
 from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock
 from bot.daily.leadership import Leadership, SoleLeader
@@ -159,6 +160,8 @@ async def serve(
         components = build_components(settings, core, app)
         for component in components:
             core.daily.posters[component.name] = component.poster
+            core.outbox.deliver_to(component.name)
+        outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
         )
@@ -187,6 +190,7 @@ async def serve(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, on_signal)
         if await _started_unless_stopped(asyncio.ensure_future(_start(lifecycle, scheduler)), stop, grace):
+            outbox_job.start()
             freeze_long_lived()
             if started is not None:
                 started(core.daily)
@@ -200,6 +204,7 @@ async def serve(
         lifecycle.begin_stopping()
         deadline = loop.time() + grace
         log.info("stopping")
+        outbox_job.stop()
         if lifecycle.scheduler_started:
             await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
         for component in reversed(components):

@@ -10,11 +10,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from adapters import terminal_render as render
+from adapters.terminal_exam import exam_step
 from bot.app.commands import Commands, Notice
 from bot.app.quiz import QuizService
 from bot.choices import LETTERS, parse_letters
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
+from bot.exam_models import ExamQuestion, ExamReview
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
@@ -37,6 +39,8 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.exam: ExamQuestion | ExamReview | None = None
+        """The exam screen on show: lines that are not commands act on it."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
         self.pending = question
@@ -111,6 +115,12 @@ class TerminalChat:
         if len(text) > MAX_COMMAND_LENGTH:
             return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
         try:
+            if self.exam is not None and self.commands.exam is not None and not text.startswith("/"):
+                step = await exam_step(self.commands.exam, self.actor, self.exam, text)
+                if isinstance(step, str):
+                    return step
+                self.exam = step if isinstance(step, ExamQuestion | ExamReview) else None
+                return render.reply(step)
             if self.pending is not None and not text.startswith("/"):
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
@@ -118,6 +128,7 @@ class TerminalChat:
             result = await self.commands.execute(self.actor, CHANNEL, parse(text))
         except UserFacingError as error:
             return str(error)
+        self.exam = result if isinstance(result, ExamQuestion | ExamReview) else None
         if not isinstance(result, Posted):
             return render.reply(result)
         skipped, self.pending = self.pending, result.question

@@ -6,9 +6,11 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
+from adapters.terminal_exam import exam_history, exam_screen
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.models import (
     AnswerOutcome,
     Leaderboard,
@@ -201,5 +203,11 @@ def reply(result: Reply) -> str:
         case DailyStopped(text) | TeamManaged(text):
             return text
         case Notice(text):
+            return text
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_screen(result)
+        case ExamHistory():
+            return exam_history(result)
+        case ExamStopped(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -10,6 +10,9 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.exam import ExamService
+from bot.app.exam_deadline import ExamDeadline
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -24,6 +27,10 @@ from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXAM_DEADLINE_GRACE = timedelta(days=30)
+"""An exam whose deadline passed while no process ran is still submitted when one starts: its
+answers after the deadline never count, so a late submission scores the same."""
 
 
 def freeze_long_lived() -> None:
@@ -45,6 +52,8 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    outbox: OutboxRunner
+    exam: ExamService
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,14 @@ def wire(
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    # The delivery table: one handler per kind of delivery, registered here (one line each).
+    # Platforms are added as their adapters start (`outbox.deliver_to`).
+    outbox = OutboxRunner(uow, clock)
+    # Issue 17 wires its card update here: ExamService(..., record_card=<learning's answer hook>).
+    exam = ExamService(uow, bank, clock, default_timezone, rng)
+    outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
+    commands = Commands(quiz, standings, teams, daily, exam)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, exam)
 
 
 def compose(

@@ -7,6 +7,7 @@
 /quiz team create NAME                    a new team even beside one with a similar name
 /quiz team rename OLD to NEW | team delete NAME   (admins)
 /quiz stats                               your points, accuracy and streaks
+/quiz exam [TOPIC|all] [QUESTIONS] [MINUTES] | exam review | exam submit | exam stop | exam history
 /quiz help
 """
 
@@ -18,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.exam_rules import EXAM_QUESTIONS, MAX_MINUTES, MIN_QUESTIONS
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
@@ -103,6 +105,35 @@ class DailyStatus:
 
 
 @dataclass(frozen=True)
+class StartExam:
+    """A timed mock exam: `topic` None means all topics; None counts take the exam's defaults."""
+
+    topic: str | None = None
+    questions: int | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class StopExam:
+    pass
+
+
+@dataclass(frozen=True)
+class ReviewExam:
+    pass
+
+
+@dataclass(frozen=True)
+class SubmitExam:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowExamHistory:
+    pass
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -123,10 +154,15 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | StartExam
+    | StopExam
+    | ReviewExam
+    | SubmitExam
+    | ShowExamHistory
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "exam")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -165,6 +201,9 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
+    ("/quiz exam [TOPIC|all] [QUESTIONS] [MINUTES]", "a private timed mock exam (65 in 90 minutes)"),
+    ("/quiz exam review | submit | stop", "your exam's flagged questions, submit it, or abandon it"),
+    ("/quiz exam history", "your past exam scores and trend"),
     ("/quiz help", "this help"),
 )
 
@@ -304,6 +343,39 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
+EXAM_USAGE = "Usage: /quiz exam [TOPIC|all] [QUESTIONS] [MINUTES], e.g. /quiz exam ecs 20 28"
+_EXAM_WORDS: dict[str, Command] = {
+    "stop": StopExam(),
+    "abandon": StopExam(),
+    "review": ReviewExam(),
+    "submit": SubmitExam(),
+    "finish": SubmitExam(),
+    "history": ShowExamHistory(),
+}
+
+
+def _exam(typed: list[str]) -> Command:
+    """`exam [TOPIC|all] [QUESTIONS] [MINUTES]`, or one of the exam's own words."""
+    if len(typed) == 1 and typed[0].casefold() in _EXAM_WORDS:
+        return _EXAM_WORDS[typed[0].casefold()]
+    words = list(typed)
+    numbers: list[int] = []
+    while words and words[-1].isascii() and words[-1].isdigit() and len(numbers) < 2:
+        numbers.insert(0, int(words.pop()))
+    if any(w.isascii() and w.isdigit() for w in words):
+        return Invalid(EXAM_USAGE)
+    topic = " ".join(words) or None
+    if topic is not None and topic.casefold() in ("all", "any"):
+        topic = None
+    questions = numbers[0] if numbers else None
+    minutes = numbers[1] if len(numbers) > 1 else None
+    if questions is not None and not MIN_QUESTIONS <= questions <= EXAM_QUESTIONS:
+        return Invalid(f"An exam has {MIN_QUESTIONS} to {EXAM_QUESTIONS} questions. {EXAM_USAGE}")
+    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+        return Invalid(f"An exam lasts 1 to {MAX_MINUTES} minutes. {EXAM_USAGE}")
+    return StartExam(topic, questions, minutes)
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -330,6 +402,8 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "exam" | "mock":
+            return _exam(rest.split())
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # cannot is counted and its users told. Keep it under the orchestrator's own grace
     # (Kubernetes' terminationGracePeriodSeconds, 30 s by default; ECS stopTimeout).
     studybot_stop_grace_seconds: float = Field(default=25.0, gt=0, le=3600)
+    # How often the delivery table (bot/app/outbox.py) is checked for rows due.
+    studybot_outbox_check_seconds: float = Field(default=5, gt=0, le=3600)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -33,6 +33,8 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_exam import ExamState, MemoryExams
+from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
 
@@ -66,6 +68,8 @@ class _State:
     totals: dict[tuple[Scope, int, str], list[int]] = field(default_factory=dict)
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
+    outbox: OutboxState = field(default_factory=OutboxState)
+    exams: ExamState = field(default_factory=ExamState)
 
 
 class MemoryRepositories:
@@ -97,6 +101,17 @@ class MemoryRepositories:
     @property
     def subscriptions(self) -> MemoryRepositories:
         return self
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.s.outbox)
+
+    @property
+    def exams(self) -> MemoryExams:
+        return MemoryExams(self.s.exams, self._answered_by)
+
+    def _answered_by(self, user_id: int) -> list[str]:
+        return [self.s.posts[a.instance_id].question_id for a in self.s.answers if a.user_id == user_id]
 
     def _id(self) -> int:
         return int(next(self.s.ids))

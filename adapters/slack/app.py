@@ -18,6 +18,7 @@ from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.direct import register_direct
+from adapters.slack.exam_listeners import register_exam
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.bootstrap import Core
@@ -85,4 +86,5 @@ def build_app(
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admins, background, counts)
     register_direct(app, core, config.admins, background)
+    register_exam(app, core, background)
     return app

@@ -6,13 +6,14 @@ notifications and screen readers), or a list of blocks for the App Home view.
 
 from __future__ import annotations
 
-from adapters.slack import action_ids, daily_blocks
+from adapters.slack import action_ids, daily_blocks, exam_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -231,5 +232,11 @@ def reply(result: Reply) -> Message:
         case DailyStopped(text) | TeamManaged(text):
             return reply_text(text)
         case Notice(text):
+            return reply_text(text)
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_blocks.screen(result)
+        case ExamHistory():
+            return exam_blocks.history(result)
+        case ExamStopped(text):
             return reply_text(text)
     raise AssertionError(f"unhandled reply {result!r}")

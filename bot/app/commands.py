@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.app.exam import ExamService
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.grammar import (
     HELP_LINES,
     Ask,
@@ -27,10 +29,15 @@ from bot.grammar import (
     LeaveTeam,
     ListTeams,
     RenameTeam,
+    ReviewExam,
+    ShowExamHistory,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
+    StartExam,
+    StopExam,
+    SubmitExam,
 )
 from bot.models import (
     Actor,
@@ -94,6 +101,11 @@ Reply = (
     | DailyStopped
     | TeamManaged
     | Notice
+    | ExamQuestion
+    | ExamReview
+    | ExamReport
+    | ExamHistory
+    | ExamStopped
 )
 
 
@@ -122,8 +134,14 @@ class Commands:
     `execute`, which decides who may run it and carries it out."""
 
     def __init__(
-        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+        self,
+        quiz: QuizService,
+        standings: Standings,
+        teams: TeamService,
+        daily: DailyService | None = None,
+        exam: ExamService | None = None,
     ) -> None:
+        self.exam = exam
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
@@ -169,6 +187,8 @@ class Commands:
                 return await self.standings.stats(actor)
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case StartExam() | StopExam() | ReviewExam() | SubmitExam() | ShowExamHistory():
+                return await self._exam(actor, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
@@ -183,3 +203,19 @@ class Commands:
                 await self.daily.unsubscribe(actor, place.channel)
                 return DailyStopped()
         return await self.daily.status(place)
+
+    async def _exam(
+        self, actor: Actor, command: StartExam | StopExam | ReviewExam | SubmitExam | ShowExamHistory
+    ) -> Reply:
+        if self.exam is None:
+            return Notice("Mock exams are not available here.")
+        match command:
+            case StartExam(topic, questions, minutes):
+                return await self.exam.start(actor, topic, questions, minutes)
+            case StopExam():
+                return await self.exam.stop(actor)
+            case ReviewExam():
+                return await self.exam.review(actor, None)
+            case SubmitExam():
+                return await self.exam.submit(actor, None)
+        return await self.exam.history(actor)

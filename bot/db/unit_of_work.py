@@ -12,6 +12,8 @@ from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
+from bot.db.exams import SqlExams
+from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
 from bot.db.subscriptions import SqlSubscriptions
@@ -30,6 +32,8 @@ class SqlRepositories:
         self.claims = SqlDailyClaims(connection)
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.outbox = SqlOutbox(connection)
+        self.exams = SqlExams(connection)
 
 
 class SqlUnitOfWork:

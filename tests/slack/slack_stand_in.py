@@ -117,7 +117,8 @@ class StandInSlack:
             return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
-        return {key: str(value) for key, value in (await request.post()).items()}
+        # slack_sdk sends some methods' arguments (conversations.open) in the query string.
+        return {**request.query, **{key: str(value) for key, value in (await request.post()).items()}}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -150,6 +151,8 @@ class StandInSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + body["users"]}}
         if method == "users.info":
             user = body["user"]
             return {
