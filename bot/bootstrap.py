@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.feedback import FeedbackService
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -45,6 +46,7 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    feedback: FeedbackService
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def wire(
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    feedback = FeedbackService(uow, bank, clock)
+    commands = Commands(quiz, standings, teams, daily, feedback)
+    return Services(uow, quiz, standings, teams, daily, commands, feedback)
 
 
 def compose(

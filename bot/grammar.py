@@ -5,6 +5,8 @@
 /quiz leaderboard [week|month|all] [people|teams]
 /quiz team join NAME | team leave | team list   (also: /quiz teams)
 /quiz stats                               your points, accuracy and streaks
+/quiz report REASON [TEXT]                report the last question shown (terminal)
+/quiz reports                             admins: the reports of this workspace
 /quiz help
 """
 
@@ -17,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
 from bot.models import Period, Scope
+from bot.reports import REPORT_USAGE, ReportQuestion, ShowReports, reason_of
 
 MAX_COMMAND_LENGTH = 200
 TEAM_NAME_MAX = 40
@@ -105,10 +108,12 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | ReportQuestion
+    | ShowReports
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "report", "reports")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -144,6 +149,8 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
+    ("/quiz report REASON [TEXT]", "report the last question: wrong, unclear, outdated, typo or other"),
+    ("/quiz reports", "admins: the latest reports of bad questions"),
     ("/quiz help", "this help"),
 )
 
@@ -284,6 +291,14 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
+def _report(typed: list[str]) -> Command:
+    """`report REASON [TEXT]`, about the last question shown; the text as typed."""
+    reason = reason_of(typed[0]) if typed else None
+    if reason is None:
+        return Invalid(REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}")
+    return ReportQuestion(reason, " ".join(typed[1:]))
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -310,6 +325,10 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "report":
+            return _report(rest.split())
+        case "reports":
+            return ShowReports()
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

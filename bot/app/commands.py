@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.app.feedback import FeedbackService
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -40,6 +41,7 @@ from bot.models import (
     TopicInfo,
     UserStats,
 )
+from bot.reports import ReportList, ReportQuestion, ReportReceived, ShowReports
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,14 @@ Reply = (
     | UserStats
     | DailyStatusReport
     | DailyStopped
+    | ReportReceived
+    | ReportList
     | Notice
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+ADMINS_ONLY_REPORTS = "Only workspace admins can read the reports of bad questions."
 
 AdminCheck = Callable[[], Awaitable[bool]]
 """Asks the platform whether the person is an admin there; called only for commands that need
@@ -96,7 +101,7 @@ an admin, since on Slack it costs an API call."""
 
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day on or off."""
-    return isinstance(command, DailyOn | DailyOff)
+    return isinstance(command, DailyOn | DailyOff | ShowReports)
 
 
 class Commands:
@@ -105,12 +110,18 @@ class Commands:
     `execute`, which decides who may run it and carries it out."""
 
     def __init__(
-        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+        self,
+        quiz: QuizService,
+        standings: Standings,
+        teams: TeamService,
+        daily: DailyService | None = None,
+        feedback: FeedbackService | None = None,
     ) -> None:
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.feedback = feedback
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -121,7 +132,7 @@ class Commands:
         place = Place(actor.platform, actor.workspace, channel)
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
-                raise QuizError(ADMINS_ONLY)
+                raise QuizError(ADMINS_ONLY_REPORTS if isinstance(command, ShowReports) else ADMINS_ONLY)
             return await self._carry_out(actor, place, command)
         except QuizError as error:
             return Notice(str(error), error)
@@ -148,6 +159,8 @@ class Commands:
                 return await self.standings.stats(actor)
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case ReportQuestion() | ShowReports():
+                return await self._feedback(actor, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
@@ -162,3 +175,10 @@ class Commands:
                 await self.daily.unsubscribe(actor, place.channel)
                 return DailyStopped()
         return await self.daily.status(place)
+
+    async def _feedback(self, actor: Actor, command: ReportQuestion | ShowReports) -> Reply:
+        if self.feedback is None:
+            return Notice("Reports are not available here.")
+        if isinstance(command, ShowReports):
+            return await self.feedback.reports_of(actor)
+        return await self.feedback.report(actor, command.instance_id, command.reason, command.text)

@@ -186,3 +186,6 @@ subscriptions = Table(
     Column("paused_reason", Text, nullable=True),
     Column("paused_at", UtcDateTime, nullable=True),
 )
+
+# The report and statistics tables live in a module of their own, on this MetaData.
+from bot.db import tables_feedback  # noqa: E402, F401

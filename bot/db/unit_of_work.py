@@ -12,6 +12,7 @@ from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
+from bot.db.feedback import SqlFeedback
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
 from bot.db.subscriptions import SqlSubscriptions
@@ -30,6 +31,7 @@ class SqlRepositories:
         self.claims = SqlDailyClaims(connection)
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.feedback = SqlFeedback(connection)
 
 
 class SqlUnitOfWork:
