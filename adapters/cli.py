@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", type=Path, help="question files to check (default: all)")
     export = content_commands.add_parser("export", help="print every question")
     export.add_argument("--format", choices=["json"], default="json")
+    content_commands.add_parser("reports", help="list the reports of bad questions, newest first")
+    stats = content_commands.add_parser("stats", help="how each question is answered, with flags")
+    stats.add_argument("--flagged", action="store_true", help="only the flagged questions")
 
     commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
 
@@ -184,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         overrides["studybot_database_url"] = f"sqlite:///{args.db.expanduser().resolve()}"
     try:
         settings = load_settings(**overrides)
+        if args.command == "content" and args.content_command in ("reports", "stats"):
+            from adapters.content_feedback import show_reports, show_stats
+
+            if args.content_command == "reports":
+                return asyncio.run(show_reports(settings))
+            return asyncio.run(show_stats(settings, args.flagged))
         if args.command == "content":
             return _lint(settings, args.paths) if args.content_command == "lint" else _export(settings)
         if args.command == "db":

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from adapters import terminal_render as render
 from bot.app.commands import Commands, Notice
@@ -16,6 +17,7 @@ from bot.errors import UserFacingError
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
+from bot.reports import ReportQuestion
 
 PLATFORM, WORKSPACE, CHANNEL = "terminal", "local", "terminal"
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
@@ -35,9 +37,11 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.last_shown: QuestionView | None = None
+        """The question `/quiz report` is about: the last one shown, answered or not."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
-        self.pending = question
+        self.pending = self.last_shown = question
         self.write(render.question(question))
         return str(question.instance_id)
 
@@ -92,11 +96,14 @@ class TerminalChat:
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
                 return f"Unknown command '{text.split()[0]}'. Type /quiz help for the commands."
-            result = await self.commands.execute(self.actor, CHANNEL, parse(text))
+            command = parse(text)
+            if isinstance(command, ReportQuestion) and self.last_shown is not None:
+                command = replace(command, instance_id=self.last_shown.instance_id)
+            result = await self.commands.execute(self.actor, CHANNEL, command)
         except UserFacingError as error:
             return str(error)
         if isinstance(result, Posted):
-            self.pending = result.question
+            self.pending = self.last_shown = result.question
         return render.reply(result)
 
     async def loop(self, read_line: ReadLine, interactive: bool) -> None:
