@@ -18,6 +18,7 @@ from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig, Transport
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.listeners import CountUpdates, register
+from adapters.slack.report_listeners import register_reports
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.bootstrap import Core
 from bot.db.database import Database
@@ -82,4 +83,5 @@ def build_app(
     )
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admin_user_ids, background, counts)
+    register_reports(app, core, background)
     return app
