@@ -19,6 +19,7 @@ import discord
 from discord.ui import Button, DynamicItem, Select, View
 
 from adapters.discord import render
+from adapters.discord.reports import REPORT, REPORT_PLACEHOLDER, report_custom_id, report_options
 from bot.models import QuestionView
 from bot.questions import Kind
 
@@ -38,6 +39,8 @@ class Clicks(Protocol):
     async def grade(
         self, interaction: discord.Interaction, instance_id: int, knew: bool, message_id: int
     ) -> None: ...
+
+    async def report(self, interaction: discord.Interaction, instance_id: int, reason: str) -> None: ...
 
 
 OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
@@ -96,10 +99,11 @@ class Buttons:
     reveal: type[DynamicItem[Button[View]]]
     grade: type[DynamicItem[Button[View]]]
     picks: type[DynamicItem[Select[View]]]
+    report: type[DynamicItem[Select[View]]]
 
     @property
     def kinds(self) -> tuple[type[DynamicItem[Any]], ...]:
-        return (self.answer, self.reveal, self.grade, self.picks)
+        return (self.answer, self.reveal, self.grade, self.picks, self.report)
 
     def _item(
         self, kind: type[DynamicItem[Button[View]]], custom_id: str, label: str, style: discord.ButtonStyle
@@ -144,6 +148,18 @@ class Buttons:
             buttons.add_item(self._item(self.answer, custom_id, label, discord.ButtonStyle.secondary))
         return buttons
 
+    def report_menu(self, instance_id: int) -> View:
+        """Under an answer's feedback: a menu of reasons to report the question for."""
+        custom_id = report_custom_id(instance_id)
+        options = report_options()
+        menu: Select[View] = Select(custom_id=custom_id, placeholder=REPORT_PLACEHOLDER, options=options)
+        match = self.report.__discord_ui_compiled_template__.fullmatch(custom_id)
+        assert match is not None, custom_id
+        view = View(timeout=None)
+        # As for buttons: the stub types only the base class's (item, row).
+        view.add_item(self.report(menu, match))  # type: ignore[call-arg,arg-type]
+        return view
+
     def self_grade(self, instance_id: int, question_message_id: int) -> View:
         """I knew it / I did not: `question_message_id` is where the answer count is shown."""
         buttons = View(timeout=None)
@@ -170,9 +186,13 @@ def make_buttons(clicks: Clicks) -> Buttons:
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
         await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1", int(match["message"]))
 
+    async def report(interaction: discord.Interaction, match: re.Match[str], values: list[str]) -> None:
+        await clicks.report(interaction, int(match["instance"]), values[0] if values else "")
+
     return Buttons(
         _item_class(ANSWER, answer),
         _item_class(REVEAL, reveal),
         _item_class(GRADE, grade),
         _menu_class(PICKS, pick),
+        _menu_class(REPORT, report),
     )

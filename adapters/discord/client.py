@@ -56,7 +56,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
             application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
         )
     in_flight = InFlight("Discord")
-    clicks = QuizClicks(core.quiz, in_flight)
+    clicks = QuizClicks(core.quiz, in_flight, core.feedback)
     tree = build_tree(
         client,
         QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight),

@@ -107,6 +107,11 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     async def status(interaction: discord.Interaction) -> None:
         await commands.status(interaction)
 
+    @admin.command(name="reports", description="The latest reports of bad questions on this server")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reports(interaction: discord.Interaction) -> None:
+        await commands.reports(interaction)
+
     add_daily(tree, admin, daily)
     tree.add_command(team)
     tree.add_command(admin)
