@@ -208,7 +208,7 @@ async def test_a_report_needs_a_question_of_the_reporters_own_workspace(
     gone = await services.commands.execute(person("U1"), CHANNEL, ReportQuestion(Reason.TYPO, "", 999_999))
 
     assert isinstance(elsewhere, Notice) and "no longer available" in elsewhere.text
-    assert isinstance(nothing, Notice) and "Answer a question first" in nothing.text
+    assert isinstance(nothing, Notice) and "Report a problem under its answer" in nothing.text
     assert isinstance(gone, Notice)
     assert (await services.feedback.all_reports()).reports == ()
     with pytest.raises(QuizError):

@@ -41,7 +41,7 @@ def test_a_session_reports_the_last_question_and_the_cli_lists_it(tmp_path: Path
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Answer a question first, then report it. Usage: /quiz report REASON")
+    assert lines[0].startswith("Report a question with Report a problem under its answer; in a terminal")
     assert any(line.startswith("Something wrong with this question? /quiz report REASON") for line in lines)
     assert (
         "Thanks: your report on this question (wrong answer) was sent to the people who look after "
