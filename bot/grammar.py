@@ -149,7 +149,11 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
-    ("/quiz report REASON [TEXT]", "report the last question: wrong, unclear, outdated, typo or other"),
+    (
+        "/quiz report REASON [TEXT]",
+        "terminal: report the last question (wrong, unclear, outdated, typo, other); "
+        "elsewhere: Report a problem under an answer",
+    ),
     ("/quiz reports", "admins: the latest reports of bad questions"),
     ("/quiz help", "this help"),
 )

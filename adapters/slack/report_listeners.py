@@ -5,6 +5,7 @@ the feedback message's response_url. `/quiz reports` goes the way of every comma
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any, NamedTuple
 
@@ -22,6 +23,9 @@ from bot.reports import Reason
 
 REPORT_CLICK = re.compile(r"^report:(\d+)$")
 PICK_A_REASON = "Pick a reason."
+UNREADABLE = "Something went wrong with this form. Close it and report the question again."
+
+log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
 
@@ -99,15 +103,26 @@ def register_reports(app: AsyncApp, core: Core, background: Background) -> None:
 
     async def clicked(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
         await ack()
-        background.start(open_route, open_job(body, client))
+        try:
+            job = open_job(body, client)
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            log.warning("unreadable Report a problem click: %r", error)
+            return
+        background.start(open_route, job)
 
     async def submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        reason = chosen_reason(body)
-        if reason is None:
+        try:
+            reason = chosen_reason(body)
+            job = None if reason is None else send_job(body, client, reason)
+        except (KeyError, TypeError, ValueError) as error:
+            log.warning("unreadable report submission: %r", error)
+            await ack(response_action="errors", errors={REASON_BLOCK: UNREADABLE})
+            return
+        if job is None:
             await ack(response_action="errors", errors={REASON_BLOCK: PICK_A_REASON})
             return
         await ack()
-        background.start(send_route, send_job(body, client, reason))
+        background.start(send_route, job)
 
     app.action(REPORT_CLICK)(clicked)
     app.view(REPORT_VIEW)(submitted)

@@ -14,7 +14,6 @@ from bot.grammar import clean_text
 from bot.models import Actor
 from bot.reports import (
     REPORT_TEXT_MAX,
-    REPORT_USAGE,
     REPORTS_SHOWN,
     QuestionCounts,
     Reason,
@@ -23,6 +22,10 @@ from bot.reports import (
 )
 
 NO_QUESTION = "That question is no longer available, so it cannot be reported."
+NOTHING_TO_REPORT = (
+    "Report a question with Report a problem under its answer; in a terminal, "
+    "/quiz report REASON [what is wrong] reports the last question shown."
+)
 
 
 def report_text(raw: str) -> str:
@@ -44,7 +47,7 @@ class FeedbackService:
     ) -> ReportReceived:
         """Store a report on the posted question `instance_id`, from the actor's workspace only."""
         if instance_id is None:
-            raise QuizError(f"Answer a question first, then report it. {REPORT_USAGE}")
+            raise QuizError(NOTHING_TO_REPORT)
         work = partial(self._report, actor, instance_id, reason, report_text(text), self.clock.now())
         question_id = await self.uow.write(work)
         return ReportReceived(question_id, reason)

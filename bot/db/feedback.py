@@ -8,10 +8,10 @@ as one executemany, so a batch costs the same whatever the history.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Dialect, bindparam, insert, select
 
 from bot.app.feedback_ports import AnswerCounts, NewReport
 from bot.db.statements import dialect_insert, execute_plain
@@ -71,8 +71,10 @@ class SqlFeedback:
 
     def add_counts(self, counts: AnswerCounts) -> None:
         dialect = self.connection.dialect.name
-        pairs = [{"question_id": q, "user_id": u} for q, u in sorted(counts.first_tries)]
-        new = self.connection.execute(_insert_people(dialect), pairs).all()
+        pairs = sorted(counts.first_tries)
+        sql, order = _insert_people(self.connection.dialect, len(pairs))
+        values = {f"{name}_{i}": pair[j] for i, pair in enumerate(pairs) for j, name in enumerate(("q", "u"))}
+        new = self.connection.exec_driver_sql(sql, tuple(values[name] for name in order)).all()
         people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for question_id, user_id in new:
             people[question_id][0] += 1
@@ -103,13 +105,19 @@ class SqlFeedback:
         return [QuestionCounts(**row._mapping, wrong_picks=picks.get(row.question_id, {})) for row in rows]
 
 
-@cache
-def _insert_people(dialect: str) -> Any:
-    return (
-        dialect_insert(dialect, question_people)
+@lru_cache(maxsize=64)
+def _insert_people(dialect: Dialect, rows: int) -> tuple[str, tuple[str, ...]]:
+    """One INSERT of `rows` (question, user) pairs that returns the pairs new to the table, as
+    SQL for the driver and the order of its parameters: compiled once per batch size, since
+    SQLAlchemy would build and compile a many-row INSERT ... RETURNING again on every call."""
+    statement = (
+        dialect_insert(dialect.name, question_people)
+        .values([{"question_id": bindparam(f"q_{i}"), "user_id": bindparam(f"u_{i}")} for i in range(rows)])
         .on_conflict_do_nothing(index_elements=["question_id", "user_id"])
         .returning(question_people.c.question_id, question_people.c.user_id)
     )
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
 
 
 @cache

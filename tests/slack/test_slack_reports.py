@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -160,3 +161,19 @@ async def test_only_admins_read_reports_and_only_their_workspaces(slack_bot: Sla
     [reports] = await slack_bot.responses(listed)
     texts = json.dumps(reports)
     assert "ours" in texts and "theirs" not in texts
+
+
+async def test_a_submission_that_cannot_be_read_is_refused_in_the_modal_and_stores_nothing(
+    slack_bot: SlackBot,
+) -> None:
+    ann = SlackUser("U1", "ann")
+    _feedback, view = await answer_and_open_report(slack_bot, ann)
+    broken = {**view, "private_metadata": "not json"}
+
+    status, body = await submit(slack_bot, submission(slack_bot, broken, ann, "typo", "x"))
+
+    assert status == 200
+    assert json.loads(body)["response_action"] == "errors"
+    assert "Close it and report the question again" in json.loads(body)["errors"]["reason"]
+    with sqlite3.connect(slack_bot.database) as connection:
+        assert connection.execute("SELECT count(*) FROM question_reports").fetchone() == (0,)
