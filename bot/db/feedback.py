@@ -73,7 +73,9 @@ class SqlFeedback:
         dialect = self.connection.dialect.name
         pairs = sorted(counts.first_tries)
         sql, order = _insert_people(self.connection.dialect, len(pairs))
-        values = {f"{name}_{i}": pair[j] for i, pair in enumerate(pairs) for j, name in enumerate(("q", "u"))}
+        values: dict[str, object] = {}
+        for i, (question_id, user_id) in enumerate(pairs):
+            values[f"q_{i}"], values[f"u_{i}"] = question_id, user_id
         new = self.connection.exec_driver_sql(sql, tuple(values[name] for name in order)).all()
         people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for question_id, user_id in new:
