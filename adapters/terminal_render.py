@@ -24,7 +24,9 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.reports import REASON_WORDS, QuestionReport, ReportList, ReportReceived
 
+REPORT_HINT = f"Something wrong with this question? /quiz report REASON [what is wrong] ({REASON_WORDS})"
 PICK_LETTERS_HINT = "Answer with the letters of your choices (A-{last}), like B, D, or type a command."
 
 
@@ -101,6 +103,7 @@ def outcome(result: AnswerOutcome) -> str:
     if result.late:
         lines.append("The answer was already revealed, so this one scores nothing.")
     lines.append(f"Total: {result.total_points} points · streak: {result.streak}")
+    lines.append(REPORT_HINT)
     return "\n".join(lines)
 
 
@@ -169,6 +172,22 @@ def reveal(result: Reveal) -> str:
     return "\n".join(lines)
 
 
+def report_line(report: QuestionReport, where: bool = False) -> str:
+    """One report on one line: when, question, reason, who (and where), and what they wrote."""
+    place = f" in {report.platform}:{report.workspace}" if where else ""
+    said = f": {report.text}" if report.text else ""
+    return (
+        f"{report.reported_at:%Y-%m-%d %H:%M} {report.question_id} · {report.reason.label} · "
+        f"{report.reporter_name} ({report.reporter}){place}{said}"
+    )
+
+
+def reports(result: ReportList, where: bool = False) -> str:
+    if not result.reports:
+        return "No reports of bad questions."
+    return "\n".join(report_line(report, where) for report in result.reports)
+
+
 def reply(result: Reply) -> str:
     match result:
         case Posted(view):
@@ -202,6 +221,10 @@ def reply(result: Reply) -> str:
             return daily_status(result)
         case DailyStopped(text) | TeamManaged(text):
             return text
+        case ReportReceived():
+            return result.text
+        case ReportList():
+            return reports(result)
         case Notice(text):
             return text
         case ExamQuestion() | ExamReview() | ExamReport():

@@ -12,6 +12,7 @@ from datetime import timedelta
 from bot.app.commands import Commands
 from bot.app.exam import ExamService
 from bot.app.exam_deadline import ExamDeadline
+from bot.app.feedback import FeedbackService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
@@ -54,6 +55,7 @@ class Services:
     commands: Commands
     outbox: OutboxRunner
     exam: ExamService
+    feedback: FeedbackService
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,9 @@ def wire(
     # Issue 17 wires its card update here: ExamService(..., record_card=<learning's answer hook>).
     exam = ExamService(uow, bank, clock, default_timezone, rng)
     outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
-    commands = Commands(quiz, standings, teams, daily, exam)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox, exam)
+    feedback = FeedbackService(uow, bank, clock)
+    commands = Commands(quiz, standings, teams, daily, exam, feedback)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, exam, feedback)
 
 
 def compose(

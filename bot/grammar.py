@@ -8,6 +8,8 @@
 /quiz team rename OLD to NEW | team delete NAME   (admins)
 /quiz stats                               your points, accuracy and streaks
 /quiz exam [TOPIC|all] [QUESTIONS] [MINUTES] | exam review | exam submit | exam stop | exam history
+/quiz report REASON [TEXT]                report the last question shown (terminal)
+/quiz reports                             admins: the reports of this workspace
 /quiz help
 """
 
@@ -19,8 +21,9 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
-from bot.exam_rules import EXAM_QUESTIONS, MAX_MINUTES, MIN_QUESTIONS
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam, parse_exam
 from bot.models import Period, Scope
+from bot.reports import REPORT_USAGE, ReportQuestion, ShowReports, reason_of
 
 MAX_COMMAND_LENGTH = 200
 TEAM_NAME_MAX = names.TEAM_NAME_MAX
@@ -105,35 +108,6 @@ class DailyStatus:
 
 
 @dataclass(frozen=True)
-class StartExam:
-    """A timed mock exam: `topic` None means all topics; None counts take the exam's defaults."""
-
-    topic: str | None = None
-    questions: int | None = None
-    minutes: int | None = None
-
-
-@dataclass(frozen=True)
-class StopExam:
-    pass
-
-
-@dataclass(frozen=True)
-class ReviewExam:
-    pass
-
-
-@dataclass(frozen=True)
-class SubmitExam:
-    pass
-
-
-@dataclass(frozen=True)
-class ShowExamHistory:
-    pass
-
-
-@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -159,10 +133,12 @@ Command = (
     | ReviewExam
     | SubmitExam
     | ShowExamHistory
+    | ReportQuestion
+    | ShowReports
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "exam")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "exam", "report", "reports")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -204,6 +180,12 @@ HELP_LINES = (
     ("/quiz exam [TOPIC|all] [QUESTIONS] [MINUTES]", "a private timed mock exam (65 in 90 minutes)"),
     ("/quiz exam review | submit | stop", "your exam's flagged questions, submit it, or abandon it"),
     ("/quiz exam history", "your past exam scores and trend"),
+    (
+        "/quiz report REASON [TEXT]",
+        "terminal: report the last question (wrong, unclear, outdated, typo, other); "
+        "elsewhere: Report a problem under an answer",
+    ),
+    ("/quiz reports", "admins: the latest reports of bad questions"),
     ("/quiz help", "this help"),
 )
 
@@ -343,37 +325,17 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
-EXAM_USAGE = "Usage: /quiz exam [TOPIC|all] [QUESTIONS] [MINUTES], e.g. /quiz exam ecs 20 28"
-_EXAM_WORDS: dict[str, Command] = {
-    "stop": StopExam(),
-    "abandon": StopExam(),
-    "review": ReviewExam(),
-    "submit": SubmitExam(),
-    "finish": SubmitExam(),
-    "history": ShowExamHistory(),
-}
-
-
 def _exam(typed: list[str]) -> Command:
-    """`exam [TOPIC|all] [QUESTIONS] [MINUTES]`, or one of the exam's own words."""
-    if len(typed) == 1 and typed[0].casefold() in _EXAM_WORDS:
-        return _EXAM_WORDS[typed[0].casefold()]
-    words = list(typed)
-    numbers: list[int] = []
-    while words and words[-1].isascii() and words[-1].isdigit() and len(numbers) < 2:
-        numbers.insert(0, int(words.pop()))
-    if any(w.isascii() and w.isdigit() for w in words):
-        return Invalid(EXAM_USAGE)
-    topic = " ".join(words) or None
-    if topic is not None and topic.casefold() in ("all", "any"):
-        topic = None
-    questions = numbers[0] if numbers else None
-    minutes = numbers[1] if len(numbers) > 1 else None
-    if questions is not None and not MIN_QUESTIONS <= questions <= EXAM_QUESTIONS:
-        return Invalid(f"An exam has {MIN_QUESTIONS} to {EXAM_QUESTIONS} questions. {EXAM_USAGE}")
-    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        return Invalid(f"An exam lasts 1 to {MAX_MINUTES} minutes. {EXAM_USAGE}")
-    return StartExam(topic, questions, minutes)
+    parsed = parse_exam(typed)
+    return Invalid(parsed) if isinstance(parsed, str) else parsed
+
+
+def _report(typed: list[str]) -> Command:
+    """`report REASON [TEXT]`, about the last question shown; the text as typed."""
+    reason = reason_of(typed[0]) if typed else None
+    if reason is None:
+        return Invalid(REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}")
+    return ReportQuestion(reason, " ".join(typed[1:]))
 
 
 def parse(text: str) -> Command:
@@ -404,6 +366,10 @@ def parse(text: str) -> Command:
             return _daily(words, rest.split())
         case "exam" | "mock":
             return _exam(rest.split())
+        case "report":
+            return _report(rest.split())
+        case "reports":
+            return ShowReports()
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

@@ -11,20 +11,22 @@ from datetime import date, datetime
 from itertools import count
 from typing import Any, TypeVar
 
-from bot.app.ports import (
-    BoardLine,
+from bot.app.daily_ports import (
     ChannelSubscription,
     DailyClaim,
     JobKind,
+    ScheduleKey,
+    StaleClaim,
+    SubscriptionSettings,
+)
+from bot.app.ports import (
+    BoardLine,
     NamedAnswer,
     NewAnswer,
     PostedQuestion,
     QuestionTally,
     RecordedAnswer,
     Repositories,
-    ScheduleKey,
-    StaleClaim,
-    SubscriptionSettings,
     Tally,
     Team,
     User,
@@ -34,6 +36,7 @@ from bot.app.ports import (
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
 from tests.memory_exam import ExamState, MemoryExams
+from tests.memory_feedback import FeedbackState, MemoryFeedback
 from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
@@ -70,6 +73,7 @@ class _State:
     ids: Any = field(default_factory=lambda: count(1))
     outbox: OutboxState = field(default_factory=OutboxState)
     exams: ExamState = field(default_factory=ExamState)
+    feedback: FeedbackState = field(default_factory=FeedbackState)
 
 
 class MemoryRepositories:
@@ -112,6 +116,10 @@ class MemoryRepositories:
 
     def _answered_by(self, user_id: int) -> list[str]:
         return [self.s.posts[a.instance_id].question_id for a in self.s.answers if a.user_id == user_id]
+
+    @property
+    def feedback(self) -> MemoryFeedback:
+        return MemoryFeedback(self.s)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

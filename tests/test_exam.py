@@ -12,9 +12,10 @@ import pytest
 from bot.app.exam import DEADLINE_KIND
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, Services, compose
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview
 from bot.exam_rules import apportion, draw, exam_shaped, minutes_for, scaled_score
-from bot.grammar import Invalid, ReviewExam, ShowExamHistory, StartExam, StopExam, parse
+from bot.grammar import Invalid, parse
 from bot.models import Actor, Period, Place, UserStats
 from bot.questions import Kind
 from tests.conftest import FrozenClock

@@ -57,7 +57,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
             application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
         )
     in_flight = InFlight("Discord")
-    clicks = QuizClicks(core.quiz, in_flight)
+    clicks = QuizClicks(core.quiz, in_flight, core.feedback)
     exam = ExamCommands(core.commands, core.exam, in_flight)
     tree = build_tree(
         client,

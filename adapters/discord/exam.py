@@ -20,8 +20,9 @@ from adapters.discord.people import actor
 from adapters.inflight import InFlight
 from bot.app.commands import Commands
 from bot.app.exam import ExamScreen, ExamService
+from bot.exam_grammar import ShowExamHistory, StartExam, StopExam
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
-from bot.grammar import Command, ShowExamHistory, StartExam, StopExam
+from bot.grammar import Command
 
 
 class ExamCommands:

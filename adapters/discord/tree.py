@@ -124,6 +124,11 @@ def build_tree(
     async def status(interaction: discord.Interaction) -> None:
         await commands.status(interaction)
 
+    @admin.command(name="reports", description="The latest reports of bad questions on this server")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reports(interaction: discord.Interaction) -> None:
+        await commands.reports(interaction)
+
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
     if exam is not None:

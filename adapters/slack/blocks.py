@@ -9,6 +9,7 @@ from __future__ import annotations
 from adapters.slack import action_ids, daily_blocks, exam_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
+from adapters.slack.report_blocks import report_button, reports
 from adapters.terminal_render import percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
@@ -28,6 +29,7 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.reports import ReportList, ReportReceived
 
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
@@ -95,6 +97,7 @@ def outcome(result: AnswerOutcome) -> Message:
         streaks += f" · daily streak: {result.daily_streak}"
     source = escape(result.source)
     blocks.append(context(f"Total: {result.total_points} points · {streaks} · source: {source}"))
+    blocks.append(report_button(result.instance_id))
     return message(fallback, blocks)
 
 
@@ -231,6 +234,10 @@ def reply(result: Reply) -> Message:
             return daily_blocks.status(result)
         case DailyStopped(text) | TeamManaged(text):
             return reply_text(text)
+        case ReportReceived():
+            return reply_text(result.text)
+        case ReportList():
+            return reports(result)
         case Notice(text):
             return reply_text(text)
         case ExamQuestion() | ExamReview() | ExamReport():

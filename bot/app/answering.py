@@ -34,6 +34,7 @@ from bot.app.ports import (
     UserState,
     Workspace,
 )
+from bot.app.question_counts import CountsBatch
 from bot.choices import answer_feedback
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
@@ -76,6 +77,7 @@ class _Batch:
     team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     workspace_of_user: dict[int, int] = field(default_factory=dict)
     workspace_of_team: dict[int, int] = field(default_factory=dict)
+    question_counts: CountsBatch = field(default_factory=CountsBatch)
 
 
 def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
@@ -301,6 +303,7 @@ class AnswerRecorder:
         )
         batch.modes.append(instance.mode)
         if not late:
+            batch.question_counts.add(submission.question, user_id, submission.chosen, submission.correct)
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
             batch.workspace_of_user[user_id] = workspace_id
@@ -336,3 +339,4 @@ class AnswerRecorder:
         )
         repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
         repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
+        batch.question_counts.write(repositories.feedback)

@@ -9,12 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app.exam import ExamService
+from bot.app.feedback import FeedbackService
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.grammar import (
     HELP_LINES,
@@ -29,15 +31,10 @@ from bot.grammar import (
     LeaveTeam,
     ListTeams,
     RenameTeam,
-    ReviewExam,
-    ShowExamHistory,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
-    StartExam,
-    StopExam,
-    SubmitExam,
 )
 from bot.models import (
     Actor,
@@ -49,6 +46,7 @@ from bot.models import (
     TopicInfo,
     UserStats,
 )
+from bot.reports import ReportList, ReportQuestion, ReportReceived, ShowReports
 
 
 @dataclass(frozen=True)
@@ -100,6 +98,8 @@ Reply = (
     | DailyStatusReport
     | DailyStopped
     | TeamManaged
+    | ReportReceived
+    | ReportList
     | Notice
     | ExamQuestion
     | ExamReview
@@ -110,11 +110,13 @@ Reply = (
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+ADMINS_ONLY_REPORTS = "Only workspace admins can read the reports of bad questions."
 ADMIN_COMMANDS: dict[type, str] = {
     DailyOn: ADMINS_ONLY,
     DailyOff: ADMINS_ONLY,
     RenameTeam: "Only workspace admins can rename a team.",
     DeleteTeam: "Only workspace admins can delete a team.",
+    ShowReports: ADMINS_ONLY_REPORTS,
 }
 
 AdminCheck = Callable[[], Awaitable[bool]]
@@ -124,7 +126,7 @@ an admin, since on Slack it costs an API call."""
 
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day on or off,
-    renaming or deleting a team."""
+    renaming or deleting a team, reading the reports of bad questions."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -140,12 +142,14 @@ class Commands:
         teams: TeamService,
         daily: DailyService | None = None,
         exam: ExamService | None = None,
+        feedback: FeedbackService | None = None,
     ) -> None:
         self.exam = exam
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.feedback = feedback
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -189,6 +193,8 @@ class Commands:
                 return await self._daily(actor, place, command)
             case StartExam() | StopExam() | ReviewExam() | SubmitExam() | ShowExamHistory():
                 return await self._exam(actor, command)
+            case ReportQuestion() | ShowReports():
+                return await self._feedback(actor, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
@@ -219,3 +225,10 @@ class Commands:
             case SubmitExam():
                 return await self.exam.submit(actor, None)
         return await self.exam.history(actor)
+
+    async def _feedback(self, actor: Actor, command: ReportQuestion | ShowReports) -> Reply:
+        if self.feedback is None:
+            return Notice("Reports are not available here.")
+        if isinstance(command, ShowReports):
+            return await self.feedback.reports_of(actor)
+        return await self.feedback.report(actor, command.instance_id, command.reason, command.text)

@@ -13,6 +13,7 @@ from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
 from bot.db.database import Database
 from bot.db.exams import SqlExams
+from bot.db.feedback import SqlFeedback
 from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
@@ -34,6 +35,7 @@ class SqlRepositories:
         self.subscriptions = SqlSubscriptions(connection)
         self.outbox = SqlOutbox(connection)
         self.exams = SqlExams(connection)
+        self.feedback = SqlFeedback(connection)
 
 
 class SqlUnitOfWork:
