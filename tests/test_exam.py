@@ -202,6 +202,24 @@ async def test_exam_answers_update_stats_but_score_no_points(core: Services) -> 
     assert all(row.points == 0 for row in board.rows)
 
 
+async def test_exam_answers_count_in_each_questions_statistics(core: Services) -> None:
+    """The per-question counters (`studybot content stats`) count exam answers as they count
+    practice answers: right and wrong, first tries, and each wrong pick by its text."""
+    screen = await core.exam.start(ANN, None, 10, None)
+    assert isinstance(screen, ExamQuestion)
+    for position in range(10):
+        shown = await core.exam.go(ANN, screen.exam_id, position)
+        assert isinstance(shown, ExamQuestion)
+        picks = right_picks(core, shown) if position < 6 else wrong_pick(core, shown)
+        await core.exam.choose(ANN, screen.exam_id, position, picks)
+    await core.exam.submit(ANN, screen.exam_id)
+    counted = [c for c in await core.feedback.counts() if c.answers]
+    assert len(counted) == 10
+    assert sum(c.correct for c in counted) == 6
+    assert (sum(c.people for c in counted), sum(c.people_right_first for c in counted)) == (10, 6)
+    assert sum(sum(c.wrong_picks.values()) for c in counted) == 4
+
+
 async def test_history_lists_scores_and_trend(core: Services) -> None:
     for right in (2, 5):
         screen = await core.exam.start(ANN, None, 5, None)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from adapters.discord import render
-from adapters.discord.markdown import safe
+from adapters.discord.markdown import literal, safe
 from bot.reports import REPORT_TEXT_MAX, Reason, ReportList
 
 REPORT = r"quiz:(?P<instance>[0-9]+):report"
@@ -66,7 +66,7 @@ def reports_embed(result: ReportList) -> discord.Embed:
         return embed
     lines = []
     for report in result.reports:
-        said = f"\n> {safe(report.text)}" if report.text else ""
+        said = f"\n> {literal(report.text)}" if report.text else ""
         lines.append(
             f"**{safe(report.question_id)}** · {report.reason.label} · "
             f"{safe(report.reporter_name or report.reporter)} · "

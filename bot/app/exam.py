@@ -224,7 +224,7 @@ class ExamService:
             repositories.outbox.cancel(DEADLINE_KIND, deadline_key(exam.id))
             closed = repositories.exams.get(exam.id)
             assert closed is not None
-            keep_answers(repositories, closed, items, self.record_card)
+            keep_answers(repositories, self.bank, closed, items, self.record_card)
             exam = closed
         return report(self.bank, exam, items, timed_out, notice)
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app.exam_ports import ExamItem, ExamRecord
 from bot.app.ports import NewAnswer, Repositories
+from bot.app.question_counts import CountsBatch
 from bot.bank import QuestionBank
 from bot.choices import picks_of
 from bot.exam_guide import DOMAINS
@@ -85,24 +86,28 @@ def report(
 
 def keep_answers(
     repositories: Repositories,
+    bank: QuestionBank,
     exam: ExamRecord,
     items: Sequence[ExamItem],
     record_card: RecordCard | None,
 ) -> None:
     """Add the exam's answers to the person's stats (0 points: no leaderboard points, and no
-    team totals), and hand each to the learning feature's card update when it is wired."""
+    team totals) and to each question's answer statistics (`studybot content stats`), and hand
+    each to the learning feature's card update when it is wired."""
     answered = [item for item in items if item.choice is not None and item.answered_at is not None]
     if not answered:
         return
     channel_id = repositories.people.channel(exam.workspace_id, EXAM_CHANNEL)
     rows: list[NewAnswer] = []
     totals: dict[tuple[int, str], list[int]] = {}
+    question_counts = CountsBatch()
     for item in answered:
         assert item.choice is not None and item.answered_at is not None
         instance_id = repositories.posts.add(
             channel_id, item.question_id, EXAM_MODE, item.answered_at, exam.user_id
         )
         correct = bool(item.correct)
+        question_counts.add(bank.by_id[item.question_id], exam.user_id, item.choice, correct)
         rows.append(
             NewAnswer(instance_id, exam.user_id, None, item.choice, correct, 0, False, item.answered_at)
         )
@@ -114,3 +119,4 @@ def keep_answers(
             record_card(repositories, exam.user_id, item.question_id, correct, item.answered_at)
     repositories.answers.insert(rows)
     repositories.answers.add_totals(Scope.PEOPLE, totals, {exam.user_id: exam.workspace_id})
+    question_counts.write(repositories.feedback)
