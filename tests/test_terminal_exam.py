@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.terminal import TerminalChat
-from bot.app.exam import choice_seed
+from bot.app.exam_screens import choice_seed
 from bot.bank import QuestionBank
 from bot.bootstrap import Core
 from bot.exam_models import ExamQuestion

@@ -16,11 +16,12 @@ from functools import partial
 
 from bot.app.exam_ports import ABANDONED, OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
 from bot.app.exam_report import RecordCard, keep_answers, report
+from bot.app.exam_screens import ExamPools, choice_seed, question_screen, seconds_left
 from bot.app.identity import identify
 from bot.app.outbox import ANY_PLATFORM, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
-from bot.choices import grade_picks, pick_count, picks_of, shown_choices
+from bot.choices import grade_picks
 from bot.clock import Clock
 from bot.errors import QuizError
 from bot.exam_models import (
@@ -32,10 +33,9 @@ from bot.exam_models import (
     ExamStopped,
     ReviewLine,
 )
-from bot.exam_rules import EXAM_QUESTIONS, draw, exam_shaped, minutes_for, passed
-from bot.models import Actor, Mode, QuestionView
+from bot.exam_rules import EXAM_QUESTIONS, draw, minutes_for, passed
+from bot.models import Actor
 from bot.questions import Question
-from bot.topics import TopicIndex
 
 DEADLINE_KIND = "exam_deadline"
 HISTORY_SHOWN = 10
@@ -49,11 +49,6 @@ def deadline_key(exam_id: int) -> str:
     """The deadline row's key. It ends with a separator because `outbox.cancel` matches keys by
     prefix: cancelling exam 1's row must not cancel exam 10's."""
     return f"exam:{exam_id}/"
-
-
-def choice_seed(exam_id: int, position: int) -> int:
-    """The seed of an exam question's shown order: fixed for the exam, distinct per question."""
-    return -(exam_id * 1000 + position + 1)
 
 
 @dataclass(frozen=True)
@@ -76,39 +71,18 @@ class ExamService:
         self.bank = bank
         self.clock = clock
         self.default_timezone = default_timezone
-        self.topic_index = TopicIndex(bank.topics)
+        self.pools = ExamPools(bank)
         self._rng = rng or random.Random()
         self.record_card = record_card
-        self._pools: dict[str | None, tuple[Question, ...]] = {}
         """Issue 17's card update per exam answer (None until the learning feature is wired)."""
 
     # -- starting -------------------------------------------------------------------------
-
-    def _pool(self, topic_query: str | None) -> tuple[str | None, tuple[Question, ...]]:
-        """The exam-shaped questions of a topic (None: of the whole bank), worked out once each."""
-        if topic_query is None:
-            return None, self._shaped(None)
-        topic = self.topic_index.resolve(topic_query)
-        if topic is None:
-            near = self.topic_index.suggest(topic_query)
-            hint = f" Did you mean {' or '.join(near)}?" if near else " See /quiz topics."
-            raise QuizError(f"No topic '{topic_query}'.{hint}")
-        pool = self._shaped(topic.id)
-        if not pool:
-            raise QuizError(f"There are no exam-style questions on {topic.name} yet.")
-        return topic.id, pool
-
-    def _shaped(self, topic_id: str | None) -> tuple[Question, ...]:
-        if topic_id not in self._pools:
-            questions = self.bank.in_topic(topic_id) if topic_id else self.bank.questions
-            self._pools[topic_id] = tuple(exam_shaped(questions))
-        return self._pools[topic_id]
 
     async def start(
         self, actor: Actor, topic_query: str | None, questions: int | None, minutes: int | None
     ) -> ExamScreen:
         """A new exam, or the one in progress (an exam runs to its end or `exam stop`)."""
-        topic_id, pool = self._pool(topic_query)
+        topic_id, pool = self.pools.pool(topic_query)
         wanted = questions or EXAM_QUESTIONS
         count = min(wanted, len(pool))
         notice = None
@@ -165,37 +139,7 @@ class ExamService:
     # -- the screens ----------------------------------------------------------------------
 
     def _question(self, found: _Found, position: int, now: datetime) -> ExamQuestion:
-        exam, items = found.exam, found.items
-        item = items[position]
-        question = self.bank.by_id[item.question_id]
-        topic = self.bank.topic(question.primary_topic)
-        seed = choice_seed(exam.id, position)
-        shown = shown_choices(question, seed)
-        picked = set(picks_of(question, item.choice)) if item.choice else set()
-        view = QuestionView(
-            instance_id=seed,
-            question_id=question.id,
-            topic_id=topic.id,
-            topic_name=topic.name,
-            kind=question.kind,
-            difficulty=question.difficulty,
-            prompt=question.prompt,
-            choices=shown,
-            mode=Mode.PRACTICE,
-            pick_count=pick_count(question),
-        )
-        return ExamQuestion(
-            exam_id=exam.id,
-            position=position,
-            total=len(items),
-            question=view,
-            picked=tuple(i for i, choice in enumerate(shown) if choice in picked),
-            flagged=item.flagged,
-            answered=sum(i.choice is not None for i in items),
-            flagged_count=sum(i.flagged for i in items),
-            deadline=exam.deadline,
-            seconds_left=_seconds_left(exam, now),
-        )
+        return question_screen(self.bank, found.exam, found.items, position, now)
 
     def _screen(self, repositories: Repositories, exam: ExamRecord, now: datetime) -> ExamScreen:
         """Where the exam stands: its current question, or its report once past the deadline."""
@@ -301,7 +245,7 @@ class ExamService:
                 ReviewLine(i.position, i.choice is not None, i.flagged, self.bank.by_id[i.question_id].prompt)
                 for i in found.items
             )
-            return ExamReview(found.exam.id, lines, found.exam.deadline, _seconds_left(found.exam, now))
+            return ExamReview(found.exam.id, lines, found.exam.deadline, seconds_left(found.exam, now))
 
         return await self._act(actor, exam_id, act)
 
@@ -339,7 +283,7 @@ class ExamService:
                 passed(e.score or 0),
                 e.correct or 0,
                 e.question_count,
-                self._topic_name(e.topic_id),
+                self.pools.topic_name(e.topic_id),
             )
             for e in exams
         )
@@ -348,10 +292,6 @@ class ExamService:
             earlier = [a.score for a in attempts[1:]]
             trend = attempts[0].score - round(sum(earlier) / len(earlier))
         return ExamHistory(attempts, trend)
-
-    def _topic_name(self, topic_id: str | None) -> str:
-        known = {t.id: t.name for t in self.bank.topics}
-        return known.get(topic_id, "All topics") if topic_id else "All topics"
 
     # -- the deadline ---------------------------------------------------------------------
 
@@ -373,10 +313,6 @@ def _item(found: _Found, position: int) -> ExamItem:
     if not 0 <= position < len(found.items):
         raise QuizError(f"This exam has questions 1 to {len(found.items)}.")
     return found.items[position]
-
-
-def _seconds_left(exam: ExamRecord, now: datetime) -> int:
-    return max(0, int((exam.deadline - now).total_seconds()))
 
 
 def _with_notice(screen: ExamQuestion, notice: str | None) -> ExamQuestion:
