@@ -7,9 +7,11 @@ import textwrap
 from collections.abc import Sequence
 
 from adapters import learning_text
+from adapters.terminal_exam import exam_history, exam_screen
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
@@ -26,7 +28,9 @@ from bot.models import (
 )
 from bot.questions import Kind
 from bot.recall import Grade
+from bot.reports import REASON_WORDS, QuestionReport, ReportList, ReportReceived
 
+REPORT_HINT = f"Something wrong with this question? /quiz report REASON [what is wrong] ({REASON_WORDS})"
 PICK_LETTERS_HINT = "Answer with the letters of your choices (A-{last}), like B, D, or type a command."
 
 
@@ -114,6 +118,7 @@ def outcome(result: AnswerOutcome) -> str:
     if result.late:
         lines.append("The answer was already revealed, so this one scores nothing.")
     lines.append(f"Total: {result.total_points} points · streak: {result.streak}")
+    lines.append(REPORT_HINT)
     return "\n".join(lines)
 
 
@@ -185,6 +190,22 @@ def reveal(result: Reveal) -> str:
     return "\n".join(lines)
 
 
+def report_line(report: QuestionReport, where: bool = False) -> str:
+    """One report on one line: when, question, reason, who (and where), and what they wrote."""
+    place = f" in {report.platform}:{report.workspace}" if where else ""
+    said = f": {report.text}" if report.text else ""
+    return (
+        f"{report.reported_at:%Y-%m-%d %H:%M} {report.question_id} · {report.reason.label} · "
+        f"{report.reporter_name} ({report.reporter}){place}{said}"
+    )
+
+
+def reports(result: ReportList, where: bool = False) -> str:
+    if not result.reports:
+        return "No reports of bad questions."
+    return "\n".join(report_line(report, where) for report in result.reports)
+
+
 def reply(result: Reply) -> str:
     match result:
         case Posted(view):
@@ -218,6 +239,10 @@ def reply(result: Reply) -> str:
             return daily_status(result)
         case DailyStopped(text) | TeamManaged(text):
             return text
+        case ReportReceived():
+            return result.text
+        case ReportList():
+            return reports(result)
         case Notice(text):
             return text
         case PrivateQuestion():
@@ -230,4 +255,10 @@ def reply(result: Reply) -> str:
             return learning_text.exam_date_set(result, learning_text.PLAIN)
         case ReminderStatus():
             return learning_text.reminder_status(result, learning_text.PLAIN)
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_screen(result)
+        case ExamHistory():
+            return exam_history(result)
+        case ExamStopped(text):
+            return text
     raise AssertionError(f"unhandled reply {result!r}")

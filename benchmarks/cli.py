@@ -14,6 +14,7 @@ from adapters import event_loop
 from benchmarks import (
     answers,
     decks,
+    exam,
     fanout,
     footprint,
     leaderboard,
@@ -66,6 +67,10 @@ async def _reminders(directory: Path, quick: bool) -> list[Figure]:
     return await reminders.run(directory, world.bank(), reminders.QUICK if quick else reminders.FULL)
 
 
+async def _exam(directory: Path, quick: bool) -> list[Figure]:
+    return await exam.run(directory, world.bank(), exam.QUICK if quick else exam.FULL)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "postgres": _postgres,
@@ -76,6 +81,7 @@ SECTIONS: dict[str, Section] = {
     "decks": _decks,
     "learning": _learning,
     "reminders": _reminders,
+    "exam": _exam,
 }
 
 

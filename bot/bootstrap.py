@@ -9,7 +9,11 @@ import random
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
+from bot.app.cards import card_recorder
 from bot.app.commands import Commands
+from bot.app.exam import ExamService
+from bot.app.exam_deadline import ExamDeadline
+from bot.app.feedback import FeedbackService
 from bot.app.learning import DEFAULT_NEW_PER_DAY, LearningService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
@@ -29,6 +33,10 @@ from bot.recall import Recall
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXAM_DEADLINE_GRACE = timedelta(days=30)
+"""An exam whose deadline passed while no process ran is still submitted when one starts: its
+answers after the deadline never count, so a late submission scores the same."""
 
 
 def freeze_long_lived() -> None:
@@ -53,6 +61,8 @@ class Services:
     outbox: OutboxRunner
     learning: LearningService
     reminders: Reminders
+    exam: ExamService
+    feedback: FeedbackService
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,14 @@ def wire(
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
     learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
     reminders = Reminders(uow, clock, default_timezone)
+    # Each exam answer rates the person's spaced-repetition card in the submit transaction.
+    exam = ExamService(uow, bank, clock, default_timezone, rng, record_card=card_recorder(recall, "exam"))
+    feedback = FeedbackService(uow, bank, clock)
     outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
     outbox.register(reminders)
-    commands = Commands(quiz, standings, teams, daily, learning, reminders)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders)
+    outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
+    commands = Commands(quiz, standings, teams, daily, learning, reminders, exam, feedback)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback)
 
 
 def compose(

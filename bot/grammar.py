@@ -1,17 +1,5 @@
-"""The `/quiz` command grammar, parsed once for every adapter.
-
-/quiz [TOPIC]                             a question (any topic when none is given)
-/quiz topics                              the topics and their aliases
-/quiz leaderboard [week|month|all] [people|teams]
-/quiz team join NAME | team leave | team list   (also: /quiz teams)
-/quiz team create NAME                    a new team even beside one with a similar name
-/quiz team rename OLD to NEW | team delete NAME   (admins)
-/quiz stats                               your points, accuracy and streaks, readiness
-/quiz TOPIC private | private [TOPIC]     a question only you see
-/quiz review [TOPIC]                      your due cards, then new ones, privately
-/quiz exam-date YYYY-MM-DD | off          your exam date: days left and a daily plan
-/quiz help
-"""
+"""The `/quiz` command grammar, parsed once for every adapter (`bot/help_lines.py` lists the
+commands; `bot/grammar_learning.py` and `bot/exam_grammar.py` hold the learning and exam parts)."""
 
 from __future__ import annotations
 
@@ -21,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam, parse_exam
 from bot.grammar_learning import (
     EXAM_DATE_USAGE,
     LearningCommand,
@@ -33,6 +22,7 @@ from bot.grammar_learning import (
     split_remind,
 )
 from bot.models import Period, Scope
+from bot.reports import REPORT_USAGE, ReportQuestion, ShowReports, reason_of
 
 MAX_COMMAND_LENGTH = 200
 TEAM_NAME_MAX = names.TEAM_NAME_MAX
@@ -140,6 +130,13 @@ Command = (
     | DailyOff
     | DailyStatus
     | LearningCommand
+    | StartExam
+    | StopExam
+    | ReviewExam
+    | SubmitExam
+    | ShowExamHistory
+    | ReportQuestion
+    | ShowReports
     | Invalid
 )
 
@@ -156,6 +153,9 @@ KEYWORDS = (
     "private",
     "remind",
     "pause",
+    "exam",
+    "report",
+    "reports",
 )
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
@@ -341,6 +341,19 @@ def _learning(head: str, words: list[str], rest: str) -> Command:
     return Invalid(remind) if isinstance(remind, str) else remind
 
 
+def _exam(typed: list[str]) -> Command:
+    parsed = parse_exam(typed)
+    return Invalid(parsed) if isinstance(parsed, str) else parsed
+
+
+def _report(typed: list[str]) -> Command:
+    """`report REASON [TEXT]`, about the last question shown; the text as typed."""
+    reason = reason_of(typed[0]) if typed else None
+    if reason is None:
+        return Invalid(REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}")
+    return ReportQuestion(reason, " ".join(typed[1:]))
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -369,6 +382,12 @@ def parse(text: str) -> Command:
             return _daily(words, rest.split())
         case "review" | "reviews" | "due" | "exam-date" | "examdate" | "pause" | "remind" | "reminders":
             return _learning(head.casefold(), words, rest)
+        case "exam" | "mock":
+            return _exam(rest.split())
+        case "report":
+            return _report(rest.split())
+        case "reports":
+            return ShowReports()
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     private = private_topic(cleaned)

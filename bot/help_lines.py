@@ -26,5 +26,14 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
+    ("/quiz exam [TOPIC|all] [QUESTIONS] [MINUTES]", "a private timed mock exam (65 in 90 minutes)"),
+    ("/quiz exam review | submit | stop", "your exam's flagged questions, submit it, or abandon it"),
+    ("/quiz exam history", "your past exam scores and trend"),
+    (
+        "/quiz report REASON [TEXT]",
+        "terminal: report the last question (wrong, unclear, outdated, typo, other); "
+        "elsewhere: Report a problem under an answer",
+    ),
+    ("/quiz reports", "admins: the latest reports of bad questions"),
     ("/quiz help", "this help"),
 )

@@ -7,13 +7,15 @@ notifications and screen readers), or a list of blocks for the App Home view.
 from __future__ import annotations
 
 from adapters import learning_text
-from adapters.slack import action_ids, daily_blocks
+from adapters.slack import action_ids, daily_blocks, exam_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
+from adapters.slack.report_blocks import report_button, reports
 from adapters.terminal_render import percent, table
 from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.learning_models import ExamDateSet, PrivateQuestion, Readiness, ReminderStatus, ReviewDone
 from bot.models import (
     AnswerOutcome,
@@ -30,6 +32,7 @@ from bot.models import (
 )
 from bot.questions import Kind
 from bot.recall import Grade
+from bot.reports import ReportList, ReportReceived
 
 GRADE_BUTTONS = (
     (Grade.AGAIN, "Again", None),
@@ -105,6 +108,7 @@ def outcome(result: AnswerOutcome) -> Message:
         streaks += f" · daily streak: {result.daily_streak}"
     source = escape(result.source)
     blocks.append(context(f"Total: {result.total_points} points · {streaks} · source: {source}"))
+    blocks.append(report_button(result.instance_id))
     return message(fallback, blocks)
 
 
@@ -271,6 +275,10 @@ def reply(result: Reply) -> Message:
             return daily_blocks.status(result)
         case DailyStopped(text) | TeamManaged(text):
             return reply_text(text)
+        case ReportReceived():
+            return reply_text(result.text)
+        case ReportList():
+            return reports(result)
         case Notice(text):
             return reply_text(text)
         case PrivateQuestion():
@@ -282,4 +290,10 @@ def reply(result: Reply) -> Message:
             return message("Exam date", [section(learning_text.exam_date_set(result, SLACK_STYLE))])
         case ReminderStatus():
             return message("Reminders", [section(learning_text.reminder_status(result, SLACK_STYLE))])
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_blocks.screen(result)
+        case ExamHistory():
+            return exam_blocks.history(result)
+        case ExamStopped(text):
+            return reply_text(text)
     raise AssertionError(f"unhandled reply {result!r}")

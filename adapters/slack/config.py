@@ -16,7 +16,8 @@ from bot.settings import Settings, SettingsError
 # The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones. `users:read`
 # tells workspace admins and owners, who may change the question of the day, from members.
 # `im:history` lets members practise in a direct message with Studybot (adapters/slack/direct.py);
-# `im:write` opens the direct messages that study reminders are sent in (conversations.open).
+# `im:write` opens direct messages (adapters/slack/dm.py): for a mock exam started in a channel,
+# and for study reminders.
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "im:history", "im:write")
 # Slack user ids: U… for members, W… for members of an Enterprise Grid organisation; T… teams.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot.app.learning_ports import CardKey, Review
 from bot.app.ports import NewAnswer, PostedQuestion, RecordedAnswer, Repositories, UserState
+from bot.app.question_counts import CountsBatch
 from bot.choices import answer_feedback
 from bot.models import Actor, AnswerOutcome, Mode
 from bot.questions import Question
@@ -47,6 +48,7 @@ class Batch:
     cards: dict[CardKey, Memory] = field(default_factory=dict)
     changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)
+    question_counts: CountsBatch = field(default_factory=CountsBatch)
     paused: dict[int, date] | None = None
     """The batch's people's vacations, read the first time a daily answer needs them."""
 

@@ -267,6 +267,7 @@ class AnswerRecorder:
         batch.modes.append(instance.mode)
         batch.remember(self.recall, user_id, submission)
         if not late:
+            batch.question_counts.add(submission.question, user_id, submission.chosen, submission.correct)
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
             batch.workspace_of_user[user_id] = workspace_id
@@ -304,6 +305,7 @@ def _write(repositories: Repositories, batch: Batch) -> None:
     )
     repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
     repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
+    batch.question_counts.write(repositories.feedback)
 
 
 def _refused(submission: Submission, error: Exception) -> QuizError:

@@ -6,11 +6,12 @@ inside its own `uow.write`, so the card is stored in the same transaction as the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.app.learning_ports import Review
 from bot.app.ports import Repositories
-from bot.recall import Grade, Memory, Recall
+from bot.recall import Grade, Memory, Recall, grade_for
 
 
 def record_card_answer(
@@ -29,3 +30,14 @@ def record_card_answer(
     repositories.cards.put({key: memory}, at)
     repositories.cards.log([Review(user_id, question_id, grade, at, mode)])
     return memory
+
+
+def card_recorder(recall: Recall, mode: str) -> Callable[[Repositories, int, str, bool, datetime], None]:
+    """`record_card_answer` for a graded answer of `mode`: the exam's `record_card` hook."""
+
+    def record(
+        repositories: Repositories, user_id: int, question_id: str, correct: bool, at: datetime
+    ) -> None:
+        record_card_answer(repositories, recall, user_id, question_id, grade_for(correct), at, mode)
+
+    return record

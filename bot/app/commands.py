@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from bot.app.exam import ExamService
+from bot.app.feedback import FeedbackService
 from bot.app.learning import LearningService
 from bot.app.quiz import QuizService
 from bot.app.reminders import Reminders
@@ -16,6 +18,8 @@ from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.grammar import (
     Ask,
     Command,
@@ -53,6 +57,7 @@ from bot.models import (
     TopicInfo,
     UserStats,
 )
+from bot.reports import ReportList, ReportQuestion, ReportReceived, ShowReports
 
 
 @dataclass(frozen=True)
@@ -108,16 +113,25 @@ Reply = (
     | ReviewDone
     | ExamDateSet
     | ReminderStatus
+    | ReportReceived
+    | ReportList
     | Notice
+    | ExamQuestion
+    | ExamReview
+    | ExamReport
+    | ExamHistory
+    | ExamStopped
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+ADMINS_ONLY_REPORTS = "Only workspace admins can read the reports of bad questions."
 ADMIN_COMMANDS: dict[type, str] = {
     DailyOn: ADMINS_ONLY,
     DailyOff: ADMINS_ONLY,
     RenameTeam: "Only workspace admins can rename a team.",
     DeleteTeam: "Only workspace admins can delete a team.",
+    ShowReports: ADMINS_ONLY_REPORTS,
 }
 
 AdminCheck = Callable[[], Awaitable[bool]]
@@ -127,7 +141,7 @@ an admin, since on Slack it costs an API call."""
 
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day on or off,
-    renaming or deleting a team."""
+    renaming or deleting a team, reading the reports of bad questions."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -144,13 +158,17 @@ class Commands:
         daily: DailyService | None = None,
         learning: LearningService | None = None,
         reminders: Reminders | None = None,
+        exam: ExamService | None = None,
+        feedback: FeedbackService | None = None,
     ) -> None:
+        self.exam = exam
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
         self.daily = daily
         self.learning = learning
         self.reminders = reminders
+        self.feedback = feedback
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -203,6 +221,10 @@ class Commands:
                 return replace(stats, readiness=await self.learning.readiness(actor))
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case StartExam() | StopExam() | ReviewExam() | SubmitExam() | ShowExamHistory():
+                return await self._exam(actor, command)
+            case ReportQuestion() | ShowReports():
+                return await self._feedback(actor, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
@@ -231,3 +253,26 @@ class Commands:
                 await self.daily.unsubscribe(actor, place.channel)
                 return DailyStopped()
         return await self.daily.status(place)
+
+    async def _exam(
+        self, actor: Actor, command: StartExam | StopExam | ReviewExam | SubmitExam | ShowExamHistory
+    ) -> Reply:
+        if self.exam is None:
+            return Notice("Mock exams are not available here.")
+        match command:
+            case StartExam(topic, questions, minutes):
+                return await self.exam.start(actor, topic, questions, minutes)
+            case StopExam():
+                return await self.exam.stop(actor)
+            case ReviewExam():
+                return await self.exam.review(actor, None)
+            case SubmitExam():
+                return await self.exam.submit(actor, None)
+        return await self.exam.history(actor)
+
+    async def _feedback(self, actor: Actor, command: ReportQuestion | ShowReports) -> Reply:
+        if self.feedback is None:
+            return Notice("Reports are not available here.")
+        if isinstance(command, ShowReports):
+            return await self.feedback.reports_of(actor)
+        return await self.feedback.report(actor, command.instance_id, command.reason, command.text)
