@@ -33,6 +33,7 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_dashboard import DashboardState, MemoryDashboard
 
 T = TypeVar("T")
 
@@ -65,6 +66,7 @@ class _State:
     totals: dict[tuple[Scope, int, str], list[int]] = field(default_factory=dict)
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
+    dashboard: DashboardState = field(default_factory=DashboardState)
 
 
 class MemoryRepositories:
@@ -96,6 +98,10 @@ class MemoryRepositories:
     @property
     def subscriptions(self) -> MemoryRepositories:
         return self
+
+    @property
+    def dashboard(self) -> MemoryDashboard:
+        return MemoryDashboard(self.s.dashboard)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
 
+from bot.app.dashboard_ports import DashboardTotals
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
 
@@ -356,6 +357,9 @@ class Repositories(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def dashboard(self) -> DashboardTotals: ...
 
 
 class UnitOfWork(Protocol):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0011"
 
 
 def _revisions(connection: Connection) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
+from bot.db.dashboard import SqlDashboard
 from bot.db.database import Database
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
@@ -30,6 +31,7 @@ class SqlRepositories:
         self.claims = SqlDailyClaims(connection)
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.dashboard = SqlDashboard(connection)
 
 
 class SqlUnitOfWork:
