@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from adapters import cli_dashboard
 from bot.bank import BankError, export_rows, load_bank
 from bot.bootstrap import build_core
 from bot.db.database import Database
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     db_export.add_argument("file", type=Path)
     db_import = db_commands.add_parser("import", help="load an export into a new, empty database")
     db_import.add_argument("file", type=Path)
+    cli_dashboard.add_parser(commands)
     return parser
 
 
@@ -183,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_db_transfer(settings, args.db_command, args.file))
         if args.command == "serve":
             return _serve(settings)
+        if args.command == "dashboard":
+            return cli_dashboard.link(settings, args)
         if args.command == "discord":
             return _discord_invite_url(settings)
         return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))

@@ -19,11 +19,12 @@ from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
 from bot.bootstrap import Core, build_core, freeze_long_lived
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
+from bot.dashboard_links import links_from
 from bot.db.database import Database
 from bot.db.leader import AdvisoryLockLeader
 from bot.settings import Settings, SettingsError
@@ -54,6 +55,8 @@ def check_platforms(settings: Settings) -> None:
         slack_config(settings)
     if discord_configured(settings):
         discord_config(settings)
+    if settings.studybot_dashboard:
+        settings.dashboard_secret()
 
 
 def build_components(settings: Settings, core: Core, app: web.Application) -> list[Component]:
@@ -67,12 +70,21 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
         from adapters.discord.component import DiscordComponent
 
         components.append(DiscordComponent(discord_config(settings), core))
-    if not components:
+    if not components and not settings.studybot_dashboard:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
-            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN"
+            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN (or STUDYBOT_DASHBOARD=true for the dashboard alone)"
         )
     return components
+
+
+def add_dashboard(settings: Settings, core: Core, app: web.Application, clock: Clock) -> None:
+    """The team dashboard's routes, when it is on (its modules and pygal are imported only then)."""
+    if not settings.studybot_dashboard:
+        return
+    from adapters.web.app import DashboardRoutes
+
+    DashboardRoutes(core.dashboard, links_from(settings), clock).add_to(app)
 
 
 def leadership_for(database: Database) -> Leadership:
@@ -105,6 +117,7 @@ async def serve(
         )
         checks = [(c.name, c.ready) for c in components] + [("scheduler", scheduler.ready)]
         add_routes(app, core.database.ping, checks)
+        add_dashboard(settings, core, app, clock or SystemClock())
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.studybot_http_port)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.dashboard import Dashboard
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -17,6 +18,7 @@ from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
 from bot.daily.service import DEFAULT_GRACE, DailyService
+from bot.db.dashboard import reads_on
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
 from bot.db.unit_of_work import SqlUnitOfWork
@@ -52,6 +54,7 @@ class Core(Services):
     """The services on a real database: what `studybot serve` and `studybot chat` run."""
 
     database: Database
+    dashboard: Dashboard
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -84,7 +87,9 @@ def compose(
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
     services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng)
     return Core(
-        **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
+        **{field.name: getattr(services, field.name) for field in fields(Services)},
+        database=database,
+        dashboard=Dashboard(reads_on(database), bank),
     )
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bot.app.ports import BoardLine
+from bot.models import Scope
+
 
 @dataclass
 class DashboardIncrements:
@@ -121,6 +124,8 @@ class DashboardReader(Protocol):
         ...
 
     def streaks(self, workspace_id: int, limit: int) -> list[PersonRow]: ...
+
+    def board(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]: ...
 
     def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]: ...
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from bot.app.dashboard_ports import DashboardTotals
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
+
+if TYPE_CHECKING:
+    from bot.app.dashboard_ports import DashboardTotals
 
 T = TypeVar("T")
 

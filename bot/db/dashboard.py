@@ -7,16 +7,18 @@ range, never by the number of answers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, and_, func, select
 
+from bot.app.dashboard_model import Reads
 from bot.app.dashboard_ports import (
     DailyRow,
     DashboardIncrements,
+    DashboardReader,
     DayRow,
     PersonRef,
     PersonRow,
@@ -24,6 +26,9 @@ from bot.app.dashboard_ports import (
     TopicCell,
     WorkspaceRef,
 )
+from bot.app.ports import BoardLine
+from bot.db.answers import SqlAnswers
+from bot.db.database import Database
 from bot.db.statements import dialect_insert
 from bot.db.tables import channels, question_instances, team_members, teams, user_totals, users, workspaces
 from bot.db.tables_dash import (
@@ -35,6 +40,18 @@ from bot.db.tables_dash import (
     dash_topics,
     dash_weeks,
 )
+from bot.models import Scope
+
+T = TypeVar("T")
+
+
+def reads_on(database: Database) -> Reads:
+    """The dashboard's read transactions on `database`."""
+
+    async def reads(work: Callable[[DashboardReader], T]) -> T:
+        return await database.read(lambda connection: work(SqlDashboard(connection)))
+
+    return reads
 
 
 @cache
@@ -250,6 +267,9 @@ class SqlDashboard:
             .limit(limit)
         )
         return [PersonRow(*row) for row in self.connection.execute(query)]
+
+    def board(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]:
+        return SqlAnswers(self.connection).top(workspace_id, period_key, scope, limit)
 
     def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]:
         share = dash_questions.c.correct * 1.0 / dash_questions.c.answers
