@@ -105,6 +105,11 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         await upgrade_if_behind(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
-    return compose(
+    core = compose(
         database, bank, clock or SystemClock(), settings.studybot_default_timezone, settings.daily_grace
     )
+    if settings.studybot_dashboard:
+        from bot.dashboard_links import links_from
+
+        core.commands.dashboard_links = links_from(settings)
+    return core

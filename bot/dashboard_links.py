@@ -41,6 +41,12 @@ class DashboardLinks:
     def url(self, grant: LinkGrant, now: datetime) -> str:
         return f"{self.public_url}/dashboard?{urlencode({'t': self.token(grant, now)})}"
 
+    def url_for(self, workspace_key: str, user: str, admin: bool, now: datetime) -> tuple[str, int]:
+        """The link's address and its lifetime in hours (for `/quiz dashboard`)."""
+        return self.url(LinkGrant(workspace_key, user, admin), now), int(
+            self.lifetime.total_seconds() // 3600
+        )
+
     def grant(self, token: str, now: datetime) -> LinkGrant | None:
         """What the token grants, or None when it is forged, altered or older than the lifetime."""
         try:

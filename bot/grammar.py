@@ -87,6 +87,11 @@ class DailyStatus:
 
 
 @dataclass(frozen=True)
+class ShowDashboard:
+    """A private link to the team dashboard."""
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -105,10 +110,11 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | ShowDashboard
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "dashboard")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -144,6 +150,7 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
+    ("/quiz dashboard", "a private link to the team dashboard"),
     ("/quiz help", "this help"),
 )
 
@@ -310,6 +317,8 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "dashboard" | "dash":
+            return ShowDashboard()
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

@@ -8,7 +8,7 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
-from bot.app.commands import TeamList, TopicList
+from bot.app.commands import DashboardLink, TeamList, TopicList
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -183,3 +183,10 @@ def team_change(change: TeamChange) -> str:
         return f"You left the team {safe(change.previous or '')}."
     moved = f" (you left {safe(change.previous)})" if change.previous else ""
     return f"{'Created and joined' if change.created else 'Joined'} the team {safe(change.team)}{moved}."
+
+
+def dashboard_link(link: DashboardLink) -> str:
+    """Only the person who asked sees it (the reply is ephemeral)."""
+    who = "every person (you are an admin)" if link.admin else "you, your team and the server's totals"
+    lasts = f"works for {link.hours} hours"
+    return f"Your team dashboard: <{link.url}>\nIt shows {who} and {lasts}. Keep it to yourself."

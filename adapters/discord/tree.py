@@ -81,6 +81,10 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     async def stats(interaction: discord.Interaction) -> None:
         await commands.stats(interaction)
 
+    @tree.command(name="quiz-dashboard", description="A private link to the team dashboard")
+    async def dashboard(interaction: discord.Interaction) -> None:
+        await commands.dashboard(interaction)
+
     team = app_commands.Group(name="quiz-team", description="Study together: join, leave or list teams")
 
     @team.command(name="join", description="Join a team, creating it if it does not exist")

@@ -10,7 +10,7 @@ from adapters.slack import action_ids, daily_blocks
 from adapters.slack.kit import Block, Message, button, cell, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import LETTERS, percent, table
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TopicList
+from bot.app.commands import DailyStopped, DashboardLink, Help, Notice, Reply, TeamList, TopicList
 from bot.daily.models import DailyStatusReport
 from bot.models import (
     AnswerOutcome,
@@ -209,6 +209,11 @@ def reply(result: Reply) -> Message:
             return daily_blocks.status(result)
         case DailyStopped(text):
             return reply_text(text)
+        case DashboardLink(url, hours, admin):
+            who = "every person (you are an admin)" if admin else "you, your team and the workspace's totals"
+            lasts = f"works for {hours} hours"
+            text = f"<{url}|Open your team dashboard>\nIt shows {who} and {lasts}. Keep it to yourself."
+            return message("Team dashboard", [section(text)])
         case Notice(text):
             return reply_text(text)
     raise AssertionError(f"unhandled reply {result!r}")

@@ -6,7 +6,9 @@ Adapters render the reply by its type, each in its platform's own spelling.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -25,6 +27,7 @@ from bot.grammar import (
     JoinTeam,
     LeaveTeam,
     ListTeams,
+    ShowDashboard,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
@@ -65,6 +68,26 @@ class DailyStopped:
 
 
 @dataclass(frozen=True)
+class DashboardLink:
+    """`/quiz dashboard`: a signed link for this person, shown only to them."""
+
+    url: str
+    hours: int
+    admin: bool
+
+
+class DashboardLinkMinter(Protocol):
+    """Signs dashboard links (`bot.dashboard_links.DashboardLinks`); set when the dashboard is on."""
+
+    def url_for(self, workspace_key: str, user: str, admin: bool, now: datetime) -> tuple[str, int]:
+        """The link's address and how many hours it lasts."""
+        ...
+
+
+DASHBOARD_OFF = "The dashboard is not switched on for this Studybot; ask whoever runs it to turn it on."
+
+
+@dataclass(frozen=True)
 class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
@@ -83,6 +106,7 @@ Reply = (
     | UserStats
     | DailyStatusReport
     | DailyStopped
+    | DashboardLink
     | Notice
 )
 
@@ -111,6 +135,8 @@ class Commands:
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.dashboard_links: DashboardLinkMinter | None = None
+        self.now: Callable[[], datetime] = quiz.clock.now
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -122,6 +148,9 @@ class Commands:
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
                 raise QuizError(ADMINS_ONLY)
+            if isinstance(command, ShowDashboard):
+                admin = await is_admin() if is_admin is not None else actor.is_admin
+                return self._dashboard_link(replace(actor, is_admin=admin))
             return await self._carry_out(actor, place, command)
         except QuizError as error:
             return Notice(str(error), error)
@@ -151,6 +180,13 @@ class Commands:
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
+
+    def _dashboard_link(self, actor: Actor) -> Reply:
+        if self.dashboard_links is None:
+            return Notice(DASHBOARD_OFF)
+        key = "terminal" if actor.platform == "terminal" else f"{actor.platform}:{actor.workspace}"
+        url, hours = self.dashboard_links.url_for(key, actor.user, actor.is_admin, self.now())
+        return DashboardLink(url, hours, actor.is_admin)
 
     async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
         if self.daily is None:
