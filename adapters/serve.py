@@ -18,6 +18,7 @@ from aiohttp import web
 from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
+from bot.app.outbox_job import OutboxJob
 from bot.bootstrap import Core, build_core, freeze_long_lived
 from bot.clock import Clock, SystemClock
 from bot.daily.leadership import Leadership, SoleLeader
@@ -112,6 +113,8 @@ async def serve(
         components = build_components(settings, core, app)
         for component in components:
             core.daily.posters[component.name] = component.poster
+            core.outbox.deliver_to(component.name)
+        outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
         )
@@ -129,12 +132,14 @@ async def serve(
             await component.start()
             log.info("%s started", component.name)
         await scheduler.start()
+        outbox_job.start()
         freeze_long_lived()
         if started is not None:
             started(core.daily)
         log.info("serving on port %s", settings.studybot_http_port)
         await stop.wait()
         log.info("stopping")
+        outbox_job.stop()
         await scheduler.stop()
         for component in reversed(components):
             await component.stop()

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -47,6 +48,7 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    outbox: OutboxRunner
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,11 @@ def wire(
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    # The delivery table: one handler per kind of delivery, registered here (one line each).
+    # Platforms are added as their adapters start (`outbox.deliver_to`).
+    outbox = OutboxRunner(uow, clock)
+    commands = Commands(quiz, standings, teams, daily)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox)
 
 
 def compose(

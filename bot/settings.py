@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # How often a process checks (or takes over) scheduler leadership, syncs subscriptions
     # changed by other processes and resends abandoned daily claims.
     studybot_scheduler_check_seconds: int = Field(default=10, ge=1, le=3600)
+    # How often the delivery table (bot/app/outbox.py) is checked for rows due.
+    studybot_outbox_check_seconds: float = Field(default=5, gt=0, le=3600)
 
     # The team dashboard (issue 19): served by `studybot serve` when on; links are signed with
     # the secret key and expire after the given hours; STUDYBOT_PUBLIC_URL is where people open them.

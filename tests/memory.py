@@ -34,6 +34,7 @@ from bot.app.ports import (
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
 from tests.memory_dashboard import DashboardState, MemoryDashboard
+from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
 
@@ -67,6 +68,7 @@ class _State:
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
     dashboard: DashboardState = field(default_factory=DashboardState)
+    outbox: OutboxState = field(default_factory=OutboxState)
 
 
 class MemoryRepositories:
@@ -102,6 +104,10 @@ class MemoryRepositories:
     @property
     def dashboard(self) -> MemoryDashboard:
         return MemoryDashboard(self.s.dashboard)
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.s.outbox)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

@@ -20,6 +20,7 @@ from bot.models import Scope, TeamSummary
 
 if TYPE_CHECKING:
     from bot.app.dashboard_ports import DashboardTotals
+    from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
 
@@ -362,6 +363,9 @@ class Repositories(Protocol):
 
     @property
     def dashboard(self) -> DashboardTotals: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class UnitOfWork(Protocol):
