@@ -18,8 +18,10 @@ from aiohttp import web
 from adapters.discord.config import discord_config, discord_configured
 from adapters.ops import add_routes, timed
 from adapters.slack.config import slack_config, slack_configured
+from bot.app.dashboard_model import Chart
+from bot.app.digest import DigestPoster
 from bot.app.outbox_job import OutboxJob
-from bot.bootstrap import Core, build_core, freeze_long_lived
+from bot.bootstrap import Core, build_core, freeze_long_lived, register_digest
 from bot.clock import Clock, SystemClock
 from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
@@ -79,6 +81,13 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
     return components
 
 
+def draw_png(chart: Chart, width: int, height: int) -> bytes:
+    """The digest's chart (pygal is imported on the first digest, not at start-up)."""
+    from adapters.web.charts import png
+
+    return png(chart, width, height)
+
+
 def add_dashboard(settings: Settings, core: Core, app: web.Application, clock: Clock) -> None:
     """The team dashboard's routes, when it is on (its modules and pygal are imported only then)."""
     if not settings.studybot_dashboard:
@@ -114,6 +123,8 @@ async def serve(
         for component in components:
             core.daily.posters[component.name] = component.poster
             core.outbox.deliver_to(component.name)
+        posters = {c.name: c.poster for c in components if isinstance(c.poster, DigestPoster)}
+        register_digest(core, posters, draw_png)
         outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds

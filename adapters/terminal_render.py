@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.app.commands import DailyStopped, DashboardLink, Help, Notice, Reply, TeamList, TopicList
+from bot.app.digest import DigestStatusReport
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
     AnswerOutcome,
@@ -163,6 +164,8 @@ def reply(result: Reply) -> str:
             return daily_status(result)
         case DailyStopped(text):
             return text
+        case DigestStatusReport():
+            return result.text
         case DashboardLink(url, hours, _):
             return f"Team dashboard (works for {hours} hours): {url}"
         case Notice(text):

@@ -6,11 +6,14 @@ from __future__ import annotations
 import gc
 import logging
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
+from bot.app.dashboard_model import Chart
+from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
@@ -79,6 +82,7 @@ def wire(
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
     commands = Commands(quiz, standings, teams, daily)
+    commands.digest = DigestService(uow, clock, default_timezone)
     return Services(uow, quiz, standings, teams, daily, commands, outbox)
 
 
@@ -97,6 +101,22 @@ def compose(
         database=database,
         dashboard=Dashboard(reads_on(database), bank),
     )
+
+
+def register_digest(
+    core: Core, posters: Mapping[str, DigestPoster], draw: Callable[[Chart, int, int], bytes]
+) -> None:
+    """The weekly digest on the delivery table, posting through the platforms that can."""
+    bank = core.quiz.bank
+    handler = DigestHandler(
+        core.uow,
+        reads_on(core.database),
+        posters,
+        draw,
+        lambda topic: bank.topic(topic).name,
+        lambda t: f"/quiz {t}",
+    )
+    core.outbox.register(handler, grace=DIGEST_GRACE)
 
 
 async def build_core(settings: Settings, clock: Clock | None = None) -> Core:

@@ -11,6 +11,7 @@ from adapters.slack.kit import Block, Message, button, cell, context, header, me
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.terminal_render import LETTERS, percent, table
 from bot.app.commands import DailyStopped, DashboardLink, Help, Notice, Reply, TeamList, TopicList
+from bot.app.digest import DigestStatusReport
 from bot.daily.models import DailyStatusReport
 from bot.models import (
     AnswerOutcome,
@@ -209,6 +210,8 @@ def reply(result: Reply) -> Message:
             return daily_blocks.status(result)
         case DailyStopped(text):
             return reply_text(text)
+        case DigestStatusReport():
+            return reply_text(result.text)
         case DashboardLink(url, hours, admin):
             who = "every person (you are an admin)" if admin else "you, your team and the workspace's totals"
             lasts = f"works for {hours} hours"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from bot.app.digest import DigestService, DigestStatusReport
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -33,6 +34,7 @@ from bot.grammar import (
     ShowStats,
     ShowTopics,
 )
+from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
 from bot.models import (
     Actor,
     AskResult,
@@ -107,11 +109,13 @@ Reply = (
     | DailyStatusReport
     | DailyStopped
     | DashboardLink
+    | DigestStatusReport
     | Notice
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+DIGEST_ADMINS_ONLY = "Only workspace admins can set up the weekly digest."
 
 AdminCheck = Callable[[], Awaitable[bool]]
 """Asks the platform whether the person is an admin there; called only for commands that need
@@ -120,7 +124,7 @@ an admin, since on Slack it costs an API call."""
 
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day on or off."""
-    return isinstance(command, DailyOn | DailyOff)
+    return isinstance(command, DailyOn | DailyOff | DigestOn | DigestOff | DigestStatus)
 
 
 class Commands:
@@ -136,6 +140,7 @@ class Commands:
         self.teams = teams
         self.daily = daily
         self.dashboard_links: DashboardLinkMinter | None = None
+        self.digest: DigestService | None = None
         self.now: Callable[[], datetime] = quiz.clock.now
 
     async def execute(
@@ -147,7 +152,8 @@ class Commands:
         place = Place(actor.platform, actor.workspace, channel)
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
-                raise QuizError(ADMINS_ONLY)
+                digest = isinstance(command, DigestOn | DigestOff | DigestStatus)
+                raise QuizError(DIGEST_ADMINS_ONLY if digest else ADMINS_ONLY)
             if isinstance(command, ShowDashboard):
                 admin = await is_admin() if is_admin is not None else actor.is_admin
                 return self._dashboard_link(replace(actor, is_admin=admin))
@@ -177,9 +183,23 @@ class Commands:
                 return await self.standings.stats(actor)
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case DigestOn() | DigestOff() | DigestStatus():
+                return await self._digest(actor, place, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
+
+    async def _digest(
+        self, actor: Actor, place: Place, command: DigestOn | DigestOff | DigestStatus
+    ) -> Reply:
+        if self.digest is None:
+            return Notice("The weekly digest is not available here.")
+        match command:
+            case DigestOn():
+                return await self.digest.subscribe(actor, place.channel, command)
+            case DigestOff():
+                return await self.digest.unsubscribe(actor, place.channel)
+        return await self.digest.status(place)
 
     def _dashboard_link(self, actor: Actor) -> Reply:
         if self.dashboard_links is None:

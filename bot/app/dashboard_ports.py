@@ -95,6 +95,17 @@ class QuestionRow:
 
 
 @dataclass(frozen=True)
+class Improvement:
+    """A person's or team's points in a week and the week before (the weekly digest)."""
+
+    name: str
+    points: int
+    previous_points: int
+    answers: int
+    correct: int
+
+
+@dataclass(frozen=True)
 class DailyRow:
     instance_id: int
     day: date
@@ -128,6 +139,12 @@ class DashboardReader(Protocol):
     def board(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]: ...
 
     def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]: ...
+
+    def improved(
+        self, workspace_id: int, scope: Scope, week_key: str, previous_key: str, limit: int
+    ) -> list[Improvement]:
+        """The greatest gains in points from `previous_key`'s week to `week_key`'s."""
+        ...
 
     def daily_history(self, workspace_id: int, limit: int) -> list[DailyRow]: ...
 

@@ -20,6 +20,7 @@ from bot.app.dashboard_ports import (
     DashboardIncrements,
     DashboardReader,
     DayRow,
+    Improvement,
     PersonRef,
     PersonRow,
     QuestionRow,
@@ -30,7 +31,16 @@ from bot.app.ports import BoardLine
 from bot.db.answers import SqlAnswers
 from bot.db.database import Database
 from bot.db.statements import dialect_insert
-from bot.db.tables import channels, question_instances, team_members, teams, user_totals, users, workspaces
+from bot.db.tables import (
+    channels,
+    question_instances,
+    team_members,
+    team_totals,
+    teams,
+    user_totals,
+    users,
+    workspaces,
+)
 from bot.db.tables_dash import (
     dash_activity,
     dash_choices,
@@ -93,6 +103,9 @@ _PEOPLE_FROM = (
     .outerjoin(user_totals, and_(user_totals.c.user_id == users.c.id, user_totals.c.period_key == "all"))
     .outerjoin(dash_activity, dash_activity.c.user_id == users.c.id)
 )
+
+
+_NAME = {Scope.PEOPLE: "display_name", Scope.TEAMS: "name"}
 
 
 class SqlDashboard:
@@ -270,6 +283,35 @@ class SqlDashboard:
 
     def board(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]:
         return SqlAnswers(self.connection).top(workspace_id, period_key, scope, limit)
+
+    def improved(
+        self, workspace_id: int, scope: Scope, week_key: str, previous_key: str, limit: int
+    ) -> list[Improvement]:
+        table, owner, names, name_owner = (
+            (user_totals, "user_id", users, users.c.id)
+            if scope is Scope.PEOPLE
+            else (team_totals, "team_id", teams, teams.c.id)
+        )
+        previous = table.alias("previous")
+        gain = table.c.points - func.coalesce(previous.c.points, 0)
+        query = (
+            select(
+                names.c[_NAME[scope]],
+                table.c.points,
+                func.coalesce(previous.c.points, 0),
+                table.c.answers,
+                table.c.correct,
+            )
+            .select_from(
+                table.join(names, name_owner == table.c[owner]).outerjoin(
+                    previous, and_(previous.c[owner] == table.c[owner], previous.c.period_key == previous_key)
+                )
+            )
+            .where(table.c.workspace_id == workspace_id, table.c.period_key == week_key)
+            .order_by(gain.desc(), table.c[owner])
+            .limit(limit)
+        )
+        return [Improvement(*row) for row in self.connection.execute(query)]
 
     def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]:
         share = dash_questions.c.correct * 1.0 / dash_questions.c.answers
