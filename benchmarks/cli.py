@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, fanout, footprint, leaderboard, postgres, slack_e2e, world
+from benchmarks import answers, dashboard, fanout, footprint, leaderboard, postgres, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -43,6 +43,10 @@ async def _postgres(directory: Path, quick: bool) -> list[Figure]:
     return await postgres.run(directory, world.bank(), postgres.QUICK if quick else postgres.FULL)
 
 
+async def _dashboard(directory: Path, quick: bool) -> list[Figure]:
+    return await dashboard.run(directory, world.bank(), quick)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "postgres": _postgres,
@@ -50,6 +54,7 @@ SECTIONS: dict[str, Section] = {
     "slack": _slack,
     "footprint": _footprint,
     "fanout": _fanout,
+    "dashboard": _dashboard,
 }
 
 
