@@ -106,7 +106,8 @@ async def test_the_digest_goes_out_once_across_two_processes_and_schedules_next_
     assert {row.name for row in digest.improved_teams} == {"Red", "Blue"}
     lines = digest.lines()
     assert lines[1] == "People active: 3 (none the week before); answers: 7 (none the week before)."
-    assert lines[-1].startswith("Weakest topic: ") and "% right). Try /quiz " in lines[-1]
+    assert lines[-2].startswith("Weakest topic: ") and "% right). Try /quiz " in lines[-2]
+    assert lines[-1].startswith("Admins: /quiz dashboard")
     status = await core.commands.execute(ADMIN, CHANNEL, parse("digest status"))
     assert isinstance(status, DigestStatusReport) and status.text.endswith("Next: Mon 30 Nov 09:00.")
     later = await asyncio.gather(*(p.outbox.run_due() for p in processes))

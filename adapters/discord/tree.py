@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
+from adapters.discord.digest import DigestCommands, add_digest
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count
 from adapters.discord.slash import QuizCommands
 from bot.grammar import TEAM_NAME_MAX
@@ -112,6 +113,7 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
         await commands.status(interaction)
 
     add_daily(tree, admin, daily)
+    add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
     tree.add_command(team)
     tree.add_command(admin)
     return tree

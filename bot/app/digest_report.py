@@ -49,6 +49,7 @@ class Digest:
         if self.weakest is not None:
             right = round(100 * self.weakest.correct / self.weakest.answers)
             lines.append(f"Weakest topic: {self.weakest_name} ({right}% right). Try {self.suggestion}")
+        lines.append("Admins: /quiz dashboard answers with a private link to the whole picture.")
         return lines
 
 
