@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import OrderedDict
 
 import pygal
 from pygal.style import Style
@@ -33,6 +34,8 @@ STYLE = Style(
     value_font_size=12,
 )
 _SCRIPT = re.compile(r"<script.*?</script>|<!--.*?-->", re.DOTALL)
+DRAWN_KEPT = 256
+_DRAWN: OrderedDict[str, str] = OrderedDict()
 _KINDS = {"line": pygal.Line, "bar": pygal.Bar, "hbar": pygal.HorizontalBar}
 
 
@@ -61,8 +64,19 @@ def _chart(chart: Chart, width: int, height: int) -> pygal.graph.graph.Graph:
 
 
 def svg(chart: Chart) -> str:
-    height = max(260, 28 * len(chart.labels) + 80) if chart.kind == "hbar" else 320
-    return _SCRIPT.sub("", _chart(chart, 800, height).render(is_unicode=True))
+    """The chart's SVG; the same numbers give the same drawing, so recent ones are kept (a
+    dashboard's charts change only as answers come in, while people reload its pages)."""
+    key = repr(chart)
+    drawn = _DRAWN.get(key)
+    if drawn is None:
+        height = max(260, 28 * len(chart.labels) + 80) if chart.kind == "hbar" else 320
+        drawn = _SCRIPT.sub("", _chart(chart, 800, height).render(is_unicode=True))
+        _DRAWN[key] = drawn
+        if len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    else:
+        _DRAWN.move_to_end(key)
+    return drawn
 
 
 def png(chart: Chart, width: int, height: int) -> bytes:

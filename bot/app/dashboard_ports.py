@@ -149,5 +149,6 @@ class DashboardReader(Protocol):
     def daily_history(self, workspace_id: int, limit: int) -> list[DailyRow]: ...
 
     def inactive(self, workspace_id: int, before: date, limit: int) -> tuple[int, list[PersonRow]]:
-        """People whose last answer is before `before`, or who never answered: (count, the first)."""
+        """People whose last answer is before `before`, or who never answered: (how many, the
+        first `limit` by name)."""
         ...

@@ -371,7 +371,7 @@ class SqlDashboard:
             select(*_person_columns())
             .select_from(_PEOPLE_FROM)
             .where(*where)
-            .order_by(dash_activity.c.last_day.desc().nulls_last(), users.c.display_name)
+            .order_by(users.c.display_name, users.c.id)
             .limit(limit)
         )
         return total, [PersonRow(*row) for row in self.connection.execute(query)]

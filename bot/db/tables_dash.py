@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table
 
-from bot.db.tables import metadata
+from bot.db.tables import metadata, users
+
+# The dashboard's people tables: a workspace's people by name, a page at a time.
+Index("ix_users_workspace_name", users.c.workspace_id, users.c.display_name, users.c.id)
 
 # Answers and people active per local day of the workspace.
 dash_days = Table(

@@ -85,9 +85,12 @@ def upgrade() -> None:
         sa.Column("correct", sa.Integer, nullable=False),
     )
     op.create_index("ix_dash_daily_workspace", "dash_daily", ["workspace_id", "instance_id"])
+    # The dashboard's people tables: a workspace's people by name, a page at a time.
+    op.create_index("ix_users_workspace_name", "users", ["workspace_id", "display_name", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_workspace_name", table_name="users")
     op.drop_index("ix_dash_daily_workspace", table_name="dash_daily")
     op.drop_index("ix_dash_activity_workspace_day", table_name="dash_activity")
     for table in (
