@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import jinja2
@@ -17,7 +18,7 @@ from aiohttp import web
 
 from adapters.web.charts import svg
 from bot.app.dashboard import Dashboard
-from bot.app.dashboard_model import Panel, Viewer
+from bot.app.dashboard_model import Panel, Table, Viewer
 from bot.clock import Clock
 from bot.dashboard_links import DashboardLinks
 
@@ -39,7 +40,7 @@ HEADERS = {
 class DrawnPanel:
     title: str
     note: str
-    table: object
+    table_html: str
     svg: str | None
 
 
@@ -110,5 +111,31 @@ class DashboardRoutes:
 
 
 def _draw(panels: list[Panel]) -> list[DrawnPanel]:
-    """Draw the charts (off the event loop: pygal takes a few milliseconds per chart)."""
-    return [DrawnPanel(p.title, p.note, p.table, svg(p.chart) if p.chart else None) for p in panels]
+    """Draw the charts and the tables (off the event loop: a new chart takes pygal a few
+    milliseconds, a heatmap of 200 teams some thousands of cells)."""
+    return [
+        DrawnPanel(p.title, p.note, table_html(p.table), svg(p.chart) if p.chart else None) for p in panels
+    ]
+
+
+def table_html(table: Table) -> str:
+    """A table's HTML, every text escaped. Written out here rather than in the template: for a
+    heatmap of thousands of cells Jinja's per-cell work was most of the page's time."""
+    if not table.rows:
+        return ""
+    heatmap = table.heatmap
+    parts = [
+        f'<table class="{"heatmap" if heatmap else "numbers"}"><thead><tr>',
+        *(f'<th scope="col">{escape(header)}</th>' for header in table.headers),
+        "</tr></thead><tbody>",
+    ]
+    for row in table.rows:
+        parts.append(f'<tr><th scope="row">{escape(row[0].text)}</th>')
+        for cell in row[1:]:
+            if heatmap and cell.heat is not None:
+                parts.append(f'<td class="heat" style="--heat: {cell.heat:.2f}">{escape(cell.text)}</td>')
+            else:
+                parts.append(f"<td>{escape(cell.text)}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
