@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, select
 
 from bot.app.dashboard_model import Reads
 from bot.app.dashboard_ports import (
@@ -30,7 +30,7 @@ from bot.app.dashboard_ports import (
 from bot.app.ports import BoardLine
 from bot.db.answers import SqlAnswers
 from bot.db.database import Database
-from bot.db.statements import dialect_insert
+from bot.db.statements import dialect_insert, execute_plain, read_plain
 from bot.db.tables import (
     channels,
     question_instances,
@@ -105,6 +105,9 @@ _PEOPLE_FROM = (
 )
 
 
+_LAST_DAYS = select(dash_activity.c.user_id, dash_activity.c.last_day).where(
+    dash_activity.c.user_id.in_(bindparam("users", expanding=True))
+)
 _NAME = {Scope.PEOPLE: "display_name", Scope.TEAMS: "name"}
 
 
@@ -115,22 +118,24 @@ class SqlDashboard:
     # The answer path.
 
     def last_days(self, user_ids: Sequence[int]) -> dict[int, date]:
+        """On the answer path: built once, run as the driver's SQL (SQLite gives dates as text)."""
         if not user_ids:
             return {}
-        query = select(dash_activity.c.user_id, dash_activity.c.last_day).where(
-            dash_activity.c.user_id.in_(list(user_ids))
-        )
-        return {user: day for user, day in self.connection.execute(query)}
+        rows = read_plain(self.connection, _LAST_DAYS, {"users": list(user_ids)})
+        return {user: day if isinstance(day, date) else date.fromisoformat(day) for user, day in rows}
 
     def add(self, increments: DashboardIncrements) -> None:
+        """On the answer path: each statement is compiled once and run as the driver's SQL with
+        plain values (a date as ISO text for SQLite, as a date for asyncpg)."""
         dialect = self.connection.dialect.name
+        day_value: Callable[[date], Any] = date.isoformat if dialect == "sqlite" else (lambda day: day)
         self._add(
             dialect,
             dash_days,
             ("workspace_id", "day"),
             ("answers", "correct", "active_people"),
             [
-                {"workspace_id": w, "day": d, "answers": a, "correct": c, "active_people": n}
+                {"workspace_id": w, "day": day_value(d), "answers": a, "correct": c, "active_people": n}
                 for (w, d), (a, c, n) in sorted(increments.days.items())
             ],
         )
@@ -146,10 +151,10 @@ class SqlDashboard:
         )
         if increments.last_days:
             rows = [
-                {"user_id": u, "workspace_id": w, "last_day": d}
+                {"user_id": u, "workspace_id": w, "last_day": day_value(d)}
                 for u, (w, d) in sorted(increments.last_days.items())
             ]
-            self.connection.execute(_latest_day(dialect), rows)
+            execute_plain(self.connection, _latest_day(dialect), rows)
         self._add(
             dialect,
             dash_topics,
@@ -200,7 +205,7 @@ class SqlDashboard:
         rows: list[dict[str, Any]],
     ) -> None:
         if rows:
-            self.connection.execute(_adding(dialect, table, keys, counters), rows)
+            execute_plain(self.connection, _adding(dialect, table, keys, counters), rows)
 
     # The pages.
 
