@@ -29,11 +29,6 @@ RUN /opt/venv/bin/pip install ".[slack,discord,postgres,dashboard]" \
 # --- runtime: the interpreter, the virtual environment and the question bank -----------------------
 FROM ${PYTHON_IMAGE} AS runtime
 
-# Cairo rasterises the weekly digest's chart (CairoSVG); the dashboard's pages need nothing more.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libcairo2=1.16.0-7 \
-    && rm -rf /var/lib/apt/lists/*
-
 RUN groupadd --system --gid 10001 studybot \
     && useradd --system --uid 10001 --gid studybot --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin studybot \
