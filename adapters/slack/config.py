@@ -15,7 +15,7 @@ from bot.settings import Settings, SettingsError
 
 # The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones. `users:read`
 # tells workspace admins and owners, who may change the question of the day, from members.
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
 # Slack user ids: U… for members, W… for members of an Enterprise Grid organisation.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 

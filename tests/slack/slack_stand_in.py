@@ -167,7 +167,7 @@ class StandInSlack:
                 "ok": True,
                 "app_id": "A1",
                 "authed_user": {"id": "U1"},
-                "scope": "commands,chat:write,chat:write.public,users:read",
+                "scope": "commands,chat:write,chat:write.public,users:read,files:write",
                 "token_type": "bot",
                 "access_token": "xoxb-installed",
                 "bot_user_id": "UBOT",
