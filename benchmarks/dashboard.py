@@ -100,11 +100,6 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
     db.execute(topic_sql.format(kind="w", owner="0", group="p.topic"))
     db.execute(topic_sql.format(kind="t", owner="a.team_id", group="a.team_id, p.topic"))
     db.execute(topic_sql.format(kind="u", owner="a.user_id", group="a.user_id, p.topic"))
-    db.execute(
-        "INSERT INTO dash_questions SELECT 1, p.question_id, COUNT(*), SUM(a.correct) "
-        "FROM answers a JOIN posts p ON p.instance_id = a.instance_id GROUP BY "
-        "p.question_id"
-    )
     # A wrong answer picked one of the wrong choices: spread by user, as people differ.
     db.execute(
         "INSERT INTO dash_choices SELECT 1, question_id, choice, COUNT(*) FROM ("

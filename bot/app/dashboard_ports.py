@@ -25,7 +25,6 @@ class DashboardIncrements:
     last_days: dict[int, tuple[int, date]]  # user -> (workspace, last day)
     # (workspace, owner kind, owner, topic) -> [answers, correct]
     topics: dict[tuple[int, str, int, str], list[int]]
-    questions: dict[tuple[int, str], list[int]]  # (workspace, question) -> [answers, correct]
     choices: dict[tuple[int, str, int], int]  # (workspace, question, choice index) -> picks
     # (instance, team or 0) -> (workspace, [answers, correct])
     daily: dict[tuple[int, int], tuple[int, list[int]]]
@@ -138,7 +137,9 @@ class DashboardReader(Protocol):
 
     def board(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]: ...
 
-    def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]: ...
+    def choice_picks(self, workspace_id: int) -> dict[str, dict[int, int]]:
+        """How often each choice of each question was picked (question -> choice index -> picks)."""
+        ...
 
     def improved(
         self, workspace_id: int, scope: Scope, week_key: str, previous_key: str, limit: int

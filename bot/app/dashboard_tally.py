@@ -28,7 +28,7 @@ def _add(
 class DashboardTally:
     def __init__(self) -> None:
         self._known: dict[int, date] = {}
-        self.increments = DashboardIncrements({}, {}, {}, {}, {}, {}, {})
+        self.increments = DashboardIncrements({}, {}, {}, {}, {}, {})
 
     def read_last_days(self, repositories: Repositories, user_ids: Sequence[int]) -> None:
         self._known = repositories.dashboard.last_days(user_ids)
@@ -70,9 +70,6 @@ class DashboardTally:
         _add(increments.topics, (workspace_id, "u", user_id, topic), correct)
         if team_id is not None:
             _add(increments.topics, (workspace_id, "t", team_id, topic), correct)
-        answered = increments.questions.setdefault((workspace_id, question.id), [0, 0])
-        answered[0] += 1
-        answered[1] += int(correct)
         if chosen in question.choices:
             choice_key = (workspace_id, question.id, question.choices.index(chosen))
             increments.choices[choice_key] = increments.choices.get(choice_key, 0) + 1

@@ -118,13 +118,27 @@ class HardestQuestions:
         ]
         return "; ".join(wrong) or "–"
 
+    def _hardest(self, picks: dict[str, dict[int, int]]) -> list[QuestionRow]:
+        """The questions answered often enough, lowest share right first: a question's answers
+        are its picks, its right answers the picks of its right choice."""
+        rows = []
+        for question_id, by_choice in picks.items():
+            question = self.bank.question(question_id)
+            answers = sum(by_choice.values())
+            if question is None or question.answer_index is None or answers < HARDEST_MIN_ANSWERS:
+                continue
+            rows.append(QuestionRow(question_id, answers, by_choice.get(question.answer_index, 0), by_choice))
+        rows.sort(key=lambda row: (row.correct / row.answers, -row.answers, row.question_id))
+        return rows[:HARDEST_SHOWN]
+
     def _prompt(self, question_id: str) -> str:
         question = self.bank.question(question_id)
         return question.prompt if question else question_id
 
     async def build(self, viewer: Viewer) -> list[Panel]:
         workspace = viewer.workspace.id
-        rows = await self.reads(lambda reader: reader.hardest(workspace, HARDEST_MIN_ANSWERS, HARDEST_SHOWN))
+        picks = await self.reads(lambda reader: reader.choice_picks(workspace))
+        rows = self._hardest(picks)
         table = Table(
             ("Question", "Answers", "Right", "Wrong choices picked"),
             [

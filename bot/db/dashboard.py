@@ -23,7 +23,6 @@ from bot.app.dashboard_ports import (
     Improvement,
     PersonRef,
     PersonRow,
-    QuestionRow,
     TopicCell,
     WorkspaceRef,
 )
@@ -46,7 +45,6 @@ from bot.db.tables_dash import (
     dash_choices,
     dash_daily,
     dash_days,
-    dash_questions,
     dash_topics,
     dash_weeks,
 )
@@ -163,16 +161,6 @@ class SqlDashboard:
             [
                 {"workspace_id": w, "owner_kind": k, "owner_id": o, "topic": t, "answers": a, "correct": c}
                 for (w, k, o, t), (a, c) in sorted(increments.topics.items())
-            ],
-        )
-        self._add(
-            dialect,
-            dash_questions,
-            ("workspace_id", "question_id"),
-            ("answers", "correct"),
-            [
-                {"workspace_id": w, "question_id": q, "answers": a, "correct": c}
-                for (w, q), (a, c) in sorted(increments.questions.items())
             ],
         )
         self._add(
@@ -318,26 +306,14 @@ class SqlDashboard:
         )
         return [Improvement(*row) for row in self.connection.execute(query)]
 
-    def hardest(self, workspace_id: int, min_answers: int, limit: int) -> list[QuestionRow]:
-        share = dash_questions.c.correct * 1.0 / dash_questions.c.answers
-        query = (
-            select(dash_questions.c.question_id, dash_questions.c.answers, dash_questions.c.correct)
-            .where(dash_questions.c.workspace_id == workspace_id, dash_questions.c.answers >= min_answers)
-            .order_by(share, dash_questions.c.answers.desc(), dash_questions.c.question_id)
-            .limit(limit)
+    def choice_picks(self, workspace_id: int) -> dict[str, dict[int, int]]:
+        query = select(dash_choices.c.question_id, dash_choices.c.choice, dash_choices.c.picks).where(
+            dash_choices.c.workspace_id == workspace_id
         )
-        rows = list(self.connection.execute(query))
         picks: dict[str, dict[int, int]] = defaultdict(dict)
-        if rows:
-            choice_query = select(
-                dash_choices.c.question_id, dash_choices.c.choice, dash_choices.c.picks
-            ).where(
-                dash_choices.c.workspace_id == workspace_id,
-                dash_choices.c.question_id.in_([row[0] for row in rows]),
-            )
-            for question_id, choice, count in self.connection.execute(choice_query):
-                picks[question_id][choice] = count
-        return [QuestionRow(q, a, c, picks[q]) for q, a, c in rows]
+        for question_id, choice, count in self.connection.execute(query):
+            picks[question_id][choice] = count
+        return dict(picks)
 
     def daily_history(self, workspace_id: int, limit: int) -> list[DailyRow]:
         recent = (

@@ -55,16 +55,8 @@ dash_topics = Table(
     Column("correct", Integer, nullable=False),
 )
 
-# Scored answers per question, and how often each choice (by its index) was picked.
-dash_questions = Table(
-    "dash_questions",
-    metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
-    Column("question_id", String(64), primary_key=True),
-    Column("answers", Integer, nullable=False),
-    Column("correct", Integer, nullable=False),
-)
-
+# How often each choice (by its index) of a question was picked in scored answers: a question's
+# answers are their sum, its right answers the picks of its right choice (the bank knows which).
 dash_choices = Table(
     "dash_choices",
     metadata,

@@ -56,13 +56,6 @@ def upgrade() -> None:
         sa.Column("correct", sa.Integer, nullable=False),
     )
     op.create_table(
-        "dash_questions",
-        _workspace(),
-        sa.Column("question_id", sa.String(64), primary_key=True),
-        sa.Column("answers", sa.Integer, nullable=False),
-        sa.Column("correct", sa.Integer, nullable=False),
-    )
-    op.create_table(
         "dash_choices",
         _workspace(),
         sa.Column("question_id", sa.String(64), primary_key=True),
@@ -96,7 +89,6 @@ def downgrade() -> None:
     for table in (
         "dash_daily",
         "dash_choices",
-        "dash_questions",
         "dash_topics",
         "dash_activity",
         "dash_weeks",
