@@ -23,7 +23,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
-RUN /opt/venv/bin/pip install ".[slack,discord,postgres]" \
+RUN /opt/venv/bin/pip install ".[slack,discord,postgres,dashboard]" \
     && /opt/venv/bin/pip uninstall -y pip setuptools
 
 # --- runtime: the interpreter, the virtual environment and the question bank -----------------------

@@ -21,12 +21,16 @@ from adapters.inflight import within
 from adapters.ops import ReadyCheck, add_routes, timed
 from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.slack.config import slack_config, slack_configured
-from bot.bootstrap import Core, build_core, freeze_long_lived
-from bot.clock import Clock
+from bot.app.dashboard_model import Chart
+from bot.app.digest import DigestPoster
+from bot.app.outbox_job import OutboxJob
+from bot.bootstrap import Core, build_core, freeze_long_lived, register_digest
+from bot.clock import Clock, SystemClock
 from bot.daily.leadership import Leadership, SoleLeader
 from bot.daily.models import DailyPoster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
+from bot.dashboard_links import links_from
 from bot.db.database import Database
 from bot.db.leader import AdvisoryLockLeader
 from bot.settings import Settings, SettingsError
@@ -63,6 +67,8 @@ def check_platforms(settings: Settings) -> None:
         slack_config(settings)
     if discord_configured(settings):
         discord_config(settings)
+    if settings.studybot_dashboard:
+        settings.dashboard_secret()
 
 
 def build_components(settings: Settings, core: Core, app: web.Application) -> list[Component]:
@@ -76,12 +82,28 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
         from adapters.discord.component import DiscordComponent
 
         components.append(DiscordComponent(discord_config(settings), core))
-    if not components:
+    if not components and not settings.studybot_dashboard:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
-            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN"
+            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN (or STUDYBOT_DASHBOARD=true for the dashboard alone)"
         )
     return components
+
+
+def draw_png(chart: Chart, width: int, height: int) -> bytes:
+    """The digest's chart (pygal is imported on the first digest, not at start-up)."""
+    from adapters.web.charts import png
+
+    return png(chart, width, height)
+
+
+def add_dashboard(settings: Settings, core: Core, app: web.Application, clock: Clock) -> None:
+    """The team dashboard's routes, when it is on (its modules and pygal are imported only then)."""
+    if not settings.studybot_dashboard:
+        return
+    from adapters.web.app import DashboardRoutes
+
+    DashboardRoutes(core.dashboard, links_from(settings), clock).add_to(app)
 
 
 def leadership_for(database: Database) -> Leadership:
@@ -108,11 +130,12 @@ class Lifecycle:
         return not self.stopping
 
 
-async def _start(lifecycle: Lifecycle, scheduler: DailyScheduler) -> None:
+async def _start(lifecycle: Lifecycle, scheduler: DailyScheduler, outbox_job: OutboxJob) -> None:
     for component in lifecycle.components:
         await component.start()
         log.info("%s started", component.name)
     await scheduler.start()
+    outbox_job.start()
     lifecycle.scheduler_started = True
 
 
@@ -140,9 +163,10 @@ async def serve(
 ) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order within
     STUDYBOT_STOP_GRACE_SECONDS: /readyz turns 503 and new work is refused at once; the
-    scheduler stops, then each platform finishes the work it acknowledged (what cannot finish
-    is counted and its users told), then HTTP. A second signal while stopping cancels it all
-    at once (asyncio.CancelledError out of here), for whoever pressed Ctrl-C twice.
+    delivery table's job and the scheduler stop, then each platform finishes the work it
+    acknowledged (what cannot finish is counted and its users told), then HTTP. A second signal
+    while stopping cancels it all at once (asyncio.CancelledError out of here), for whoever
+    pressed Ctrl-C twice.
 
     `clock` and `started` are for tests: a frozen clock, and a callback given the question of
     the day's service once everything runs, so a test can post what falls due by hand."""
@@ -159,11 +183,16 @@ async def serve(
         components = build_components(settings, core, app)
         for component in components:
             core.daily.posters[component.name] = component.poster
+            core.outbox.deliver_to(component.name)
+        posters = {c.name: c.poster for c in components if isinstance(c.poster, DigestPoster)}
+        register_digest(core, posters, draw_png)
+        outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds
         )
         lifecycle = Lifecycle(components)
         add_routes(app, core.database.ping, _checks(lifecycle, scheduler))
+        add_dashboard(settings, core, app, clock or SystemClock())
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -186,7 +215,8 @@ async def serve(
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, on_signal)
-        if await _started_unless_stopped(asyncio.ensure_future(_start(lifecycle, scheduler)), stop, grace):
+        starting = asyncio.ensure_future(_start(lifecycle, scheduler, outbox_job))
+        if await _started_unless_stopped(starting, stop, grace):
             freeze_long_lived()
             if started is not None:
                 started(core.daily)
@@ -201,6 +231,7 @@ async def serve(
         deadline = loop.time() + grace
         log.info("stopping")
         if lifecycle.scheduler_started:
+            outbox_job.stop()
             await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
         for component in reversed(components):
             await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")

@@ -6,7 +6,17 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
+from bot.app.commands import (
+    DailyStopped,
+    DashboardLink,
+    Help,
+    Notice,
+    Reply,
+    TeamList,
+    TeamManaged,
+    TopicList,
+)
+from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.models import (
@@ -200,6 +210,10 @@ def reply(result: Reply) -> str:
             return daily_status(result)
         case DailyStopped(text) | TeamManaged(text):
             return text
+        case DigestStatusReport():
+            return result.text
+        case DashboardLink(url, hours, _):
+            return f"Team dashboard (works for {hours} hours): {url}"
         case Notice(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, decks, fanout, footprint, leaderboard, postgres, slack_e2e, world
+from benchmarks import answers, dashboard, decks, fanout, footprint, leaderboard, postgres, slack_e2e, world
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -47,6 +47,10 @@ async def _decks(directory: Path, quick: bool) -> list[Figure]:
     return await decks.run(directory, quick)
 
 
+async def _dashboard(directory: Path, quick: bool) -> list[Figure]:
+    return await dashboard.run(directory, world.bank(), quick)
+
+
 SECTIONS: dict[str, Section] = {
     "answers": _answers,
     "postgres": _postgres,
@@ -55,6 +59,7 @@ SECTIONS: dict[str, Section] = {
     "footprint": _footprint,
     "fanout": _fanout,
     "decks": _decks,
+    "dashboard": _dashboard,
 }
 
 

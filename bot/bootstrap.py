@@ -6,10 +6,15 @@ from __future__ import annotations
 import gc
 import logging
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.commands import Commands
+from bot.app.dashboard import Dashboard
+from bot.app.dashboard_model import Chart
+from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
+from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -17,6 +22,7 @@ from bot.app.teams import TeamService
 from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
 from bot.daily.service import DEFAULT_GRACE, DailyService
+from bot.db.dashboard import reads_on
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
 from bot.db.unit_of_work import SqlUnitOfWork
@@ -45,6 +51,7 @@ class Services:
     teams: TeamService
     daily: DailyService
     commands: Commands
+    outbox: OutboxRunner
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Core(Services):
     """The services on a real database: what `studybot serve` and `studybot chat` run."""
 
     database: Database
+    dashboard: Dashboard
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -70,7 +78,12 @@ def wire(
     standings = Standings(uow, bank, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng)
-    return Services(uow, quiz, standings, teams, daily, Commands(quiz, standings, teams, daily))
+    # The delivery table: one handler per kind of delivery, registered here (one line each).
+    # Platforms are added as their adapters start (`outbox.deliver_to`).
+    outbox = OutboxRunner(uow, clock)
+    commands = Commands(quiz, standings, teams, daily)
+    commands.digest = DigestService(uow, clock, default_timezone)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox)
 
 
 def compose(
@@ -84,8 +97,26 @@ def compose(
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
     services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng)
     return Core(
-        **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
+        **{field.name: getattr(services, field.name) for field in fields(Services)},
+        database=database,
+        dashboard=Dashboard(reads_on(database), bank),
     )
+
+
+def register_digest(
+    core: Core, posters: Mapping[str, DigestPoster], draw: Callable[[Chart, int, int], bytes]
+) -> None:
+    """The weekly digest on the delivery table, posting through the platforms that can."""
+    bank = core.quiz.bank
+    handler = DigestHandler(
+        core.uow,
+        reads_on(core.database),
+        posters,
+        draw,
+        lambda topic: bank.topic(topic).name,
+        lambda t: f"/quiz {t}",
+    )
+    core.outbox.register(handler, grace=DIGEST_GRACE)
 
 
 async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
@@ -100,6 +131,11 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         await upgrade_if_behind(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
-    return compose(
+    core = compose(
         database, bank, clock or SystemClock(), settings.studybot_default_timezone, settings.daily_grace
     )
+    if settings.studybot_dashboard:
+        from bot.dashboard_links import links_from
+
+        core.commands.dashboard_links = links_from(settings)
+    return core

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.grammar_digest import DigestOff, DigestOn, DigestStatus, parse_digest
 from bot.models import Period, Scope
 
 MAX_COMMAND_LENGTH = 200
@@ -103,6 +104,11 @@ class DailyStatus:
 
 
 @dataclass(frozen=True)
+class ShowDashboard:
+    """A private link to the team dashboard."""
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -123,10 +129,14 @@ Command = (
     | DailyOn
     | DailyOff
     | DailyStatus
+    | ShowDashboard
+    | DigestOn
+    | DigestOff
+    | DigestStatus
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily")
+KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "dashboard", "digest")
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -165,6 +175,9 @@ HELP_LINES = (
     ),
     ("/quiz daily off", "admins: stop the question of the day here"),
     ("/quiz daily status", "the question of the day in this channel"),
+    ("/quiz dashboard", "a private link to the team dashboard"),
+    ("/quiz digest on [WEEKDAY] [HH:MM] [TIMEZONE]", "admins: post the weekly digest here"),
+    ("/quiz digest off | status", "admins: stop or show the weekly digest here"),
     ("/quiz help", "this help"),
 )
 
@@ -330,6 +343,11 @@ def parse(text: str) -> Command:
             return _team(words, rest)
         case "daily" | "qotd":
             return _daily(words, rest.split())
+        case "dashboard" | "dash":
+            return ShowDashboard()
+        case "digest":
+            digest = parse_digest(rest.split())
+            return Invalid(digest) if isinstance(digest, str) else digest
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

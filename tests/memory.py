@@ -33,6 +33,8 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_dashboard import DashboardState, MemoryDashboard
+from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
 
@@ -66,6 +68,8 @@ class _State:
     totals: dict[tuple[Scope, int, str], list[int]] = field(default_factory=dict)
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
+    dashboard: DashboardState = field(default_factory=DashboardState)
+    outbox: OutboxState = field(default_factory=OutboxState)
 
 
 class MemoryRepositories:
@@ -97,6 +101,14 @@ class MemoryRepositories:
     @property
     def subscriptions(self) -> MemoryRepositories:
         return self
+
+    @property
+    def dashboard(self) -> MemoryDashboard:
+        return MemoryDashboard(self.s.dashboard)
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.s.outbox)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
+from adapters.discord.digest import DigestCommands, add_digest
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
 from adapters.discord.slash import QuizCommands
 from adapters.inflight import InFlight
@@ -89,6 +90,10 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     async def stats(interaction: discord.Interaction) -> None:
         await commands.stats(interaction)
 
+    @tree.command(name="quiz-dashboard", description="A private link to the team dashboard")
+    async def dashboard(interaction: discord.Interaction) -> None:
+        await commands.dashboard(interaction)
+
     team = app_commands.Group(name="quiz-team", description="Study together: join, leave or list teams")
 
     @team.command(name="join", description="Join a team, creating it if it does not exist")
@@ -122,6 +127,7 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
 
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
+    add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
     tree.add_command(team)
     tree.add_command(admin)
     return tree

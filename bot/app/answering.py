@@ -25,6 +25,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.app.dashboard_tally import DashboardTally
 from bot.app.ports import (
     NewAnswer,
     PostedQuestion,
@@ -76,6 +77,7 @@ class _Batch:
     team_totals: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     workspace_of_user: dict[int, int] = field(default_factory=dict)
     workspace_of_team: dict[int, int] = field(default_factory=dict)
+    dashboard: DashboardTally = field(default_factory=DashboardTally)
 
 
 def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
@@ -236,6 +238,7 @@ class AnswerRecorder:
         pairs = {(s.instance.id, user_id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
         batch.counts, batch.first = repositories.answers.states_and_answers(sorted(pairs))
         batch.state = repositories.answers.user_states(user_ids)
+        batch.dashboard.read_last_days(repositories, user_ids)
         return [
             self._apply(repositories, submission, workspace_id, timezone, user_id, batch)
             for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True)
@@ -300,6 +303,18 @@ class AnswerRecorder:
             )
         )
         batch.modes.append(instance.mode)
+        batch.dashboard.note(
+            workspace_id=workspace_id,
+            timezone=timezone,
+            user_id=user_id,
+            team_id=user.team_id,
+            instance=instance,
+            question=submission.question,
+            chosen=submission.chosen,
+            correct=submission.correct,
+            late=late,
+            answered_at=submission.answered_at,
+        )
         if not late:
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
@@ -336,3 +351,4 @@ class AnswerRecorder:
         )
         repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
         repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
+        batch.dashboard.write(repositories)

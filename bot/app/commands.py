@@ -6,8 +6,11 @@ Adapters render the reply by its type, each in its platform's own spelling.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
+from bot.app.digest import DigestService, DigestStatusReport
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -27,11 +30,13 @@ from bot.grammar import (
     LeaveTeam,
     ListTeams,
     RenameTeam,
+    ShowDashboard,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
 )
+from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
 from bot.models import (
     Actor,
     AskResult,
@@ -74,6 +79,26 @@ class TeamManaged:
 
 
 @dataclass(frozen=True)
+class DashboardLink:
+    """`/quiz dashboard`: a signed link for this person, shown only to them."""
+
+    url: str
+    hours: int
+    admin: bool
+
+
+class DashboardLinkMinter(Protocol):
+    """Signs dashboard links (`bot.dashboard_links.DashboardLinks`); set when the dashboard is on."""
+
+    def url_for(self, workspace_key: str, user: str, admin: bool, now: datetime) -> tuple[str, int]:
+        """The link's address and how many hours it lasts."""
+        ...
+
+
+DASHBOARD_OFF = "The dashboard is not switched on for this Studybot; ask whoever runs it to turn it on."
+
+
+@dataclass(frozen=True)
 class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
@@ -93,16 +118,22 @@ Reply = (
     | DailyStatusReport
     | DailyStopped
     | TeamManaged
+    | DashboardLink
+    | DigestStatusReport
     | Notice
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+DIGEST_ADMINS_ONLY = "Only workspace admins can set up the weekly digest."
 ADMIN_COMMANDS: dict[type, str] = {
     DailyOn: ADMINS_ONLY,
     DailyOff: ADMINS_ONLY,
     RenameTeam: "Only workspace admins can rename a team.",
     DeleteTeam: "Only workspace admins can delete a team.",
+    DigestOn: DIGEST_ADMINS_ONLY,
+    DigestOff: DIGEST_ADMINS_ONLY,
+    DigestStatus: DIGEST_ADMINS_ONLY,
 }
 
 AdminCheck = Callable[[], Awaitable[bool]]
@@ -111,8 +142,8 @@ an admin, since on Slack it costs an API call."""
 
 
 def needs_admin(command: Command) -> bool:
-    """Whether only admins may run this command: turning the question of the day on or off,
-    renaming or deleting a team."""
+    """Whether only admins may run this command: turning the question of the day or the weekly
+    digest on or off (or asking its status), renaming or deleting a team."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -128,6 +159,9 @@ class Commands:
         self.standings = standings
         self.teams = teams
         self.daily = daily
+        self.dashboard_links: DashboardLinkMinter | None = None
+        self.digest: DigestService | None = None
+        self.now: Callable[[], datetime] = quiz.clock.now
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -139,6 +173,9 @@ class Commands:
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
                 raise QuizError(ADMIN_COMMANDS[type(command)])
+            if isinstance(command, ShowDashboard):
+                admin = await is_admin() if is_admin is not None else actor.is_admin
+                return self._dashboard_link(replace(actor, is_admin=admin))
             return await self._carry_out(actor, place, command)
         except QuizError as error:
             return Notice(str(error), error)
@@ -169,9 +206,30 @@ class Commands:
                 return await self.standings.stats(actor)
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case DigestOn() | DigestOff() | DigestStatus():
+                return await self._digest(actor, place, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
+
+    async def _digest(
+        self, actor: Actor, place: Place, command: DigestOn | DigestOff | DigestStatus
+    ) -> Reply:
+        if self.digest is None:
+            return Notice("The weekly digest is not available here.")
+        match command:
+            case DigestOn():
+                return await self.digest.subscribe(actor, place.channel, command)
+            case DigestOff():
+                return await self.digest.unsubscribe(actor, place.channel)
+        return await self.digest.status(place)
+
+    def _dashboard_link(self, actor: Actor) -> Reply:
+        if self.dashboard_links is None:
+            return Notice(DASHBOARD_OFF)
+        key = "terminal" if actor.platform == "terminal" else f"{actor.platform}:{actor.workspace}"
+        url, hours = self.dashboard_links.url_for(key, actor.user, actor.is_admin, self.now())
+        return DashboardLink(url, hours, actor.is_admin)
 
     async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
         if self.daily is None:

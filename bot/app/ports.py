@@ -13,10 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from bot.daily.models import Subscription
 from bot.models import Scope, TeamSummary
+
+if TYPE_CHECKING:
+    from bot.app.dashboard_ports import DashboardTotals
+    from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
 
@@ -386,6 +390,12 @@ class Repositories(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def dashboard(self) -> DashboardTotals: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 class UnitOfWork(Protocol):

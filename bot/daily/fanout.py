@@ -203,10 +203,15 @@ def _extend_leases(instance_ids: Sequence[int], lease_until: datetime, repositor
 
 @asynccontextmanager
 async def leases_kept(
-    uow: UnitOfWork, clock: Clock, lease: timedelta, unsent: set[int]
+    uow: UnitOfWork,
+    clock: Clock,
+    lease: timedelta,
+    unsent: set[int],
+    extend: Callable[[list[int], datetime, Repositories], None] = _extend_leases,
 ) -> AsyncIterator[None]:
     """While the block runs, renew the lease of every claim in `unsent` (which the block empties
-    as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one."""
+    as it goes) every third of a lease, so that a long fan-out is not mistaken for a dead one.
+    `extend` writes the leases (daily claims by default; the outbox passes its own)."""
 
     async def keep() -> None:
         while True:
@@ -214,9 +219,9 @@ async def leases_kept(
             lease_until, kept = clock.now() + lease, sorted(unsent)
 
             try:
-                await uow.write(partial(_extend_leases, kept, lease_until))
+                await uow.write(partial(extend, kept, lease_until))
             except Exception:
-                log.exception("renewing the leases of %s queued daily posts failed", len(unsent))
+                log.exception("renewing the leases of %s queued deliveries failed", len(unsent))
 
     keeper = asyncio.create_task(keep())
     try:

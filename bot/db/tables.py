@@ -189,3 +189,6 @@ subscriptions = Table(
     Column("paused_reason", Text, nullable=True),
     Column("paused_at", UtcDateTime, nullable=True),
 )
+
+# Tables defined in modules of their own, registered on this MetaData (migrations, transfer).
+from bot.db import tables_outbox as _tables_outbox  # noqa: E402,F401

@@ -11,7 +11,9 @@ from sqlalchemy import Connection
 from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
+from bot.db.dashboard import SqlDashboard
 from bot.db.database import Database
+from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
 from bot.db.subscriptions import SqlSubscriptions
@@ -30,6 +32,8 @@ class SqlRepositories:
         self.claims = SqlDailyClaims(connection)
         self.answers = SqlAnswers(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.dashboard = SqlDashboard(connection)
+        self.outbox = SqlOutbox(connection)
 
 
 class SqlUnitOfWork:

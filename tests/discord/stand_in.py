@@ -83,6 +83,7 @@ class DiscordStandIn:
         self.requests: list[Request] = []
         self.identifies: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
         self.commands: list[dict[str, Any]] = []
         self.originals: dict[str, int] = {}
         self._rate_limits: list[RateLimit] = []
@@ -210,9 +211,22 @@ class DiscordStandIn:
 
     # -- REST ------------------------------------------------------------------------------
 
+    async def _read_body(self, request: web.Request) -> Any:
+        """JSON, or a message with files (multipart: `payload_json` and the files, which are
+        kept in `self.files` by file name)."""
+        if not request.can_read_body:
+            return None
+        if not request.content_type.startswith("multipart/"):
+            return await request.json()
+        form = await request.post()
+        for value in form.values():
+            if isinstance(value, web.FileField):
+                self.files[value.filename] = value.file.read()
+        return json.loads(str(form["payload_json"]))
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
+        body = await self._read_body(request)
         if self._unauthorized(request, path):
             response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
         elif self._take_rate_limit(request.method, path):

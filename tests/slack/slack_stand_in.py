@@ -46,12 +46,16 @@ class StandInSlack:
         self.held = 0
         self._hold: Callable[[str, dict[str, Any]], bool] | None = None
         self._released = asyncio.Event()
+        # Files uploaded through files.getUploadURLExternal's upload URL, by file id.
+        self.uploads: dict[str, bytes] = {}
+        self._file_ids = itertools.count(1)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -117,7 +121,9 @@ class StandInSlack:
             return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
-        return {key: str(value) for key, value in (await request.post()).items()}
+        # Some Web API methods send their arguments as query parameters (files.completeUploadExternal).
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        return {**request.query, **form}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -156,6 +162,15 @@ class StandInSlack:
                 "ok": True,
                 "user": {"id": user, "is_admin": user in self.admins, "is_owner": user in self.owners},
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):04d}"
+            return {"ok": True, "upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body["files"] if isinstance(body["files"], list) else json.loads(body["files"])
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         if method == "oauth.v2.access":
@@ -163,7 +178,7 @@ class StandInSlack:
                 "ok": True,
                 "app_id": "A1",
                 "authed_user": {"id": "U1"},
-                "scope": "commands,chat:write,chat:write.public,users:read",
+                "scope": "commands,chat:write,chat:write.public,users:read,im:history,files:write",
                 "token_type": "bot",
                 "access_token": "xoxb-installed",
                 "bot_user_id": "UBOT",
@@ -200,6 +215,14 @@ class StandInSlack:
     def release_responses(self) -> None:
         self._hold = None
         self._released.set()
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out: takes the file's bytes."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.uploads[file_id] = data
+        await self._record(Call("upload", {"file_id": file_id, "length": len(data)}, 200, ""))
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text())

@@ -132,8 +132,16 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     assert command["url"].endswith(EVENTS_PATH)
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     # users:read only to tell workspace admins and owners (question of the day) from members;
-    # im:history only for the direct messages members write to Studybot.
-    assert set(BOT_SCOPES) == {"commands", "chat:write", "chat:write.public", "users:read", "im:history"}
+    # im:history only for the direct messages members write to Studybot; files:write only for the
+    # weekly digest's chart.
+    assert set(BOT_SCOPES) == {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "users:read",
+        "im:history",
+        "files:write",
+    }
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
     settings = manifest["settings"]

@@ -1,0 +1,48 @@
+"""The one APScheduler job that drives the delivery table: `OutboxRunner.run_due` at an
+interval, through APScheduler's public API (`AsyncIOScheduler`, `IntervalTrigger`, `add_job`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app.outbox import OutboxRunner
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "outbox"
+
+
+class OutboxJob:
+    def __init__(self, runner: OutboxRunner, every_seconds: float) -> None:
+        self.runner = runner
+        self.every_seconds = every_seconds
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.every_seconds),
+            id=JOB_ID,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        self.scheduler.start()
+
+    async def tick(self) -> None:
+        """One run; a failure (the database down) is logged and the next tick tries again."""
+        try:
+            await self.runner.run_due()
+        except Exception:
+            log.exception("delivery run failed; trying again in %s s", self.every_seconds)
+
+    def ready(self) -> bool:
+        return bool(self.scheduler.running)
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
