@@ -67,7 +67,7 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
                 question.id,
                 question.primary_topic,
                 len(question.choices),
-                question.answer_index,
+                question.choices.index(question.answers[0]),
                 f"{year}-W{week:02d}",
                 day,
             )

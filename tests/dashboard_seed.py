@@ -39,8 +39,13 @@ async def _choice_question(
     while True:
         result = await core.quiz.ask(who, channel, topic)
         assert isinstance(result, Posted)
-        if result.question.kind is not Kind.FLASHCARD:
+        if result.question.kind in (Kind.MULTIPLE_CHOICE, Kind.TRUE_FALSE):
             return result
+
+
+def _shown_index(bank: QuestionBank, posted: Posted) -> int:
+    """Where the question's right choice is shown (choices are shown shuffled)."""
+    return posted.question.choices.index(bank.by_id[posted.question.question_id].answers[0])
 
 
 class _Poster:
@@ -92,26 +97,24 @@ async def seed(core: Core, bank: QuestionBank, clock: FrozenClock) -> Seed:
     await core.quiz.answer_choice(dave, old.question.instance_id, 0)
     clock.advance(days=10)
     hard = await _choice_question(core, bank, alice, "ecs")
-    question = bank.by_id[hard.question.question_id]
-    right = question.answer_index
-    assert right is not None
-    wrong = (right + 1) % len(question.choices)
+    right = _shown_index(bank, hard)
+    wrong = (right + 1) % len(hard.question.choices)
     await core.quiz.answer_choice(alice, hard.question.instance_id, right)
     await core.quiz.answer_choice(bob, hard.question.instance_id, wrong)
     await core.quiz.answer_choice(carol, hard.question.instance_id, wrong)
     easy = await _choice_question(core, bank, alice, "lambda")
-    easy_right = bank.by_id[easy.question.question_id].answer_index
-    assert easy_right is not None
+    easy_right = _shown_index(bank, easy)
     await core.quiz.answer_choice(alice, easy.question.instance_id, easy_right)
     await core.quiz.answer_choice(carol, easy.question.instance_id, easy_right)
     await _question_of_the_day(core, bank, clock, alice, carol)
     zed = person("U9", OTHER_WORKSPACE)
     other = await _choice_question(core, bank, zed, "docker", "C9")
     await core.quiz.answer_choice(zed, other.question.instance_id, 0)
+    question = bank.by_id[hard.question.question_id]
     return Seed(
         question.id,
         question.prompt,
-        question.choices[wrong],
+        hard.question.choices[wrong],
         easy.question.question_id,
         question.primary_topic,
     )

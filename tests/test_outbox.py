@@ -18,7 +18,7 @@ from bot.app.ports import Repositories, UnitOfWork
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import SqlUnitOfWork
-from tests.conftest import FrozenClock, postgres_url, reset_postgres
+from tests.conftest import FrozenClock, reset_postgres
 from tests.memory import MemoryUnitOfWork
 
 pytestmark = pytest.mark.timeout(60)
@@ -53,7 +53,7 @@ async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[U
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'studybot.db'}"
     else:
-        url = postgres_url()
+        url = request.getfixturevalue("postgres_run_url")
         await reset_postgres(url)
     database = Database(url)
     await upgrade(database)

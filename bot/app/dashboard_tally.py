@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot.app.dashboard_ports import DashboardIncrements
 from bot.app.ports import PostedQuestion, Repositories
+from bot.choices import picks_of
 from bot.questions import Question
+
+ALL_RIGHT = -1
+"""The choice index under which a multiple-response question counts its answers with every pick
+right: its right answers cannot be read from its choices' picks as a single answer's can."""
 
 
 def iso_week(day: date) -> str:
@@ -70,8 +75,11 @@ class DashboardTally:
         _add(increments.topics, (workspace_id, "u", user_id, topic), correct)
         if team_id is not None:
             _add(increments.topics, (workspace_id, "t", team_id, topic), correct)
-        if chosen in question.choices:
-            choice_key = (workspace_id, question.id, question.choices.index(chosen))
+        picked = [question.choices.index(p) for p in picks_of(question, chosen) if p in question.choices]
+        if len(question.answers) > 1 and correct:
+            picked.append(ALL_RIGHT)
+        for index in picked:
+            choice_key = (workspace_id, question.id, index)
             increments.choices[choice_key] = increments.choices.get(choice_key, 0) + 1
         if instance.daily_date is not None:
             _, daily = increments.daily.setdefault((instance.id, team_id or 0), (workspace_id, [0, 0]))

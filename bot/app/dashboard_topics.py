@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, cells, share
 from bot.app.dashboard_pages import PEOPLE_SHOWN
 from bot.app.dashboard_ports import DashboardReader, PersonRow, QuestionRow, TopicCell
+from bot.app.dashboard_tally import ALL_RIGHT
 from bot.bank import QuestionBank
 
 HARDEST_SHOWN = 15
@@ -114,20 +115,28 @@ class HardestQuestions:
         wrong = [
             f"{LETTERS[i]} {question.choices[i]}: {count} ({round(100 * count / row.answers)}%)"
             for i, count in sorted(row.picks.items(), key=lambda item: -item[1])
-            if i < len(question.choices) and question.choices[i] != question.answer
+            if 0 <= i < len(question.choices) and question.choices[i] not in question.answers
         ]
         return "; ".join(wrong) or "–"
 
     def _hardest(self, picks: dict[str, dict[int, int]]) -> list[QuestionRow]:
         """The questions answered often enough, lowest share right first: a question's answers
-        are its picks, its right answers the picks of its right choice."""
+        are its picks (a multiple-response answer picks as many choices as it has right ones),
+        its right answers the picks of its right choice (multiple response: its ALL_RIGHT row)."""
         rows = []
         for question_id, by_choice in picks.items():
             question = self.bank.question(question_id)
-            answers = sum(by_choice.values())
-            if question is None or question.answer_index is None or answers < HARDEST_MIN_ANSWERS:
+            if question is None or not question.choices or not question.answers:
                 continue
-            rows.append(QuestionRow(question_id, answers, by_choice.get(question.answer_index, 0), by_choice))
+            answers = sum(count for i, count in by_choice.items() if i >= 0) // len(question.answers)
+            if answers < HARDEST_MIN_ANSWERS:
+                continue
+            right = (
+                by_choice.get(ALL_RIGHT, 0)
+                if len(question.answers) > 1
+                else by_choice.get(question.choices.index(question.answers[0]), 0)
+            )
+            rows.append(QuestionRow(question_id, answers, right, by_choice))
         rows.sort(key=lambda row: (row.correct / row.answers, -row.answers, row.question_id))
         return rows[:HARDEST_SHOWN]
 
