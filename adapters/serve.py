@@ -185,7 +185,7 @@ async def serve(
             core.daily.posters[component.name] = component.poster
             core.outbox.deliver_to(component.name)
         posters = {c.name: c.poster for c in components if isinstance(c.poster, DigestPoster)}
-        register_digest(core, posters, draw_png)
+        register_digest(core, posters, draw_png, core.commands.dashboard_links)
         outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         scheduler = DailyScheduler(
             core.daily, core.uow, leadership_for(core.database), settings.studybot_scheduler_check_seconds

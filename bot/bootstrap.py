@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
-from bot.app.dashboard_model import Chart
+from bot.app.dashboard_model import Chart, DashboardLinkMinter
 from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
@@ -104,9 +104,13 @@ def compose(
 
 
 def register_digest(
-    core: Core, posters: Mapping[str, DigestPoster], draw: Callable[[Chart, int, int], bytes]
+    core: Core,
+    posters: Mapping[str, DigestPoster],
+    draw: Callable[[Chart, int, int], bytes],
+    links: DashboardLinkMinter | None = None,
 ) -> None:
-    """The weekly digest on the delivery table, posting through the platforms that can."""
+    """The weekly digest on the delivery table, posting through the platforms that can; with
+    `links` (the dashboard is on) the subscribing admin gets their link privately with each."""
     bank = core.quiz.bank
     handler = DigestHandler(
         core.uow,
@@ -115,6 +119,8 @@ def register_digest(
         draw,
         lambda topic: bank.topic(topic).name,
         lambda t: f"/quiz {t}",
+        links,
+        core.quiz.clock.now,
     )
     core.outbox.register(handler, grace=DIGEST_GRACE)
 

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 from adapters.serve import draw_png
 from bot.app.commands import Notice
-from bot.app.digest import DigestStatusReport, next_due
+from bot.app.digest import AdminLink, DigestStatusReport, next_due
 from bot.app.digest_report import Digest
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, compose, register_digest
+from bot.daily.models import TransientDeliveryError
+from bot.dashboard_links import DashboardLinks, LinkGrant
 from bot.db.database import Database
 from bot.grammar import Invalid, parse
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
@@ -26,11 +28,18 @@ MEMBER = Actor("slack", WORKSPACE, "U2", "Bob", "Team T1")
 
 
 class RecordingDigests:
-    def __init__(self) -> None:
+    def __init__(self, link_error: Exception | None = None) -> None:
         self.posted: list[tuple[Place, Digest, bytes]] = []
+        self.links: list[tuple[Place, str, AdminLink]] = []
+        self.link_error = link_error
 
     async def post_digest(self, target: Place, digest: Digest, chart_png: bytes) -> None:
         self.posted.append((target, digest, chart_png))
+
+    async def send_admin_link(self, target: Place, user: str, link: AdminLink) -> None:
+        if self.link_error is not None:
+            raise self.link_error
+        self.links.append((target, user, link))
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -112,3 +121,51 @@ async def test_the_digest_goes_out_once_across_two_processes_and_schedules_next_
     assert isinstance(status, DigestStatusReport) and status.text.endswith("Next: Mon 30 Nov 09:00.")
     later = await asyncio.gather(*(p.outbox.run_due() for p in processes))
     assert all(not report.sent for report in later)
+
+
+async def test_the_subscribing_admin_gets_an_admin_link_privately_and_the_channel_none(
+    core: Core, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    """Issue 19, point 3: the digest gives admins the dashboard link, but never in the channel."""
+    links = DashboardLinks("s" * 32, "https://study.example.com")
+    await seed(core, bank, clock)
+    await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
+    poster = RecordingDigests()
+    register_digest(core, {"slack": poster}, draw_png, links)
+    core.outbox.deliver_to("slack")
+    clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
+    assert len((await core.outbox.run_due()).sent) == 1
+    ((_, digest, _),) = poster.posted
+    assert not any("https://" in line for line in digest.lines())
+    ((place, user, link),) = poster.links
+    assert (place, user, link.hours) == (Place("slack", WORKSPACE, CHANNEL), ADMIN.user, 24)
+    token = link.url.split("?t=", 1)[1]
+    assert links.grant(token, clock.now()) == LinkGrant(f"slack:{WORKSPACE}", ADMIN.user, True)
+
+
+async def test_a_lost_admin_link_neither_retries_nor_reposts_the_digest(
+    core: Core, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    await seed(core, bank, clock)
+    await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
+    poster = RecordingDigests(link_error=TransientDeliveryError("Slack 500"))
+    register_digest(core, {"slack": poster}, draw_png, DashboardLinks("s" * 32, "https://x.example"))
+    core.outbox.deliver_to("slack")
+    clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
+    assert len((await core.outbox.run_due()).sent) == 1
+    clock.moment = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert not (await core.outbox.run_due()).sent
+    assert len(poster.posted) == 1 and poster.links == []
+
+
+async def test_without_the_dashboard_no_admin_link_is_sent(
+    core: Core, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    await seed(core, bank, clock)
+    await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
+    poster = RecordingDigests()
+    register_digest(core, {"slack": poster}, draw_png)
+    core.outbox.deliver_to("slack")
+    clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
+    assert len((await core.outbox.run_due()).sent) == 1
+    assert len(poster.posted) == 1 and poster.links == []

@@ -15,6 +15,8 @@ from adapters.discord import render, render_daily
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import NO_MENTIONS
 from adapters.discord.pace import Pace
+from bot.app.commands import DashboardLink
+from bot.app.digest import AdminLink
 from bot.app.digest_report import Digest
 from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.models import Place, QuestionView
@@ -54,6 +56,20 @@ class DiscordPoster:
                 embed=embed,
                 file=discord.File(io.BytesIO(chart_png), "digest.png"),
                 allowed_mentions=NO_MENTIONS,
+            )
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise PermanentDeliveryError(reason(error)) from error
+        except discord.HTTPException as error:
+            raise TransientDeliveryError(reason(error)) from error
+
+    async def send_admin_link(self, target: Place, user: str, link: AdminLink) -> None:
+        """The subscribing admin's dashboard link, in a direct message to them alone."""
+        text = render.dashboard_link(DashboardLink(link.url, link.hours, admin=True))
+        await self.pace.turn()
+        try:
+            channel = await self.client.create_dm(discord.Object(int(user)))
+            await channel.send(
+                f"This week's digest is in <#{target.channel}>.\n{text}", allowed_mentions=NO_MENTIONS
             )
         except (discord.Forbidden, discord.NotFound) as error:
             raise PermanentDeliveryError(reason(error)) from error

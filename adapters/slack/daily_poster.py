@@ -27,6 +27,8 @@ from adapters.slack.listeners import message_ref
 from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer, Sleep, WorkspaceLimiter
 from adapters.slack.token_lookups import BotTokens, TokenLookups
+from bot.app.commands import DashboardLink
+from bot.app.digest import AdminLink
 from bot.app.digest_report import Digest
 from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.models import Place, QuestionView
@@ -199,6 +201,22 @@ class SlackDailyPoster:
                         title=f"Answers per day, week of {digest.week_start:%d %b}",
                         initial_comment=comment,
                         **token,
+                    )
+            except SlackApiError as error:
+                raise delivery_error(error) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
+
+    async def send_admin_link(self, target: Place, user: str, link: AdminLink) -> None:
+        """The subscribing admin's dashboard link: an ephemeral message in the digest's
+        channel, which only they see (chat.postEphemeral, no scope beyond chat:write)."""
+        message = blocks.reply(DashboardLink(link.url, link.hours, admin=True))
+        async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
+            token, _ = await self._token(target.workspace, fresh=False)
+            try:
+                async with self.limiter.turn(target.workspace):
+                    await self.client.chat_postEphemeral(
+                        channel=target.channel, user=user, **message, **token
                     )
             except SlackApiError as error:
                 raise delivery_error(error) from error

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 
+from bot.app.dashboard_model import DashboardLinkMinter, workspace_key
 from bot.app.digest import DigestService, DigestStatusReport
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
@@ -85,14 +85,6 @@ class DashboardLink:
     url: str
     hours: int
     admin: bool
-
-
-class DashboardLinkMinter(Protocol):
-    """Signs dashboard links (`bot.dashboard_links.DashboardLinks`); set when the dashboard is on."""
-
-    def url_for(self, workspace_key: str, user: str, admin: bool, now: datetime) -> tuple[str, int]:
-        """The link's address and how many hours it lasts."""
-        ...
 
 
 DASHBOARD_OFF = "The dashboard is not switched on for this Studybot; ask whoever runs it to turn it on."
@@ -227,7 +219,7 @@ class Commands:
     def _dashboard_link(self, actor: Actor) -> Reply:
         if self.dashboard_links is None:
             return Notice(DASHBOARD_OFF)
-        key = "terminal" if actor.platform == "terminal" else f"{actor.platform}:{actor.workspace}"
+        key = workspace_key(actor.platform, actor.workspace)
         url, hours = self.dashboard_links.url_for(key, actor.user, actor.is_admin, self.now())
         return DashboardLink(url, hours, actor.is_admin)
 

@@ -23,6 +23,19 @@ class Reads(Protocol):
     def __call__(self, work: Callable[[DashboardReader], T], /) -> Awaitable[T]: ...
 
 
+class DashboardLinkMinter(Protocol):
+    """Signs dashboard links (`bot.dashboard_links.DashboardLinks`); set when the dashboard is on."""
+
+    def url_for(self, workspace_key: str, user: str, admin: bool, now: datetime) -> tuple[str, int]:
+        """The link's address and how many hours it lasts."""
+        ...
+
+
+def workspace_key(platform: str, workspace: str) -> str:
+    """How a link names its workspace: `slack:T…`, `discord:…`, or `terminal`."""
+    return "terminal" if platform == "terminal" else f"{platform}:{workspace}"
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Whom a link was minted for: admins see every person; members their own data, their

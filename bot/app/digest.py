@@ -1,7 +1,9 @@
 """The weekly digest (issue 19, point 3): admins subscribe a channel; once a week the delivery
 table (`bot.app.outbox`, kind "digest") hands the row to `DigestHandler`, which schedules next
 week's row first (idempotent by key), then builds the week's summary and its chart and posts
-them through the platform's `DigestPoster`.
+them through the platform's `DigestPoster`. When the dashboard is on, the admin who subscribed
+the channel then gets an admin link of their own, privately (never in the channel): issue 19,
+point 3's "dashboard link for admins".
 
 A channel's subscription is its pending "digest" row: the row's payload holds the weekday, time
 and time zone, so `digest status` reads it and `digest off` cancels it; there is no second copy
@@ -10,6 +12,7 @@ of the schedule to drift from what will actually be sent.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +20,7 @@ from functools import partial
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from bot.app.dashboard_model import Chart, Reads
+from bot.app.dashboard_model import Chart, DashboardLinkMinter, Reads, workspace_key
 from bot.app.digest_report import Digest, build_digest
 from bot.app.identity import identify
 from bot.app.outbox import Due, JsonValue, Outcome, Scheduled
@@ -27,6 +30,8 @@ from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
 from bot.daily.rules import DAYS
 from bot.grammar_digest import DAY_NAMES, DigestOn
 from bot.models import Actor, Place
+
+log = logging.getLogger(__name__)
 
 KIND = "digest"
 # A digest that could not go out (every process down) is still worth sending for six hours.
@@ -62,10 +67,23 @@ class DigestStatusReport:
         )
 
 
+@dataclass(frozen=True)
+class AdminLink:
+    """An admin's own dashboard link, sent to them alone beside the digest."""
+
+    url: str
+    hours: int
+
+
 @runtime_checkable
 class DigestPoster(Protocol):
     async def post_digest(self, target: Place, digest: Digest, chart_png: bytes) -> None:
         """Post the digest with its chart; PermanentDeliveryError / TransientDeliveryError."""
+        ...
+
+    async def send_admin_link(self, target: Place, user: str, link: AdminLink) -> None:
+        """Show `user` alone their link (Slack: an ephemeral message in the digest's channel;
+        Discord: a direct message); PermanentDeliveryError / TransientDeliveryError."""
         ...
 
 
@@ -162,6 +180,8 @@ class DigestHandler:
         draw: Callable[[Chart, int, int], bytes],
         topic_name: Callable[[str], str],
         suggest: Callable[[str], str],
+        links: DashboardLinkMinter | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.uow = uow
         self.reads = reads
@@ -169,6 +189,8 @@ class DigestHandler:
         self.draw = draw
         self.topic_name = topic_name
         self.suggest = suggest
+        self.links = links
+        self.now = now
 
     async def deliver(self, due: Due) -> Outcome:
         payload = due.item.payload
@@ -187,7 +209,25 @@ class DigestHandler:
             return Outcome.DROPPED
         except TransientDeliveryError:
             return Outcome.RETRY
+        await self._admin_link(poster, place, payload.get("admin"))
         return Outcome.SENT
+
+    async def _admin_link(self, poster: DigestPoster, place: Place, admin: JsonValue) -> None:
+        """The subscribing admin's link, after the digest is out: a failure here is logged and
+        never retried, since a retry would post the digest in the channel a second time."""
+        if self.links is None or self.now is None or not isinstance(admin, str) or not admin:
+            return
+        key = workspace_key(place.platform, place.workspace)
+        url, hours = self.links.url_for(key, admin, True, self.now())
+        try:
+            await poster.send_admin_link(place, admin, AdminLink(url, hours))
+        except (PermanentDeliveryError, TransientDeliveryError) as error:
+            log.warning(
+                "weekly digest in %s/%s: the admin's dashboard link was not delivered: %s",
+                place.workspace,
+                place.channel,
+                error,
+            )
 
 
 def _schedule_next(payload: Mapping[str, JsonValue], due_at: datetime, repositories: Repositories) -> None:

@@ -84,6 +84,8 @@ class DiscordStandIn:
         self.identifies: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        # Direct-message channels the bot opened (POST /users/@me/channels): channel id -> user id.
+        self.direct_channels: dict[int, str] = {}
         self.commands: list[dict[str, Any]] = []
         self.originals: dict[str, int] = {}
         self._rate_limits: list[RateLimit] = []
@@ -294,6 +296,7 @@ class DiscordStandIn:
             ("POST", r"/webhooks/\d+/(?P<token>[^/]+)", self._followup),
             ("PATCH", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message>[^/]+)", self._edit),
             ("DELETE", r"/webhooks/\d+/[^/]+/messages/@original", lambda _b: web.Response(status=204)),
+            ("POST", r"/users/@me/channels", self._open_direct),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._channel_post),
             ("PATCH", r"/channels/\d+/messages/(?P<message>\d+)", self._edit),
         ]
@@ -351,6 +354,13 @@ class DiscordStandIn:
 
     def _followup(self, body: dict[str, Any], token: str) -> web.Response:
         return _json(self._message(body, token=token))
+
+    def _open_direct(self, body: dict[str, Any]) -> web.Response:
+        channel = self.next_id()
+        user = str(body["recipient_id"])
+        self.direct_channels[channel] = user
+        recipient = {"id": user, "username": "member", "discriminator": "0", "avatar": None}
+        return _json({"id": str(channel), "type": 1, "recipients": [recipient], "last_message_id": None})
 
     def _channel_post(self, body: dict[str, Any], channel: str) -> web.Response:
         return _json(self._message(body, channel=int(channel)))

@@ -59,3 +59,22 @@ async def test_server_managers_turn_the_digest_on_under_quiz_admin(
     assert followup.body["flags"] & EPHEMERAL
     (refused,) = await stand_in.interact(slash(ALICE, "quiz-admin", group("digest", subcommand("status"))))
     assert refused.body["data"]["content"] == "Only members with the Manage Server permission can do that."
+
+
+async def test_the_subscribing_admin_gets_their_dashboard_link_in_a_direct_message(
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+) -> None:
+    from bot.app.digest import AdminLink, DigestPoster
+    from bot.models import Place
+    from tests.discord.stand_in import CHANNEL_ID
+
+    poster = discord_bot.poster
+    assert isinstance(poster, DigestPoster)
+    link = AdminLink("https://study.example.com/dashboard?t=signed", 24)
+    await poster.send_admin_link(Place("discord", str(GUILD_ID), str(CHANNEL_ID)), str(ADMIN.id), link)
+    ((direct, user),) = stand_in.direct_channels.items()
+    assert user == str(ADMIN.id)
+    (message,) = stand_in.messages.values()
+    assert message["channel_id"] == str(direct)
+    assert "<https://study.example.com/dashboard?t=signed>" in message["content"]
+    assert f"<#{CHANNEL_ID}>" in message["content"] and "you are an admin" in message["content"]

@@ -13,6 +13,7 @@ from adapters.serve import draw_png
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.pacing import ChannelPacer
 from bot.app.dashboard_model import Chart
+from bot.app.digest import AdminLink
 from bot.app.digest_report import Digest
 from bot.daily.models import PermanentDeliveryError
 from bot.models import Place
@@ -58,3 +59,23 @@ async def test_a_channel_slack_refuses_drops_the_digest(slack_api: StandInSlack)
     slack_api.reject_next("files.completeUploadExternal", "channel_not_found")
     with pytest.raises(PermanentDeliveryError):
         await poster(slack_api).post_digest(Place("slack", "T1", "C404"), DIGEST, b"\x89PNG")
+
+
+async def test_the_subscribing_admin_sees_their_dashboard_link_alone(slack_api: StandInSlack) -> None:
+    link = AdminLink("https://study.example.com/dashboard?t=signed", 24)
+    await poster(slack_api).send_admin_link(Place("slack", "T1", "C1"), "U1", link)
+    (call,) = slack_api.calls
+    assert call.method == "chat.postEphemeral"
+    assert (call.body["channel"], call.body["user"]) == ("C1", "U1")
+    assert "<https://study.example.com/dashboard?t=signed|Open your team dashboard>" in str(
+        call.body["blocks"]
+    )
+    assert "every person (you are an admin)" in str(call.body["blocks"])
+
+
+async def test_an_admin_link_slack_refuses_is_a_delivery_error(slack_api: StandInSlack) -> None:
+    slack_api.reject_next("chat.postEphemeral", "channel_not_found")
+    with pytest.raises(PermanentDeliveryError):
+        await poster(slack_api).send_admin_link(
+            Place("slack", "T1", "C1"), "U1", AdminLink("https://x/d", 24)
+        )
