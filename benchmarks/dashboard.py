@@ -29,6 +29,7 @@ from adapters.web.app import DashboardRoutes
 from benchmarks.loops import percentile
 from benchmarks.populate import populate
 from benchmarks.report import Figure, at_most, info
+from bot.app.dashboard_tally import domain_key
 from bot.bank import QuestionBank
 from bot.bootstrap import compose
 from bot.dashboard_links import DashboardLinks, LinkGrant
@@ -52,7 +53,7 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
     instances = [row[0] for row in db.execute("SELECT id FROM question_instances ORDER BY id")]
     db.execute(
         "CREATE TEMP TABLE posts (instance_id INTEGER PRIMARY KEY, question_id TEXT, "
-        "topic TEXT, choices INTEGER, answer INTEGER, week TEXT, day TEXT)"
+        "topic TEXT, domain TEXT, choices INTEGER, answer INTEGER, week TEXT, day TEXT)"
     )
     rows = []
     for instance in instances:
@@ -66,13 +67,14 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
                 instance,
                 question.id,
                 question.primary_topic,
+                domain_key(question.domain),
                 len(question.choices),
                 question.choices.index(question.answers[0]),
                 f"{year}-W{week:02d}",
                 day,
             )
         )
-    db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.execute(
         "UPDATE question_instances SET question_id = (SELECT question_id FROM posts WHERE "
         "posts.instance_id = question_instances.id)"
@@ -93,13 +95,14 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
         "INSERT INTO dash_activity SELECT user_id, 1, MAX(date(answered_at)) FROM answers GROUP BY user_id"
     )
     topic_sql = (
-        "INSERT INTO dash_topics SELECT 1, '{kind}', {owner}, p.topic, COUNT(*), "
+        "INSERT INTO dash_topics SELECT 1, '{kind}', {owner}, p.{column}, COUNT(*), "
         "SUM(a.correct) FROM answers a JOIN posts p ON p.instance_id = a.instance_id "
-        "GROUP BY {group}"
+        "GROUP BY {group}p.{column}"
     )
-    db.execute(topic_sql.format(kind="w", owner="0", group="p.topic"))
-    db.execute(topic_sql.format(kind="t", owner="a.team_id", group="a.team_id, p.topic"))
-    db.execute(topic_sql.format(kind="u", owner="a.user_id", group="a.user_id, p.topic"))
+    for column in ("topic", "domain"):  # each answer counts under its topic and its exam domain
+        db.execute(topic_sql.format(kind="w", owner="0", group="", column=column))
+        db.execute(topic_sql.format(kind="t", owner="a.team_id", group="a.team_id, ", column=column))
+        db.execute(topic_sql.format(kind="u", owner="a.user_id", group="a.user_id, ", column=column))
     # A wrong answer picked one of the wrong choices: spread by user, as people differ.
     db.execute(
         "INSERT INTO dash_choices SELECT 1, question_id, choice, COUNT(*) FROM ("

@@ -7,16 +7,21 @@ import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import DashboardRoutes
+from bot.app.dashboard_tally import ALL_RIGHT, DashboardTally, domain_key
+from bot.app.ports import PostedQuestion
 from bot.bank import QuestionBank
 from bot.bootstrap import Core
+from bot.choices import recorded_pick
 from bot.dashboard_links import DashboardLinks, LinkGrant
+from bot.exam_guide import DOMAINS
+from bot.questions import Kind, Question
 from tests.conftest import FrozenClock
 from tests.dashboard_seed import Seed, seed
 
@@ -140,3 +145,63 @@ def test_a_link_is_bound_to_its_grant(site: Site) -> None:
     token = site.links.token(LinkGrant("slack:T1", "U2", False), now)
     assert site.links.grant(token, now) == LinkGrant("slack:T1", "U2", False)
     assert site.links.grant(token, now + timedelta(hours=24, seconds=1)) is None
+
+
+DOMAIN_NAMES = [f"Domain {n}: {d.name}" for n, d in DOMAINS.items()]
+
+
+async def test_the_topics_page_has_accuracy_by_exam_domain(site: Site, bank: QuestionBank) -> None:
+    """Issue 19, point 1: a question counts under its exam domain too (`domain:N` rows)."""
+    page = await site.text(site.path("slack:T1", "U1", True, "topics"))
+    assert "Share right by exam domain (whole workspace)" in page and "Teams by exam domain" in page
+    assert "People by exam domain" in page
+    shown = [
+        html.unescape(name) for name in DOMAIN_NAMES if f'<th scope="row">{html.escape(name)}</th>' in page
+    ]
+    # T1's eight answers (Dave's, and Alice's, Bob's and Carol's seven today) each count once,
+    # under their question's domain.
+    assert sum(int(cells_of_row(page, html.escape(name))[0]) for name in shown) == 8
+    hard = bank.by_id[site.seeded.hard_question]
+    assert int(cells_of_row(page, html.escape(DOMAIN_NAMES[hard.domain - 1]))[0]) >= 3
+    member = await site.text(site.path("slack:T1", "U2", False, "topics"))
+    assert "You by exam domain" in member and "People by exam domain" not in member
+
+
+def _answer(tally: DashboardTally, question: Question, chosen: str, correct: bool) -> None:
+    posted = PostedQuestion(1, 1, question.id, "practice", 7, "slack", "T1", None, 0, None, None)
+    tally.note(
+        workspace_id=7,
+        timezone="UTC",
+        user_id=3,
+        team_id=5,
+        instance=posted,
+        question=question,
+        chosen=chosen,
+        correct=correct,
+        late=False,
+        answered_at=datetime(2026, 11, 18, 12, 0, tzinfo=UTC),
+    )
+
+
+def test_an_answer_counts_under_its_topic_and_its_domain_and_each_pick(bank: QuestionBank) -> None:
+    single = next(q for q in bank.questions if q.kind is Kind.MULTIPLE_CHOICE)
+    multiple = next(q for q in bank.questions if q.kind is Kind.MULTIPLE_RESPONSE)
+    tally = DashboardTally()
+    _answer(tally, single, single.answers[0], True)
+    right = recorded_pick(multiple, multiple.answers)
+    wrong = recorded_pick(multiple, [c for c in multiple.choices if c not in multiple.answers][:2])
+    _answer(tally, multiple, right, True)
+    _answer(tally, multiple, wrong, False)
+    topics = tally.increments.topics
+    for owner in (("w", 0), ("u", 3), ("t", 5)):
+        assert topics[(7, *owner, single.primary_topic)][0] >= 1
+        assert (
+            sum(a for (_, k, o, t), (a, _) in topics.items() if (k, o) == owner and t.startswith("domain:"))
+            == 3
+        )
+    assert topics[(7, "w", 0, domain_key(single.domain))][1] >= 1
+    choices = tally.increments.choices
+    assert choices[(7, single.id, single.choices.index(single.answers[0]))] == 1
+    assert choices[(7, multiple.id, ALL_RIGHT)] == 1
+    picks = sum(n for (_, q, i), n in choices.items() if q == multiple.id and i >= 0)
+    assert picks == 2 * len(multiple.answers)

@@ -12,9 +12,17 @@ from bot.app.ports import PostedQuestion, Repositories
 from bot.choices import picks_of
 from bot.questions import Question
 
+DOMAIN_PREFIX = "domain:"
+"""Topic keys of the exam-domain rows: a question counts under its primary topic and under
+`domain:N`, its exam domain, so the topics page can show accuracy by domain too."""
+
 ALL_RIGHT = -1
 """The choice index under which a multiple-response question counts its answers with every pick
 right: its right answers cannot be read from its choices' picks as a single answer's can."""
+
+
+def domain_key(domain: int) -> str:
+    return f"{DOMAIN_PREFIX}{domain}"
 
 
 def iso_week(day: date) -> str:
@@ -70,11 +78,11 @@ class DashboardTally:
             increments.weeks[week_key] = increments.weeks.get(week_key, 0) + 1
         if late:
             return
-        topic = question.primary_topic
-        _add(increments.topics, (workspace_id, "w", 0, topic), correct)
-        _add(increments.topics, (workspace_id, "u", user_id, topic), correct)
-        if team_id is not None:
-            _add(increments.topics, (workspace_id, "t", team_id, topic), correct)
+        for topic in (question.primary_topic, domain_key(question.domain)):
+            _add(increments.topics, (workspace_id, "w", 0, topic), correct)
+            _add(increments.topics, (workspace_id, "u", user_id, topic), correct)
+            if team_id is not None:
+                _add(increments.topics, (workspace_id, "t", team_id, topic), correct)
         picked = [question.choices.index(p) for p in picks_of(question, chosen) if p in question.choices]
         if len(question.answers) > 1 and correct:
             picked.append(ALL_RIGHT)

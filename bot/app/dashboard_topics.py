@@ -1,13 +1,14 @@
-"""Dashboard pages about the material: accuracy by topic (a heatmap per team and per person)
-and the hardest questions with how often each wrong choice was picked."""
+"""Dashboard pages about the material: accuracy by topic and by exam domain (a heatmap per team
+and per person) and the hardest questions with how often each wrong choice was picked."""
 
 from __future__ import annotations
 
 from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, cells, share
 from bot.app.dashboard_pages import PEOPLE_SHOWN
 from bot.app.dashboard_ports import DashboardReader, PersonRow, QuestionRow, TopicCell
-from bot.app.dashboard_tally import ALL_RIGHT
+from bot.app.dashboard_tally import ALL_RIGHT, DOMAIN_PREFIX
 from bot.bank import QuestionBank
+from bot.exam_guide import DOMAINS
 
 HARDEST_SHOWN = 15
 HARDEST_MIN_ANSWERS = 3
@@ -34,6 +35,10 @@ class Topics:
         self.bank = bank
 
     def _name(self, topic_id: str) -> str:
+        if topic_id.startswith(DOMAIN_PREFIX):
+            number = int(topic_id.removeprefix(DOMAIN_PREFIX))
+            domain = DOMAINS.get(number)
+            return f"Domain {number}: {domain.name}" if domain else f"Domain {number}"
         found = [t.name for t in self.bank.topics if t.id == topic_id]
         return found[0] if found else topic_id
 
@@ -61,14 +66,39 @@ class Topics:
             )
 
         overall, teams, team_cells, people, people_cells = await self.reads(read)
+        panels: list[Panel] = []
+        for label, is_domain in (("topic", False), ("exam domain", True)):
+
+            def kept(found: list[TopicCell], is_domain: bool = is_domain) -> list[TopicCell]:
+                return [cell for cell in found if cell.topic.startswith(DOMAIN_PREFIX) == is_domain]
+
+            panels += self._panels(
+                label, viewer, kept(overall), teams, kept(team_cells), people, kept(people_cells)
+            )
+        return panels
+
+    def _panels(
+        self,
+        label: str,
+        viewer: Viewer,
+        overall: list[TopicCell],
+        teams: dict[int, str],
+        team_cells: list[TopicCell],
+        people: list[PersonRow],
+        people_cells: list[TopicCell],
+    ) -> list[Panel]:
+        """The workspace's share right by `label` (topic or exam domain), then the teams' and
+        the people's heatmaps over the same columns. Domains show once answers have any."""
+        if not overall and label != "topic":
+            return []
         overall.sort(key=lambda cell: cell.correct / cell.answers if cell.answers else 0.0)
         topics = [cell.topic for cell in overall]
         names = [self._name(topic) for topic in topics]
         panels = [
             Panel(
-                "Share right by topic (whole workspace)",
+                f"Share right by {label} (whole workspace)",
                 Table(
-                    ("Topic", "Answers", "Right"),
+                    (label.capitalize(), "Answers", "Right"),
                     [
                         cells(n, c.answers, share(c.correct, c.answers))
                         for n, c in zip(names, overall, strict=True)
@@ -80,12 +110,12 @@ class Topics:
         if teams:
             panels.append(
                 Panel(
-                    "Teams by topic",
+                    f"Teams by {label}",
                     Table(("Team", *names), _heat_rows(teams, team_cells, topics), heatmap=True),
                 )
             )
         if people:
-            title = "People by topic" if viewer.admin else "You by topic"
+            title = f"People by {label}" if viewer.admin else f"You by {label}"
             note = f"The first {PEOPLE_SHOWN} by name; the CSV download has everyone." if viewer.admin else ""
             panels.append(
                 Panel(

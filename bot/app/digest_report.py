@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app.dashboard_model import Chart, Reads
 from bot.app.dashboard_ports import DashboardReader, DayRow, Improvement, TopicCell, WorkspaceRef
-from bot.app.dashboard_tally import iso_week
+from bot.app.dashboard_tally import DOMAIN_PREFIX, iso_week
 from bot.models import Period, Place, Scope
 from bot.periods import period_key
 
@@ -107,7 +107,11 @@ async def build_digest(
     by_day = {row.day: row.answers for row in days}
     this_week: list[float | None] = [float(by_day.get(start + timedelta(days=n), 0)) for n in range(7)]
     last_week: list[float | None] = [float(by_day.get(before + timedelta(days=n), 0)) for n in range(7)]
-    candidates = [cell for cell in topics if cell.answers >= WEAKEST_MIN_ANSWERS]
+    candidates = [
+        cell
+        for cell in topics
+        if cell.answers >= WEAKEST_MIN_ANSWERS and not cell.topic.startswith(DOMAIN_PREFIX)
+    ]
     weakest = min(candidates, key=lambda cell: (cell.correct / cell.answers, -cell.answers), default=None)
     return Digest(
         workspace=workspace.name or place.workspace,
