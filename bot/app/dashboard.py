@@ -42,10 +42,6 @@ def parse_workspace_key(key: str) -> tuple[str, str] | None:
     return None
 
 
-def workspace_key(platform: str, external_id: str) -> str:
-    return "terminal" if platform == "terminal" else f"{platform}:{external_id}"
-
-
 def builtin_pages(reads: Reads, bank: QuestionBank) -> list[PageSource]:
     return [
         Participation(reads),
