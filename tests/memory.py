@@ -11,20 +11,22 @@ from datetime import date, datetime
 from itertools import count
 from typing import Any, TypeVar
 
-from bot.app.ports import (
-    BoardLine,
+from bot.app.daily_ports import (
     ChannelSubscription,
     DailyClaim,
     JobKind,
+    ScheduleKey,
+    StaleClaim,
+    SubscriptionSettings,
+)
+from bot.app.ports import (
+    BoardLine,
     NamedAnswer,
     NewAnswer,
     PostedQuestion,
     QuestionTally,
     RecordedAnswer,
     Repositories,
-    ScheduleKey,
-    StaleClaim,
-    SubscriptionSettings,
     Tally,
     Team,
     User,

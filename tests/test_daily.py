@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.app.commands import ADMINS_ONLY, Notice
-from bot.app.ports import DailyClaim, Repositories
+from bot.app.daily_ports import DailyClaim
+from bot.app.ports import Repositories
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService

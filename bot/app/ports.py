@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.daily.models import Subscription
+from bot.app.daily_ports import DailyClaims, Subscriptions
 from bot.models import Scope, TeamSummary
 
 if TYPE_CHECKING:
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
-
-# When a subscription posts (or reveals): hour, minute, weekdays, time zone.
-ScheduleKey = tuple[int, int, str, str]
-JobKind = Literal["post", "reveal"]
 
 
 @dataclass(frozen=True)
@@ -140,45 +136,6 @@ class NamedAnswer:
     team: str | None
 
 
-@dataclass(frozen=True)
-class ChannelSubscription:
-    subscription: Subscription
-    channel_id: int
-
-
-@dataclass(frozen=True)
-class SubscriptionSettings:
-    """What `daily on` sets for a channel."""
-
-    topic_id: str | None
-    hour: int
-    minute: int
-    timezone: str
-    weekdays: str
-    reveal: tuple[int, int] | None
-    created_by: int
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class DailyClaim:
-    channel_id: int
-    question_id: str
-    posted_at: datetime
-    daily_date: date
-    lease_until: datetime
-    scheduled_for: datetime
-    topic_id: str | None = None
-    """The subscription's topic, which heads the question."""
-
-
-@dataclass(frozen=True)
-class StaleClaim:
-    id: int
-    channel_id: int
-    scheduled_for: datetime
-
-
 class People(Protocol):
     """Workspaces, their users and their channels."""
 
@@ -274,34 +231,6 @@ class Posts(Protocol):
     def add_answer_counts(self, increments: Mapping[int, int]) -> None: ...
 
 
-class DailyClaims(Protocol):
-    """The delivery state of questions of the day: claims, leases, posts and reveals."""
-
-    def claim(self, claims: Sequence[DailyClaim]) -> dict[int, int]:
-        """{channel id: instance id} of the claims won; another process's claim wins over ours."""
-        ...
-
-    def finish(self, instance_id: int, state: str) -> None: ...
-
-    def mark_posted(self, posted: Sequence[tuple[int, str]], now: datetime) -> None:
-        """Mark claims posted, each with its platform message reference."""
-        ...
-
-    def stale(self, now: datetime) -> list[StaleClaim]:
-        """Claims whose claimer died or gave up before the platform took the post."""
-        ...
-
-    def take_leases(self, instance_ids: Sequence[int], now: datetime, lease_until: datetime) -> list[int]: ...
-
-    def extend_leases(self, instance_ids: Sequence[int], lease_until: datetime) -> None: ...
-
-    def take_reveals(
-        self, channel_ids: Sequence[int], before: datetime, now: datetime
-    ) -> dict[int, list[int]]:
-        """Mark revealed the posted daily questions before `before`: {channel: instance ids}."""
-        ...
-
-
 class Answers(Protocol):
     """Answers, and the running totals of users and teams they add up to."""
 
@@ -343,32 +272,6 @@ class Answers(Protocol):
 
     def top(self, workspace_id: int, period_key: str, scope: Scope, limit: int) -> list[BoardLine]:
         """The best totals of a period, in leaderboard order."""
-        ...
-
-
-class Subscriptions(Protocol):
-    """Channels' questions of the day."""
-
-    def put(self, channel_id: int, settings: SubscriptionSettings) -> None:
-        """Subscribe the channel, or change its settings (and unpause it)."""
-        ...
-
-    def of_channel(self, channel_id: int) -> ChannelSubscription | None: ...
-
-    def every(self) -> list[ChannelSubscription]: ...
-
-    def many(self, subscription_ids: Sequence[int]) -> list[ChannelSubscription]: ...
-
-    def due(self, kind: JobKind, when: ScheduleKey) -> list[tuple[int, int]]:
-        """(subscription id, workspace id) of the live subscriptions that post (or reveal) then."""
-        ...
-
-    def delete(self, channel_id: int) -> None: ...
-
-    def pause(self, subscription_id: int, reason: str, now: datetime) -> None: ...
-
-    def schedules(self) -> set[tuple[JobKind, ScheduleKey]]:
-        """Every distinct time at which some live subscription posts or reveals."""
         ...
 
 

@@ -13,7 +13,8 @@ from enum import StrEnum
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.app.ports import ChannelSubscription, DailyClaim, Repositories, UnitOfWork
+from bot.app.daily_ports import ChannelSubscription, DailyClaim
+from bot.app.ports import Repositories, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.fanout import PART, FanOut, PostedMarks, chunks, interleaved, leases_kept

@@ -21,7 +21,8 @@ from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app.ports import JobKind, ScheduleKey, UnitOfWork
+from bot.app.daily_ports import JobKind, ScheduleKey
+from bot.app.ports import UnitOfWork
 from bot.daily.fanout import interleaved
 from bot.daily.leadership import Leadership
 from bot.daily.service import DailyService

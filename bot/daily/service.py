@@ -19,8 +19,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.app.daily_ports import ChannelSubscription, SubscriptionSettings
 from bot.app.identity import identify
-from bot.app.ports import ChannelSubscription, Repositories, SubscriptionSettings, UnitOfWork
+from bot.app.ports import Repositories, UnitOfWork
 from bot.app.quiz import QuizService
 from bot.clock import Clock
 from bot.daily.delivery import Deliveries, Delivery, PostResult, workspace_key

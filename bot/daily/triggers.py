@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app.ports import ScheduleKey
+from bot.app.daily_ports import ScheduleKey
 
 
 @functools.lru_cache(maxsize=1024)

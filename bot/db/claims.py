@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from bot.app.ports import DailyClaim, StaleClaim
+from bot.app.daily_ports import DailyClaim, StaleClaim
 from bot.db.statements import insert
 from bot.db.tables import question_instances
 

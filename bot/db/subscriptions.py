@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from bot.app.ports import ChannelSubscription, JobKind, ScheduleKey, SubscriptionSettings
+from bot.app.daily_ports import ChannelSubscription, JobKind, ScheduleKey, SubscriptionSettings
 from bot.daily.models import Subscription
 from bot.db.statements import insert
 from bot.db.tables import channels, subscriptions, workspaces
