@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     lint = content_commands.add_parser("lint", help="report every problem in the bank")
     lint.add_argument("paths", nargs="*", type=Path, help="question files to check (default: all)")
+    content_commands.add_parser("reports", help="list the reports of bad questions, newest first")
+    stats = content_commands.add_parser("stats", help="how each question is answered, with flags")
+    stats.add_argument("--flagged", action="store_true", help="only the flagged questions")
 
     commands.add_parser("serve", help="run every configured chat adapter (Slack, Discord)")
 
@@ -189,6 +192,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         check_database_path(settings, "--db" if getattr(args, "db", None) else "STUDYBOT_DATABASE_URL")
     if args.command == "deck" or getattr(args, "content_command", None) == "export":
         return deck_cli.run(args, settings)
+    if args.command == "content" and args.content_command in ("reports", "stats"):
+        from adapters.content_feedback import show_reports, show_stats
+
+        if args.content_command == "reports":
+            return asyncio.run(show_reports(settings))
+        return asyncio.run(show_stats(settings, args.flagged))
     if args.command == "content":
         return _lint(settings, args.paths)
     if args.command == "db":

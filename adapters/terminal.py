@@ -8,16 +8,20 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from adapters import terminal_render as render
+from adapters.terminal_exam import exam_step
 from bot.app.commands import Commands, Notice
 from bot.app.quiz import QuizService
 from bot.choices import LETTERS, parse_letters
 from bot.daily.models import Reveal
 from bot.errors import UserFacingError
+from bot.exam_models import ExamQuestion, ExamReview
 from bot.grammar import MAX_COMMAND_LENGTH, JoinTeam, ShowStats, parse
 from bot.models import Actor, Place, Posted, QuestionView, UserStats
 from bot.questions import Kind
+from bot.reports import ReportQuestion
 
 PLATFORM, WORKSPACE, CHANNEL = "terminal", "local", "terminal"
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
@@ -37,9 +41,13 @@ class TerminalChat:
         self.actor = Actor(PLATFORM, WORKSPACE, user, user, "terminal", is_admin=True)
         self.write = write
         self.pending: QuestionView | None = None
+        self.exam: ExamQuestion | ExamReview | None = None
+        """The exam screen on show: lines that are not commands act on it."""
+        self.last_shown: QuestionView | None = None
+        """The question `/quiz report` is about: the last one shown, answered or not."""
 
     async def post_question(self, target: Place, question: QuestionView) -> str:
-        self.pending = question
+        self.pending = self.last_shown = question
         self.write(render.question(question))
         return str(question.instance_id)
 
@@ -111,16 +119,27 @@ class TerminalChat:
         if len(text) > MAX_COMMAND_LENGTH:
             return f"That is too long (at most {MAX_COMMAND_LENGTH} characters)."
         try:
+            if self.exam is not None and self.commands.exam is not None and not text.startswith("/"):
+                step = await exam_step(self.commands.exam, self.actor, self.exam, text)
+                if isinstance(step, str):
+                    return step
+                self.exam = step if isinstance(step, ExamQuestion | ExamReview) else None
+                return render.reply(step)
             if self.pending is not None and not text.startswith("/"):
                 return await self._answer(text, self.pending)
             if text.startswith("/") and not text.casefold().startswith("/quiz"):
                 return f"Unknown command '{text.split()[0]}'. Type /quiz help for the commands."
-            result = await self.commands.execute(self.actor, CHANNEL, parse(text))
+            command = parse(text)
+            if isinstance(command, ReportQuestion) and self.last_shown is not None:
+                command = replace(command, instance_id=self.last_shown.instance_id)
+            result = await self.commands.execute(self.actor, CHANNEL, command)
         except UserFacingError as error:
             return str(error)
+        self.exam = result if isinstance(result, ExamQuestion | ExamReview) else None
         if not isinstance(result, Posted):
             return render.reply(result)
         skipped, self.pending = self.pending, result.question
+        self.last_shown = result.question
         lines = [self._skipped(skipped)] if skipped is not None else []
         if result.repeated:
             lines.append(render.pool_used_up(result.question, text.casefold() in ("/quiz", "quiz")))

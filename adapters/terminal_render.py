@@ -6,6 +6,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
+from adapters.terminal_exam import exam_history, exam_screen
 from bot.app.commands import (
     DailyStopped,
     DashboardLink,
@@ -19,6 +20,7 @@ from bot.app.commands import (
 from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.models import (
     AnswerOutcome,
     Leaderboard,
@@ -32,7 +34,9 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.reports import REASON_WORDS, QuestionReport, ReportList, ReportReceived
 
+REPORT_HINT = f"Something wrong with this question? /quiz report REASON [what is wrong] ({REASON_WORDS})"
 PICK_LETTERS_HINT = "Answer with the letters of your choices (A-{last}), like B, D, or type a command."
 
 
@@ -109,6 +113,7 @@ def outcome(result: AnswerOutcome) -> str:
     if result.late:
         lines.append("The answer was already revealed, so this one scores nothing.")
     lines.append(f"Total: {result.total_points} points · streak: {result.streak}")
+    lines.append(REPORT_HINT)
     return "\n".join(lines)
 
 
@@ -177,6 +182,22 @@ def reveal(result: Reveal) -> str:
     return "\n".join(lines)
 
 
+def report_line(report: QuestionReport, where: bool = False) -> str:
+    """One report on one line: when, question, reason, who (and where), and what they wrote."""
+    place = f" in {report.platform}:{report.workspace}" if where else ""
+    said = f": {report.text}" if report.text else ""
+    return (
+        f"{report.reported_at:%Y-%m-%d %H:%M} {report.question_id} · {report.reason.label} · "
+        f"{report.reporter_name} ({report.reporter}){place}{said}"
+    )
+
+
+def reports(result: ReportList, where: bool = False) -> str:
+    if not result.reports:
+        return "No reports of bad questions."
+    return "\n".join(report_line(report, where) for report in result.reports)
+
+
 def reply(result: Reply) -> str:
     match result:
         case Posted(view):
@@ -214,6 +235,16 @@ def reply(result: Reply) -> str:
             return result.text
         case DashboardLink(url, hours, _):
             return f"Team dashboard (works for {hours} hours): {url}"
+        case ReportReceived():
+            return result.text
+        case ReportList():
+            return reports(result)
         case Notice(text):
+            return text
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_screen(result)
+        case ExamHistory():
+            return exam_history(result)
+        case ExamStopped(text):
             return text
     raise AssertionError(f"unhandled reply {result!r}")

@@ -11,7 +11,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters import event_loop
-from benchmarks import answers, dashboard, decks, fanout, footprint, leaderboard, postgres, slack_e2e, world
+from benchmarks import (
+    answers,
+    dashboard,
+    decks,
+    exam,
+    fanout,
+    footprint,
+    leaderboard,
+    postgres,
+    slack_e2e,
+    world,
+)
 from benchmarks.report import Figure, Sections, document, table, write
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
@@ -49,6 +60,8 @@ async def _decks(directory: Path, quick: bool) -> list[Figure]:
 
 async def _dashboard(directory: Path, quick: bool) -> list[Figure]:
     return await dashboard.run(directory, world.bank(), quick)
+async def _exam(directory: Path, quick: bool) -> list[Figure]:
+    return await exam.run(directory, world.bank(), exam.QUICK if quick else exam.FULL)
 
 
 SECTIONS: dict[str, Section] = {
@@ -60,6 +73,7 @@ SECTIONS: dict[str, Section] = {
     "fanout": _fanout,
     "decks": _decks,
     "dashboard": _dashboard,
+    "exam": _exam,
 }
 
 

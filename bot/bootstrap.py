@@ -14,6 +14,9 @@ from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
 from bot.app.dashboard_model import Chart, DashboardLinkMinter
 from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
+from bot.app.exam import ExamService
+from bot.app.exam_deadline import ExamDeadline
+from bot.app.feedback import FeedbackService
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
@@ -30,6 +33,10 @@ from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXAM_DEADLINE_GRACE = timedelta(days=30)
+"""An exam whose deadline passed while no process ran is still submitted when one starts: its
+answers after the deadline never count, so a late submission scores the same."""
 
 
 def freeze_long_lived() -> None:
@@ -52,6 +59,8 @@ class Services:
     daily: DailyService
     commands: Commands
     outbox: OutboxRunner
+    exam: ExamService
+    feedback: FeedbackService
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,13 @@ def wire(
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
-    commands = Commands(quiz, standings, teams, daily)
+    # Issue 17 wires its card update here: ExamService(..., record_card=<learning's answer hook>).
+    exam = ExamService(uow, bank, clock, default_timezone, rng)
+    outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
+    feedback = FeedbackService(uow, bank, clock)
+    commands = Commands(quiz, standings, teams, daily, exam, feedback)
     commands.digest = DigestService(uow, clock, default_timezone)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox)
+    return Services(uow, quiz, standings, teams, daily, commands, outbox, exam, feedback)
 
 
 def compose(

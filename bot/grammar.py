@@ -7,6 +7,9 @@
 /quiz team create NAME                    a new team even beside one with a similar name
 /quiz team rename OLD to NEW | team delete NAME   (admins)
 /quiz stats                               your points, accuracy and streaks
+/quiz exam [TOPIC|all] [QUESTIONS] [MINUTES] | exam review | exam submit | exam stop | exam history
+/quiz report REASON [TEXT]                report the last question shown (terminal)
+/quiz reports                             admins: the reports of this workspace
 /quiz help
 """
 
@@ -18,8 +21,10 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam, parse_exam
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus, parse_digest
 from bot.models import Period, Scope
+from bot.reports import REPORT_USAGE, ReportQuestion, ShowReports, reason_of
 
 MAX_COMMAND_LENGTH = 200
 TEAM_NAME_MAX = names.TEAM_NAME_MAX
@@ -133,10 +138,30 @@ Command = (
     | DigestOn
     | DigestOff
     | DigestStatus
+    | StartExam
+    | StopExam
+    | ReviewExam
+    | SubmitExam
+    | ShowExamHistory
+    | ReportQuestion
+    | ShowReports
     | Invalid
 )
 
-KEYWORDS = ("topics", "help", "stats", "leaderboard", "team", "teams", "daily", "dashboard", "digest")
+KEYWORDS = (
+    "topics",
+    "help",
+    "stats",
+    "leaderboard",
+    "team",
+    "teams",
+    "daily",
+    "dashboard",
+    "digest",
+    "exam",
+    "report",
+    "reports",
+)
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
     "week": Period.WEEK,
@@ -156,30 +181,6 @@ _SCOPE_WORDS = {
     "teams": Scope.TEAMS,
     "team": Scope.TEAMS,
 }
-
-HELP_LINES = (
-    ("/quiz", "a question from any topic"),
-    ("/quiz TOPIC", "a question on a topic, e.g. /quiz ecs"),
-    ("/quiz topics", "the topics and their short names"),
-    ("/quiz leaderboard [week|month|all] [teams]", "who leads (this week by default)"),
-    ("/quiz team join NAME", "join a team, creating it if needed"),
-    ("/quiz team leave", "leave your team"),
-    ("/quiz team list", "the teams of this workspace"),
-    ("/quiz team create NAME", "start a new team even if one has a similar name"),
-    ("/quiz team rename OLD to NEW", "admins: rename a team"),
-    ("/quiz team delete NAME", "admins: delete a team"),
-    ("/quiz stats", "your points, accuracy by topic and streaks"),
-    (
-        "/quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]",
-        "admins: post a question of the day here",
-    ),
-    ("/quiz daily off", "admins: stop the question of the day here"),
-    ("/quiz daily status", "the question of the day in this channel"),
-    ("/quiz dashboard", "a private link to the team dashboard"),
-    ("/quiz digest on [WEEKDAY] [HH:MM] [TIMEZONE]", "admins: post the weekly digest here"),
-    ("/quiz digest off | status", "admins: stop or show the weekly digest here"),
-    ("/quiz help", "this help"),
-)
 
 DAILY_USAGE = "Usage: /quiz daily on [TOPIC|all] at HH:MM [TIMEZONE] [WEEKDAYS] [reveal HH:MM]"
 
@@ -317,6 +318,19 @@ def _daily(words: list[str], typed: list[str]) -> Command:
     return Invalid(f"'{words[0]}' is not a daily command: use daily on, daily off or daily status.")
 
 
+def _exam(typed: list[str]) -> Command:
+    parsed = parse_exam(typed)
+    return Invalid(parsed) if isinstance(parsed, str) else parsed
+
+
+def _report(typed: list[str]) -> Command:
+    """`report REASON [TEXT]`, about the last question shown; the text as typed."""
+    reason = reason_of(typed[0]) if typed else None
+    if reason is None:
+        return Invalid(REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}")
+    return ReportQuestion(reason, " ".join(typed[1:]))
+
+
 def parse(text: str) -> Command:
     """Parse what follows `/quiz` (a leading `/quiz` or `quiz` is accepted too)."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -348,6 +362,12 @@ def parse(text: str) -> Command:
         case "digest":
             digest = parse_digest(rest.split())
             return Invalid(digest) if isinstance(digest, str) else digest
+        case "exam" | "mock":
+            return _exam(rest.split())
+        case "report":
+            return _report(rest.split())
+        case "reports":
+            return ShowReports()
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     near = process.extractOne(head.casefold(), KEYWORDS, scorer=fuzz.ratio, score_cutoff=80)

@@ -36,6 +36,8 @@ from bot.app.ports import (
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
 from tests.memory_dashboard import DashboardState, MemoryDashboard
+from tests.memory_exam import ExamState, MemoryExams
+from tests.memory_feedback import FeedbackState, MemoryFeedback
 from tests.memory_outbox import MemoryOutbox, OutboxState
 
 T = TypeVar("T")
@@ -72,6 +74,8 @@ class _State:
     ids: Any = field(default_factory=lambda: count(1))
     dashboard: DashboardState = field(default_factory=DashboardState)
     outbox: OutboxState = field(default_factory=OutboxState)
+    exams: ExamState = field(default_factory=ExamState)
+    feedback: FeedbackState = field(default_factory=FeedbackState)
 
 
 class MemoryRepositories:
@@ -111,6 +115,17 @@ class MemoryRepositories:
     @property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self.s.outbox)
+
+    @property
+    def exams(self) -> MemoryExams:
+        return MemoryExams(self.s.exams, self._answered_by)
+
+    def _answered_by(self, user_id: int) -> list[str]:
+        return [self.s.posts[a.instance_id].question_id for a in self.s.answers if a.user_id == user_id]
+
+    @property
+    def feedback(self) -> MemoryFeedback:
+        return MemoryFeedback(self.s)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

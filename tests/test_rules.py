@@ -1,5 +1,6 @@
 """The quiz's rules on the in-memory unit of work (`tests.memory`): the core's tests of asking,
-answering, scoring, leaderboards, teams and the question of the day, run again with no database.
+answering, scoring, leaderboards, teams, the question of the day and mock exams, run again with
+no database.
 
 They are the same test functions as `tests/test_service.py` and `tests/test_daily.py` (those that
 do not reach for a database of their own); here the `core` they are given is wired to memory.
@@ -32,6 +33,15 @@ from tests.test_daily import (  # noqa: F401  (fixtures and tests collected here
     test_posts_on_both_sides_of_a_dst_change_land_on_their_local_dates,
     test_subscribing_checks_times_zones_and_topics,
     test_the_reveal_reports_the_channel_and_its_teams,
+)
+from tests.test_exam import (  # noqa: F401  (tests collected here again)
+    test_a_new_exam_after_an_unsubmitted_deadline_says_how_the_last_one_went,
+    test_an_exam_is_scored_all_or_nothing,
+    test_exam_answers_update_stats_but_score_no_points,
+    test_flagged_questions_are_revisited_before_submitting,
+    test_history_lists_scores_and_trend,
+    test_one_exam_at_a_time_and_stop,
+    test_stopping_one_exam_keeps_the_other_exams_deadlines,
 )
 from tests.test_service import (  # noqa: F401  (tests collected here again)
     test_a_question_asked_on_a_topic_is_headed_by_that_topic,

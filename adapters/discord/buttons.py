@@ -20,6 +20,7 @@ from discord.ui import Button, DynamicItem, Select, View
 
 from adapters.discord import render
 from adapters.discord.exchange import refused_while_stopping
+from adapters.discord.reports import REPORT, REPORT_PLACEHOLDER, report_custom_id, report_options
 from adapters.inflight import InFlight
 from bot.models import QuestionView
 from bot.questions import Kind
@@ -42,6 +43,8 @@ class Clicks(Protocol):
     async def reveal(self, interaction: discord.Interaction, instance_id: int) -> None: ...
 
     async def grade(self, interaction: discord.Interaction, instance_id: int, knew: bool) -> None: ...
+
+    async def report(self, interaction: discord.Interaction, instance_id: int, reason: str) -> None: ...
 
 
 OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
@@ -108,10 +111,11 @@ class Buttons:
     reveal: type[DynamicItem[Button[View]]]
     grade: type[DynamicItem[Button[View]]]
     picks: type[DynamicItem[Select[View]]]
+    report: type[DynamicItem[Select[View]]]
 
     @property
     def kinds(self) -> tuple[type[DynamicItem[Any]], ...]:
-        return (self.answer, self.reveal, self.grade, self.picks)
+        return (self.answer, self.reveal, self.grade, self.picks, self.report)
 
     def _item(
         self, kind: type[DynamicItem[Button[View]]], custom_id: str, label: str, style: discord.ButtonStyle
@@ -156,6 +160,18 @@ class Buttons:
             buttons.add_item(self._item(self.answer, custom_id, label, discord.ButtonStyle.secondary))
         return buttons
 
+    def report_menu(self, instance_id: int) -> View:
+        """Under an answer's feedback: a menu of reasons to report the question for."""
+        custom_id = report_custom_id(instance_id)
+        options = report_options()
+        menu: Select[View] = Select(custom_id=custom_id, placeholder=REPORT_PLACEHOLDER, options=options)
+        match = self.report.__discord_ui_compiled_template__.fullmatch(custom_id)
+        assert match is not None, custom_id
+        view = View(timeout=None)
+        # As for buttons: the stub types only the base class's (item, row).
+        view.add_item(self.report(menu, match))  # type: ignore[call-arg,arg-type]
+        return view
+
     def self_grade(self, instance_id: int) -> View:
         """I knew it / I did not."""
         buttons = View(timeout=None)
@@ -182,9 +198,13 @@ def make_buttons(clicks: Clicks) -> Buttons:
     async def grade(interaction: discord.Interaction, match: re.Match[str]) -> None:
         await clicks.grade(interaction, int(match["instance"]), match["knew"] == "1")
 
+    async def report(interaction: discord.Interaction, match: re.Match[str], values: list[str]) -> None:
+        await clicks.report(interaction, int(match["instance"]), values[0] if values else "")
+
     return Buttons(
         _item_class(ANSWER, answer, clicks.in_flight),
         _item_class(REVEAL, reveal, clicks.in_flight),
         _item_class(GRADE, grade, clicks.in_flight),
         _menu_class(PICKS, pick, clicks.in_flight),
+        _menu_class(REPORT, report, clicks.in_flight),
     )

@@ -11,17 +11,21 @@ from adapters.discord import render
 from adapters.discord.buttons import Buttons, make_buttons
 from adapters.discord.exchange import NO_MENTIONS, Exchange
 from adapters.discord.people import actor
+from adapters.discord.reports import ReportModal
 from adapters.inflight import InFlight
+from bot.app.feedback import FeedbackService
 from bot.app.quiz import QuizService
 from bot.models import AnswerOutcome
+from bot.reports import Reason
 
 log = logging.getLogger(__name__)
 
 
 class QuizClicks:
-    def __init__(self, service: QuizService, in_flight: InFlight) -> None:
+    def __init__(self, service: QuizService, in_flight: InFlight, feedback: FeedbackService) -> None:
         self.service = service
         self.in_flight = in_flight
+        self.feedback = feedback
         self.buttons: Buttons = make_buttons(self)
 
     async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None:
@@ -47,7 +51,8 @@ class QuizClicks:
         async with self.in_flight.track(), exchange.guard("flashcard reveal"):
             card = await self.service.show_flashcard(actor(interaction), instance_id)
             if card.already_answered is not None:
-                await exchange.send(ephemeral=True, embed=render.outcome(card.already_answered))
+                menu = self.buttons.report_menu(instance_id)
+                await exchange.send(ephemeral=True, embed=render.outcome(card.already_answered), view=menu)
                 return
             assert interaction.message is not None
             grading = self.buttons.self_grade(instance_id)
@@ -71,7 +76,8 @@ class QuizClicks:
         message_id: int | None,
     ) -> None:
         """Tell the user how they did, then show the new answer count on the question message."""
-        await exchange.send(ephemeral=True, embed=render.outcome(result))
+        menu = self.buttons.report_menu(result.instance_id)
+        await exchange.send(ephemeral=True, embed=render.outcome(result), view=menu)
         if result.repeat or interaction.channel_id is None or message_id is None:
             return
         view = await self.service.question_view(result.instance_id)
@@ -84,3 +90,23 @@ class QuizClicks:
             )
         except discord.HTTPException as error:
             log.warning("could not show the answer count on message %s: %s", message_id, error)
+
+    async def report(self, interaction: discord.Interaction, instance_id: int, reason: str) -> None:
+        """A reason picked in the report menu: the modal for details opens (no deferring: a
+        modal must be the interaction's first response)."""
+        exchange = Exchange(interaction)
+        async with exchange.guard("report menu"):
+            if reason not in set(Reason):
+                await exchange.refuse("Pick one of the reasons in the menu.")
+                return
+            modal = ReportModal(instance_id, Reason(reason), interaction.id, self._send_report)
+            await interaction.response.send_modal(modal)
+
+    async def _send_report(
+        self, interaction: discord.Interaction, instance_id: int, reason: Reason, text: str
+    ) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with self.in_flight.track(), exchange.guard("report"):
+            received = await self.feedback.report(actor(interaction), instance_id, reason, text)
+            await exchange.send(received.text, ephemeral=True)

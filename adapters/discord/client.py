@@ -10,6 +10,7 @@ import yarl
 from adapters.discord.clicks import QuizClicks
 from adapters.discord.config import DiscordConfig
 from adapters.discord.daily import DailyCommands
+from adapters.discord.exam import ExamCommands
 from adapters.discord.exchange import NO_MENTIONS
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.slash import QuizCommands
@@ -56,13 +57,16 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
             application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
         )
     in_flight = InFlight("Discord")
-    clicks = QuizClicks(core.quiz, in_flight)
+    clicks = QuizClicks(core.quiz, in_flight, core.feedback)
+    exam = ExamCommands(core.commands, core.exam, in_flight)
     tree = build_tree(
         client,
         QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight),
         DailyCommands(core.quiz, core.commands, in_flight),
+        exam,
     )
     client.add_dynamic_items(*clicks.buttons.kinds)
+    client.add_dynamic_items(*exam.kinds)
     return DiscordBot(client, tree, in_flight, DiscordPoster(client, clicks.buttons))
 
 

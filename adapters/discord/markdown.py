@@ -35,3 +35,9 @@ def safe(text: str) -> str:
     parts = _CODE_OR_URL.split(text)
     # split() with one group alternates: text, kept, text, kept, ..., text.
     return "".join(part if index % 2 else _escape_text(part) for index, part in enumerate(parts))
+
+
+def literal(text: str) -> str:
+    """`text` shown exactly as typed, code spans and URLs escaped too: free text a person wrote
+    for others to read (a report's details), where a code span or a link is not meant as one."""
+    return _escape_text(text)

@@ -46,6 +46,7 @@ HELP = (
     ("/quiz-daily", "the question of the day here: when the next one comes"),
     ("/quiz-admin daily on", "server managers: post a question of the day here"),
     ("/quiz-admin daily off", "server managers: stop it here"),
+    ("/quiz-admin reports", "server managers: the latest reports of bad questions"),
     ("/quiz-help", "this help"),
 )
 

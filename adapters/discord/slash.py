@@ -13,6 +13,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
+from adapters.discord.reports import reports_embed
 from adapters.inflight import InFlight
 from bot.app.commands import Commands, DashboardLink, TeamList, TeamManaged, TopicList
 from bot.app.quiz import QuizService
@@ -31,6 +32,7 @@ from bot.grammar import (
     validate_team_name,
 )
 from bot.models import Leaderboard, NoQuestions, Period, Posted, Scope, TeamChange, TopicNotFound, UserStats
+from bot.reports import ReportList, ShowReports
 
 AUTOCOMPLETE_NAME_MAX = 100
 
@@ -159,3 +161,12 @@ class QuizCommands:
         exchange = Exchange(interaction)
         async with exchange.guard("admin status"):
             await exchange.send("\n".join(lines), ephemeral=True)
+
+    async def reports(self, interaction: discord.Interaction) -> None:
+        """For server managers: the latest reports of bad questions on this server."""
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with self.in_flight.track(), exchange.guard("reports"):
+            reports = await exchange.execute(self.commands, ShowReports())
+            if isinstance(reports, ReportList):
+                await exchange.send(ephemeral=True, embed=reports_embed(reports))

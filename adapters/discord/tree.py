@@ -14,9 +14,11 @@ from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
 from adapters.discord.digest import DigestCommands, add_digest
+from adapters.discord.exam import ExamCommands
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
 from adapters.discord.slash import QuizCommands
 from adapters.inflight import InFlight
+from bot.exam_rules import EXAM_QUESTIONS, MAX_MINUTES, MIN_QUESTIONS
 from bot.grammar import TEAM_NAME_MAX
 from bot.models import Period, Scope
 
@@ -57,7 +59,9 @@ def offered(interaction: discord.Interaction, choices: list[Choice[str]]) -> lis
     return choices
 
 
-def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyCommands) -> QuizTree:
+def build_tree(
+    client: discord.Client, commands: QuizCommands, daily: DailyCommands, exam: ExamCommands | None = None
+) -> QuizTree:
     tree = QuizTree(client, allowed_contexts=app_commands.AppCommandContext(guild=True))
     tree.in_flight = commands.in_flight
 
@@ -125,9 +129,16 @@ def build_tree(client: discord.Client, commands: QuizCommands, daily: DailyComma
     async def status(interaction: discord.Interaction) -> None:
         await commands.status(interaction)
 
+    @admin.command(name="reports", description="The latest reports of bad questions on this server")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reports(interaction: discord.Interaction) -> None:
+        await commands.reports(interaction)
+
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
     add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
+    if exam is not None:
+        add_exam(tree, exam)
     tree.add_command(team)
     tree.add_command(admin)
     return tree
@@ -202,3 +213,32 @@ def add_daily(tree: QuizTree, admin: app_commands.Group, daily: DailyCommands) -
     @tree.command(name="quiz-daily", description="When the next question of the day comes here")
     async def everyone(interaction: discord.Interaction) -> None:
         await daily.status(interaction)
+
+
+def add_exam(tree: QuizTree, exam: ExamCommands) -> None:
+    """`/quiz-exam start [topic] [questions] [minutes]`, `/quiz-exam stop`, `/quiz-exam history`."""
+    group = app_commands.Group(name="quiz-exam", description="A private, timed mock exam")
+
+    @group.command(name="start", description="Start a mock exam (65 questions in 90 minutes), or see yours")
+    @app_commands.describe(
+        topic="A topic such as ecs, or all (the default)",
+        questions=f"How many questions ({MIN_QUESTIONS} to {EXAM_QUESTIONS}); the time keeps the exam's pace",
+        minutes="How long, in minutes (default: the exam's pace)",
+    )
+    async def start(
+        interaction: discord.Interaction,
+        topic: Range[str, 1, 100] | None = None,
+        questions: Range[int, MIN_QUESTIONS, EXAM_QUESTIONS] | None = None,
+        minutes: Range[int, 1, MAX_MINUTES] | None = None,
+    ) -> None:
+        await exam.start(interaction, topic, questions, minutes)
+
+    @group.command(name="stop", description="Abandon your exam in progress")
+    async def stop(interaction: discord.Interaction) -> None:
+        await exam.stop(interaction)
+
+    @group.command(name="history", description="Your past exam scores and trend")
+    async def history(interaction: discord.Interaction) -> None:
+        await exam.history(interaction)
+
+    tree.add_command(group)

@@ -18,7 +18,9 @@ from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.direct import register_direct
+from adapters.slack.exam_listeners import register_exam
 from adapters.slack.listeners import CountUpdates, register
+from adapters.slack.report_listeners import register_reports
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.bootstrap import Core
 from bot.db.database import Database
@@ -85,4 +87,6 @@ def build_app(
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admins, background, counts)
     register_direct(app, core, config.admins, background)
+    register_exam(app, core, background)
+    register_reports(app, core, background)
     return app

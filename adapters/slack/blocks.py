@@ -6,9 +6,10 @@ notifications and screen readers), or a list of blocks for the App Home view.
 
 from __future__ import annotations
 
-from adapters.slack import action_ids, daily_blocks
+from adapters.slack import action_ids, daily_blocks, exam_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
+from adapters.slack.report_blocks import report_button, reports
 from adapters.terminal_render import percent, table
 from bot.app.commands import (
     DailyStopped,
@@ -23,6 +24,7 @@ from bot.app.commands import (
 from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.models import (
     AnswerOutcome,
     FlashcardAnswer,
@@ -37,6 +39,7 @@ from bot.models import (
     UserStats,
 )
 from bot.questions import Kind
+from bot.reports import ReportList, ReportReceived
 
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
@@ -104,6 +107,7 @@ def outcome(result: AnswerOutcome) -> Message:
         streaks += f" · daily streak: {result.daily_streak}"
     source = escape(result.source)
     blocks.append(context(f"Total: {result.total_points} points · {streaks} · source: {source}"))
+    blocks.append(report_button(result.instance_id))
     return message(fallback, blocks)
 
 
@@ -247,6 +251,16 @@ def reply(result: Reply) -> Message:
             lasts = f"works for {hours} hours"
             text = f"<{url}|Open your team dashboard>\nIt shows {who} and {lasts}. Keep it to yourself."
             return message("Team dashboard", [section(text)])
+        case ReportReceived():
+            return reply_text(result.text)
+        case ReportList():
+            return reports(result)
         case Notice(text):
+            return reply_text(text)
+        case ExamQuestion() | ExamReview() | ExamReport():
+            return exam_blocks.screen(result)
+        case ExamHistory():
+            return exam_blocks.history(result)
+        case ExamStopped(text):
             return reply_text(text)
     raise AssertionError(f"unhandled reply {result!r}")

@@ -16,8 +16,17 @@ from bot.settings import Settings, SettingsError
 # The bot scopes the app asks for; deploy/slack/manifest.yml lists the same ones. `users:read`
 # tells workspace admins and owners, who may change the question of the day, from members.
 # `im:history` lets members practise in a direct message with Studybot (adapters/slack/direct.py);
+# `im:write` lets a mock exam started in a channel open that direct message (adapters/slack/dm.py);
 # `files:write` lets the weekly digest upload its chart (files.getUploadURLExternal).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "im:history", "files:write")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "im:history",
+    "im:write",
+    "files:write",
+)
 # Slack user ids: U… for members, W… for members of an Enterprise Grid organisation; T… teams.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 TEAM_ID = re.compile(r"^T[A-Z0-9]+$")

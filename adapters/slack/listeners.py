@@ -24,11 +24,13 @@ from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
+from adapters.slack.dm import post_exam
 from adapters.slack.kit import Message
 from bot.app.commands import DailyStopped, Notice
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
 from bot.daily.models import DailyStatusReport
+from bot.exam_models import ExamQuestion, ExamReport, ExamReview
 from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted, QuestionView, Scope
 
@@ -266,6 +268,8 @@ def register(
         result = await core.commands.execute(actor, command.channel, parsed, slack_admin)
         if isinstance(result, Posted):
             return await post_question(command, client, result.question)
+        if isinstance(result, ExamQuestion | ExamReview | ExamReport):
+            return await post_exam(client, tell, command.user, command.channel, command.response_url, result)
         if isinstance(parsed, DailyOn) and isinstance(result, DailyStatusReport):
             await announce(client, command.channel, daily_blocks.announcement(result))
         elif isinstance(result, DailyStopped):

@@ -35,6 +35,7 @@ from bot.app.ports import (
     UserState,
     Workspace,
 )
+from bot.app.question_counts import CountsBatch
 from bot.choices import answer_feedback
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
@@ -78,6 +79,7 @@ class _Batch:
     workspace_of_user: dict[int, int] = field(default_factory=dict)
     workspace_of_team: dict[int, int] = field(default_factory=dict)
     dashboard: DashboardTally = field(default_factory=DashboardTally)
+    question_counts: CountsBatch = field(default_factory=CountsBatch)
 
 
 def _add(totals: dict[tuple[int, str], list[int]], key: tuple[int, str], points: int, correct: bool) -> None:
@@ -316,6 +318,7 @@ class AnswerRecorder:
             answered_at=submission.answered_at,
         )
         if not late:
+            batch.question_counts.add(submission.question, user_id, submission.chosen, submission.correct)
             user.streak, user.daily_streak = score.streak, score.daily_streak
             user.total += score.points
             batch.workspace_of_user[user_id] = workspace_id
@@ -352,3 +355,4 @@ class AnswerRecorder:
         repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
         repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
         batch.dashboard.write(repositories)
+        batch.question_counts.write(repositories.feedback)

@@ -11,14 +11,17 @@ from datetime import datetime
 
 from bot.app.dashboard_model import DashboardLinkMinter, workspace_key
 from bot.app.digest import DigestService, DigestStatusReport
+from bot.app.exam import ExamService
+from bot.app.feedback import FeedbackService
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
 from bot.daily.models import DailyStatusReport
 from bot.daily.service import DailyService
 from bot.errors import QuizError, UserFacingError
+from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam
+from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
 from bot.grammar import (
-    HELP_LINES,
     Ask,
     Command,
     DailyOff,
@@ -37,6 +40,7 @@ from bot.grammar import (
     ShowTopics,
 )
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
+from bot.help_lines import HELP_LINES
 from bot.models import (
     Actor,
     AskResult,
@@ -47,6 +51,7 @@ from bot.models import (
     TopicInfo,
     UserStats,
 )
+from bot.reports import ReportList, ReportQuestion, ReportReceived, ShowReports
 
 
 @dataclass(frozen=True)
@@ -112,12 +117,20 @@ Reply = (
     | TeamManaged
     | DashboardLink
     | DigestStatusReport
+    | ReportReceived
+    | ReportList
     | Notice
+    | ExamQuestion
+    | ExamReview
+    | ExamReport
+    | ExamHistory
+    | ExamStopped
 )
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
 DIGEST_ADMINS_ONLY = "Only workspace admins can set up the weekly digest."
+ADMINS_ONLY_REPORTS = "Only workspace admins can read the reports of bad questions."
 ADMIN_COMMANDS: dict[type, str] = {
     DailyOn: ADMINS_ONLY,
     DailyOff: ADMINS_ONLY,
@@ -126,6 +139,7 @@ ADMIN_COMMANDS: dict[type, str] = {
     DigestOn: DIGEST_ADMINS_ONLY,
     DigestOff: DIGEST_ADMINS_ONLY,
     DigestStatus: DIGEST_ADMINS_ONLY,
+    ShowReports: ADMINS_ONLY_REPORTS,
 }
 
 AdminCheck = Callable[[], Awaitable[bool]]
@@ -135,7 +149,8 @@ an admin, since on Slack it costs an API call."""
 
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day or the weekly
-    digest on or off (or asking its status), renaming or deleting a team."""
+    digest on or off (or asking its status), renaming or deleting a team, reading the reports of
+    bad questions."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -145,8 +160,15 @@ class Commands:
     `execute`, which decides who may run it and carries it out."""
 
     def __init__(
-        self, quiz: QuizService, standings: Standings, teams: TeamService, daily: DailyService | None = None
+        self,
+        quiz: QuizService,
+        standings: Standings,
+        teams: TeamService,
+        daily: DailyService | None = None,
+        exam: ExamService | None = None,
+        feedback: FeedbackService | None = None,
     ) -> None:
+        self.exam = exam
         self.quiz = quiz
         self.standings = standings
         self.teams = teams
@@ -154,6 +176,7 @@ class Commands:
         self.dashboard_links: DashboardLinkMinter | None = None
         self.digest: DigestService | None = None
         self.now: Callable[[], datetime] = quiz.clock.now
+        self.feedback = feedback
 
     async def execute(
         self, actor: Actor, channel: str, command: Command, is_admin: AdminCheck | None = None
@@ -200,6 +223,10 @@ class Commands:
                 return await self._daily(actor, place, command)
             case DigestOn() | DigestOff() | DigestStatus():
                 return await self._digest(actor, place, command)
+            case StartExam() | StopExam() | ReviewExam() | SubmitExam() | ShowExamHistory():
+                return await self._exam(actor, command)
+            case ReportQuestion() | ShowReports():
+                return await self._feedback(actor, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")
@@ -233,3 +260,26 @@ class Commands:
                 await self.daily.unsubscribe(actor, place.channel)
                 return DailyStopped()
         return await self.daily.status(place)
+
+    async def _exam(
+        self, actor: Actor, command: StartExam | StopExam | ReviewExam | SubmitExam | ShowExamHistory
+    ) -> Reply:
+        if self.exam is None:
+            return Notice("Mock exams are not available here.")
+        match command:
+            case StartExam(topic, questions, minutes):
+                return await self.exam.start(actor, topic, questions, minutes)
+            case StopExam():
+                return await self.exam.stop(actor)
+            case ReviewExam():
+                return await self.exam.review(actor, None)
+            case SubmitExam():
+                return await self.exam.submit(actor, None)
+        return await self.exam.history(actor)
+
+    async def _feedback(self, actor: Actor, command: ReportQuestion | ShowReports) -> Reply:
+        if self.feedback is None:
+            return Notice("Reports are not available here.")
+        if isinstance(command, ShowReports):
+            return await self.feedback.reports_of(actor)
+        return await self.feedback.report(actor, command.instance_id, command.reason, command.text)

@@ -16,10 +16,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.app.daily_ports import DailyClaims, Subscriptions
+from bot.app.feedback_ports import Feedback
 from bot.models import Scope, TeamSummary
 
 if TYPE_CHECKING:
     from bot.app.dashboard_ports import DashboardTotals
+    from bot.app.exam_ports import Exams
     from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
@@ -299,6 +301,12 @@ class Repositories(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def exams(self) -> Exams: ...
+
+    @property
+    def feedback(self) -> Feedback: ...
 
 
 class UnitOfWork(Protocol):

@@ -13,6 +13,8 @@ from bot.db.answers import SqlAnswers
 from bot.db.claims import SqlDailyClaims
 from bot.db.dashboard import SqlDashboard
 from bot.db.database import Database
+from bot.db.exams import SqlExams
+from bot.db.feedback import SqlFeedback
 from bot.db.outbox import SqlOutbox
 from bot.db.people import SqlPeople
 from bot.db.posts import SqlPosts
@@ -34,6 +36,8 @@ class SqlRepositories:
         self.subscriptions = SqlSubscriptions(connection)
         self.dashboard = SqlDashboard(connection)
         self.outbox = SqlOutbox(connection)
+        self.exams = SqlExams(connection)
+        self.feedback = SqlFeedback(connection)
 
 
 class SqlUnitOfWork:

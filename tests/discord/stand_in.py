@@ -163,6 +163,9 @@ class DiscordStandIn:
 
     async def interact(self, interaction: dict[str, Any], followups: int = 0) -> list[Request]:
         """Send an interaction; wait for its initial response and `followups` followups."""
+        if "message" in interaction:
+            # A component's deferred update edits the message it is on, as @original.
+            self.originals[interaction["token"]] = int(interaction["message"]["id"])
         await self.dispatch("INTERACTION_CREATE", interaction)
         await self.wait_for(
             lambda: self.callbacks(interaction) and len(self.followups(interaction)) >= followups

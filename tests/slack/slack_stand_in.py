@@ -158,6 +158,8 @@ class StandInSlack:
             return {"ok": True, "channel": body["channel"], "ts": ts}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + body["users"]}}
         if method == "users.info":
             user = body["user"]
             return {

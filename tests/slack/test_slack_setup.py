@@ -132,14 +132,15 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     assert command["url"].endswith(EVENTS_PATH)
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     # users:read only to tell workspace admins and owners (question of the day) from members;
-    # im:history only for the direct messages members write to Studybot; files:write only for the
-    # weekly digest's chart.
+    # im:history only for the direct messages members write to Studybot; im:write only to open
+    # the direct message a mock exam runs in; files:write only for the weekly digest's chart.
     assert set(BOT_SCOPES) == {
         "commands",
         "chat:write",
         "chat:write.public",
         "users:read",
         "im:history",
+        "im:write",
         "files:write",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]

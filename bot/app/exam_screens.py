@@ -1,0 +1,96 @@
+"""The mock exam's pools and screens: the exam-shaped questions of a topic (worked out once),
+and the screen of one exam question as the person sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.app.exam_ports import ExamItem, ExamRecord
+from bot.bank import QuestionBank
+from bot.choices import pick_count, picks_of, shown_choices
+from bot.errors import QuizError
+from bot.exam_models import ExamQuestion
+from bot.exam_rules import exam_shaped
+from bot.models import Mode, QuestionView
+from bot.questions import Question
+from bot.topics import TopicIndex
+
+
+def choice_seed(exam_id: int, position: int) -> int:
+    """The seed of an exam question's shown order: fixed for the exam, distinct per question."""
+    return -(exam_id * 1000 + position + 1)
+
+
+def seconds_left(exam: ExamRecord, now: datetime) -> int:
+    return max(0, int((exam.deadline - now).total_seconds()))
+
+
+class ExamPools:
+    """The exam-shaped questions of each topic, worked out once per topic."""
+
+    def __init__(self, bank: QuestionBank) -> None:
+        self.bank = bank
+        self.topic_index = TopicIndex(bank.topics)
+        self.cache: dict[str | None, tuple[Question, ...]] = {}
+
+    def pool(self, topic_query: str | None) -> tuple[str | None, tuple[Question, ...]]:
+        """The exam-shaped questions of a topic (None: of the whole bank), worked out once each."""
+        if topic_query is None:
+            return None, self._shaped(None)
+        topic = self.topic_index.resolve(topic_query)
+        if topic is None:
+            near = self.topic_index.suggest(topic_query)
+            hint = f" Did you mean {' or '.join(near)}?" if near else " See /quiz topics."
+            raise QuizError(f"No topic '{topic_query}'.{hint}")
+        pool = self._shaped(topic.id)
+        if not pool:
+            raise QuizError(f"There are no exam-style questions on {topic.name} yet.")
+        return topic.id, pool
+
+    def topic_name(self, topic_id: str | None) -> str:
+        known = {t.id: t.name for t in self.bank.topics}
+        return known.get(topic_id, "All topics") if topic_id else "All topics"
+
+    def _shaped(self, topic_id: str | None) -> tuple[Question, ...]:
+        if topic_id not in self.cache:
+            questions = self.bank.in_topic(topic_id) if topic_id else self.bank.questions
+            self.cache[topic_id] = tuple(exam_shaped(questions))
+        return self.cache[topic_id]
+
+
+def question_screen(
+    bank: QuestionBank, exam: ExamRecord, items: Sequence[ExamItem], position: int, now: datetime
+) -> ExamQuestion:
+    """The screen of one exam question: the question in its fixed shown order, and where the
+    exam stands."""
+    item = items[position]
+    question = bank.by_id[item.question_id]
+    topic = bank.topic(question.primary_topic)
+    seed = choice_seed(exam.id, position)
+    shown = shown_choices(question, seed)
+    picked = set(picks_of(question, item.choice)) if item.choice else set()
+    view = QuestionView(
+        instance_id=seed,
+        question_id=question.id,
+        topic_id=topic.id,
+        topic_name=topic.name,
+        kind=question.kind,
+        difficulty=question.difficulty,
+        prompt=question.prompt,
+        choices=shown,
+        mode=Mode.PRACTICE,
+        pick_count=pick_count(question),
+    )
+    return ExamQuestion(
+        exam_id=exam.id,
+        position=position,
+        total=len(items),
+        question=view,
+        picked=tuple(i for i, choice in enumerate(shown) if choice in picked),
+        flagged=item.flagged,
+        answered=sum(i.choice is not None for i in items),
+        flagged_count=sum(i.flagged for i in items),
+        deadline=exam.deadline,
+        seconds_left=seconds_left(exam, now),
+    )
