@@ -60,6 +60,8 @@ async def _decks(directory: Path, quick: bool) -> list[Figure]:
 
 async def _dashboard(directory: Path, quick: bool) -> list[Figure]:
     return await dashboard.run(directory, world.bank(), quick)
+
+
 async def _exam(directory: Path, quick: bool) -> list[Figure]:
     return await exam.run(directory, world.bank(), exam.QUICK if quick else exam.FULL)
 
