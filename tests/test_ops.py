@@ -120,7 +120,15 @@ def test_a_running_serve_says_little_at_info(tmp_path: Path) -> None:
 
 def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Popen[str], str]) -> None:
     process, base = served
-    status, body = get(base + "/readyz")
+    # /healthz answers as soon as the server listens; readiness waits for the scheduler's first
+    # leadership check, so poll it (bounded) and count the polls for the metric below.
+    polls, deadline = 0, time.monotonic() + 30
+    while True:
+        status, body = get(base + "/readyz")
+        polls += 1
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert status == 200 and json.loads(body) == {
         "ready": True,
         "checks": {
@@ -133,7 +141,7 @@ def test_probes_metrics_logs_and_a_graceful_sigterm(served: tuple[subprocess.Pop
     }
     status, metrics = get(base + "/metrics")
     assert status == 200
-    assert 'studybot_http_request_seconds_count{route="/readyz"} 1.0' in metrics
+    assert f'studybot_http_request_seconds_count{{route="/readyz"}} {float(polls)}' in metrics
     assert "studybot_scheduler_leader 1.0" in metrics
     process.send_signal(signal.SIGTERM)
     _, logs = process.communicate(timeout=30)

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from bot.app.answering import AnswerRecorder, Submission, outcome
 from bot.app.identity import identify
 from bot.app.ports import (
+    NamedAnswer,
     PostedQuestion,
     RecordedAnswer,
     Repositories,
@@ -51,6 +52,50 @@ KNEW, DID_NOT_KNOW = "(knew it)", "(did not know)"
 
 def _normalize_answer(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def tally_reveal(
+    instance_id: int, daily_date: date, question: Question, rows: Sequence[NamedAnswer]
+) -> Reveal:
+    """A question of the day's answer and how its channel did, teams ranked by right answers."""
+    teams: dict[str, list[int]] = {}
+    for answer in rows:
+        if answer.team is not None:
+            tally = teams.setdefault(answer.team, [0, 0])
+            tally[0] += 1
+            tally[1] += int(answer.correct)
+    return Reveal(
+        instance_id=instance_id,
+        daily_date=daily_date,
+        prompt=question.prompt,
+        answer=question.answer,
+        explanation=question.explanation,
+        source=question.source,
+        answered=len(rows),
+        correct=sum(int(a.correct) for a in rows),
+        first_correct=tuple(a.display_name for a in rows if a.correct)[:FIRST_CORRECT_SHOWN],
+        teams=tuple(
+            TeamResult(name, answered, correct)
+            for name, (answered, correct) in sorted(teams.items(), key=lambda t: (-t[1][1], t[0]))
+        ),
+    )
+
+
+def repeated_outcome(
+    row: PostedQuestion, question: Question, answer: RecordedAnswer, user: User, total: int
+) -> AnswerOutcome:
+    """What a second click on a question shows: the first answer's result."""
+    return outcome(
+        row,
+        question,
+        chosen=answer.choice,
+        correct=answer.correct,
+        points=answer.points,
+        user=UserState(user.streak, user.daily_streak, total, None),
+        repeat=True,
+        late=answer.late,
+        count=row.answer_count,
+    )
 
 
 class QuizService:
@@ -148,28 +193,7 @@ class QuizService:
         row, rows = await self.uow.read(lambda r: (r.posts.get(instance_id), r.answers.named(instance_id)))
         if row is None or row.daily_date is None:
             raise QuizError("That is not a daily question.")
-        question = self.bank.by_id[row.question_id]
-        teams: dict[str, list[int]] = {}
-        for answer in rows:
-            if answer.team is not None:
-                tally = teams.setdefault(answer.team, [0, 0])
-                tally[0] += 1
-                tally[1] += int(answer.correct)
-        return Reveal(
-            instance_id=instance_id,
-            daily_date=row.daily_date,
-            prompt=question.prompt,
-            answer=question.answer,
-            explanation=question.explanation,
-            source=question.source,
-            answered=len(rows),
-            correct=sum(int(a.correct) for a in rows),
-            first_correct=tuple(a.display_name for a in rows if a.correct)[:FIRST_CORRECT_SHOWN],
-            teams=tuple(
-                TeamResult(name, answered, correct)
-                for name, (answered, correct) in sorted(teams.items(), key=lambda t: (-t[1][1], t[0]))
-            ),
-        )
+        return tally_reveal(instance_id, row.daily_date, self.bank.by_id[row.question_id], rows)
 
     async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
         """Post a practice question on a topic (any topic when None) in a channel."""
@@ -277,7 +301,7 @@ class QuizService:
         question = self._checked(row, actor)
         repeat = None
         if row is not None and earlier is not None:
-            repeat = self._repeat(row, question, *earlier)
+            repeat = repeated_outcome(row, question, *earlier)
         return FlashcardAnswer(
             instance_id, question.prompt, question.answer, question.accepted, question.explanation, repeat
         )
@@ -294,21 +318,6 @@ class QuizService:
             return row, None
         totals = repositories.answers.user_totals(user.id, ["all"])
         return row, (answer, user, totals["all"].points if "all" in totals else 0)
-
-    def _repeat(
-        self, row: PostedQuestion, question: Question, answer: RecordedAnswer, user: User, total: int
-    ) -> AnswerOutcome:
-        return outcome(
-            row,
-            question,
-            chosen=answer.choice,
-            correct=answer.correct,
-            points=answer.points,
-            user=UserState(user.streak, user.daily_streak, total, None),
-            repeat=True,
-            late=answer.late,
-            count=row.answer_count,
-        )
 
     async def _answer(
         self, actor: Actor, instance_id: int, grade: Callable[[Question], tuple[str, bool]]
