@@ -23,13 +23,18 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
-RUN /opt/venv/bin/pip install ".[slack,discord,postgres]" \
+RUN /opt/venv/bin/pip install ".[slack,discord,postgres,dashboard]" \
     && /opt/venv/bin/pip uninstall -y pip setuptools
 
 # --- runtime: the interpreter, the virtual environment and the question bank -----------------------
 FROM ${PYTHON_IMAGE} AS runtime
 
-RUN groupadd --system --gid 10001 studybot \
+# libcairo2: the run-time library CairoSVG draws the weekly digest's PNG with (the dashboard
+# extra); a library only, without recommends, and the package lists removed after.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcairo2=1.16.0-7 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 studybot \
     && useradd --system --uid 10001 --gid studybot --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin studybot \
     && mkdir /data \

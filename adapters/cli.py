@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from adapters import deck_cli
+from adapters import cli_dashboard, deck_cli
 from adapters.startup import Unreachable, check_content_dir, check_database_path, missing_extra, where
 from bot.bank import BankError, load_bank
 from bot.bootstrap import build_core
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     db_export.add_argument("file", type=Path)
     db_import = db_commands.add_parser("import", help="load an export into a new, empty database")
     db_import.add_argument("file", type=Path)
+    cli_dashboard.add_parser(commands)
     return parser
 
 
@@ -210,6 +211,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_db_transfer(settings, args.db_command, args.file))
     if args.command == "serve":
         return _serve(settings)
+    if args.command == "dashboard":
+        return cli_dashboard.link(settings, args)
     if args.command == "discord":
         return _discord_invite_url(settings)
     return asyncio.run(_chat(settings, args.user or getpass.getuser(), args.team))

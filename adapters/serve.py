@@ -22,12 +22,15 @@ from adapters.ops import ReadyCheck, add_routes, timed
 from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.scheduling import schedulers_for
 from adapters.slack.config import slack_config, slack_configured
+from bot.app.dashboard_model import Chart
+from bot.app.digest import DigestPoster
 from bot.app.outbox_job import OutboxJob
-from bot.bootstrap import Core, build_core, freeze_long_lived
-from bot.clock import Clock
+from bot.bootstrap import Core, build_core, freeze_long_lived, register_digest
+from bot.clock import Clock, SystemClock
 from bot.daily.models import DailyPoster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
+from bot.dashboard_links import links_from
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,8 @@ def check_platforms(settings: Settings) -> None:
         slack_config(settings)
     if discord_configured(settings):
         discord_config(settings)
+    if settings.studybot_dashboard:
+        settings.dashboard_secret()
 
 
 def build_components(settings: Settings, core: Core, app: web.Application) -> list[Component]:
@@ -75,12 +80,28 @@ def build_components(settings: Settings, core: Core, app: web.Application) -> li
         from adapters.discord.component import DiscordComponent
 
         components.append(DiscordComponent(discord_config(settings), core))
-    if not components:
+    if not components and not settings.studybot_dashboard:
         raise SettingsError(
             "no platform is configured: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for OAuth installs) "
-            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN"
+            "and SLACK_SIGNING_SECRET, or DISCORD_TOKEN (or STUDYBOT_DASHBOARD=true for the dashboard alone)"
         )
     return components
+
+
+def draw_png(chart: Chart, width: int, height: int) -> bytes:
+    """The digest's chart (pygal is imported on the first digest, not at start-up)."""
+    from adapters.web.charts import png
+
+    return png(chart, width, height)
+
+
+def add_dashboard(settings: Settings, core: Core, app: web.Application, clock: Clock) -> None:
+    """The team dashboard's routes, when it is on (its modules and pygal are imported only then)."""
+    if not settings.studybot_dashboard:
+        return
+    from adapters.web.app import DashboardRoutes
+
+    DashboardRoutes(core.dashboard, links_from(settings), clock).add_to(app)
 
 
 class Lifecycle:
@@ -136,9 +157,10 @@ async def serve(
 ) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives, then shut down in order within
     STUDYBOT_STOP_GRACE_SECONDS: /readyz turns 503 and new work is refused at once; the
-    scheduler stops, then each platform finishes the work it acknowledged (what cannot finish
-    is counted and its users told), then HTTP. A second signal while stopping cancels it all
-    at once (asyncio.CancelledError out of here), for whoever pressed Ctrl-C twice.
+    delivery table's job and the scheduler stop, then each platform finishes the work it
+    acknowledged (what cannot finish is counted and its users told), then HTTP. A second signal
+    while stopping cancels it all at once (asyncio.CancelledError out of here), for whoever
+    pressed Ctrl-C twice.
 
     `clock` and `started` are for tests: a frozen clock, and a callback given the question of
     the day's service once everything runs, so a test can post what falls due by hand."""
@@ -156,10 +178,13 @@ async def serve(
         for component in components:
             core.daily.posters[component.name] = component.poster
             core.outbox.deliver_to(component.name)
+        posters = {c.name: c.poster for c in components if isinstance(c.poster, DigestPoster)}
+        register_digest(core, posters, draw_png, core.commands.dashboard_links)
         outbox_job = OutboxJob(core.outbox, settings.studybot_outbox_check_seconds)
         schedulers = schedulers_for(settings, core, [c.name for c in components])
         lifecycle = Lifecycle(components)
         add_routes(app, core.database.probe_write, _checks(lifecycle, schedulers, outbox_job))
+        add_dashboard(settings, core, app, clock or SystemClock())
         runner = web.AppRunner(
             app,
             access_log=None,

@@ -8,7 +8,17 @@ from collections.abc import Sequence
 
 from adapters import learning_text
 from adapters.terminal_exam import exam_history, exam_screen
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
+from bot.app.commands import (
+    DailyStopped,
+    DashboardLink,
+    Help,
+    Notice,
+    Reply,
+    TeamList,
+    TeamManaged,
+    TopicList,
+)
+from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
@@ -239,6 +249,10 @@ def reply(result: Reply) -> str:
             return daily_status(result)
         case DailyStopped(text) | TeamManaged(text):
             return text
+        case DigestStatusReport():
+            return result.text
+        case DashboardLink(url, hours, _):
+            return f"Team dashboard (works for {hours} hours): {url}"
         case ReportReceived():
             return result.text
         case ReportList():

@@ -13,6 +13,7 @@ from pathlib import Path
 from adapters import event_loop
 from benchmarks import (
     answers,
+    dashboard,
     decks,
     exam,
     fanout,
@@ -67,6 +68,10 @@ async def _reminders(directory: Path, quick: bool) -> list[Figure]:
     return await reminders.run(directory, world.bank(), reminders.QUICK if quick else reminders.FULL)
 
 
+async def _dashboard(directory: Path, quick: bool) -> list[Figure]:
+    return await dashboard.run(directory, world.bank(), quick)
+
+
 async def _exam(directory: Path, quick: bool) -> list[Figure]:
     return await exam.run(directory, world.bank(), exam.QUICK if quick else exam.FULL)
 
@@ -81,6 +86,7 @@ SECTIONS: dict[str, Section] = {
     "decks": _decks,
     "learning": _learning,
     "reminders": _reminders,
+    "dashboard": _dashboard,
     "exam": _exam,
 }
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import gc
 import logging
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot.app.cards import card_recorder
 from bot.app.commands import Commands
+from bot.app.dashboard import Dashboard
+from bot.app.dashboard_model import Chart, DashboardLinkMinter
+from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.exam import ExamService
 from bot.app.exam_deadline import ExamDeadline
 from bot.app.feedback import FeedbackService
@@ -25,6 +29,7 @@ from bot.bank import QuestionBank, load_bank
 from bot.clock import Clock, SystemClock
 from bot.daily.reveals import RevealHandler
 from bot.daily.service import DEFAULT_GRACE, DailyService
+from bot.db.dashboard import reads_on
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
 from bot.db.unit_of_work import SqlUnitOfWork
@@ -70,6 +75,7 @@ class Core(Services):
     """The services on a real database: what `studybot serve` and `studybot chat` run."""
 
     database: Database
+    dashboard: Dashboard
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -103,6 +109,7 @@ def wire(
     outbox.register(reminders)
     outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
     commands = Commands(quiz, standings, teams, daily, learning, reminders, exam, feedback)
+    commands.digest = DigestService(uow, clock, default_timezone)
     return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback)
 
 
@@ -119,8 +126,32 @@ def compose(
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
     services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
     return Core(
-        **{field.name: getattr(services, field.name) for field in fields(Services)}, database=database
+        **{field.name: getattr(services, field.name) for field in fields(Services)},
+        database=database,
+        dashboard=Dashboard(reads_on(database), bank),
     )
+
+
+def register_digest(
+    core: Core,
+    posters: Mapping[str, DigestPoster],
+    draw: Callable[[Chart, int, int], bytes],
+    links: DashboardLinkMinter | None = None,
+) -> None:
+    """The weekly digest on the delivery table, posting through the platforms that can; with
+    `links` (the dashboard is on) the subscribing admin gets their link privately with each."""
+    bank = core.quiz.bank
+    handler = DigestHandler(
+        core.uow,
+        reads_on(core.database),
+        posters,
+        draw,
+        lambda topic: bank.topic(topic).name,
+        lambda t: f"/quiz {t}",
+        links,
+        core.quiz.clock.now,
+    )
+    core.outbox.register(handler, grace=DIGEST_GRACE)
 
 
 async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
@@ -135,7 +166,7 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         await upgrade_if_behind(database)
     except StorageUnavailable as error:
         log.error("database not migrated: %s", error)
-    return compose(
+    core = compose(
         database,
         bank,
         clock or SystemClock(),
@@ -144,3 +175,8 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         recall=Recall(settings.studybot_desired_retention),
         new_per_day=settings.studybot_new_cards_per_day,
     )
+    if settings.studybot_dashboard:
+        from bot.dashboard_links import links_from
+
+        core.commands.dashboard_links = links_from(settings)
+    return core

@@ -4,12 +4,14 @@ commands; `bot/grammar_learning.py` and `bot/exam_grammar.py` hold the learning 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
 from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam, parse_exam
+from bot.grammar_digest import DigestOff, DigestOn, DigestStatus, parse_digest
 from bot.grammar_learning import (
     EXAM_DATE_USAGE,
     LearningCommand,
@@ -22,10 +24,11 @@ from bot.grammar_learning import (
     split_remind,
 )
 from bot.models import Period, Scope
-from bot.reports import REPORT_USAGE, ReportQuestion, ShowReports, reason_of
+from bot.reports import ReportQuestion, ShowReports, parse_report
 
 MAX_COMMAND_LENGTH = 200
 TEAM_NAME_MAX = names.TEAM_NAME_MAX
+_Parsed = TypeVar("_Parsed")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,11 @@ class DailyStatus:
 
 
 @dataclass(frozen=True)
+class ShowDashboard:
+    """A private link to the team dashboard."""
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Input that is not a command; `message` is one line to show the user."""
 
@@ -130,6 +138,10 @@ Command = (
     | DailyOff
     | DailyStatus
     | LearningCommand
+    | ShowDashboard
+    | DigestOn
+    | DigestOff
+    | DigestStatus
     | StartExam
     | StopExam
     | ReviewExam
@@ -140,22 +152,9 @@ Command = (
     | Invalid
 )
 
-KEYWORDS = (
-    "topics",
-    "help",
-    "stats",
-    "leaderboard",
-    "team",
-    "teams",
-    "daily",
-    "review",
-    "exam-date",
-    "private",
-    "remind",
-    "pause",
-    "exam",
-    "report",
-    "reports",
+KEYWORDS = tuple(
+    "topics help stats leaderboard team teams daily review exam-date private remind pause dashboard "
+    "digest exam report reports".split()
 )
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {
@@ -341,17 +340,9 @@ def _learning(head: str, words: list[str], rest: str) -> Command:
     return Invalid(remind) if isinstance(remind, str) else remind
 
 
-def _exam(typed: list[str]) -> Command:
-    parsed = parse_exam(typed)
+def _checked(parsed: _Parsed | str) -> _Parsed | Invalid:
+    """A sub-grammar's command, or its one-line message as `Invalid`."""
     return Invalid(parsed) if isinstance(parsed, str) else parsed
-
-
-def _report(typed: list[str]) -> Command:
-    """`report REASON [TEXT]`, about the last question shown; the text as typed."""
-    reason = reason_of(typed[0]) if typed else None
-    if reason is None:
-        return Invalid(REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}")
-    return ReportQuestion(reason, " ".join(typed[1:]))
 
 
 def parse(text: str) -> Command:
@@ -382,10 +373,14 @@ def parse(text: str) -> Command:
             return _daily(words, rest.split())
         case "review" | "reviews" | "due" | "exam-date" | "examdate" | "pause" | "remind" | "reminders":
             return _learning(head.casefold(), words, rest)
+        case "dashboard" | "dash":
+            return ShowDashboard()
+        case "digest":
+            return _checked(parse_digest(rest.split()))
         case "exam" | "mock":
-            return _exam(rest.split())
+            return _checked(parse_exam(rest.split()))
         case "report":
-            return _report(rest.split())
+            return _checked(parse_report(rest.split()))
         case "reports":
             return ShowReports()
         case word if word in _LEADERBOARD_WORDS:

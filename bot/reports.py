@@ -139,3 +139,11 @@ class QuestionCounts:
         if self.people_share_right < FLAG_HARD_BELOW:
             return "too hard"
         return None
+
+
+def parse_report(typed: list[str]) -> ReportQuestion | str:
+    """`report REASON [TEXT]`, about the last question shown (the text as typed), or the usage."""
+    reason = reason_of(typed[0]) if typed else None
+    if reason is None:
+        return REPORT_USAGE if not typed else f"'{typed[0]}' is not a reason. {REPORT_USAGE}"
+    return ReportQuestion(reason, " ".join(typed[1:]))

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     # How often the delivery table (bot/app/outbox.py) is checked for rows due.
     studybot_outbox_check_seconds: float = Field(default=5, gt=0, le=3600)
 
+    # The team dashboard (issue 19): served by `studybot serve` when on; links are signed with
+    # the secret key and expire after the given hours; STUDYBOT_PUBLIC_URL is where people open them.
+    studybot_dashboard: bool = False
+    studybot_secret_key: SecretStr | None = None
+    studybot_public_url: str = "http://localhost:3000"
+    studybot_dashboard_link_hours: int = Field(default=24, ge=1, le=24 * 30)
+
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -114,6 +121,15 @@ class Settings(BaseSettings):
         values = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
         password = make_url(self.database_url).password
         return [v for v in (*values, password) if v]
+
+    def dashboard_secret(self) -> str:
+        """The key dashboard links are signed with; the dashboard does not start without one."""
+        key = self.studybot_secret_key.get_secret_value() if self.studybot_secret_key else ""
+        if len(key) < 16:
+            raise SettingsError(
+                "STUDYBOT_SECRET_KEY must be set (at least 16 characters) to serve or link the dashboard"
+            )
+        return key
 
     @property
     def database_url(self) -> str:

@@ -35,6 +35,7 @@ from bot.app.ports import (
 )
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
+from tests.memory_dashboard import DashboardState, MemoryDashboard
 from tests.memory_exam import ExamState, MemoryExams
 from tests.memory_feedback import FeedbackState, MemoryFeedback
 from tests.memory_learning import LearningState, MemoryCards, MemoryLearners
@@ -73,6 +74,7 @@ class _State:
     subscriptions: dict[int, tuple[int, SubscriptionSettings, str | None]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: count(1))
     learning: LearningState = field(default_factory=LearningState)
+    dashboard: DashboardState = field(default_factory=DashboardState)
     outbox: OutboxState = field(default_factory=OutboxState)
     exams: ExamState = field(default_factory=ExamState)
     feedback: FeedbackState = field(default_factory=FeedbackState)
@@ -115,6 +117,10 @@ class MemoryRepositories:
     @property
     def learners(self) -> MemoryLearners:
         return MemoryLearners(self.s)
+
+    @property
+    def dashboard(self) -> MemoryDashboard:
+        return MemoryDashboard(self.s.dashboard)
 
     @property
     def outbox(self) -> MemoryOutbox:

@@ -93,10 +93,24 @@ def test_the_final_stage_runs_studybot_serve_as_a_non_root_user() -> None:
     assert [args.split() for name, args in final if name == "EXPOSE"] == [[str(PORT)]]
 
 
+RUNTIME_LIBRARY = re.compile(r"lib[a-z0-9.+-]+=[A-Za-z0-9.:~+-]+")
+APT_INSTALL = re.compile(
+    r"apt-get update && apt-get install -y --no-install-recommends (?P<packages>[^&]+?)"
+    r" && rm -rf /var/lib/apt/lists/\*"
+)
+
+
 def test_the_final_stage_has_no_build_tools_and_copies_the_built_environment() -> None:
     builder, final = stages(DOCKERFILE)[0], stages(DOCKERFILE)[-1]
-    runs = " ".join(args for name, args in final if name == "RUN")
-    for tool in ("apt-get", "build-essential", "gcc", "pip install"):
+    runs = " ".join(" ".join(args.split()) for name, args in final if name == "RUN")
+    # apt-get only to add pinned run-time libraries (libcairo2 for the digest's PNG), without
+    # recommends, and with the package lists removed in the same layer.
+    installs = list(APT_INSTALL.finditer(runs))
+    assert runs.count("apt-get") == 2 * len(installs)
+    for install in installs:
+        for package in install.group("packages").split():
+            assert RUNTIME_LIBRARY.fullmatch(package) and not package.split("=")[0].endswith("-dev"), package
+    for tool in ("build-essential", "gcc", "pip install"):
         assert tool not in runs
     assert any(name == "COPY" and "--from=builder" in args and "/opt/venv" in args for name, args in final)
     assert any(name == "COPY" and args.split()[0] == "content" for name, args in final)

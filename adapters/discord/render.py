@@ -15,7 +15,7 @@ import discord
 from adapters import learning_text
 from adapters.discord.markdown import safe
 from bot import names
-from bot.app.commands import TeamList, TopicList
+from bot.app.commands import DashboardLink, TeamList, TopicList
 from bot.choices import LETTERS
 from bot.models import (
     AnswerOutcome,
@@ -220,3 +220,10 @@ def team_change(change: TeamChange) -> str:
         return f"You left the team {safe(change.previous or '')}."
     moved = f" (you left {safe(change.previous)})" if change.previous else ""
     return f"{'Created and joined' if change.created else 'Joined'} the team {safe(change.team)}{moved}."
+
+
+def dashboard_link(link: DashboardLink) -> str:
+    """Only the person who asked sees it (the reply is ephemeral)."""
+    who = "every person (you are an admin)" if link.admin else "you, your team and the server's totals"
+    lasts = f"works for {link.hours} hours"
+    return f"Your team dashboard: <{link.url}>\nIt shows {who} and {lasts}. Keep it to yourself."

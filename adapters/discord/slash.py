@@ -15,7 +15,7 @@ from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
 from adapters.discord.reports import reports_embed
 from adapters.inflight import InFlight
-from bot.app.commands import Commands, TeamList, TeamManaged, TopicList
+from bot.app.commands import Commands, DashboardLink, TeamList, TeamManaged, TopicList
 from bot.app.quiz import QuizService
 from bot.grammar import (
     Ask,
@@ -25,6 +25,7 @@ from bot.grammar import (
     LeaveTeam,
     ListTeams,
     RenameTeam,
+    ShowDashboard,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
@@ -137,6 +138,14 @@ class QuizCommands:
             teams = await exchange.execute(self.commands, ListTeams())
             if isinstance(teams, TeamList):
                 await exchange.send(ephemeral=False, embed=render.teams(teams))
+
+    async def dashboard(self, interaction: discord.Interaction) -> None:
+        exchange = Exchange(interaction)
+        await exchange.defer(ephemeral=True)
+        async with self.in_flight.track(), exchange.guard("dashboard"):
+            link = await exchange.execute(self.commands, ShowDashboard())
+            if isinstance(link, DashboardLink):
+                await exchange.send(render.dashboard_link(link), ephemeral=True)
 
     async def status(self, interaction: discord.Interaction) -> None:
         """For server managers: is the bot alive here, and what does it know."""

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
+from adapters.discord.digest import DigestCommands, add_digest
 from adapters.discord.exam import ExamCommands
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
 from adapters.discord.learning import LearningCommands, add_learning, add_reminders
@@ -105,6 +106,10 @@ def build_tree(
     async def stats(interaction: discord.Interaction) -> None:
         await commands.stats(interaction)
 
+    @tree.command(name="quiz-dashboard", description="A private link to the team dashboard")
+    async def dashboard(interaction: discord.Interaction) -> None:
+        await commands.dashboard(interaction)
+
     team = app_commands.Group(name="quiz-team", description="Study together: join, leave or list teams")
 
     @team.command(name="join", description="Join a team, creating it if it does not exist")
@@ -143,6 +148,7 @@ def build_tree(
 
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
+    add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
     if exam is not None:
         add_exam(tree, exam)
     tree.add_command(team)

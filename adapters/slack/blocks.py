@@ -12,7 +12,17 @@ from adapters.slack.kit import Block, Message, button, cell, checkboxes, context
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.slack.report_blocks import report_button, reports
 from adapters.terminal_render import percent, table
-from bot.app.commands import DailyStopped, Help, Notice, Reply, TeamList, TeamManaged, TopicList
+from bot.app.commands import (
+    DailyStopped,
+    DashboardLink,
+    Help,
+    Notice,
+    Reply,
+    TeamList,
+    TeamManaged,
+    TopicList,
+)
+from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
@@ -275,6 +285,13 @@ def reply(result: Reply) -> Message:
             return daily_blocks.status(result)
         case DailyStopped(text) | TeamManaged(text):
             return reply_text(text)
+        case DigestStatusReport():
+            return reply_text(result.text)
+        case DashboardLink(url, hours, admin):
+            who = "every person (you are an admin)" if admin else "you, your team and the workspace's totals"
+            lasts = f"works for {hours} hours"
+            text = f"<{url}|Open your team dashboard>\nIt shows {who} and {lasts}. Keep it to yourself."
+            return message("Team dashboard", [section(text)])
         case ReportReceived():
             return reply_text(result.text)
         case ReportList():

@@ -17,8 +17,17 @@ from bot.settings import Settings, SettingsError
 # tells workspace admins and owners, who may change the question of the day, from members.
 # `im:history` lets members practise in a direct message with Studybot (adapters/slack/direct.py);
 # `im:write` opens direct messages (adapters/slack/dm.py): for a mock exam started in a channel,
-# and for study reminders.
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "im:history", "im:write")
+# and for study reminders; `files:write` lets the weekly digest upload its chart
+# (files.getUploadURLExternal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "im:history",
+    "im:write",
+    "files:write",
+)
 # Slack user ids: U… for members, W… for members of an Enterprise Grid organisation; T… teams.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 TEAM_ID = re.compile(r"^T[A-Z0-9]+$")

@@ -24,8 +24,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks, daily_blocks
 from adapters.slack.kit import Message
 from adapters.slack.listeners import message_ref
+from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer, Sleep, WorkspaceLimiter
 from adapters.slack.token_lookups import BotTokens, TokenLookups
+from bot.app.commands import DashboardLink
+from bot.app.digest import AdminLink
+from bot.app.digest_report import Digest
 from bot.daily.models import PermanentDeliveryError, Reveal, TransientDeliveryError
 from bot.models import Place, QuestionView
 
@@ -202,3 +206,43 @@ class SlackDailyPoster:
 
     async def post_reveal(self, target: Place, reveal: Reveal) -> None:
         await self._post(target, daily_blocks.reveal(reveal))
+
+    async def post_digest(self, target: Place, digest: Digest, chart_png: bytes) -> None:
+        """The weekly digest: its chart uploaded with the external-upload flow
+        (files.getUploadURLExternal, the upload, files.completeUploadExternal: slack_sdk's
+        `files_upload_v2`) and shared in the channel with the summary as its comment."""
+        comment = f"*Weekly digest · {escape(digest.workspace)}*\n" + "\n".join(
+            escape(line) for line in digest.lines()
+        )
+        async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
+            token, _ = await self._token(target.workspace, fresh=False)
+            try:
+                async with self.limiter.turn(target.workspace):
+                    await self.client.files_upload_v2(
+                        channel=target.channel,
+                        content=chart_png,
+                        filename=f"studybot-digest-{digest.week_start.isoformat()}.png",
+                        title=f"Answers per day, week of {digest.week_start:%d %b}",
+                        initial_comment=comment,
+                        **token,
+                    )
+            except SlackApiError as error:
+                raise delivery_error(error) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error
+
+    async def send_admin_link(self, target: Place, user: str, link: AdminLink) -> None:
+        """The subscribing admin's dashboard link: an ephemeral message in the digest's
+        channel, which only they see (chat.postEphemeral, no scope beyond chat:write)."""
+        message = blocks.reply(DashboardLink(link.url, link.hours, admin=True))
+        async with self.pacer.turn(f"{target.workspace}/{target.channel}"):
+            token, _ = await self._token(target.workspace, fresh=False)
+            try:
+                async with self.limiter.turn(target.workspace):
+                    await self.client.chat_postEphemeral(
+                        channel=target.channel, user=user, **message, **token
+                    )
+            except SlackApiError as error:
+                raise delivery_error(error) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise TransientDeliveryError(f"Slack could not be reached: {error!r}") from error

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.app.dashboard_tally import DashboardTally
 from bot.app.learning_ports import CardKey, Review
 from bot.app.ports import NewAnswer, PostedQuestion, RecordedAnswer, Repositories, UserState
 from bot.app.question_counts import CountsBatch
@@ -48,6 +49,7 @@ class Batch:
     cards: dict[CardKey, Memory] = field(default_factory=dict)
     changed_cards: dict[CardKey, Memory] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)
+    dashboard: DashboardTally = field(default_factory=DashboardTally)
     question_counts: CountsBatch = field(default_factory=CountsBatch)
     paused: dict[int, date] | None = None
     """The batch's people's vacations, read the first time a daily answer needs them."""
@@ -69,6 +71,29 @@ class Batch:
         )
         self.reviews.append(
             Review(user_id, submission.question.id, grade, submission.answered_at, submission.instance.mode)
+        )
+
+    def tally_for_dashboard(
+        self,
+        submission: Submission,
+        workspace_id: int,
+        timezone: str,
+        user_id: int,
+        team_id: int | None,
+        late: bool,
+    ) -> None:
+        """Count the new answer in the dashboard's daily aggregates (written with the answers)."""
+        self.dashboard.note(
+            workspace_id=workspace_id,
+            timezone=timezone,
+            user_id=user_id,
+            team_id=team_id,
+            instance=submission.instance,
+            question=submission.question,
+            chosen=submission.chosen,
+            correct=submission.correct,
+            late=late,
+            answered_at=submission.answered_at,
         )
 
 

@@ -199,6 +199,7 @@ class AnswerRecorder:
                 {(user_id, s.question.id) for s, (_, _, user_id) in zip(submissions, identities, strict=True)}
             )
         )
+        batch.dashboard.read_last_days(repositories, user_ids)
         return [
             self._apply(repositories, submission, workspace_id, timezone, user_id, batch)
             for submission, (workspace_id, timezone, user_id) in zip(submissions, identities, strict=True)
@@ -266,6 +267,7 @@ class AnswerRecorder:
         )
         batch.modes.append(instance.mode)
         batch.remember(self.recall, user_id, submission)
+        batch.tally_for_dashboard(submission, workspace_id, timezone, user_id, user.team_id, late)
         if not late:
             batch.question_counts.add(submission.question, user_id, submission.chosen, submission.correct)
             user.streak, user.daily_streak = score.streak, score.daily_streak
@@ -305,6 +307,7 @@ def _write(repositories: Repositories, batch: Batch) -> None:
     )
     repositories.answers.add_totals(Scope.PEOPLE, batch.user_totals, batch.workspace_of_user)
     repositories.answers.add_totals(Scope.TEAMS, batch.team_totals, batch.workspace_of_team)
+    batch.dashboard.write(repositories)
     batch.question_counts.write(repositories.feedback)
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
+from bot.app.dashboard_model import DashboardLinkMinter, workspace_key
+from bot.app.digest import DigestService, DigestStatusReport
 from bot.app.exam import ExamService
 from bot.app.feedback import FeedbackService
 from bot.app.learning import LearningService
@@ -32,11 +35,13 @@ from bot.grammar import (
     LeaveTeam,
     ListTeams,
     RenameTeam,
+    ShowDashboard,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
 )
+from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
 from bot.grammar_learning import (
     PauseReminders,
     RemindOff,
@@ -90,6 +95,18 @@ class TeamManaged:
 
 
 @dataclass(frozen=True)
+class DashboardLink:
+    """`/quiz dashboard`: a signed link for this person, shown only to them."""
+
+    url: str
+    hours: int
+    admin: bool
+
+
+DASHBOARD_OFF = "The dashboard is not switched on for this Studybot; ask whoever runs it to turn it on."
+
+
+@dataclass(frozen=True)
 class Notice:
     """A one-line message for the user: invalid input, or a request the quiz refused."""
 
@@ -113,6 +130,8 @@ Reply = (
     | ReviewDone
     | ExamDateSet
     | ReminderStatus
+    | DashboardLink
+    | DigestStatusReport
     | ReportReceived
     | ReportList
     | Notice
@@ -125,12 +144,16 @@ Reply = (
 
 
 ADMINS_ONLY = "Only workspace admins can change the question of the day."
+DIGEST_ADMINS_ONLY = "Only workspace admins can set up the weekly digest."
 ADMINS_ONLY_REPORTS = "Only workspace admins can read the reports of bad questions."
 ADMIN_COMMANDS: dict[type, str] = {
     DailyOn: ADMINS_ONLY,
     DailyOff: ADMINS_ONLY,
     RenameTeam: "Only workspace admins can rename a team.",
     DeleteTeam: "Only workspace admins can delete a team.",
+    DigestOn: DIGEST_ADMINS_ONLY,
+    DigestOff: DIGEST_ADMINS_ONLY,
+    DigestStatus: DIGEST_ADMINS_ONLY,
     ShowReports: ADMINS_ONLY_REPORTS,
 }
 
@@ -140,8 +163,9 @@ an admin, since on Slack it costs an API call."""
 
 
 def needs_admin(command: Command) -> bool:
-    """Whether only admins may run this command: turning the question of the day on or off,
-    renaming or deleting a team, reading the reports of bad questions."""
+    """Whether only admins may run this command: turning the question of the day or the weekly
+    digest on or off (or asking its status), renaming or deleting a team, reading the reports of
+    bad questions."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -168,6 +192,9 @@ class Commands:
         self.daily = daily
         self.learning = learning
         self.reminders = reminders
+        self.dashboard_links: DashboardLinkMinter | None = None
+        self.digest: DigestService | None = None
+        self.now: Callable[[], datetime] = quiz.clock.now
         self.feedback = feedback
 
     async def execute(
@@ -180,6 +207,9 @@ class Commands:
         try:
             if needs_admin(command) and not (await is_admin() if is_admin is not None else actor.is_admin):
                 raise QuizError(ADMIN_COMMANDS[type(command)])
+            if isinstance(command, ShowDashboard):
+                admin = await is_admin() if is_admin is not None else actor.is_admin
+                return self._dashboard_link(replace(actor, is_admin=admin))
             return await self._carry_out(actor, place, command)
         except QuizError as error:
             return Notice(str(error), error)
@@ -221,6 +251,8 @@ class Commands:
                 return replace(stats, readiness=await self.learning.readiness(actor))
             case DailyOn() | DailyOff() | DailyStatus():
                 return await self._daily(actor, place, command)
+            case DigestOn() | DigestOff() | DigestStatus():
+                return await self._digest(actor, place, command)
             case StartExam() | StopExam() | ReviewExam() | SubmitExam() | ShowExamHistory():
                 return await self._exam(actor, command)
             case ReportQuestion() | ShowReports():
@@ -242,6 +274,25 @@ class Commands:
             case PauseReminders(days):
                 return await self.reminders.pause(actor, days)
         return await self.reminders.status(actor)
+
+    async def _digest(
+        self, actor: Actor, place: Place, command: DigestOn | DigestOff | DigestStatus
+    ) -> Reply:
+        if self.digest is None:
+            return Notice("The weekly digest is not available here.")
+        match command:
+            case DigestOn():
+                return await self.digest.subscribe(actor, place.channel, command)
+            case DigestOff():
+                return await self.digest.unsubscribe(actor, place.channel)
+        return await self.digest.status(place)
+
+    def _dashboard_link(self, actor: Actor) -> Reply:
+        if self.dashboard_links is None:
+            return Notice(DASHBOARD_OFF)
+        key = workspace_key(actor.platform, actor.workspace)
+        url, hours = self.dashboard_links.url_for(key, actor.user, actor.is_admin, self.now())
+        return DashboardLink(url, hours, actor.is_admin)
 
     async def _daily(self, actor: Actor, place: Place, command: DailyOn | DailyOff | DailyStatus) -> Reply:
         if self.daily is None:

@@ -21,6 +21,7 @@ from bot.app.learning_ports import Cards, Learners
 from bot.models import Scope, TeamSummary
 
 if TYPE_CHECKING:
+    from bot.app.dashboard_ports import DashboardTotals
     from bot.app.exam_ports import Exams
     from bot.app.outbox_ports import Outbox
 
@@ -301,6 +302,9 @@ class Repositories(Protocol):
 
     @property
     def learners(self) -> Learners: ...
+
+    @property
+    def dashboard(self) -> DashboardTotals: ...
 
     @property
     def outbox(self) -> Outbox: ...

@@ -12,6 +12,7 @@ from bot.app.ports import Repositories
 from bot.db.answers import SqlAnswers
 from bot.db.cards import SqlCards, SqlLearners
 from bot.db.claims import SqlDailyClaims
+from bot.db.dashboard import SqlDashboard
 from bot.db.database import Database
 from bot.db.exams import SqlExams
 from bot.db.feedback import SqlFeedback
@@ -36,6 +37,7 @@ class SqlRepositories:
         self.subscriptions = SqlSubscriptions(connection)
         self.cards = SqlCards(connection)
         self.learners = SqlLearners(connection)
+        self.dashboard = SqlDashboard(connection)
         self.outbox = SqlOutbox(connection)
         self.exams = SqlExams(connection)
         self.feedback = SqlFeedback(connection)

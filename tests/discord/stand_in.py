@@ -19,22 +19,18 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.discord.stand_in_records import Failure, RateLimit, Request
+from tests.discord.stand_in_world import (
+    APP_ID,
+    BOT_USER,
+    CHANNEL_ID,
+    GUILD_ID,
+    application,
+    guild,
+)
 
-APP_ID = 900000000000000001
-BOT_ID = 900000000000000002
-GUILD_ID = 900000000000000003
-CHANNEL_ID = 900000000000000004
 API_PREFIX = "/api/v10"
 RETRY_AFTER = 0.05
 EPHEMERAL = 64
-BOT_USER = {
-    "id": str(BOT_ID),
-    "username": "studybot",
-    "discriminator": "0",
-    "global_name": "Studybot",
-    "avatar": None,
-    "bot": True,
-}
 
 
 @dataclass
@@ -59,7 +55,11 @@ class DiscordStandIn:
         self.requests: list[Request] = []
         self.identifies: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        # Direct-message channels the bot opened (POST /users/@me/channels): one per person,
+        # person -> channel id and channel id -> person.
         self.dm_channels: dict[str, int] = {}
+        self.direct_channels: dict[int, str] = {}
         self.commands: list[dict[str, Any]] = []
         self.originals: dict[str, int] = {}
         self._rate_limits: list[RateLimit] = []
@@ -190,9 +190,22 @@ class DiscordStandIn:
 
     # -- REST ------------------------------------------------------------------------------
 
+    async def _read_body(self, request: web.Request) -> Any:
+        """JSON, or a message with files (multipart: `payload_json` and the files, which are
+        kept in `self.files` by file name)."""
+        if not request.can_read_body:
+            return None
+        if not request.content_type.startswith("multipart/"):
+            return await request.json()
+        form = await request.post()
+        for value in form.values():
+            if isinstance(value, web.FileField):
+                self.files[value.filename] = value.file.read()
+        return json.loads(str(form["payload_json"]))
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
+        body = await self._read_body(request)
         if self._unauthorized(request, path):
             response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
         elif self._take_rate_limit(request.method, path):
@@ -323,6 +336,7 @@ class DiscordStandIn:
         """A person's DM channel: the same id for the same person (`dm_channels`)."""
         recipient = str(body["recipient_id"])
         channel = self.dm_channels.setdefault(recipient, self.next_id())
+        self.direct_channels[channel] = recipient
         user = {"id": recipient, "username": f"user{recipient}", "discriminator": "0", "avatar": None}
         return _json({"id": str(channel), "type": 1, "recipients": [user], "last_message_id": None})
 
@@ -340,44 +354,3 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     """JSON with the bare content type, which is what discord.py checks for."""
     body = json.dumps(data).encode()
     return web.Response(body=body, status=status, headers=headers, content_type="application/json")
-
-
-def application() -> dict[str, Any]:
-    return {
-        "id": str(APP_ID),
-        "name": "Studybot",
-        "icon": None,
-        "description": "",
-        "bot_public": True,
-        "bot_require_code_grant": False,
-        "owner": BOT_USER,
-        "verify_key": "0" * 64,
-        "flags": 0,
-    }
-
-
-def guild() -> dict[str, Any]:
-    return {
-        "id": str(GUILD_ID),
-        "name": "Cloud study group",
-        "icon": None,
-        "owner_id": "1",
-        "unavailable": False,
-        "member_count": 3,
-        "large": False,
-        "features": [],
-        "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0, "color": 0}],
-        "channels": [
-            {"id": str(CHANNEL_ID), "type": 0, "name": "study", "position": 0, "permission_overwrites": []}
-        ],
-        "members": [],
-        "threads": [],
-        "emojis": [],
-        "stickers": [],
-        "voice_states": [],
-        "presences": [],
-        "stage_instances": [],
-        "guild_scheduled_events": [],
-        "preferred_locale": "en-US",
-        "premium_tier": 0,
-    }

@@ -35,6 +35,7 @@ async def test_quiz_is_synced_globally_with_an_autocompleting_topic(
         "quiz-help",
         "quiz-leaderboard",
         "quiz-stats",
+        "quiz-dashboard",
         "quiz-team",
         "quiz-admin",
         "quiz-daily",

@@ -48,12 +48,16 @@ class StandInSlack:
         self.held = 0
         self._hold: Callable[[str, dict[str, Any]], bool] | None = None
         self._released = asyncio.Event()
+        # Files uploaded through files.getUploadURLExternal's upload URL, by file id.
+        self.uploads: dict[str, bytes] = {}
+        self._file_ids = itertools.count(1)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -154,6 +158,8 @@ class StandInSlack:
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": body["channel"], "ts": ts}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "conversations.open":
             user = body["users"]
             if user in self.closed_dms:
@@ -165,6 +171,15 @@ class StandInSlack:
                 "ok": True,
                 "user": {"id": user, "is_admin": user in self.admins, "is_owner": user in self.owners},
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):04d}"
+            return {"ok": True, "upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body["files"] if isinstance(body["files"], list) else json.loads(body["files"])
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         if method == "oauth.v2.access":
@@ -172,7 +187,7 @@ class StandInSlack:
                 "ok": True,
                 "app_id": "A1",
                 "authed_user": {"id": "U1"},
-                "scope": "commands,chat:write,chat:write.public,users:read,im:write",
+                "scope": "commands,chat:write,chat:write.public,users:read,im:history,im:write,files:write",
                 "token_type": "bot",
                 "access_token": "xoxb-installed",
                 "bot_user_id": "UBOT",
@@ -209,6 +224,14 @@ class StandInSlack:
     def release_responses(self) -> None:
         self._hold = None
         self._released.set()
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out: takes the file's bytes."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.uploads[file_id] = data
+        await self._record(Call("upload", {"file_id": file_id, "length": len(data)}, 200, ""))
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text())

@@ -45,8 +45,8 @@ async def test_a_workspace_installs_the_app_then_uses_it(slack_oauth_bot: SlackB
     authorize = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', html)
     assert authorize is not None
     assert f"state={state}" in authorize.group(1)
-    url = authorize.group(1).replace("%2C", ",").replace("%3A", ":")
-    assert "scope=commands,chat:write,chat:write.public,users:read,im:history,im:write" in url
+    scopes = "scope=commands,chat:write,chat:write.public,users:read,im:history,im:write,files:write"
+    assert scopes in authorize.group(1).replace("%2C", ",").replace("%3A", ":")
     assert [row["state"] for row in rows(bot, "slack_oauth_states")] == [state]
 
     callback = f"{bot.url}slack/oauth_redirect?code=the-code&state={state}"

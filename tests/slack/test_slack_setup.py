@@ -133,7 +133,8 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     # users:read only to tell workspace admins and owners (question of the day) from members;
     # im:history only for the direct messages members write to Studybot; im:write only to open
-    # the direct messages study reminders and mock exams go to.
+    # the direct messages study reminders and mock exams go to; files:write only for the weekly
+    # digest's chart.
     assert set(BOT_SCOPES) == {
         "commands",
         "chat:write",
@@ -141,6 +142,7 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
         "users:read",
         "im:history",
         "im:write",
+        "files:write",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
