@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.app.cards import card_recorder
 from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
+from bot.app.dashboard_exams import ExamResults
 from bot.app.dashboard_model import Chart, DashboardLinkMinter
 from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.exam import ExamService
@@ -125,11 +126,13 @@ def compose(
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
     services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
-    return Core(
+    core = Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)},
         database=database,
         dashboard=Dashboard(reads_on(database), bank),
     )
+    core.dashboard.add(ExamResults(services.uow, bank))
+    return core
 
 
 def register_digest(

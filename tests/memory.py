@@ -128,7 +128,11 @@ class MemoryRepositories:
 
     @property
     def exams(self) -> MemoryExams:
-        return MemoryExams(self.s.exams, self._answered_by)
+        return MemoryExams(self.s.exams, self._answered_by, self._person)
+
+    def _person(self, user_id: int) -> tuple[str, str]:
+        user = self.s.users[user_id]
+        return user.external_id, user.display_name
 
     def _answered_by(self, user_id: int) -> list[str]:
         return [self.s.posts[a.instance_id].question_id for a in self.s.answers if a.user_id == user_id]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import pairwise
 
-from bot.app.exam_ports import OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
+from bot.app.exam_ports import OPEN, SUBMITTED, ExamItem, ExamPeriod, ExamRecord, ExamResult, NewExam
 
 
 @dataclass
@@ -18,9 +19,15 @@ class ExamState:
 
 
 class MemoryExams:
-    def __init__(self, state: ExamState, answered: Callable[[int], list[str]]) -> None:
+    def __init__(
+        self,
+        state: ExamState,
+        answered: Callable[[int], list[str]],
+        person: Callable[[int], tuple[str, str]],
+    ) -> None:
         self.s = state
         self.answered = answered
+        self.person = person  # (platform id, name) by user id
 
     def create(self, exam: NewExam) -> ExamRecord | None:
         if self.open_of(exam.user_id) is not None:
@@ -92,3 +99,53 @@ class MemoryExams:
             if exam.user_id == user_id:
                 met.update(item.question_id for item in self.s.items[exam.id])
         return dict(met)
+
+    def _submitted(self, workspace_id: int) -> list[ExamRecord]:
+        return [e for e in self.s.exams.values() if e.workspace_id == workspace_id and e.state == SUBMITTED]
+
+    def latest_results(
+        self, workspace_id: int, per_person: int, user_id: int | None, limit: int
+    ) -> list[ExamResult]:
+        shown: list[ExamResult] = []
+        taken: Counter[int] = Counter()
+        for exam in sorted(self._submitted(workspace_id), key=lambda e: -e.id):
+            if (user_id is not None and exam.user_id != user_id) or taken[exam.user_id] >= per_person:
+                continue
+            taken[exam.user_id] += 1
+            external_id, name = self.person(exam.user_id)
+            assert exam.finished_at is not None
+            shown.append(
+                ExamResult(
+                    exam.user_id,
+                    external_id,
+                    name,
+                    exam.started_at,
+                    exam.finished_at,
+                    exam.minutes,
+                    exam.question_count,
+                    exam.correct or 0,
+                    exam.score or 0,
+                )
+            )
+        return shown[:limit]
+
+    def periods(self, workspace_id: int, bounds: Sequence[datetime], pass_score: int) -> list[ExamPeriod]:
+        found: dict[int, list[int]] = {}
+        for exam in self._submitted(workspace_id):
+            for index, (start, end) in enumerate(pairwise(bounds)):
+                if exam.finished_at is not None and start <= exam.finished_at < end:
+                    found.setdefault(index, []).append(exam.score or 0)
+        return [
+            ExamPeriod(index, len(scores), sum(scores), sum(1 for s in scores if s >= pass_score))
+            for index, scores in sorted(found.items())
+        ]
+
+    def question_results(self, workspace_id: int, since: datetime) -> dict[str, tuple[int, int]]:
+        asked: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        for exam in self._submitted(workspace_id):
+            if exam.finished_at is not None and exam.finished_at >= since:
+                for item in self.s.items[exam.id]:
+                    asked[item.question_id] += 1
+                    right[item.question_id] += bool(item.correct)
+        return {question: (n, right[question]) for question, n in asked.items()}

@@ -27,7 +27,7 @@ from tests.dashboard_seed import Seed, seed
 
 pytestmark = pytest.mark.timeout(120)
 SECRET = "test-secret-key-0123456789"
-PAGES = ["", "topics", "boards", "daily", "questions", "people"]
+PAGES = ["", "topics", "boards", "daily", "questions", "people", "exams"]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.bootstrap import Core
 from bot.dashboard_links import DashboardLinks, LinkGrant
 from tests.conftest import FrozenClock
 from tests.dashboard_seed import seed
+from tests.exam_seed import seed_exams
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PAGES = {
@@ -29,6 +30,7 @@ PAGES = {
     "daily": "Question of the day",
     "questions": "Hardest questions",
     "people": "People",
+    "exams": "Mock exams",
 }
 
 pytestmark = [
@@ -68,6 +70,7 @@ async def site(
     core: Core, bank: QuestionBank, clock: FrozenClock
 ) -> AsyncIterator[tuple[str, DashboardLinks]]:
     await seed(core, bank, clock)
+    await seed_exams(core.uow, bank, clock.now())
     links = DashboardLinks("browser-test-secret-0123456789", "http://127.0.0.1")
     app = web.Application()
     DashboardRoutes(core.dashboard, links, clock).add_to(app)
@@ -123,6 +126,10 @@ async def test_every_page_draws_in_chromium_with_the_seeded_numbers(
         if slug == "people":
             carol = _row(browser, "Carol")
             assert (carol[0], carol[2], carol[3]) == ("Blue", "3", "33%")
+        if slug == "exams":
+            assert _row(browser, "2026-W47") == ["3", "562", "33%"]
+            assert _row(browser, "Bob") == ["2026-11-18 12:00", "10", "30%", "357", "fail", "60:00"]
+            assert len(charts) == 2
         assert _errors(browser) == [], slug
         browser.save_screenshot(str(tmp_path / f"{slug or 'participation'}.png"))
     browser.set_window_size(390, 844)

@@ -44,6 +44,31 @@ class ExamItem:
 
 
 @dataclass(frozen=True)
+class ExamResult:
+    """A submitted exam with whose it is, for the dashboard's mock-exam page."""
+
+    user_id: int
+    external_id: str
+    name: str
+    started_at: datetime
+    finished_at: datetime
+    minutes: int
+    question_count: int
+    correct: int
+    score: int
+
+
+@dataclass(frozen=True)
+class ExamPeriod:
+    """The workspace's submitted exams finished in one period (`Exams.periods`)."""
+
+    index: int
+    attempts: int
+    score_sum: int
+    passed: int
+
+
+@dataclass(frozen=True)
 class NewExam:
     user_id: int
     workspace_id: int
@@ -89,4 +114,21 @@ class Exams(Protocol):
 
     def seen(self, user_id: int) -> dict[str, int]:
         """How many times the person met each question: answered anywhere, or in an exam."""
+        ...
+
+    def latest_results(
+        self, workspace_id: int, per_person: int, user_id: int | None, limit: int
+    ) -> list[ExamResult]:
+        """The workspace's submitted exams, at most `per_person` (the newest) for each person,
+        or only `user_id`'s; newest first, at most `limit` in all."""
+        ...
+
+    def periods(self, workspace_id: int, bounds: Sequence[datetime], pass_score: int) -> list[ExamPeriod]:
+        """Submitted exams counted per period: period i runs from bounds[i] to bounds[i + 1];
+        periods without exams are left out. Aggregated in the database."""
+        ...
+
+    def question_results(self, workspace_id: int, since: datetime) -> dict[str, tuple[int, int]]:
+        """(times asked, times right) per question over the workspace's exams submitted since
+        `since`, aggregated in the database."""
         ...

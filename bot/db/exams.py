@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, union_all, update
+from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, select, text, union_all, update
 
-from bot.app.exam_ports import OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
+from bot.app.exam_ports import OPEN, SUBMITTED, ExamItem, ExamPeriod, ExamRecord, ExamResult, NewExam
 from bot.db.statements import execute_plain, read_plain
 from bot.db.statements import insert as dialect_insert
-from bot.db.tables import answers, question_instances
+from bot.db.tables import answers, question_instances, users
 from bot.db.tables_exam import exam_items, exams
 
 
@@ -123,6 +125,78 @@ class SqlExams:
     def seen(self, user_id: int) -> dict[str, int]:
         rows = read_plain(self.connection, _SEEN, {"answered_by": [user_id], "examined_by": [user_id]})
         return dict(rows)
+
+    def latest_results(
+        self, workspace_id: int, per_person: int, user_id: int | None, limit: int
+    ) -> list[ExamResult]:
+        rank = func.row_number().over(partition_by=exams.c.user_id, order_by=exams.c.id.desc())
+        ranked = select(exams, rank.label("rank")).where(
+            exams.c.workspace_id == workspace_id, exams.c.state == SUBMITTED
+        )
+        if user_id is not None:
+            ranked = ranked.where(exams.c.user_id == user_id)
+        latest = ranked.subquery()
+        rows = self.connection.execute(
+            select(latest, users.c.external_id, users.c.display_name)
+            .join(users, users.c.id == latest.c.user_id)
+            .where(latest.c.rank <= per_person)
+            .order_by(latest.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            ExamResult(
+                r.user_id,
+                r.external_id,
+                r.display_name,
+                r.started_at,
+                r.finished_at,
+                r.minutes,
+                r.question_count,
+                r.correct or 0,
+                r.score or 0,
+            )
+            for r in rows
+        ]
+
+    def periods(self, workspace_id: int, bounds: Sequence[datetime], pass_score: int) -> list[ExamPeriod]:
+        finished = exams.c.finished_at
+        period = case(
+            *[
+                (and_(finished >= start, finished < end), index)
+                for index, (start, end) in enumerate(pairwise(bounds))
+            ]
+        )
+        dated = (
+            select(period.label("period"), exams.c.score)
+            .where(
+                exams.c.workspace_id == workspace_id,
+                exams.c.state == SUBMITTED,
+                finished >= bounds[0],
+                finished < bounds[-1],
+            )
+            .subquery()
+        )
+        passed = func.sum(case((dated.c.score >= pass_score, 1), else_=0))
+        rows = self.connection.execute(
+            select(dated.c.period, func.count(), func.sum(dated.c.score), passed)
+            .group_by(dated.c.period)
+            .order_by(dated.c.period)
+        )
+        return [ExamPeriod(int(p), int(n), int(total or 0), int(ok or 0)) for p, n, total, ok in rows]
+
+    def question_results(self, workspace_id: int, since: datetime) -> dict[str, tuple[int, int]]:
+        right = func.sum(case((exam_items.c.correct.is_(True), 1), else_=0))
+        rows = self.connection.execute(
+            select(exam_items.c.question_id, func.count(), right)
+            .select_from(exam_items.join(exams, exams.c.id == exam_items.c.exam_id))
+            .where(
+                exams.c.workspace_id == workspace_id,
+                exams.c.state == SUBMITTED,
+                exams.c.finished_at >= since,
+            )
+            .group_by(exam_items.c.question_id)
+        )
+        return {question: (int(asked), int(ok or 0)) for question, asked, ok in rows}
 
 
 _INSERT_ITEMS = insert(exam_items).values(
