@@ -81,7 +81,8 @@ class TerminalChat:
 
     def _skipped(self, view: QuestionView) -> str:
         """The answer of a question left unanswered for a new one, so that it is not lost."""
-        question = self.quiz.bank.question(view.question_id)
+        bank = self.quiz.library.last_known(PLATFORM, WORKSPACE)
+        question = bank.question(view.question_id)
         if question is None:
             return "The previous question was left unanswered."
         if view.kind is Kind.FLASHCARD:

@@ -25,6 +25,7 @@ from bot.questions import (
     Question,
     Topic,
 )
+from bot.topics import TopicIndex
 from bot.yaml_lines import LineMap, Path_, Unreadable, read_yaml
 
 TOPICS_FILE = "topics.yaml"
@@ -59,17 +60,37 @@ class QuestionBank:
     locations: Mapping[str, str] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
-        return next(t for t in self.topics if t.id == topic_id)
+        """The topic of this id; one this bank does not know (a deck's since removed) is named
+        by its id."""
+        return self.topics_by_id.get(topic_id) or Topic(topic_id, topic_id)
 
     def question(self, question_id: str) -> Question | None:
         return self.by_id.get(question_id)
 
     def in_topic(self, topic_id: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if topic_id in q.topics)
+        return self.by_topic.get(topic_id, ())
 
     @cached_property
     def by_id(self) -> Mapping[str, Question]:
         return {q.id: q for q in self.questions}
+
+    @cached_property
+    def topics_by_id(self) -> Mapping[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    @cached_property
+    def by_topic(self) -> Mapping[str, tuple[Question, ...]]:
+        """The questions of each topic, in the bank's order: a topic's pool without a scan of
+        every question (a workspace's decks may hold 250,000)."""
+        found: dict[str, list[Question]] = {}
+        for question in self.questions:
+            for topic_id in question.topics:
+                found.setdefault(topic_id, []).append(question)
+        return {topic_id: tuple(questions) for topic_id, questions in found.items()}
+
+    @cached_property
+    def topic_index(self) -> TopicIndex:
+        return TopicIndex(self.topics)
 
 
 def _field_name(path: Path_) -> str:

@@ -15,11 +15,13 @@ from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
 from bot.app.dashboard_exams import ExamResults
 from bot.app.dashboard_model import Chart, DashboardLinkMinter
+from bot.app.decks import DeckService
 from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.exam import ExamService
 from bot.app.exam_deadline import ExamDeadline
 from bot.app.feedback import FeedbackService
 from bot.app.learning import DEFAULT_NEW_PER_DAY, LearningService
+from bot.app.library import Library
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
@@ -69,6 +71,8 @@ class Services:
     reminders: Reminders
     exam: ExamService
     feedback: FeedbackService
+    decks: DeckService
+    """A workspace's own decks (issue 18): import, list, remove, export, the shipped bank on/off."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,10 @@ def wire(
 ) -> Services:
     """The use cases on a unit of work (tests wire an in-memory one)."""
     recall = recall or Recall()
-    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall)
-    standings = Standings(uow, bank, clock, default_timezone)
+    # Each workspace's questions: the shipped bank and its own decks, one cache for every service.
+    library = Library(uow, bank)
+    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall, library)
+    standings = Standings(uow, bank, clock, default_timezone, library)
     teams = TeamService(uow, clock, default_timezone)
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
@@ -104,14 +110,18 @@ def wire(
     learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
     reminders = Reminders(uow, clock, default_timezone)
     # Each exam answer rates the person's spaced-repetition card in the submit transaction.
-    exam = ExamService(uow, bank, clock, default_timezone, rng, record_card=card_recorder(recall, "exam"))
+    record_card = card_recorder(recall, "exam")
+    exam = ExamService(uow, bank, clock, default_timezone, rng, record_card=record_card, library=library)
     feedback = FeedbackService(uow, bank, clock)
     outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
     outbox.register(reminders)
     outbox.register(ExamDeadline(exam), grace=EXAM_DEADLINE_GRACE)
     commands = Commands(quiz, standings, teams, daily, learning, reminders, exam, feedback)
     commands.digest = DigestService(uow, clock, default_timezone)
-    return Services(uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback)
+    decks = DeckService(uow, library, clock, default_timezone)
+    return Services(
+        uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback, decks
+    )
 
 
 def compose(
@@ -129,9 +139,9 @@ def compose(
     core = Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)},
         database=database,
-        dashboard=Dashboard(reads_on(database), bank),
+        dashboard=Dashboard(reads_on(database), services.quiz.library),
     )
-    core.dashboard.add(ExamResults(services.uow, bank))
+    core.dashboard.add(ExamResults(services.uow, services.quiz.library))
     return core
 
 

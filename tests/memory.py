@@ -36,6 +36,7 @@ from bot.app.ports import (
 from bot.daily.models import Subscription
 from bot.models import Place, Scope, TeamSummary
 from tests.memory_dashboard import DashboardState, MemoryDashboard
+from tests.memory_decks import DeckState, MemoryDecks
 from tests.memory_exam import ExamState, MemoryExams
 from tests.memory_feedback import FeedbackState, MemoryFeedback
 from tests.memory_learning import LearningState, MemoryCards, MemoryLearners
@@ -78,6 +79,7 @@ class _State:
     outbox: OutboxState = field(default_factory=OutboxState)
     exams: ExamState = field(default_factory=ExamState)
     feedback: FeedbackState = field(default_factory=FeedbackState)
+    decks: DeckState = field(default_factory=DeckState)
 
 
 class MemoryRepositories:
@@ -140,6 +142,10 @@ class MemoryRepositories:
     @property
     def feedback(self) -> MemoryFeedback:
         return MemoryFeedback(self.s)
+
+    @property
+    def decks(self) -> MemoryDecks:
+        return MemoryDecks(self.s)
 
     def _id(self) -> int:
         return int(next(self.s.ids))

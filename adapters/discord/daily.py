@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 import discord
 from discord.app_commands import Choice
 
-from adapters.discord import render_daily
+from adapters.discord import people, render_daily
 from adapters.discord.exchange import Exchange
 from adapters.inflight import InFlight
 from bot.app.commands import Commands, DailyStopped
@@ -61,11 +61,11 @@ class DailyCommands:
         self.commands = commands
         self.in_flight = in_flight
 
-    def complete_topic(self, typed: str) -> list[Choice[str]]:
+    async def complete_topic(self, interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
         everything = Choice(name="all · every topic", value=ALL_TOPICS)
         topics = [
             Choice(name=f"{t.id} · {t.name}"[:100], value=t.id)
-            for t in self.quiz.complete_topic(typed, MAX_CHOICES - 1)
+            for t in await self.quiz.complete_topic(people.place(interaction), typed, MAX_CHOICES - 1)
         ]
         return [everything, *topics] if ALL_TOPICS.startswith(typed.strip().casefold()) else topics
 

@@ -134,7 +134,7 @@ def add_learning(tree: app_commands.CommandTree[discord.Client], learning: Learn
 
     @review.autocomplete("topic")
     async def complete(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
-        return learning.base.complete_topic(typed)
+        return await learning.base.complete_topic(interaction, typed)
 
     @tree.command(name="quiz-exam-date", description="Your exam date: days left and a plan per day")
     @app_commands.describe(date="The date as YYYY-MM-DD, or off")

@@ -10,7 +10,7 @@ import math
 import discord
 from discord import app_commands
 
-from adapters.discord import render
+from adapters.discord import people, render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
 from adapters.discord.reports import reports_embed
@@ -44,10 +44,13 @@ class QuizCommands:
         self.buttons = buttons
         self.in_flight = in_flight
 
-    def complete_topic(self, typed: str) -> list[app_commands.Choice[str]]:
+    async def complete_topic(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's topics (the shipped bank's and its own decks') nearest to what is typed."""
         return [
             app_commands.Choice(name=f"{t.id} · {t.name}"[:AUTOCOMPLETE_NAME_MAX], value=t.id)
-            for t in self.quiz.complete_topic(typed)
+            for t in await self.quiz.complete_topic(people.place(interaction), typed)
         ]
 
     async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
@@ -149,7 +152,7 @@ class QuizCommands:
 
     async def status(self, interaction: discord.Interaction) -> None:
         """For server managers: is the bot alive here, and what does it know."""
-        topics = self.quiz.topics()
+        topics = await self.quiz.topics(people.place(interaction))
         questions = sum(t.question_count for t in topics)
         shard = interaction.guild.shard_id if interaction.guild is not None else 0
         latency = interaction.client.latency

@@ -84,7 +84,7 @@ def build_tree(
 
     @quiz.autocomplete("topic")
     async def complete(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
-        return offered(interaction, commands.complete_topic(typed))
+        return offered(interaction, await commands.complete_topic(interaction, typed))
 
     @tree.command(name="quiz-topics", description="The topics and their short names")
     async def topics(interaction: discord.Interaction) -> None:
@@ -202,7 +202,7 @@ def add_daily(tree: QuizTree, admin: app_commands.Group, daily: DailyCommands) -
 
     @on.autocomplete("topic")
     async def complete_topic(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
-        return offered(interaction, daily.complete_topic(typed))
+        return offered(interaction, await daily.complete_topic(interaction, typed))
 
     @on.autocomplete("timezone")
     async def complete_zone(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:

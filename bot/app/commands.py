@@ -229,7 +229,7 @@ class Commands:
             case Ask(topic):
                 return await self.quiz.ask(actor, place.channel, topic)
             case ShowTopics():
-                return TopicList(self.quiz.topics())
+                return TopicList(await self.quiz.topics(actor))
             case ShowHelp():
                 return Help(HELP_LINES)
             case ShowLeaderboard(period, scope):

@@ -16,7 +16,7 @@ from bot.app.dashboard_model import Page, PageSource, Reads, Viewer
 from bot.app.dashboard_pages import Participation
 from bot.app.dashboard_ports import DashboardReader, PersonRow, TopicCell
 from bot.app.dashboard_topics import HardestQuestions, Topics
-from bot.bank import QuestionBank
+from bot.app.library import BankSource
 
 CSV_HEADERS = (
     "person",
@@ -42,7 +42,7 @@ def parse_workspace_key(key: str) -> tuple[str, str] | None:
     return None
 
 
-def builtin_pages(reads: Reads, bank: QuestionBank) -> list[PageSource]:
+def builtin_pages(reads: Reads, bank: BankSource) -> list[PageSource]:
     return [
         Participation(reads),
         Topics(reads, bank),
@@ -54,7 +54,7 @@ def builtin_pages(reads: Reads, bank: QuestionBank) -> list[PageSource]:
 
 
 class Dashboard:
-    def __init__(self, reads: Reads, bank: QuestionBank) -> None:
+    def __init__(self, reads: Reads, bank: BankSource) -> None:
         self.reads = reads
         self.bank = bank
         self.sources: dict[str, PageSource] = {}

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, cells, share
 from bot.app.dashboard_pages import PEOPLE_SHOWN, PERSON_HEADERS, person_cells
 from bot.app.dashboard_ports import DailyRow, DashboardReader, PersonRow
+from bot.app.library import BankSource, bank_by_id
 from bot.app.ports import BoardLine
-from bot.bank import QuestionBank
 from bot.models import Period, Scope
 from bot.periods import period_key
 
@@ -82,7 +82,7 @@ class Boards:
 class DailyHistory:
     slug, title = "daily", "Question of the day"
 
-    def __init__(self, reads: Reads, bank: QuestionBank) -> None:
+    def __init__(self, reads: Reads, bank: BankSource) -> None:
         self.reads = reads
         self.bank = bank
 
@@ -93,6 +93,7 @@ class DailyHistory:
             return reader.daily_history(workspace, DAILY_SHOWN), reader.teams(workspace)
 
         history, teams = await self.reads(read)
+        bank = await bank_by_id(self.bank, workspace)
         history.reverse()
         names = {**teams, 0: "No team"}
         team_ids = sorted({team for row in history for team in row.by_team}, key=lambda t: names.get(t, ""))
@@ -106,7 +107,7 @@ class DailyHistory:
                 share(row.by_team[t][1], row.by_team[t][0]) if t in row.by_team else Cell("–")
                 for t in team_ids
             ]
-            question = self.bank.question(row.question_id)
+            question = bank.question(row.question_id)
             rows.append(
                 cells(
                     row.day.isoformat(),

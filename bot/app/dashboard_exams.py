@@ -12,6 +12,7 @@ from bot.app.dashboard_model import Cell, Chart, Panel, Table, Viewer, cells, sh
 from bot.app.dashboard_pages import local_today
 from bot.app.dashboard_tally import iso_week
 from bot.app.exam_ports import ExamPeriod, ExamResult
+from bot.app.library import BankSource, bank_by_id
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.exam_guide import DOMAINS
@@ -53,7 +54,7 @@ class ExamResults:
 
     slug, title = "exams", "Mock exams"
 
-    def __init__(self, uow: UnitOfWork, bank: QuestionBank) -> None:
+    def __init__(self, uow: UnitOfWork, bank: BankSource) -> None:
         self.uow = uow
         self.bank = bank
 
@@ -84,7 +85,12 @@ class ExamResults:
             )
 
         results, periods, questions = await self.uow.read(read)
-        return [self._weekly(starts, periods), self._domains(questions), self._people(viewer, results, zone)]
+        bank = await bank_by_id(self.bank, workspace)
+        return [
+            self._weekly(starts, periods),
+            self._domains(bank, questions),
+            self._people(viewer, results, zone),
+        ]
 
     def _weekly(self, starts: list[date], periods: list[ExamPeriod]) -> Panel:
         by_index = {period.index: period for period in periods}
@@ -121,10 +127,11 @@ class ExamResults:
         )
         return Panel("Mock exams per week (whole workspace)", table, chart, note)
 
-    def _domains(self, questions: dict[str, tuple[int, int]]) -> Panel:
+    @staticmethod
+    def _domains(bank: QuestionBank, questions: dict[str, tuple[int, int]]) -> Panel:
         totals: dict[int, list[int]] = {}
         for question_id, (asked, right) in questions.items():
-            question = self.bank.by_id.get(question_id)
+            question = bank.by_id.get(question_id)
             if question is not None:
                 counted = totals.setdefault(question.domain, [0, 0])
                 counted[0] += asked

@@ -7,6 +7,7 @@ from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, ce
 from bot.app.dashboard_pages import PEOPLE_SHOWN
 from bot.app.dashboard_ports import DashboardReader, PersonRow, QuestionRow, TopicCell
 from bot.app.dashboard_tally import ALL_RIGHT, DOMAIN_PREFIX
+from bot.app.library import BankSource, bank_by_id
 from bot.bank import QuestionBank
 from bot.exam_guide import DOMAINS
 
@@ -30,17 +31,17 @@ def _heat_rows(names: dict[int, str], cells_of: list[TopicCell], topics: list[st
 class Topics:
     slug, title = "topics", "Topics"
 
-    def __init__(self, reads: Reads, bank: QuestionBank) -> None:
+    def __init__(self, reads: Reads, bank: BankSource) -> None:
         self.reads = reads
         self.bank = bank
 
-    def _name(self, topic_id: str) -> str:
+    @staticmethod
+    def _name(bank: QuestionBank, topic_id: str) -> str:
         if topic_id.startswith(DOMAIN_PREFIX):
             number = int(topic_id.removeprefix(DOMAIN_PREFIX))
             domain = DOMAINS.get(number)
             return f"Domain {number}: {domain.name}" if domain else f"Domain {number}"
-        found = [t.name for t in self.bank.topics if t.id == topic_id]
-        return found[0] if found else topic_id
+        return bank.topic(topic_id).name
 
     async def build(self, viewer: Viewer) -> list[Panel]:
         workspace = viewer.workspace.id
@@ -66,6 +67,7 @@ class Topics:
             )
 
         overall, teams, team_cells, people, people_cells = await self.reads(read)
+        bank = await bank_by_id(self.bank, workspace)
         panels: list[Panel] = []
         for label, is_domain in (("topic", False), ("exam domain", True)):
 
@@ -73,12 +75,13 @@ class Topics:
                 return [cell for cell in found if cell.topic.startswith(DOMAIN_PREFIX) == is_domain]
 
             panels += self._panels(
-                label, viewer, kept(overall), teams, kept(team_cells), people, kept(people_cells)
+                bank, label, viewer, kept(overall), teams, kept(team_cells), people, kept(people_cells)
             )
         return panels
 
     def _panels(
         self,
+        bank: QuestionBank,
         label: str,
         viewer: Viewer,
         overall: list[TopicCell],
@@ -93,7 +96,7 @@ class Topics:
             return []
         overall.sort(key=lambda cell: cell.correct / cell.answers if cell.answers else 0.0)
         topics = [cell.topic for cell in overall]
-        names = [self._name(topic) for topic in topics]
+        names = [self._name(bank, topic) for topic in topics]
         panels = [
             Panel(
                 f"Share right by {label} (whole workspace)",
@@ -134,12 +137,13 @@ class Topics:
 class HardestQuestions:
     slug, title = "questions", "Hardest questions"
 
-    def __init__(self, reads: Reads, bank: QuestionBank) -> None:
+    def __init__(self, reads: Reads, bank: BankSource) -> None:
         self.reads = reads
         self.bank = bank
 
-    def _picks(self, row: QuestionRow) -> str:
-        question = self.bank.question(row.question_id)
+    @staticmethod
+    def _picks(bank: QuestionBank, row: QuestionRow) -> str:
+        question = bank.question(row.question_id)
         if question is None or not question.choices:
             return "–"
         wrong = [
@@ -149,13 +153,14 @@ class HardestQuestions:
         ]
         return "; ".join(wrong) or "–"
 
-    def _hardest(self, picks: dict[str, dict[int, int]]) -> list[QuestionRow]:
+    @staticmethod
+    def _hardest(bank: QuestionBank, picks: dict[str, dict[int, int]]) -> list[QuestionRow]:
         """The questions answered often enough, lowest share right first: a question's answers
         are its picks (a multiple-response answer picks as many choices as it has right ones),
         its right answers the picks of its right choice (multiple response: its ALL_RIGHT row)."""
         rows = []
         for question_id, by_choice in picks.items():
-            question = self.bank.question(question_id)
+            question = bank.question(question_id)
             if question is None or not question.choices or not question.answers:
                 continue
             answers = sum(count for i, count in by_choice.items() if i >= 0) // len(question.answers)
@@ -170,18 +175,25 @@ class HardestQuestions:
         rows.sort(key=lambda row: (row.correct / row.answers, -row.answers, row.question_id))
         return rows[:HARDEST_SHOWN]
 
-    def _prompt(self, question_id: str) -> str:
-        question = self.bank.question(question_id)
+    @staticmethod
+    def _prompt(bank: QuestionBank, question_id: str) -> str:
+        question = bank.question(question_id)
         return question.prompt if question else question_id
 
     async def build(self, viewer: Viewer) -> list[Panel]:
         workspace = viewer.workspace.id
         picks = await self.reads(lambda reader: reader.choice_picks(workspace))
-        rows = self._hardest(picks)
+        bank = await bank_by_id(self.bank, workspace)
+        rows = self._hardest(bank, picks)
         table = Table(
             ("Question", "Answers", "Right", "Wrong choices picked"),
             [
-                cells(self._prompt(r.question_id), r.answers, share(r.correct, r.answers), self._picks(r))
+                cells(
+                    self._prompt(bank, r.question_id),
+                    r.answers,
+                    share(r.correct, r.answers),
+                    self._picks(bank, r),
+                )
                 for r in rows
             ],
         )

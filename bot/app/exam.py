@@ -18,6 +18,7 @@ from bot.app.exam_ports import ABANDONED, OPEN, SUBMITTED, ExamItem, ExamRecord,
 from bot.app.exam_report import RecordCard, keep_answers, report
 from bot.app.exam_screens import ExamPools, choice_seed, question_screen, seconds_left
 from bot.app.identity import identify
+from bot.app.library import Library
 from bot.app.outbox import ANY_PLATFORM, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
@@ -55,6 +56,11 @@ def deadline_key(exam_id: int) -> str:
 class _Found:
     exam: ExamRecord
     items: list[ExamItem]
+    bank: QuestionBank
+    """The questions of the exam's workspace (its shipped bank and decks)."""
+
+
+POOLS_KEPT = 64
 
 
 class ExamService:
@@ -66,12 +72,14 @@ class ExamService:
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         record_card: RecordCard | None = None,
+        library: Library | None = None,
     ) -> None:
         self.uow = uow
         self.bank = bank
+        self.library = library or Library(uow, bank)
         self.clock = clock
         self.default_timezone = default_timezone
-        self.pools = ExamPools(bank)
+        self._pools: dict[int, ExamPools] = {}
         self._rng = rng or random.Random()
         self.record_card = record_card
         """Issue 17's card update per exam answer (None until the learning feature is wired)."""
@@ -82,17 +90,28 @@ class ExamService:
         self, actor: Actor, topic_query: str | None, questions: int | None, minutes: int | None
     ) -> ExamScreen:
         """A new exam, or the one in progress (an exam runs to its end or `exam stop`)."""
-        topic_id, pool = self.pools.pool(topic_query)
+        bank = await self.library.bank_of(actor)
+        topic_id, pool = self.pools(bank).pool(topic_query)
         wanted = questions or EXAM_QUESTIONS
         count = min(wanted, len(pool))
         notice = None
         if wanted > len(pool):
             notice = f"The bank has {len(pool)} exam-style questions here, so the exam has {count}."
         length = minutes or minutes_for(count)
-        return await self.uow.write(partial(self._start, actor, topic_id, pool, count, length, notice))
+        return await self.uow.write(partial(self._start, bank, actor, topic_id, pool, count, length, notice))
+
+    def pools(self, bank: QuestionBank) -> ExamPools:
+        """The exam pools of a workspace's bank, worked out once per bank (a few are kept)."""
+        pools = self._pools.get(id(bank))
+        if pools is None or pools.bank is not bank:
+            if len(self._pools) >= POOLS_KEPT:
+                self._pools.clear()
+            pools = self._pools[id(bank)] = ExamPools(bank)
+        return pools
 
     def _start(
         self,
+        bank: QuestionBank,
         actor: Actor,
         topic_id: str | None,
         pool: Sequence[Question],
@@ -134,12 +153,12 @@ class ExamService:
         )
         # The first screen from what was just written, without reading the 65 questions back.
         fresh = [ExamItem(position, q.id, None, None, False, None) for position, q in enumerate(drawn)]
-        return _with_notice(self._question(_Found(exam, fresh), 0, now), notice)
+        return _with_notice(self._question(_Found(exam, fresh, bank), 0, now), notice)
 
     # -- the screens ----------------------------------------------------------------------
 
     def _question(self, found: _Found, position: int, now: datetime) -> ExamQuestion:
-        return question_screen(self.bank, found.exam, found.items, position, now)
+        return question_screen(found.bank, found.exam, found.items, position, now)
 
     def _screen(self, repositories: Repositories, exam: ExamRecord, now: datetime) -> ExamScreen:
         """Where the exam stands: its current question, or its report once past the deadline."""
@@ -148,9 +167,9 @@ class ExamService:
             return self._finish(repositories, found, now, timed_out=True)
         return self._question(found, exam.position, now)
 
-    @staticmethod
-    def _load(repositories: Repositories, exam: ExamRecord) -> _Found:
-        return _Found(exam, repositories.exams.items(exam.id))
+    def _load(self, repositories: Repositories, exam: ExamRecord) -> _Found:
+        bank = self.library.within_id(repositories, exam.workspace_id)
+        return _Found(exam, repositories.exams.items(exam.id), bank)
 
     def _finish(
         self,
@@ -161,16 +180,16 @@ class ExamService:
         notice: str | None = None,
     ) -> ExamReport:
         """Submit an open exam (at the deadline at the latest) and keep its answers."""
-        exam, items = found.exam, found.items
+        exam, items, bank = found.exam, found.items, found.bank
         finished_at = min(now, exam.deadline)
-        draft = report(self.bank, exam, items, timed_out)
+        draft = report(bank, exam, items, timed_out)
         if repositories.exams.finish(exam.id, SUBMITTED, finished_at, draft.correct, draft.score):
             repositories.outbox.cancel(DEADLINE_KIND, deadline_key(exam.id))
             closed = repositories.exams.get(exam.id)
             assert closed is not None
-            keep_answers(repositories, self.bank, closed, items, self.record_card)
+            keep_answers(repositories, bank, closed, items, self.record_card)
             exam = closed
-        return report(self.bank, exam, items, timed_out, notice)
+        return report(bank, exam, items, timed_out, notice)
 
     # -- acting on the exam in progress ---------------------------------------------------
 
@@ -188,7 +207,8 @@ class ExamService:
             if exam is None or (exam_id is not None and exam.id != exam_id):
                 ended = repositories.exams.get(exam_id) if exam_id is not None else None
                 if ended is not None and ended.user_id == user_id and ended.state == SUBMITTED:
-                    return report(self.bank, ended, repositories.exams.items(ended.id), False)
+                    bank = self.library.within_id(repositories, ended.workspace_id)
+                    return report(bank, ended, repositories.exams.items(ended.id), False)
                 raise QuizError(
                     NO_EXAM if exam_id is None else "That exam is over. /quiz exam starts a new one."
                 )
@@ -210,7 +230,7 @@ class ExamService:
 
         def act(repositories: Repositories, found: _Found, now: datetime) -> ExamScreen:
             item = _item(found, position)
-            question = self.bank.by_id[item.question_id]
+            question = found.bank.by_id[item.question_id]
             chosen, correct = grade_picks(question, choice_seed(found.exam.id, position), indexes)
             repositories.exams.answer(found.exam.id, position, chosen, correct, now)
             repositories.exams.move(found.exam.id, position)
@@ -242,7 +262,9 @@ class ExamService:
 
         def act(repositories: Repositories, found: _Found, now: datetime) -> ExamScreen:
             lines = tuple(
-                ReviewLine(i.position, i.choice is not None, i.flagged, self.bank.by_id[i.question_id].prompt)
+                ReviewLine(
+                    i.position, i.choice is not None, i.flagged, found.bank.by_id[i.question_id].prompt
+                )
                 for i in found.items
             )
             return ExamReview(found.exam.id, lines, found.exam.deadline, seconds_left(found.exam, now))
@@ -276,6 +298,7 @@ class ExamService:
             return repositories.exams.history(user.id, HISTORY_SHOWN) if user else []
 
         exams = await self.uow.read(work)
+        bank = await self.library.bank_of(actor)
         attempts = tuple(
             ExamAttempt(
                 e.finished_at or e.deadline,
@@ -283,7 +306,7 @@ class ExamService:
                 passed(e.score or 0),
                 e.correct or 0,
                 e.question_count,
-                self.pools.topic_name(e.topic_id),
+                bank.topic(e.topic_id).name if e.topic_id else "All topics",
             )
             for e in exams
         )

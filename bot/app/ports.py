@@ -23,6 +23,7 @@ from bot.models import Scope, TeamSummary
 if TYPE_CHECKING:
     from bot.app.dashboard_ports import DashboardTotals
     from bot.app.exam_ports import Exams
+    from bot.app.library_ports import Decks
     from bot.app.outbox_ports import Outbox
 
 T = TypeVar("T")
@@ -314,6 +315,9 @@ class Repositories(Protocol):
 
     @property
     def feedback(self) -> Feedback: ...
+
+    @property
+    def decks(self) -> Decks: ...
 
 
 class UnitOfWork(Protocol):

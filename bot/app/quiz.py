@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 
 from rapidfuzz import fuzz
@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from bot.app.answer_batch import Submission, outcome
 from bot.app.answering import AnswerRecorder
 from bot.app.identity import identify
+from bot.app.library import InWorkspace, Library
 from bot.app.ports import (
     NamedAnswer,
     PostedQuestion,
@@ -45,7 +46,6 @@ from bot.models import (
 from bot.picking import pick_question
 from bot.questions import Kind, Question, Topic
 from bot.recall import Grade, Recall
-from bot.topics import TopicIndex
 
 FLASHCARD_MATCH_RATIO = 85
 FIRST_CORRECT_SHOWN = 3
@@ -89,6 +89,10 @@ def tally_reveal(
     )
 
 
+def _info(bank: QuestionBank, topic: Topic) -> TopicInfo:
+    return TopicInfo(topic.id, topic.name, topic.aliases, len(bank.in_topic(topic.id)))
+
+
 def repeated_outcome(
     row: PostedQuestion, question: Question, answer: RecordedAnswer, user: User, total: int
 ) -> AnswerOutcome:
@@ -115,12 +119,14 @@ class QuizService:
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         recall: Recall | None = None,
+        library: Library | None = None,
     ) -> None:
         self.uow = uow
         self.bank = bank
+        """The shipped bank; each workspace plays with `library.bank_for` it (its decks too)."""
+        self.library = library or Library(uow, bank)
         self.clock = clock
         self.default_timezone = default_timezone
-        self.topic_index = TopicIndex(bank.topics)
         self._rng = rng or random.Random()
         self.recall = recall or Recall()
         self.recorder = AnswerRecorder(uow, default_timezone, recall=self.recall)
@@ -128,18 +134,14 @@ class QuizService:
 
     # -- topics ---------------------------------------------------------------------------
 
-    def _info(self, topic: Topic) -> TopicInfo:
-        return TopicInfo(topic.id, topic.name, topic.aliases, len(self.bank.in_topic(topic.id)))
+    async def topics(self, where: InWorkspace) -> tuple[TopicInfo, ...]:
+        """The topics of the workspace: the shipped bank's (unless turned off) and its decks'."""
+        bank = await self.library.bank_of(where)
+        return tuple(_info(bank, t) for t in bank.topics)
 
-    def topics(self) -> tuple[TopicInfo, ...]:
-        return tuple(self._info(t) for t in self.bank.topics)
-
-    def complete_topic(self, prefix: str, limit: int = 25) -> tuple[TopicInfo, ...]:
-        return tuple(self._info(t) for t in self.topic_index.complete(prefix, limit))
-
-    def _pick(self, seen: dict[str, datetime], pool: Sequence[str]) -> Question:
-        """The next question of `pool` by the usual rules, given when each was last seen."""
-        return self.bank.by_id[pick_question(pool, seen, self._rng)]
+    async def complete_topic(self, where: InWorkspace, prefix: str, limit: int = 25) -> tuple[TopicInfo, ...]:
+        bank = await self.library.bank_of(where)
+        return tuple(_info(bank, t) for t in bank.topic_index.complete(prefix, limit))
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -151,11 +153,13 @@ class QuizService:
         count: int = 0,
         daily_date: date | None = None,
         asked_topic: str | None = None,
+        bank: QuestionBank | None = None,
     ) -> QuestionView:
         """How adapters show a posted question; the answer is not in it. Its heading names the
-        topic it was asked under, else the question's first topic."""
+        topic it was asked under, else the question's first topic (named as `bank`, the
+        workspace's, names it)."""
         shown = asked_topic if asked_topic in question.topics else question.primary_topic
-        topic = self.bank.topic(shown)
+        topic = (bank or self.bank).topic(shown)
         return QuestionView(
             instance_id=instance_id,
             question_id=question.id,
@@ -171,55 +175,69 @@ class QuizService:
             pick_count=pick_count(question),
         )
 
-    def pool(self, topic_id: str | None) -> tuple[Question, ...]:
-        return self.bank.in_topic(topic_id) if topic_id else self.bank.questions
+    @staticmethod
+    def daily_pool(bank: QuestionBank, topic_id: str | None) -> list[str]:
+        """The ids a question of the day on this topic is picked from in a workspace whose bank
+        is `bank` (all, for a topic since emptied)."""
+        pool = bank.in_topic(topic_id) if topic_id else bank.questions
+        return [q.id for q in pool or bank.questions]
 
-    def daily_pool(self, topic_id: str | None) -> list[str]:
-        """The ids a question of the day on this topic is picked from (all, for a topic since
-        emptied)."""
-        return [q.id for q in self.pool(topic_id) or self.bank.questions]
-
-    def topic_id(self, query: str | None) -> str | None:
-        """The id of the topic `query` names (None for None); a refusal with suggestions when
-        it names none."""
+    async def topic_id(self, where: InWorkspace, query: str | None) -> str | None:
+        """The id of the topic `query` names in the workspace (None for None); a refusal with
+        suggestions when it names none."""
         if query is None:
             return None
-        topic = self.topic_index.resolve(query)
+        index = (await self.library.bank_of(where)).topic_index
+        topic = index.resolve(query)
         if topic is not None:
             return topic.id
-        near = self.topic_index.suggest(query)
+        near = index.suggest(query)
         if near:
             raise QuizError(f"No topic '{query}'. Did you mean {' or '.join(near)}?")
         raise QuizError(f"No topic '{query}'. See ", Command.TOPICS, ".")
 
     def daily_view(
-        self, instance_id: int, question_id: str, daily_date: date, topic_id: str | None = None
+        self,
+        bank: QuestionBank,
+        instance_id: int,
+        question_id: str,
+        daily_date: date,
+        topic_id: str | None = None,
     ) -> QuestionView:
-        """A question of the day, headed by its subscription's topic."""
-        return self.view(instance_id, self.bank.by_id[question_id], Mode.DAILY, 0, daily_date, topic_id)
+        """A question of the day of a workspace whose bank is `bank`, headed by its
+        subscription's topic."""
+        question = bank.by_id[question_id]
+        return self.view(instance_id, question, Mode.DAILY, 0, daily_date, topic_id, bank)
 
     async def reveal_stats(self, instance_id: int) -> Reveal:
         """The answer of a daily question and how its channel did; answers after it score nothing."""
         row, rows = await self.uow.read(lambda r: (r.posts.get(instance_id), r.answers.named(instance_id)))
         if row is None or row.daily_date is None:
             raise QuizError("That is not a daily question.")
-        return tally_reveal(instance_id, row.daily_date, self.bank.by_id[row.question_id], rows)
+        question = await self._in_workspace(row)
+        if question is None:
+            raise QuizError("That question is no longer in this workspace's decks.")
+        return tally_reveal(instance_id, row.daily_date, question, rows)
 
     async def ask(self, actor: Actor, channel: str, topic_query: str | None = None) -> AskResult:
-        """Post a practice question on a topic (any topic when None) in a channel."""
-        topic_id, pool = None, self.bank.questions
+        """Post a practice question on a topic (any topic when None) in a channel, from the
+        questions of the actor's workspace."""
+        bank = await self.library.bank_of(actor)
+        topic_id, pool = None, bank.questions
         if topic_query:
-            topic = self.topic_index.resolve(topic_query)
+            topic = bank.topic_index.resolve(topic_query)
             if topic is None:
                 return TopicNotFound(
-                    topic_query, self.topic_index.suggest(topic_query), tuple(t.id for t in self.bank.topics)
+                    topic_query, bank.topic_index.suggest(topic_query), tuple(t.id for t in bank.topics)
                 )
-            topic_id, pool = topic.id, self.bank.in_topic(topic.id)
-            if not pool:
-                return NoQuestions(topic.id)
+            topic_id, pool = topic.id, bank.in_topic(topic.id)
+        if not pool:
+            return NoQuestions(topic_id or "")
         post = partial(self._post, actor, channel, pool, topic_id)
         instance_id, question, repeated = await self.uow.write(post)
-        return Posted(self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id), repeated)
+        return Posted(
+            self.view(instance_id, question, Mode.PRACTICE, asked_topic=topic_id, bank=bank), repeated
+        )
 
     def _post(
         self,
@@ -235,7 +253,7 @@ class QuizService:
         _, user_id, channel_id = identify(repositories, actor, channel, self.default_timezone, now)
         ids = [q.id for q in pool]
         seen = repositories.posts.last_seen(channel_id, user_id, ids)
-        question = self._pick(seen, ids)
+        question = pool[ids.index(pick_question(ids, seen, self._rng))]
         mode = Mode.PRACTICE.value
         instance_id = repositories.posts.add(channel_id, question.id, mode, now, user_id, topic_id)
         # Every question of the pool had been seen: this one, seen longest ago, comes back.
@@ -252,19 +270,36 @@ class QuizService:
     async def question_view(self, instance_id: int) -> QuestionView:
         """The instance as it stands now (its answer count read afresh, not cached)."""
         row = await self.posted.fresh(instance_id)
-        if row is None or self.bank.question(row.question_id) is None:
+        question = None if row is None else await self._in_workspace(row)
+        if row is None or question is None:
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
-        question = self.bank.by_id[row.question_id]
-        return self.view(row.id, question, Mode(row.mode), row.answer_count, row.daily_date, row.topic_id)
+        bank = await self.library.bank_for(row.platform, row.workspace_external_id)
+        return self.view(
+            row.id, question, Mode(row.mode), row.answer_count, row.daily_date, row.topic_id, bank
+        )
+
+    async def _in_workspace(self, row: PostedQuestion) -> Question | None:
+        """The posted question if its workspace still has it. The bank this process last read
+        answers first (answers come in floods); a question it lacks is looked up afresh."""
+        question = self.library.last_known(row.platform, row.workspace_external_id).question(row.question_id)
+        if question is None:
+            bank = await self.library.bank_for(row.platform, row.workspace_external_id)
+            question = bank.question(row.question_id)
+        return question
 
     # -- answering ------------------------------------------------------------------------
 
-    def _checked(self, row: PostedQuestion | None, actor: Actor) -> Question:
+    async def _checked(self, row: PostedQuestion | None, actor: Actor) -> Question:
+        """The question a click is about, refused unless it was posted in the actor's workspace
+        and is still among that workspace's questions (its shipped bank and decks)."""
         if row is None or (row.platform, row.workspace_external_id) != (actor.platform, actor.workspace):
             raise QuizError("That question is no longer available. Ask for a new one with /quiz.")
-        question = self.bank.question(row.question_id)
+        question = await self._in_workspace(row)
         if question is None:
-            raise QuizError("That question was retired from the bank. Ask for a new one with /quiz.")
+            raise QuizError(
+                "That question is not in this workspace's questions any more (its deck was removed "
+                "or the bank retired it). Ask for a new one with /quiz."
+            )
         return question
 
     async def answer_choice(self, actor: Actor, instance_id: int, index: int) -> AnswerOutcome:
@@ -309,7 +344,7 @@ class QuizService:
 
     async def show_flashcard(self, actor: Actor, instance_id: int) -> FlashcardAnswer:
         row, earlier = await self.uow.read(partial(self._flashcard, actor, instance_id))
-        question = self._checked(row, actor)
+        question = await self._checked(row, actor)
         repeat = None
         if row is not None and earlier is not None:
             repeat = repeated_outcome(row, question, *earlier)
@@ -339,7 +374,7 @@ class QuizService:
     ) -> AnswerOutcome:
         """Record the first answer of a user to an instance; later ones get the first result."""
         row = await self.posted.shared(instance_id)
-        question = self._checked(row, actor)
+        question = await self._checked(row, actor)
         assert row is not None
         chosen, correct = grade(question)
         submission = Submission(actor, row, question, chosen, correct, self.clock.now(), own_grade)

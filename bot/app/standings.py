@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.app.library import Library
 from bot.app.ports import BoardLine, QuestionTally, Repositories, Tally, UnitOfWork, User
 from bot.bank import QuestionBank
 from bot.clock import Clock
@@ -35,10 +36,16 @@ def rank_rows(rows: Sequence[BoardLine]) -> tuple[LeaderboardRow, ...]:
 
 class Standings:
     def __init__(
-        self, uow: UnitOfWork, bank: QuestionBank, clock: Clock, default_timezone: str = "UTC"
+        self,
+        uow: UnitOfWork,
+        bank: QuestionBank,
+        clock: Clock,
+        default_timezone: str = "UTC",
+        library: Library | None = None,
     ) -> None:
         self.uow = uow
         self.bank = bank
+        self.library = library or Library(uow, bank)
         self.clock = clock
         self.default_timezone = default_timezone
 
@@ -64,6 +71,7 @@ class Standings:
         if found is None:
             return UserStats(actor.display_name, None, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         user, team, points, everything, per_question = found
+        bank = await self.library.bank_of(actor)
         return UserStats(
             name=user.display_name,
             team=team,
@@ -76,7 +84,7 @@ class Standings:
             best_streak=user.best_streak,
             daily_streak=user.daily_streak,
             best_daily_streak=user.best_daily_streak,
-            by_topic=self._by_topic(per_question),
+            by_topic=self._by_topic(bank, per_question),
         )
 
     @staticmethod
@@ -95,16 +103,16 @@ class Standings:
         per_question = repositories.answers.by_question(user.id)
         return user, team.name if team else None, points, totals.get(keys[Period.ALL]), per_question
 
-    def _by_topic(self, per_question: Sequence[QuestionTally]) -> tuple[TopicStat, ...]:
+    @staticmethod
+    def _by_topic(bank: QuestionBank, per_question: Sequence[QuestionTally]) -> tuple[TopicStat, ...]:
+        """The person's answers by topic, over the workspace's questions (`bank`)."""
         counts: dict[str, list[int]] = {}
         for row in per_question:
-            question = self.bank.question(row.question_id)
+            question = bank.question(row.question_id)
             if question is not None:
                 tally = counts.setdefault(question.primary_topic, [0, 0])
                 tally[0] += row.answers
                 tally[1] += row.correct
         return tuple(
-            TopicStat(t.id, t.name, counts[t.id][0], counts[t.id][1])
-            for t in self.bank.topics
-            if t.id in counts
+            TopicStat(t.id, t.name, counts[t.id][0], counts[t.id][1]) for t in bank.topics if t.id in counts
         )

@@ -17,6 +17,7 @@ from bot.app.daily_ports import ChannelSubscription, DailyClaim
 from bot.app.outbox import OutboxRunner
 from bot.app.ports import Repositories, UnitOfWork
 from bot.app.quiz import QuizService
+from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.fanout import PART, FanOut, PostedMarks, chunks, interleaved, leases_kept
 from bot.daily.models import DailyPoster, PermanentDeliveryError, Subscription
@@ -127,35 +128,48 @@ class Deliveries:
         claims = {}
         for part in chunks(found):
             won = await self.uow.write(partial(self._claim_part, part, due))
-            for subscription_id, instance_id, claim in won:
-                view = self.quiz.daily_view(instance_id, claim.question_id, claim.daily_date, claim.topic_id)
+            for subscription_id, instance_id, claim, bank in won:
+                view = self.quiz.daily_view(
+                    bank, instance_id, claim.question_id, claim.daily_date, claim.topic_id
+                )
                 claims[subscription_id] = (instance_id, view)
         return claims
 
     def _claim_part(
         self, part: Sequence[ChannelSubscription], due: datetime, repositories: Repositories
-    ) -> list[tuple[int, int, DailyClaim]]:
-        """(subscription id, instance id, claim) of the claims this transaction won."""
+    ) -> list[tuple[int, int, DailyClaim, QuestionBank]]:
+        """(subscription id, instance id, claim, the workspace's bank) of the claims this
+        transaction won. Each channel's question comes from its own workspace's questions."""
         now = self.clock.now()
         history = repositories.posts.posted_history([f.channel_id for f in part])
-        pools: dict[str | None, list[str]] = {}
+        banks: dict[tuple[str, str], QuestionBank] = {}
+        pools: dict[tuple[str, str, str | None], list[str]] = {}
         picked = []
         for f in part:
-            topic = f.subscription.topic_id
-            if topic not in pools:
-                pools[topic] = self.quiz.daily_pool(topic)
+            topic, target = f.subscription.topic_id, f.subscription.target
+            where = (target.platform, target.workspace)
+            if where not in banks:
+                banks[where] = self.quiz.library.within(repositories, *where)
+            if (*where, topic) not in pools:
+                pools[(*where, topic)] = self.quiz.daily_pool(banks[where], topic)
+            if not pools[(*where, topic)]:
+                continue  # the workspace turned the shipped bank off and has no deck
             claim = DailyClaim(
                 channel_id=f.channel_id,
-                question_id=pick_question(pools[topic], history.get(f.channel_id, {}), self.rng),
+                question_id=pick_question(pools[(*where, topic)], history.get(f.channel_id, {}), self.rng),
                 posted_at=now,
                 daily_date=due.astimezone(ZoneInfo(f.subscription.timezone)).date(),
                 lease_until=now + self.lease,
                 scheduled_for=due,
                 topic_id=topic,
             )
-            picked.append((f.subscription.id, claim))
-        won = repositories.claims.claim([claim for _, claim in picked])
-        return [(sid, won[claim.channel_id], claim) for sid, claim in picked if claim.channel_id in won]
+            picked.append((f.subscription.id, claim, banks[where]))
+        won = repositories.claims.claim([claim for _, claim, _ in picked])
+        return [
+            (sid, won[claim.channel_id], claim, bank)
+            for sid, claim, bank in picked
+            if claim.channel_id in won
+        ]
 
     async def _deliver_channel(
         self, delivery: Delivery, marks: PostedMarks, unsent: set[int]

@@ -84,7 +84,7 @@ class DailyService:
     async def subscribe(self, actor: Actor, channel: str, command: DailyOn) -> DailyStatusReport:
         """Turn the question of the day on in a channel, or change it. Who may is decided by the
         command model (`bot.app.commands`)."""
-        topic_id = self.quiz.topic_id(command.topic)
+        topic_id = await self.quiz.topic_id(actor, command.topic)
         now = self.clock.now()
 
         def subscribe(repositories: Repositories) -> ChannelSubscription | None:

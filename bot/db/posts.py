@@ -13,6 +13,8 @@ from bot.db.tables import answers, channels, question_instances, workspaces
 
 # How far back `last_seen` looks, in a channel's posts and in a user's answers.
 RECENT_POSTS = 500
+# The most question ids `last_seen` binds in one IN list (PostgreSQL takes 65,535 parameters).
+IN_LIST_MAX = 10_000
 
 _INSTANCE = (
     select(
@@ -104,15 +106,17 @@ class SqlPosts:
             .limit(window)
         )
         seen: dict[str, datetime] = {}
+        # A pool larger than a statement's parameters allow (a workspace's decks) is matched here.
+        listed = len(question_ids) <= IN_LIST_MAX
+        wanted = None if listed else set(question_ids)
         for recent in (posted, answered) if user_id is not None else (posted,):
             latest = recent.subquery()
-            query = (
-                select(latest.c.question_id, func.max(latest.c.seen_at))
-                .where(latest.c.question_id.in_(question_ids))
-                .group_by(latest.c.question_id)
-            )
+            query = select(latest.c.question_id, func.max(latest.c.seen_at)).group_by(latest.c.question_id)
+            if listed:
+                query = query.where(latest.c.question_id.in_(question_ids))
             for question_id, when in self.connection.execute(query):
-                seen[question_id] = max(seen.get(question_id, when), when)
+                if wanted is None or question_id in wanted:
+                    seen[question_id] = max(seen.get(question_id, when), when)
         return seen
 
     def posted_history(self, channel_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:

@@ -191,6 +191,7 @@ subscriptions = Table(
 )
 
 # Tables defined in modules of their own, registered on this MetaData (migrations, transfer).
+from bot.db import tables_decks as _tables_decks  # noqa: E402,F401
 from bot.db import tables_exam as _tables_exam  # noqa: E402,F401
 from bot.db import tables_feedback as _tables_feedback  # noqa: E402,F401
 from bot.db import tables_outbox as _tables_outbox  # noqa: E402,F401

@@ -14,6 +14,7 @@ from bot.db.cards import SqlCards, SqlLearners
 from bot.db.claims import SqlDailyClaims
 from bot.db.dashboard import SqlDashboard
 from bot.db.database import Database
+from bot.db.decks import SqlDecks
 from bot.db.exams import SqlExams
 from bot.db.feedback import SqlFeedback
 from bot.db.outbox import SqlOutbox
@@ -41,6 +42,7 @@ class SqlRepositories:
         self.outbox = SqlOutbox(connection)
         self.exams = SqlExams(connection)
         self.feedback = SqlFeedback(connection)
+        self.decks = SqlDecks(connection)
 
 
 class SqlUnitOfWork:

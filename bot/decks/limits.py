@@ -14,3 +14,9 @@ def too_big(size: int) -> str | None:
     if size > MAX_FILE_BYTES:
         return f"is larger than the {MAX_FILE_BYTES // 1024 // 1024} MB a deck file may be"
     return None
+
+
+MAX_DECKS = 50
+"""Decks a workspace may hold (the shipped bank not counted)."""
+MAX_NAME = 100
+"""Characters a deck's name may have."""
