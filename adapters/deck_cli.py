@@ -1,8 +1,8 @@
-"""`studybot deck import FILE --dry-run` and `studybot content export --format ...`.
+"""`studybot deck ...` (a workspace's own decks, issue 18) and `studybot content export`.
 
-Reading and checking a team's own deck needs no database, so it is here now; storing decks in a
-workspace, `deck list|remove|export` and the chat commands come with the database-backed decks
-of issue 18. Until then `deck import` only runs as a dry run, and says so.
+`deck import FILE --dry-run` without `--workspace` checks the file alone, with no database; the
+commands on a workspace's decks (`adapters.deck_store_cli`) use the database `studybot chat` and
+`serve` use (`--db` or STUDYBOT_DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -39,20 +39,22 @@ def add_parsers(
         "--output", type=Path, default=None, help="write to FILE (default: print; apkg needs one)"
     )
 
-    deck = commands.add_parser("deck", help="check a deck of your own questions before importing it")
+    deck = commands.add_parser("deck", help="a workspace's own decks: import, list, remove, export")
     deck_commands = deck.add_subparsers(dest="deck_command", required=True)
     check = deck_commands.add_parser(
         "import",
-        help="read FILE and report every problem (dry run only for now)",
+        help="import FILE as a deck of a workspace (or check it with --dry-run)",
         description=(
-            "Read a deck (Studybot YAML, CSV, TSV, Anki .apkg or plain-text export, study notes, Quizlet) "
-            "and report every problem at once, by file, line and field. Only --dry-run is accepted for "
-            "now: importing into a workspace needs the database-backed decks (issue 18) coming next."
+            "Read a deck (Studybot YAML, CSV, TSV, Anki .apkg or plain-text export, study notes, Quizlet), "
+            "report every problem at once, by file, line and field, and import it into the workspace "
+            "only if there is none. A deck of the same name is replaced; the history of its questions "
+            "whose text is unchanged is kept. --dry-run without --workspace checks the file alone."
         ),
     )
     check.add_argument("file", type=Path)
-    check.add_argument("--dry-run", action="store_true", required=True, help="check only (required for now)")
+    check.add_argument("--dry-run", action="store_true", help="check only: import nothing")
     check.add_argument("--name", default=None, help="the deck's name (default: the file's name)")
+    _workspace_options(check, required=False)
     check.add_argument(
         "--format", choices=FORMATS, default=None, help="read as this format (default: by name)"
     )
@@ -64,22 +66,75 @@ def add_parsers(
         default=None,
         help=f"offer flashcards as multiple choice with N choices ({CHOICES_RANGE[0]}-{CHOICES_RANGE[-1]})",
     )
+    listing = deck_commands.add_parser(
+        "list", help="the workspace's decks and whether the shipped bank is on"
+    )
+    _workspace_options(listing)
+    remove = deck_commands.add_parser("remove", help="remove a deck: its questions leave the workspace")
+    remove.add_argument("name", nargs="?", default=None, help="the deck's name (or --name)")
+    remove.add_argument("--name", dest="name_option", default=None, help=argparse.SUPPRESS)
+    _workspace_options(remove)
+    export_deck = deck_commands.add_parser("export", help="write a deck as an Anki package, CSV or YAML")
+    export_deck.add_argument("name", nargs="?", default=None, help="the deck's name (or --name)")
+    export_deck.add_argument("--name", dest="name_option", default=None, help=argparse.SUPPRESS)
+    export_deck.add_argument("--format", choices=DECK_EXPORT_FORMATS, default="apkg")
+    export_deck.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="write to FILE (default: DECK.FORMAT here; - prints csv/yaml)",
+    )
+    _workspace_options(export_deck)
+    builtin = deck_commands.add_parser(
+        "builtin", help="turn the shipped question bank on or off for a workspace"
+    )
+    builtin.add_argument("state", nargs="?", choices=("on", "off"), default=None, help="(default: show it)")
+    _workspace_options(builtin)
+
+
+DECK_EXPORT_FORMATS = ("apkg", "csv", "yaml")
+
+
+def _workspace_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument(
+        "--workspace",
+        required=required,
+        default=None,
+        help="slack:T0123, discord:123456789 or terminal (the workspace `studybot chat` plays in)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file to use (default: STUDYBOT_DATABASE_URL, as for chat and serve)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch `deck ...` and `content export`."""
-    if args.command == "deck":
+    if args.command != "deck":
+        return _export_bank(settings, args.format, args.output)
+    if args.deck_command == "import" and args.workspace is None:
+        if not args.dry_run:
+            print(
+                "studybot: deck import: name the workspace with --workspace (slack:T0123, "
+                "discord:123456789 or terminal), or check the file alone with --dry-run",
+                file=sys.stderr,
+            )
+            return 2
         return _dry_run(args.file, args.name, args.format, args.choices)
-    return _export_bank(settings, args.format, args.output)
+    from adapters.deck_store_cli import run_on_database
+
+    return run_on_database(args, settings)
 
 
-def _print_problems(heading: str, problems: Sequence[Problem | str]) -> None:
+def print_problems(heading: str, problems: Sequence[Problem | str]) -> None:
     print(heading, file=sys.stderr)
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
@@ -91,9 +146,25 @@ KIND_NAMES = {
 }
 
 
-def _summary(result: DeckImport) -> str:
+def summary(result: DeckImport) -> str:
     kinds = Counter(str(entry.get("kind", "?")) for entry in result.entries)
-    return ", ".join(_plural(n, KIND_NAMES.get(kind, kind)) for kind, n in kinds.most_common()) or "nothing"
+    return ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in kinds.most_common()) or "nothing"
+
+
+def read_file(file: Path) -> bytes | None:
+    """The file's bytes, or None once the reason it cannot be imported is printed."""
+    try:
+        oversize = too_big(file.stat().st_size)
+        # Never more than the limit, even from a file that grows or a device with no size.
+        with file.open("rb") as handle:
+            data = b"" if oversize else handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        print(f"studybot: deck import: cannot read {file}: {error.strerror or error}", file=sys.stderr)
+        return None
+    if oversize:
+        print(f"studybot: deck import: {file.name} {oversize}", file=sys.stderr)
+        return None
+    return data
 
 
 def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None) -> int:
@@ -104,25 +175,17 @@ def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None)
 
     deck_name = name or file.stem
     options = DeckOptions(topic=slug(deck_name) or "deck", choices=choices)
-    try:
-        oversize = too_big(file.stat().st_size)
-        # Never more than the limit, even from a file that grows or a device with no size.
-        with file.open("rb") as handle:
-            data = b"" if oversize else handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        print(f"studybot: deck import: cannot read {file}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    if oversize:
-        print(f"studybot: deck import: {file.name} {oversize}", file=sys.stderr)
+    data = read_file(file)
+    if data is None:
         return 1
     result = read_deck(data, file.name, options, fmt)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    kinds = f"{result.format}: {_summary(result)}"
-    read = f"{_plural(len(result.entries), 'question')} read from {file.name} ({kinds})"
+    kinds = f"{result.format}: {summary(result)}"
+    read = f"{plural(len(result.entries), 'question')} read from {file.name} ({kinds})"
     if result.problems:
-        _print_problems(f"{file.name} has {_plural(len(result.problems), 'problem')}:", result.problems)
-        print(f"Dry run: {read}; {_plural(len(result.problems), 'problem')}, so nothing would be imported.")
+        print_problems(f"{file.name} has {plural(len(result.problems), 'problem')}:", result.problems)
+        print(f"Dry run: {read}; {plural(len(result.problems), 'problem')}, so nothing would be imported.")
         return 1
     print(f"Dry run: {read}; deck '{deck_name}' (topic {options.topic}) is ready to import.")
     return 0
@@ -135,7 +198,7 @@ def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
     try:
         bank = load_bank(settings.studybot_content_dir)
     except BankError as error:
-        _print_problems(f"The question bank has {_plural(len(error.problems), 'problem')}:", error.problems)
+        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
         return 1
     from bot.decks.apkg_export import to_apkg
     from bot.decks.export import bank_entries, to_csv, to_yaml
@@ -158,5 +221,5 @@ def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
     except OSError as error:
         print(f"studybot: content export: cannot write {output}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"Exported {_plural(len(rows), 'question')} to {output} ({fmt}).")
+    print(f"Exported {plural(len(rows), 'question')} to {output} ({fmt}).")
     return 0

@@ -62,14 +62,12 @@ def test_warnings_are_printed_and_do_not_fail_the_dry_run(
     )
 
 
-def test_import_without_dry_run_is_refused_until_decks_are_stored(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        main(["deck", "import", "team.csv"])
-    assert exit_.value.code == 2
-    assert "the following arguments are required: --dry-run" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["deck", "import", "--help"])
-    assert "Only --dry-run is accepted for now" in capsys.readouterr().out
+def test_import_without_a_workspace_is_only_a_dry_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deck", "import", "team.csv"]) == 2
+    assert capsys.readouterr().err == (
+        "studybot: deck import: name the workspace with --workspace (slack:T0123, discord:123456789 "
+        "or terminal), or check the file alone with --dry-run\n"
+    )
 
 
 def test_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
