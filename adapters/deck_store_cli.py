@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 from adapters.deck_cli import plural, print_problems, read_file
-from adapters.startup import check_database_path
+from adapters.startup import check_content_dir, check_database_path
 from bot.app.deck_ports import ExportFormat
 from bot.app.decks import DeckService
 from bot.app.library import Library
-from bot.bank import QuestionBank
+from bot.bank import load_bank
 from bot.clock import SystemClock
 from bot.db.database import Database
 from bot.db.schema import upgrade_if_behind
@@ -27,6 +27,7 @@ from bot.settings import Settings
 
 
 def run_on_database(args: argparse.Namespace, settings: Settings) -> int:
+    check_content_dir(settings)
     check_database_path(settings, "--db" if args.db else "STUDYBOT_DATABASE_URL")
     return asyncio.run(_run(args, settings))
 
@@ -36,10 +37,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await upgrade_if_behind(database)
         uow = SqlUnitOfWork(database)
-        # The command line changes decks; it never plays, so its library's cache stays empty.
-        service = DeckService(
-            uow, Library(uow, QuestionBank((), ())), SystemClock(), settings.studybot_default_timezone
-        )
+        # The shipped bank's topics are names a deck may not take (`DeckService`).
+        library = Library(uow, load_bank(settings.studybot_content_dir))
+        service = DeckService(uow, library, SystemClock(), settings.studybot_default_timezone)
         return await _dispatch(service, args)
     except UserFacingError as error:
         print(f"studybot: deck {args.deck_command}: {error}", file=sys.stderr)

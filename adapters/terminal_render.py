@@ -75,7 +75,8 @@ def topic_list(topics: Sequence[TopicInfo], width: int) -> str:
     lines = []
     for t in topics:
         wrap = textwrap.TextWrapper(width=max(width, 40), subsequent_indent=indent, break_on_hyphens=False)
-        lines.extend(wrap.wrap(f"{t.id:<{id_width}}  {t.name} ({t.question_count} questions)"))
+        count = f"{t.question_count} question{'' if t.question_count == 1 else 's'}"
+        lines.extend(wrap.wrap(f"{t.id:<{id_width}}  {t.name} ({count})"))
         if t.aliases:
             wrap.initial_indent, wrap.subsequent_indent = indent, indent + "      "
             lines.extend(wrap.wrap("also: " + ", ".join(t.aliases)))

@@ -287,9 +287,7 @@ def test_a_field_error_does_not_hide_the_rules_across_fields(tmp_path: Path) -> 
 def test_a_field_error_leaves_out_only_the_rules_that_read_it(tmp_path: Path) -> None:
     """A choice too long for a button fails the choices; the answer, read against those choices,
     is then not judged, while the rules on the other fields still are."""
-    long_choice = GOOD.replace("Cluster Kit]", f"{'x' * 80}]").replace(
-        "task: \"3.3\"", "task: \"1.1\""
-    )
+    long_choice = GOOD.replace("Cluster Kit]", f"{'x' * 80}]").replace('task: "3.3"', 'task: "1.1"')
     problems = problems_of(tmp_path, long_choice)
     assert len(problems) == 2, problems
     assert "questions[0].choices[3]: " in problems[0]

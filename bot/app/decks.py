@@ -29,12 +29,15 @@ from bot.app.deck_ports import DeckSummary, ExportedDeck, ExportFormat, ImportRe
 from bot.app.library import Library
 from bot.app.library_ports import DeckEntry, NewDeck
 from bot.app.ports import Repositories, UnitOfWork, Workspace
-from bot.bank import Problem
+from bot.bank import Problem, QuestionBank
 from bot.clock import Clock
 from bot.decks.limits import MAX_DECKS, MAX_NAME
 from bot.errors import QuizError
+from bot.grammar import Ask, parse
 
 WORKSPACE_SPELLING = "slack:T0123, discord:123456789 or terminal"
+RESERVED_TOPICS = frozenset({"deck", "decks", "all"})
+"""Words a deck may not be named: `/quiz deck ...` manages decks, `all` means every topic."""
 _ID_PREFIX = 32
 
 
@@ -61,13 +64,22 @@ def _named(name: str) -> tuple[str, str]:
     return clean, slug(clean)
 
 
-def _name_problem(display: str, name: str, topic: str) -> Problem | None:
+def _name_problem(display: str, name: str, topic: str, builtin: QuestionBank) -> Problem | None:
+    """Why the deck cannot have this name: its topic must be asked for as `/quiz TOPIC`, so it
+    may not read as another command, nor as another name of a shipped topic."""
     if not name:
         return Problem(display, 1, "name", "a deck needs a name (--name)")
     if len(name) > MAX_NAME:
         return Problem(display, 1, "name", f"is longer than the {MAX_NAME} characters a deck's name may be")
     if not topic:
         return Problem(display, 1, "name", "needs at least one letter or digit (it becomes the deck's topic)")
+    if topic in RESERVED_TOPICS or parse(topic) != Ask(topic):
+        return Problem(display, 1, "name", f"'{topic}' reads as a /quiz command: choose another name")
+    shipped = builtin.topic_index.resolve(topic)
+    if shipped is not None and shipped.id != topic:
+        return Problem(
+            display, 1, "name", f"'{topic}' is another name of the shipped topic {shipped.id}: choose another"
+        )
     return None
 
 
@@ -113,7 +125,7 @@ class DeckService:
         platform, workspace = workspace_of(workspace_id)
         name, topic = _named(name)
         display = PurePath(filename).name or "deck"
-        named = _name_problem(display, name, topic)
+        named = _name_problem(display, name, topic, self.library.builtin)
         if named is not None:
             return ImportReport(name, "unknown", 0, (named,), (), dry_run)
         options = DeckOptions(topic=topic, choices=choices)

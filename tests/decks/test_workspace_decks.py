@@ -203,6 +203,10 @@ async def test_a_deck_holds_at_most_5000_questions_and_a_file_10_mb(memory_decks
         ("", "a deck needs a name (--name)"),
         ("!!!", "needs at least one letter or digit (it becomes the deck's topic)"),
         ("x" * 101, "is longer than the 100 characters a deck's name may be"),
+        ("Team", "'team' reads as a /quiz command: choose another name"),
+        ("Topic", "'topic' reads as a /quiz command: choose another name"),
+        ("Deck", "'deck' reads as a /quiz command: choose another name"),
+        ("K8s", "'k8s' is another name of the shipped topic kubernetes: choose another"),
     ],
 )
 async def test_a_deck_needs_a_usable_name(memory_decks: DeckService, name: str, message: str) -> None:
