@@ -1,5 +1,6 @@
 """Deck import: how long reading a 5,000-card Anki package takes (issue 18's target: importing
-one within 5 s, of which the parse measured here is the part that needs no database)."""
+one within 5 s, of which the parse measured here is the part that needs no database), then a
+workspace's decks in the database (`benchmarks.deck_workspace`)."""
 
 from __future__ import annotations
 
@@ -55,9 +56,13 @@ async def run(directory: Path, quick: bool) -> list[Figure]:
     csv_data = to_csv(read_deck(data, "bench.apkg", plain).entries)
     csv_seconds = _median_seconds(csv_data, "bench.csv", plain, rounds, cards)
     label = f"{cards:,}-card"
+    from benchmarks import deck_workspace  # it builds its package with `package` above
+
+    stored = await deck_workspace.run(directory, quick)
     return [
         at_most(f"parse a {label} .apkg (median of {rounds})", apkg_seconds, "s", IMPORT_TARGET_SECONDS),
         info(f"parse a {label} .apkg as 4-choice questions", choices_seconds, "s"),
         info(f"parse the same {label} deck as CSV", csv_seconds, "s"),
         info(f"{label} .apkg size", len(data) / 1024 / 1024, "MB"),
+        *stored,
     ]
