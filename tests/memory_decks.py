@@ -5,6 +5,7 @@ does not copy every question."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -56,7 +57,14 @@ class MemoryDecks:
         deck_id = existing.id if existing else self.d.next_id
         self.d.next_id += existing is None
         stored = StoredDeck(
-            deck_id, deck.topic_id, deck.name, deck.format, deck.source_file, len(entries), deck.imported_at
+            deck_id,
+            deck.topic_id,
+            deck.name,
+            deck.format,
+            deck.source_file,
+            len(entries),
+            deck.imported_at,
+            uuid.uuid4().hex,
         )
         self.d.decks[deck_id] = (workspace_id, stored)
         self.d.entries[deck_id] = tuple(entries)

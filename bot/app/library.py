@@ -64,22 +64,26 @@ def entry_question(entry: Mapping[str, Any], question_id: str, imported: date) -
     )
 
 
+def deck_questions(deck: StoredDeck, entries: Sequence[DeckEntry]) -> tuple[Question, ...]:
+    imported = deck.imported_at.date()
+    return tuple(entry_question(json.loads(e.entry), e.question_id, imported) for e in entries)
+
+
 def workspace_bank(
-    builtin: QuestionBank | None, decks: Sequence[StoredDeck], entries: Mapping[int, Sequence[DeckEntry]]
+    builtin: QuestionBank | None, decks: Sequence[StoredDeck], questions: Mapping[int, Sequence[Question]]
 ) -> QuestionBank:
-    """The shipped bank (None: turned off) and the decks, as one bank. A deck's topics are its
-    name and its tags; a tag that is a shipped topic's id joins that topic."""
+    """The shipped bank (None: turned off) and the decks (`questions` by deck id), as one bank.
+    A deck's topics are its name and its tags; a tag that is a shipped topic's id joins it."""
     topics: dict[str, Topic] = {t.id: t for t in builtin.topics} if builtin else {}
-    questions: list[Question] = list(builtin.questions) if builtin else []
+    every: list[Question] = list(builtin.questions) if builtin else []
     for deck in decks:
         topics.setdefault(deck.topic_id, Topic(deck.topic_id, deck.name))
-        imported = deck.imported_at.date()
-        for stored in entries.get(deck.id, ()):
-            question = entry_question(json.loads(stored.entry), stored.question_id, imported)
+        for question in questions.get(deck.id, ()):
             for topic_id in question.topics:
-                topics.setdefault(topic_id, Topic(topic_id, topic_id))
-            questions.append(question)
-    return QuestionBank(tuple(topics.values()), tuple(questions))
+                if topic_id not in topics:
+                    topics[topic_id] = Topic(topic_id, topic_id)
+        every.extend(questions.get(deck.id, ()))
+    return QuestionBank(tuple(topics.values()), tuple(every))
 
 
 class Library:
@@ -92,6 +96,11 @@ class Library:
         self._cache: dict[int, tuple[int, QuestionBank]] = {}
         """(version, bank) by workspace id, for workspaces whose library ever changed."""
         self._ids: dict[WorkspaceKey, int] = {}
+        self._decks: dict[int, tuple[str, tuple[Question, ...]]] = {}
+        """(revision, questions) by deck id: a change rebuilds a workspace's view from the decks
+        already read and reads only the decks imported since (a deck's 5,000 questions, not the
+        workspace's 250,000)."""
+        self._decks_of: dict[int, set[int]] = {}
 
     async def bank_for(self, platform: str, workspace: str) -> QuestionBank:
         """The questions `workspace` plays with, as they stand now in the database."""
@@ -130,10 +139,20 @@ class Library:
 
     def _build(self, repositories: Repositories, state: LibraryState) -> QuestionBank:
         decks = repositories.decks.of_workspace(state.workspace_id)
+        current = {deck.id for deck in decks}
+        # The decks it had and no longer has leave memory.
+        for gone in self._decks_of.get(state.workspace_id, set()) - current:
+            self._decks.pop(gone, None)
+        self._decks_of[state.workspace_id] = current
         if not decks:
             return self.builtin if state.builtin else self.empty
-        entries = repositories.decks.entries([deck.id for deck in decks])
-        return workspace_bank(self.builtin if state.builtin else None, decks, entries)
+        changed = [d for d in decks if self._decks.get(d.id, ("",))[0] != d.revision]
+        if changed:
+            entries = repositories.decks.entries([deck.id for deck in changed])
+            for deck in changed:
+                self._decks[deck.id] = (deck.revision, deck_questions(deck, entries[deck.id]))
+        questions = {deck.id: self._decks[deck.id][1] for deck in decks}
+        return workspace_bank(self.builtin if state.builtin else None, decks, questions)
 
     def last_known(self, platform: str, workspace: str) -> QuestionBank:
         """The workspace's bank as this process last read it (the shipped bank before that),

@@ -32,6 +32,8 @@ class StoredDeck:
     source_file: str
     questions: int
     imported_at: datetime
+    revision: str
+    """New at every import: what a process's copy of the deck's questions is checked against."""
 
 
 @dataclass(frozen=True)

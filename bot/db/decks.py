@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,12 +24,20 @@ _DECKS = select(
     decks.c.source_file,
     decks.c.question_count,
     decks.c.imported_at,
+    decks.c.revision,
 )
 
 
 def _deck(row: Any) -> StoredDeck:
     return StoredDeck(
-        row.id, row.topic_id, row.name, row.format, row.source_file, row.question_count, row.imported_at
+        row.id,
+        row.topic_id,
+        row.name,
+        row.format,
+        row.source_file,
+        row.question_count,
+        row.imported_at,
+        row.revision,
     )
 
 
@@ -74,6 +83,7 @@ class SqlDecks:
             "source_file": deck.source_file,
             "question_count": len(entries),
             "imported_at": deck.imported_at,
+            "revision": uuid.uuid4().hex,
         }
         existing = self.find(workspace_id, deck.topic_id)
         if existing is None:

@@ -34,6 +34,8 @@ decks = Table(
     Column("source_file", String(255), nullable=False),
     Column("question_count", Integer, nullable=False),
     Column("imported_at", UtcDateTime, nullable=False),
+    # A fresh token at every import: each process keeps a deck's questions read until it changes.
+    Column("revision", String(32), nullable=False),
     UniqueConstraint("workspace_id", "topic_id", name="uq_decks_workspace_topic"),
 )
 

@@ -221,3 +221,24 @@ async def test_a_workspace_is_named_as_the_command_line_spells_it(
     spelling = "is not a workspace: write slack:T0123, discord:123456789 or terminal"
     with pytest.raises(QuizError, match=spelling):
         await memory_decks.list_decks(workspace)
+
+
+async def test_a_reimport_of_as_many_questions_at_the_same_moment_is_seen(core: Core) -> None:
+    """A process keeps each deck's questions until the deck's revision changes: a replacement
+    with the same count, at the same (frozen) moment, is still read afresh."""
+    await imported(core.decks, T1, data=team_csv("First?,One,", "Second?,Two,"))
+    assert {q.prompt for q in (await core.quiz.library.bank_of(ANN)).in_topic("team-terms")} == {
+        "First?",
+        "Second?",
+    }
+    await imported(core.decks, T1, data=team_csv("Third?,Three,", "Fourth?,Four,"))
+    assert {q.prompt for q in (await core.quiz.library.bank_of(ANN)).in_topic("team-terms")} == {
+        "Third?",
+        "Fourth?",
+    }
+    assert await core.decks.remove_deck(T1, "Team Terms")
+    await imported(core.decks, T1, "Team Terms", team_csv("Fifth?,Five,", "Sixth?,Six,"))
+    assert {q.prompt for q in (await core.quiz.library.bank_of(ANN)).in_topic("team-terms")} == {
+        "Fifth?",
+        "Sixth?",
+    }

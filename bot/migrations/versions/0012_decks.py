@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("source_file", sa.String(255), nullable=False),
         sa.Column("question_count", sa.Integer, nullable=False),
         sa.Column("imported_at", sa.DateTime, nullable=False),
+        sa.Column("revision", sa.String(32), nullable=False),
         sa.UniqueConstraint("workspace_id", "topic_id", name="uq_decks_workspace_topic"),
     )
     op.create_table(
