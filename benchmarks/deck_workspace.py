@@ -35,10 +35,10 @@ NONE = Actor("slack", "TNONE", "U1", "Nell")
 MANY = Actor("slack", "TMANY", "U1", "Max")
 
 
-def _fill(decks: int, questions: int, repositories: Repositories) -> None:
-    """`decks` decks of `questions` flashcards each in MANY's workspace, written in bulk."""
+def _fill(decks: range, questions: int, repositories: Repositories) -> None:
+    """Decks numbered `decks` of `questions` flashcards each in MANY's workspace, in bulk."""
     workspace = repositories.people.workspace(MANY.platform, MANY.workspace, "", "UTC", world.EPOCH)
-    for number in range(decks):
+    for number in decks:
         topic = f"deck-{number}"
         entries = []
         for n in range(questions):
@@ -89,7 +89,7 @@ async def run(directory: Path, quick: bool) -> list[Figure]:
         cards = QUICK_QUESTIONS if quick else DECK_QUESTIONS
         import_seconds = await _import_seconds(core, package(cards), 2 if quick else 3, cards)
         started = time.perf_counter()
-        await core.uow.write(lambda r: _fill(decks, questions, r))
+        await core.uow.write(lambda r: _fill(range(decks), questions, r))
         fill_seconds = time.perf_counter() - started
         started = time.perf_counter()
         await _ask_seconds(core, MANY, SHIPPED_TOPIC, "C0")
@@ -104,6 +104,10 @@ async def run(directory: Path, quick: bool) -> list[Figure]:
             for times, actor in pair:
                 times.append(await _ask_seconds(core, actor, SHIPPED_TOPIC, channel))
             deck_topic.append(await _ask_seconds(core, MANY, f"deck-{n % decks}", channel))
+        await core.uow.write(lambda r: _fill(range(1), questions, r))  # one deck imported again
+        started = time.perf_counter()
+        await _ask_seconds(core, MANY, SHIPPED_TOPIC, "C0")
+        after_one_seconds = time.perf_counter() - started
     finally:
         await database.dispose()
     with_none, with_many = statistics.median(none), statistics.median(many)
@@ -121,6 +125,7 @@ async def run(directory: Path, quick: bool) -> list[Figure]:
             statistics.median(deck_topic) * 1000,
             "ms",
         ),
-        info(f"first /quiz after a change: the workspace's view of {size} rebuilt", first_seconds, "s"),
+        info(f"first /quiz in a new process: the workspace's view of {size} read", first_seconds, "s"),
+        info("first /quiz after one deck was re-imported (only it is read again)", after_one_seconds, "s"),
         info(f"writing {size} deck questions in bulk (set-up)", fill_seconds, "s"),
     ]
