@@ -16,7 +16,7 @@ from functools import partial
 
 from bot.app.exam_ports import ABANDONED, OPEN, SUBMITTED, ExamItem, ExamRecord, NewExam
 from bot.app.exam_report import RecordCard, keep_answers, report
-from bot.app.exam_screens import ExamPools, choice_seed, question_screen, seconds_left
+from bot.app.exam_screens import REMOVED, ExamPools, choice_seed, question_screen, seconds_left
 from bot.app.identity import identify
 from bot.app.library import Library
 from bot.app.outbox import ANY_PLATFORM, Scheduled
@@ -230,7 +230,9 @@ class ExamService:
 
         def act(repositories: Repositories, found: _Found, now: datetime) -> ExamScreen:
             item = _item(found, position)
-            question = found.bank.by_id[item.question_id]
+            question = found.bank.question(item.question_id)
+            if question is None:
+                raise QuizError(REMOVED)
             chosen, correct = grade_picks(question, choice_seed(found.exam.id, position), indexes)
             repositories.exams.answer(found.exam.id, position, chosen, correct, now)
             repositories.exams.move(found.exam.id, position)
@@ -262,9 +264,7 @@ class ExamService:
 
         def act(repositories: Repositories, found: _Found, now: datetime) -> ExamScreen:
             lines = tuple(
-                ReviewLine(
-                    i.position, i.choice is not None, i.flagged, found.bank.by_id[i.question_id].prompt
-                )
+                ReviewLine(i.position, i.choice is not None, i.flagged, _prompt(found.bank, i.question_id))
                 for i in found.items
             )
             return ExamReview(found.exam.id, lines, found.exam.deadline, seconds_left(found.exam, now))
@@ -330,6 +330,11 @@ class ExamService:
             return True
 
         return await self.uow.write(work)
+
+
+def _prompt(bank: QuestionBank, question_id: str) -> str:
+    question = bank.question(question_id)
+    return question.prompt if question else "(a question of a deck since removed)"
 
 
 def _item(found: _Found, position: int) -> ExamItem:

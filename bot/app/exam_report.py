@@ -94,7 +94,11 @@ def keep_answers(
     """Add the exam's answers to the person's stats (0 points: no leaderboard points, and no
     team totals) and to each question's answer statistics (`studybot content stats`), and hand
     each to the learning feature's card update when it is wired."""
-    answered = [item for item in items if item.choice is not None and item.answered_at is not None]
+    answered = [
+        item
+        for item in items
+        if item.choice is not None and item.answered_at is not None and bank.question(item.question_id)
+    ]  # a question whose deck was removed during the exam is left out
     if not answered:
         return
     channel_id = repositories.people.channel(exam.workspace_id, EXAM_CHANNEL)
@@ -103,11 +107,12 @@ def keep_answers(
     question_counts = CountsBatch()
     for item in answered:
         assert item.choice is not None and item.answered_at is not None
+        question = bank.by_id[item.question_id]
         instance_id = repositories.posts.add(
             channel_id, item.question_id, EXAM_MODE, item.answered_at, exam.user_id
         )
         correct = bool(item.correct)
-        question_counts.add(bank.by_id[item.question_id], exam.user_id, item.choice, correct)
+        question_counts.add(question, exam.user_id, item.choice, correct)
         rows.append(
             NewAnswer(instance_id, exam.user_id, None, item.choice, correct, 0, False, item.answered_at)
         )

@@ -14,7 +14,8 @@ from bot.exam_models import ExamQuestion
 from bot.exam_rules import exam_shaped
 from bot.models import Mode, QuestionView
 from bot.questions import Question
-from bot.topics import TopicIndex
+
+REMOVED = "This question's deck was removed from the workspace: /quiz exam submit scores the rest."
 
 
 def choice_seed(exam_id: int, position: int) -> int:
@@ -31,7 +32,7 @@ class ExamPools:
 
     def __init__(self, bank: QuestionBank) -> None:
         self.bank = bank
-        self.topic_index = TopicIndex(bank.topics)
+        self.topic_index = bank.topic_index
         self.cache: dict[str | None, tuple[Question, ...]] = {}
 
     def pool(self, topic_query: str | None) -> tuple[str | None, tuple[Question, ...]]:
@@ -65,7 +66,9 @@ def question_screen(
     """The screen of one exam question: the question in its fixed shown order, and where the
     exam stands."""
     item = items[position]
-    question = bank.by_id[item.question_id]
+    question = bank.question(item.question_id)
+    if question is None:
+        raise QuizError(REMOVED)
     topic = bank.topic(question.primary_topic)
     seed = choice_seed(exam.id, position)
     shown = shown_choices(question, seed)

@@ -13,6 +13,7 @@ from bot.bank import QuestionBank
 from bot.bootstrap import Core, wire
 from bot.decks.limits import MAX_DECKS
 from bot.errors import QuizError
+from bot.exam_models import ExamQuestion, ExamReport
 from bot.models import Actor, Posted
 from bot.recall import Grade
 from tests.conftest import FrozenClock
@@ -242,3 +243,19 @@ async def test_a_reimport_of_as_many_questions_at_the_same_moment_is_seen(core: 
         "Fifth?",
         "Sixth?",
     }
+
+
+async def test_a_mock_exam_asks_a_decks_choice_questions_and_survives_its_removal(core: Core) -> None:
+    await imported(core.decks, T1, choices=3)
+    screen = await core.exam.start(ANN, "team-terms", 3, None)
+    assert isinstance(screen, ExamQuestion) and screen.total == 3
+    deck = {q.id for q in (await core.quiz.library.bank_of(ANN)).in_topic("team-terms")}
+    assert screen.question.question_id in deck and screen.question.topic_name == "Team Terms"
+    await core.exam.choose(ANN, screen.exam_id, 0, (0,))
+    assert await core.decks.remove_deck(T1, "Team Terms")
+    with pytest.raises(QuizError, match="deck was removed"):
+        await core.exam.go(ANN, screen.exam_id, 1)
+    report = await core.exam.submit(ANN, screen.exam_id)
+    assert isinstance(report, ExamReport) and report.total == 3
+    with pytest.raises(QuizError, match="No topic 'team-terms'"):
+        await core.exam.start(Actor("slack", "T2", "U9", "Zed"), "team-terms", 3, None)
