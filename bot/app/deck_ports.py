@@ -4,6 +4,10 @@
 input, Discord's attachment option, `studybot deck ...`) only fetch the file's bytes and render
 what comes back. Every method checks nothing about who asks: the admin rule is the caller's, as
 for the question of the day.
+
+`workspace_id` is the workspace as the command line and the dashboard spell it
+(`bot.app.dashboard_model.workspace_key(actor.platform, actor.workspace)`): `slack:T0123`,
+`discord:123456789` or `terminal`; anything else raises `QuizError` with a one-line message.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ import pytest
 from bot.app.deck_ports import DeckAdmin
 from bot.app.decks import DeckService, stable_id
 from bot.bank import QuestionBank
-from bot.bootstrap import Core, wire
+from bot.bootstrap import Core, compose, wire
+from bot.db.database import Database
 from bot.decks.limits import MAX_DECKS
 from bot.errors import QuizError
 from bot.exam_models import ExamQuestion, ExamReport
-from bot.models import Actor, Posted
+from bot.models import Actor, Posted, TopicNotFound
 from bot.recall import Grade
 from tests.conftest import FrozenClock
 from tests.decks.workspace_helpers import imported, team_csv
@@ -259,3 +260,17 @@ async def test_a_mock_exam_asks_a_decks_choice_questions_and_survives_its_remova
     assert isinstance(report, ExamReport) and report.total == 3
     with pytest.raises(QuizError, match="No topic 'team-terms'"):
         await core.exam.start(Actor("slack", "T2", "U9", "Zed"), "team-terms", 3, None)
+
+
+async def test_another_process_sees_an_import_and_a_removal_with_its_next_command(
+    core: Core, database: Database, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    other = compose(database, bank, clock)
+    assert "team-terms" not in {t.id for t in await other.quiz.topics(ANN)}
+    await imported(core.decks, T1)
+    result = await other.quiz.ask(ANN, "C1", "team-terms")
+    assert isinstance(result, Posted)
+    assert await core.decks.remove_deck(T1, "Team Terms")
+    assert isinstance(await other.quiz.ask(ANN, "C1", "team-terms"), TopicNotFound)
+    with pytest.raises(QuizError, match="not in this workspace's questions"):
+        await other.quiz.answer_self_grade(ANN, result.question.instance_id, Grade.GOOD)
