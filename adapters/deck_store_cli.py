@@ -12,7 +12,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from adapters.deck_cli import plural, print_problems, read_file
+from adapters.deck_cli import KIND_NAMES, plural, print_problems, read_file
 from adapters.startup import check_content_dir, check_database_path
 from bot.app.deck_ports import ExportFormat
 from bot.app.decks import DeckService
@@ -51,7 +51,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _dispatch(service: DeckService, args: argparse.Namespace) -> int:
     workspace: str = args.workspace
     if args.deck_command == "import":
-        return await _import(service, workspace, args.file, args.name, args.choices, args.dry_run)
+        return await _import(service, workspace, args)
     if args.deck_command == "list":
         return await _list(service, workspace)
     if args.deck_command == "builtin":
@@ -69,19 +69,20 @@ async def _dispatch(service: DeckService, args: argparse.Namespace) -> int:
     return await _export(service, workspace, name, args.format, args.output)
 
 
-async def _import(
-    service: DeckService, workspace: str, file: Path, name: str | None, choices: int | None, dry_run: bool
-) -> int:
+async def _import(service: DeckService, workspace: str, args: argparse.Namespace) -> int:
+    file: Path = args.file
+    dry_run: bool = args.dry_run
     data = read_file(file)
     if data is None:
         return 1
-    deck_name = name or file.stem
+    name = args.name or file.stem
     report = await service.import_deck(
-        workspace, deck_name, file.name, data, choices=choices, dry_run=dry_run
+        workspace, name, file.name, data, choices=args.choices, dry_run=dry_run, fmt=args.format
     )
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    read = f"{plural(report.questions, 'question')} read from {file.name} ({report.format})"
+    kinds = ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in report.kinds) or "nothing"
+    read = f"{plural(report.questions, 'question')} read from {file.name} ({report.format}: {kinds})"
     if report.problems:
         count = plural(len(report.problems), "problem")
         print_problems(f"{file.name} has {count}:", report.problems)

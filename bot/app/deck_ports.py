@@ -49,6 +49,8 @@ class ImportReport:
     dry_run: bool
     replaced: bool = False
     kept_history: int = 0
+    kinds: tuple[tuple[str, int], ...] = ()
+    """How many questions of each kind (`multiple_choice`, `flashcard` ...), most first."""
 
     @property
     def stored(self) -> bool:

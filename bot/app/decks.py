@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
@@ -117,8 +118,10 @@ class DeckService:
         *,
         choices: int | None = None,
         dry_run: bool = False,
+        fmt: str | None = None,
     ) -> ImportReport:
-        """Read, check and (unless `dry_run` or a problem) store a deck; every problem at once."""
+        """Read, check and (unless `dry_run` or a problem) store a deck; every problem at once.
+        `fmt` reads the file as that format (`bot.decks.FORMATS`) whatever its name says."""
         from bot.decks.entries import DeckOptions
         from bot.decks.reader import read_deck
 
@@ -129,7 +132,7 @@ class DeckService:
         if named is not None:
             return ImportReport(name, "unknown", 0, (named,), (), dry_run)
         options = DeckOptions(topic=topic, choices=choices)
-        read = await asyncio.to_thread(read_deck, data, filename, options)
+        read = await asyncio.to_thread(read_deck, data, filename, options, fmt)
         entries = [dict(entry) for entry in read.entries]
         for entry in entries:
             entry["id"] = stable_id(platform, workspace, topic, str(entry.get("prompt", "")))
@@ -165,8 +168,17 @@ class DeckService:
         problems, replaced, kept = await run(store)
         if not problems and not dry_run:
             self.library.forget_workspace(platform, workspace)
+        kinds = Counter(str(entry.get("kind", "")) for entry in entries).most_common()
         return ImportReport(
-            name, read.format, len(entries), tuple(problems), read.warnings, dry_run, replaced, kept
+            name,
+            read.format,
+            len(entries),
+            tuple(problems),
+            read.warnings,
+            dry_run,
+            replaced,
+            kept,
+            tuple(kinds),
         )
 
     # -- the rest -------------------------------------------------------------------------

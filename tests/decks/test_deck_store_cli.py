@@ -45,7 +45,10 @@ def test_import_list_export_and_remove_a_deck(tmp_path: Path, capsys: pytest.Cap
         tmp_path, capsys, "deck", "import", str(deck), "--workspace", "slack:T0123", "--name", "Ours"
     )
     assert (code, err) == (0, "")
-    assert out == "Imported deck 'Ours' into slack:T0123: 1 question read from team.yaml (yaml).\n"
+    assert out == (
+        "Imported deck 'Ours' into slack:T0123: 1 question read from team.yaml "
+        "(yaml: 1 multiple-choice question).\n"
+    )
     code, out, _ = run(tmp_path, capsys, "deck", "list", "--workspace", "slack:T0123")
     assert code == 0
     assert out.splitlines()[:3] == [
@@ -94,7 +97,7 @@ def test_a_bad_file_is_reported_whole_and_nothing_is_imported(
     )
     assert code == 1
     assert err == "team.csv has 1 problem:\n  team.csv:3: answer: is missing\n"
-    assert out == "2 questions read from team.csv (csv); 1 problem, so nothing was imported.\n"
+    assert out == "2 questions read from team.csv (csv: 2 flashcards); 1 problem, so nothing was imported.\n"
     code, out, _ = run(tmp_path, capsys, "deck", "list", "--workspace", "terminal")
     assert "No decks of its own yet" in out
 
@@ -146,3 +149,15 @@ def test_studybot_chat_plays_a_deck_imported_into_the_terminal_workspace(
     assert "Correct! +" in result.stdout
     assert "We keep every image in ECR, next to the clusters." in result.stdout
     assert re.search(r"^our-registry +Our Registry \(1 question\)$", result.stdout, re.M)  # /quiz topics
+
+
+def test_format_reads_a_file_whatever_its_name_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = deck_file(tmp_path, "ECS\tElastic Container Service\nEKS\tElastic Kubernetes Service\n", "set.dat")
+    argv = ("deck", "import", str(deck), "--workspace", "terminal", "--name", "Terms", "--format", "quizlet")
+    code, out, err = run(tmp_path, capsys, *argv)
+    assert (code, err) == (0, "")
+    assert (
+        out == "Imported deck 'Terms' into terminal: 2 questions read from set.dat (quizlet: 2 flashcards).\n"
+    )
