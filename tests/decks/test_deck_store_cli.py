@@ -155,9 +155,9 @@ def test_format_reads_a_file_whatever_its_name_says(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     deck = deck_file(tmp_path, "ECS\tElastic Container Service\nEKS\tElastic Kubernetes Service\n", "set.dat")
-    argv = ("deck", "import", str(deck), "--workspace", "terminal", "--name", "Terms", "--format", "quizlet")
+    argv = ("deck", "import", str(deck), "--workspace", "terminal", "--name", "Glossary", "--format", "quizlet")
     code, out, err = run(tmp_path, capsys, *argv)
     assert (code, err) == (0, "")
     assert (
-        out == "Imported deck 'Terms' into terminal: 2 questions read from set.dat (quizlet: 2 flashcards).\n"
+        out == "Imported deck 'Glossary' into terminal: 2 questions read from set.dat (quizlet: 2 flashcards).\n"
     )
