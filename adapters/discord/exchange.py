@@ -80,6 +80,7 @@ class Exchange:
         ephemeral: bool,
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
+        file: discord.File | None = None,
     ) -> discord.Message | None:
         """Reply: as the initial response if there was none yet, else as a followup.
 
@@ -90,6 +91,8 @@ class Exchange:
         extra: dict[str, Any] = {} if view is None else {"view": view}
         if embed is not None:
             extra["embed"] = embed
+        if file is not None:
+            extra["file"] = file
         if not self.interaction.response.is_done():
             await self.interaction.response.send_message(
                 content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
