@@ -57,16 +57,7 @@ def import_modal(response_url: str, channel: str) -> dict[str, object]:
         "private_metadata": json.dumps({"response_url": response_url, "channel": channel}),
         "blocks": [
             {"type": "section", "text": {"type": "plain_text", "text": FORMATS_HINT, "emoji": False}},
-            _input(
-                FILE_BLOCK,
-                "Deck file",
-                {
-                    "type": "file_input",
-                    "action_id": FILE_BLOCK,
-                    "filetypes": list(DECK_FILE_TYPES),
-                    "max_files": 1,
-                },
-            ),
+            _input(FILE_BLOCK, "Deck file", _file_input()),
             _input(
                 NAME_BLOCK,
                 "Deck name",
