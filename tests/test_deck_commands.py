@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.terminal_render import reply
 from bot.app.commands import Notice
 from bot.app.deck_commands import DECKS_ADMINS_ONLY, DECKS_OFF, DeckChanged, DeckImportForm, DeckList
 from bot.app.deck_ports import ExportedDeck, ImportReport
-from bot.bank import QuestionBank
+from bot.bank import Problem, QuestionBank
 from bot.bootstrap import Services, wire
 from bot.grammar import Invalid, parse
 from bot.grammar_decks import (
@@ -139,3 +140,18 @@ async def test_list_remove_export_and_builtin(services: Services, decks: FakeDec
 
 async def test_without_decks_set_up_the_commands_say_so(services: Services) -> None:
     assert await services.commands.execute(ADMIN, "C1", ListDecks()) == Notice(DECKS_OFF)
+
+
+def test_the_terminal_shows_deck_replies_and_points_to_the_command_line_for_files() -> None:
+    listed = DeckList((), builtin=False)
+    assert reply(listed) == "\n".join(
+        [
+            "This workspace has no decks of its own yet. Import one with /quiz deck import.",
+            "The built-in questions are off here (/quiz deck builtin on turns them back on).",
+        ]
+    )
+    assert "studybot deck import FILE --workspace terminal" in reply(DeckImportForm())
+    assert "studybot deck export NAME --workspace terminal" in reply(ExportedDeck("t.csv", b""))
+    problem = Problem("t.csv", 2, "answer", "is empty")
+    report = ImportReport("Team", "csv", 0, (problem,), (), dry_run=True)
+    assert reply(report).splitlines()[1] == "t.csv:2: answer: is empty"
