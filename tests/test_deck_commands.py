@@ -139,6 +139,7 @@ async def test_list_remove_export_and_builtin(services: Services, decks: FakeDec
 
 
 async def test_without_decks_set_up_the_commands_say_so(services: Services) -> None:
+    services.commands.decks = None
     assert await services.commands.execute(ADMIN, "C1", ListDecks()) == Notice(DECKS_OFF)
 
 

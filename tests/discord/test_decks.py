@@ -158,7 +158,8 @@ async def test_list_remove_and_builtin(stand_in: DiscordStandIn, decks: FakeDeck
 
 
 async def test_without_decks_set_up_the_commands_say_so(
-    stand_in: DiscordStandIn, discord_bot: DiscordComponent
+    stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_core: Core
 ) -> None:
+    quiz_core.commands.decks = None
     refused = await stand_in.interact(deck(ADMIN, "list"), followups=1)
     assert "Decks are not set up for this Studybot" in refused[-1].body["content"]

@@ -34,12 +34,9 @@ SUBMISSIONS = itertools.count(1)
 HOSTILE = "<!channel> <@U2> *bold* `tick` & <https://evil.example|click>"
 
 
-@pytest.fixture
-async def deck_bot(
-    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[SlackBot, FakeDecks]]:
-    """`studybot serve` whose command model has the fake decks (as bootstrap wires the real ones)."""
-    decks = FakeDecks()
+def use_decks(monkeypatch: pytest.MonkeyPatch, decks: FakeDecks | None) -> None:
+    """`studybot serve` builds its core with these decks in the command model (as bootstrap
+    wires the real ones; None: not set up)."""
     build_core = adapters.serve.build_core
 
     async def with_decks(settings: Settings, clock: Clock | None = None) -> Core:
@@ -48,6 +45,14 @@ async def deck_bot(
         return core
 
     monkeypatch.setattr(adapters.serve, "build_core", with_decks)
+
+
+@pytest.fixture
+async def deck_bot(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[SlackBot, FakeDecks]]:
+    decks = FakeDecks()
+    use_decks(monkeypatch, decks)
     slack_api.admins.add(ADMIN.id)
     async with running_bot(slack_api, tmp_path) as bot:
         yield bot, decks
@@ -303,8 +308,12 @@ async def test_list_remove_and_the_builtin_deck(deck_bot: tuple[SlackBot, FakeDe
     assert decks.builtin_off == {"slack:T1"}
 
 
-async def test_without_decks_set_up_the_deck_commands_say_so(slack_bot: SlackBot) -> None:
-    slack_bot.api.admins.add(ADMIN.id)
-    sent = await slack_bot.slash("deck list", ADMIN)
-    [answer] = await slack_bot.responses(sent)
+async def test_without_decks_set_up_the_deck_commands_say_so(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_decks(monkeypatch, None)
+    slack_api.admins.add(ADMIN.id)
+    async with running_bot(slack_api, tmp_path) as bot:
+        sent = await bot.slash("deck list", ADMIN)
+        [answer] = await bot.responses(sent)
     assert "Decks are not set up for this Studybot" in text_of(answer)
