@@ -114,7 +114,11 @@ def register_decks(app: AsyncApp, core: Core, admins: ListedAdmins, background: 
 
         command = ImportDeck(job.name, fetch, int(job.choices) if job.choices else None, bool(job.dry_run))
         result = await core.commands.execute(job.actor, job.channel, command, slack_admin)
-        await background.replies(job.response_url, blocks.reply(result))
+        message = blocks.reply(result)
+        if not await background.replies(job.response_url, message):
+            # The command's response_url lasts 30 minutes: a form sent later is answered in the
+            # channel, still to the admin alone.
+            await client.chat_postEphemeral(channel=job.channel, user=job.user, **message)
         return "refused" if isinstance(result, Notice) else "ok"
 
     route = background.route("action", "deck import", import_deck, DeckImportJob._make)

@@ -54,6 +54,8 @@ class StandInSlack:
         self._file_ids = itertools.count(1)
         # Files members chose in a file input, by file id: name, bytes, and the size files.info says.
         self.shared_files: dict[str, tuple[str, bytes, int]] = {}
+        self.expired: set[str] = set()
+        """response_url names answered 404 expired_url, as Slack does after 30 minutes."""
 
     async def start(self) -> None:
         app = web.Application()
@@ -270,5 +272,8 @@ class StandInSlack:
                 self.held += 1
                 self._changed.notify_all()
             await self._released.wait()
+        if name in self.expired:
+            await self._record(Call(f"respond/{name}", body, 404, ""))
+            return web.Response(status=404, text="expired_url")
         await self._record(Call(f"respond/{name}", body, 200, ""))
         return web.Response(text="ok")

@@ -205,6 +205,20 @@ async def test_every_problem_is_shown_by_line_capped_and_a_mention_pings_no_one(
         assert ping not in raw
 
 
+async def test_a_form_sent_after_its_response_url_expired_is_answered_ephemerally_in_the_channel(
+    deck_bot: tuple[SlackBot, FakeDecks],
+) -> None:
+    bot, decks = deck_bot
+    view, response_url = await open_form(bot)
+    bot.api.expired.add(response_url.rsplit("/", 1)[1])
+    file_id = bot.api.share_file("team.csv", CSV.encode())
+    await submit(bot, submission(bot, view, ADMIN, file_id, "team.csv", "Team"))
+    [told] = await bot.api.wait_ok("chat.postEphemeral")
+    assert (told.body["channel"], told.body["user"]) == (bot.channel, ADMIN.id)
+    assert "Imported the deck 'Team'" in told.body["text"]
+    assert len(decks.imports) == 1
+
+
 async def test_a_file_over_10_mb_is_refused_before_it_is_downloaded(
     deck_bot: tuple[SlackBot, FakeDecks],
 ) -> None:
