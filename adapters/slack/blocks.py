@@ -22,7 +22,7 @@ from bot.app.commands import (
     TeamManaged,
     TopicList,
 )
-from bot.app.deck_commands import DeckChanged, DeckList
+from bot.app.deck_commands import DeckChanged, DeckImportForm, DeckList
 from bot.app.deck_ports import ImportReport
 from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
@@ -317,4 +317,7 @@ def reply(result: Reply) -> Message:
             return reply_text(text)
         case ImportReport() | DeckList() | DeckChanged():
             return deck_blocks.reply(result)
+        case DeckImportForm():
+            # Only a written message gets here (a slash command opens the form): it has no trigger.
+            return reply_text(deck_blocks.IMPORT_BY_COMMAND)
     raise AssertionError(f"unhandled reply {result!r}")

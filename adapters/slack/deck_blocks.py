@@ -19,6 +19,7 @@ from bot.grammar_decks import DECK_FILE_TYPES, DECK_NAME_MAX
 DECK_IMPORT_VIEW = "deck-import"
 FILE_BLOCK, NAME_BLOCK, CHOICES_BLOCK, DRY_RUN_BLOCK = "deck-file", "deck-name", "deck-choices", "dry-run"
 DECK_COMMAND = "/quiz deck"
+IMPORT_BY_COMMAND = "Type the command /quiz deck import: it opens a form to choose the deck file."
 # A section's text may be 3,000 characters; escaping can make a line longer than it was typed.
 SECTION_MAX = 2900
 FORMATS_HINT = (

@@ -101,15 +101,12 @@ async def open_import_form(
     return "ok"
 
 
-async def send_export(
-    client: AsyncWebClient, tell: Replies, user: str, response_url: str, exported: ExportedDeck
-) -> Outcome:
-    """The exported file in the admin's direct messages with Studybot; where it went, said
-    privately where they asked."""
+async def upload_export(client: AsyncWebClient, channel: str, exported: ExportedDeck) -> str | None:
+    """Share the exported file in `channel` (a direct message); None when it went, else what to
+    tell the admin."""
     try:
-        dm = await open_dm(client, user)
         await client.files_upload_v2(
-            channel=dm,
+            channel=channel,
             content=exported.data,
             filename=exported.filename,
             title=exported.filename,
@@ -118,7 +115,22 @@ async def send_export(
     except SlackApiError as error:
         code = error.response.get("error")
         log.warning("Slack deck export refused: %s", code)
-        await tell(response_url, blocks.reply_text(CANNOT_SEND.format(code=code)))
+        return CANNOT_SEND.format(code=code)
+    return None
+
+
+async def send_export(
+    client: AsyncWebClient, tell: Replies, user: str, response_url: str, exported: ExportedDeck
+) -> Outcome:
+    """The exported file in the admin's direct messages with Studybot; where it went, said
+    privately where they asked."""
+    try:
+        refusal = await upload_export(client, await open_dm(client, user), exported)
+    except SlackApiError as error:
+        log.warning("Slack refused a direct message for a deck export: %s", error.response.get("error"))
+        refusal = CANNOT_SEND.format(code=error.response.get("error"))
+    if refusal is not None:
+        await tell(response_url, blocks.reply_text(refusal))
         return "refused"
     sent = f"Sent {exported.filename} to your direct messages with Studybot."
     await tell(response_url, blocks.reply_text(sent))

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_harness import BOT_TOKEN, SIGNING_SECRET, SlackBot, SlackUser, running_bot, sign, text_of
 from slack_stand_in import StandInSlack
+from test_slack_direct import direct_message
 
 import adapters.serve
 from adapters.slack.deck_blocks import CHOICES_BLOCK, DECK_IMPORT_VIEW, DRY_RUN_BLOCK, FILE_BLOCK, NAME_BLOCK
@@ -331,3 +332,22 @@ async def test_without_decks_set_up_the_deck_commands_say_so(
         sent = await bot.slash("deck list", ADMIN)
         [answer] = await bot.responses(sent)
     assert "Decks are not set up for this Studybot" in text_of(answer)
+
+
+async def test_written_in_a_direct_message_import_points_to_the_command_and_export_shares_the_file_there(
+    deck_bot: tuple[SlackBot, FakeDecks],
+) -> None:
+    bot, decks = deck_bot
+    await import_file(bot, "team.csv", CSV.encode(), "Team")
+
+    await bot.send_raw(direct_message("Ev101", "deck import", user=ADMIN.id), "application/json")
+    [told] = await bot.api.wait_ok("chat.postMessage")
+    assert told.body["channel"] == "D1"
+    assert "Type the command /quiz deck import: it opens a form" in text_of(told.body)
+
+    await bot.send_raw(direct_message("Ev102", "deck export Team", user=ADMIN.id), "application/json")
+    [completed] = await bot.api.wait_ok("files.completeUploadExternal")
+    assert completed.body["channel_id"] == "D1"
+    [uploaded] = bot.api.ok("upload")
+    assert bot.api.uploads[uploaded.body["file_id"]] == CSV.encode()
+    assert bot.api.ok("conversations.open") == [] and len(bot.api.ok("chat.postMessage")) == 1
