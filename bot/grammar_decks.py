@@ -36,7 +36,9 @@ class DeckFile:
 
 @dataclass(frozen=True)
 class OpenDeckImport:
-    """`deck import` typed: the platform asks the admin for the file."""
+    """`deck import [NAME]` typed: the platform asks the admin for the file (the name filled in)."""
+
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def parse_deck(typed: list[str]) -> DeckCommand | str:
         return ListDecks()
     head, rest = typed[0].casefold(), typed[1:]
     if head == "import":
-        return OpenDeckImport()
+        return OpenDeckImport(deck_name(" ".join(rest)))
     if head in ("list", "ls"):
         return ListDecks()
     if head == "builtin":

@@ -36,6 +36,7 @@ MEMBER = Actor("slack", "T1", "U2", "bob")
     [
         ("deck import", OpenDeckImport()),
         ("/quiz deck IMPORT", OpenDeckImport()),
+        ("deck import Team  ECS", OpenDeckImport("Team ECS")),
         ("deck", ListDecks()),
         ("deck list", ListDecks()),
         ("decks list", ListDecks()),

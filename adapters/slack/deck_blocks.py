@@ -45,8 +45,20 @@ def _file_input() -> Block:
     return {"type": "file_input", "action_id": FILE_BLOCK, "filetypes": list(DECK_FILE_TYPES), "max_files": 1}
 
 
-def import_modal(response_url: str, channel: str) -> dict[str, object]:
-    """The modal `/quiz deck import` opens; where to answer rides in `private_metadata`."""
+def _name_input(name: str | None) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": NAME_BLOCK,
+        "max_length": DECK_NAME_MAX,
+        "placeholder": plain("e.g. Team ECS notes"),
+    }
+    if name is not None:
+        element["initial_value"] = name
+    return element
+
+
+def import_modal(response_url: str, channel: str, name: str | None = None) -> dict[str, object]:
+    """The modal `/quiz deck import [NAME]` opens; where to answer rides in `private_metadata`."""
     choices = [{"text": plain(f"Multiple choice, {n} choices"), "value": str(n)} for n in CHOICES_RANGE]
     dry_run = {"text": plain("Dry run only: check the file, import nothing"), "value": "dry-run"}
     return {
@@ -60,15 +72,7 @@ def import_modal(response_url: str, channel: str) -> dict[str, object]:
             {"type": "section", "text": {"type": "plain_text", "text": FORMATS_HINT, "emoji": False}},
             _input(FILE_BLOCK, "Deck file", _file_input()),
             _input(
-                NAME_BLOCK,
-                "Deck name",
-                {
-                    "type": "plain_text_input",
-                    "action_id": NAME_BLOCK,
-                    "max_length": DECK_NAME_MAX,
-                    "placeholder": plain("e.g. Team ECS notes"),
-                },
-                hint="Its questions become a topic of this name.",
+                NAME_BLOCK, "Deck name", _name_input(name), hint="Its questions become a topic of this name."
             ),
             _input(
                 CHOICES_BLOCK,

@@ -89,10 +89,10 @@ async def fetch_file(client: AsyncWebClient, file_id: str, filename: str) -> Dec
 
 
 async def open_import_form(
-    client: AsyncWebClient, tell: Replies, trigger_id: str, channel: str, response_url: str
+    client: AsyncWebClient, tell: Replies, trigger_id: str, channel: str, response_url: str, name: str | None
 ) -> Outcome:
     try:
-        await client.views_open(trigger_id=trigger_id, view=import_modal(response_url, channel))
+        await client.views_open(trigger_id=trigger_id, view=import_modal(response_url, channel, name))
     except SlackApiError as error:
         if error.response.get("error") not in TRIGGER_ERRORS:
             raise

@@ -279,7 +279,7 @@ def register(
             return await post_exam(client, tell, command.user, command.channel, command.response_url, result)
         if isinstance(result, DeckImportForm):
             return await open_import_form(
-                client, tell, command.trigger_id, command.channel, command.response_url
+                client, tell, command.trigger_id, command.channel, command.response_url, result.name
             )
         if isinstance(result, ExportedDeck):
             return await send_export(client, tell, command.user, command.response_url, result)

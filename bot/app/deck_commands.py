@@ -27,7 +27,10 @@ DECKS_OFF = "Decks are not set up for this Studybot; ask whoever runs it."
 
 @dataclass(frozen=True)
 class DeckImportForm:
-    """`deck import` by an admin: the platform asks for the file (Slack's modal)."""
+    """`deck import` by an admin: the platform asks for the file (Slack's modal), with the deck's
+    name filled in when it was typed."""
+
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ def no_such_deck(name: str) -> UserFacingError:
 async def run_deck_command(decks: DeckAdmin, workspace_id: str, command: DeckCommand) -> DeckReply:
     """One deck command for one workspace (`slack:T…`, `discord:…`, `terminal`)."""
     match command:
-        case OpenDeckImport():
-            return DeckImportForm()
+        case OpenDeckImport(name):
+            return DeckImportForm(name)
         case ImportDeck(name, fetch, choices, dry_run):
             file = await fetch()
             return await decks.import_deck(

@@ -154,12 +154,22 @@ async def test_deck_import_opens_a_modal_with_a_file_input(deck_bot: tuple[Slack
     assert file_input["type"] == "file_input" and file_input["max_files"] == 1
     assert {"apkg", "csv", "tsv", "txt", "md", "yaml", "yml"} <= set(file_input["filetypes"])
     assert inputs[NAME_BLOCK]["element"]["type"] == "plain_text_input"
+    assert "initial_value" not in inputs[NAME_BLOCK]["element"]
     choices = inputs[CHOICES_BLOCK]
     assert choices["optional"] is True
     assert [o["value"] for o in choices["element"]["options"]] == ["3", "4", "5", "6"]
     assert inputs[DRY_RUN_BLOCK]["element"]["type"] == "checkboxes" and inputs[DRY_RUN_BLOCK]["optional"]
     assert json.loads(view["private_metadata"]) == {"response_url": sent.response_url, "channel": bot.channel}
     assert decks.imports == []
+
+
+async def test_a_name_typed_after_deck_import_is_filled_in(deck_bot: tuple[SlackBot, FakeDecks]) -> None:
+    bot, _ = deck_bot
+    await bot.slash("deck import Team <!here> notes", ADMIN)
+    [call] = await bot.api.wait_ok("views.open")
+    view = json.loads(call.body["view"]) if isinstance(call.body["view"], str) else call.body["view"]
+    [name] = [block for block in view["blocks"] if block.get("block_id") == NAME_BLOCK]
+    assert name["element"]["initial_value"] == "Team <!here> notes"
 
 
 async def test_a_submitted_csv_is_read_with_the_bot_token_and_imported(
