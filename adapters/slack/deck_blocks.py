@@ -19,6 +19,7 @@ from bot.grammar_decks import DECK_FILE_TYPES, DECK_NAME_MAX
 DECK_IMPORT_VIEW = "deck-import"
 FILE_BLOCK, NAME_BLOCK, CHOICES_BLOCK, DRY_RUN_BLOCK = "deck-file", "deck-name", "deck-choices", "dry-run"
 DECK_COMMAND = "/quiz deck"
+NAME_HINT = "Its questions become a topic of this name."
 IMPORT_BY_COMMAND = "Type the command /quiz deck import: it opens a form to choose the deck file."
 # A section's text may be 3,000 characters; escaping can make a line longer than it was typed.
 SECTION_MAX = 2900
@@ -71,9 +72,7 @@ def import_modal(response_url: str, channel: str, name: str | None = None) -> di
         "blocks": [
             {"type": "section", "text": {"type": "plain_text", "text": FORMATS_HINT, "emoji": False}},
             _input(FILE_BLOCK, "Deck file", _file_input()),
-            _input(
-                NAME_BLOCK, "Deck name", _name_input(name), hint="Its questions become a topic of this name."
-            ),
+            _input(NAME_BLOCK, "Deck name", _name_input(name), hint=NAME_HINT),
             _input(
                 CHOICES_BLOCK,
                 "Flashcards",
