@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
-from slack_harness import BOT_TOKEN, SIGNING_SECRET, SlackBot, SlackUser, running_bot, sign, text_of
+from slack_harness import BOT_TOKEN, SlackBot, SlackUser, running_bot, text_of
 from slack_stand_in import StandInSlack
 from test_slack_direct import direct_message
+from test_slack_reports import submit, view_submission
 
 import adapters.serve
 from adapters.slack.deck_blocks import CHOICES_BLOCK, DECK_IMPORT_VIEW, DRY_RUN_BLOCK, FILE_BLOCK, NAME_BLOCK
@@ -81,42 +80,13 @@ def submission(
     files = [] if file_id is None else [{"id": file_id, "name": filename, "title": filename}]
     chosen = None if choices is None else {"text": {"type": "plain_text", "text": "n"}, "value": str(choices)}
     ticked = [{"text": {"type": "plain_text", "text": "Dry run"}, "value": "dry-run"}] if dry_run else []
-    payload = {
-        "type": "view_submission",
-        "team": {"id": bot.team, "domain": "acme"},
-        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": bot.team},
-        "api_app_id": "A1",
-        "token": "legacy-verification-token",
-        "trigger_id": f"trigger-deck-{next(SUBMISSIONS)}",
-        "view": {
-            "id": "V1",
-            "type": "modal",
-            "callback_id": view["callback_id"],
-            "private_metadata": view["private_metadata"],
-            "state": {
-                "values": {
-                    FILE_BLOCK: {FILE_BLOCK: {"type": "file_input", "files": files}},
-                    NAME_BLOCK: {NAME_BLOCK: {"type": "plain_text_input", "value": name}},
-                    CHOICES_BLOCK: {CHOICES_BLOCK: {"type": "static_select", "selected_option": chosen}},
-                    DRY_RUN_BLOCK: {DRY_RUN_BLOCK: {"type": "checkboxes", "selected_options": ticked}},
-                }
-            },
-        },
-        "response_urls": [],
+    values = {
+        FILE_BLOCK: {FILE_BLOCK: {"type": "file_input", "files": files}},
+        NAME_BLOCK: {NAME_BLOCK: {"type": "plain_text_input", "value": name}},
+        CHOICES_BLOCK: {CHOICES_BLOCK: {"type": "static_select", "selected_option": chosen}},
+        DRY_RUN_BLOCK: {DRY_RUN_BLOCK: {"type": "checkboxes", "selected_options": ticked}},
     }
-    return json.dumps(payload)
-
-
-async def submit(bot: SlackBot, payload: str) -> tuple[int, str]:
-    body = urlencode({"payload": payload})
-    stamp = int(time.time())
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": str(stamp),
-        "X-Slack-Signature": sign(SIGNING_SECRET, stamp, body),
-    }
-    async with bot.http.post(bot.url + "slack/events", data=body, headers=headers) as response:
-        return response.status, await response.text()
+    return view_submission(bot, view, user, values)
 
 
 async def answered(bot: SlackBot, response_url: str, count: int = 1) -> dict[str, Any]:
