@@ -27,7 +27,8 @@ def cut(text: str, limit: int = LINE_MAX) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def report_heading(report: ImportReport) -> str:
+def report_heading(report: ImportReport, topics_command: str = "/quiz topics") -> str:
+    """`topics_command` is how the platform spells the topic list."""
     deck = cut(report.deck, 100)
     if report.problems:
         found = plural(len(report.problems), "problem")
@@ -39,7 +40,7 @@ def report_heading(report: ImportReport) -> str:
         return (
             f"Dry run of '{deck}': {questions} ({report.format}) read without a problem; nothing was stored."
         )
-    done = f"Imported the deck '{deck}': {questions} ({report.format}), now in /quiz topics."
+    done = f"Imported the deck '{deck}': {questions} ({report.format}), now in {topics_command}."
     if report.replaced:
         kept = plural(report.kept_history, "unchanged question")
         done += f" It replaced the deck of that name; {kept} kept their history."

@@ -27,7 +27,8 @@ class ImportCall:
 @dataclass
 class FakeDecks:
     """`problems` are reported by the next imports (none: every line after the first of the file
-    is a question); `decks` are the stored decks by (workspace, name)."""
+    is a question, and a question kept from the deck it replaces keeps its history); `decks` are
+    the stored decks by (workspace, name)."""
 
     imports: list[ImportCall] = field(default_factory=list)
     problems: tuple[Problem, ...] = ()
@@ -49,12 +50,14 @@ class FakeDecks:
     ) -> ImportReport:
         self.calls.append("import_deck")
         self.imports.append(ImportCall(workspace_id, name, filename, data, choices, dry_run))
-        questions = max(0, len(data.decode("utf-8", "replace").splitlines()) - 1)
-        report = ImportReport(
-            name, filename.rsplit(".", 1)[-1], questions, self.problems, self.warnings, dry_run
-        )
+        lines = data.decode("utf-8", "replace").splitlines()[1:]
+        before = self.exports.get((workspace_id, name))
+        kept = 0 if before is None else len(set(lines) & set(before.decode().splitlines()[1:]))
+        fmt = filename.rsplit(".", 1)[-1]
+        replaced = before is not None
+        report = ImportReport(name, fmt, len(lines), self.problems, self.warnings, dry_run, replaced, kept)
         if report.stored:
-            summary = DeckSummary(name, name.casefold().replace(" ", "-"), questions, IMPORTED_AT, filename)
+            summary = DeckSummary(name, name.casefold().replace(" ", "-"), len(lines), IMPORTED_AT, filename)
             self.decks[(workspace_id, name)] = summary
             self.exports[(workspace_id, name)] = data
         return report

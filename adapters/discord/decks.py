@@ -70,7 +70,7 @@ async def read_attachment(file: discord.Attachment) -> DeckFile:
 
 
 def report_embed(report: ImportReport) -> discord.Embed:
-    parts = [safe(deck_text.report_heading(report))]
+    parts = [safe(deck_text.report_heading(report, "/quiz-topics"))]
     if report.problems:
         parts += [
             "**Problems** (file:line: field: message)",

@@ -32,6 +32,7 @@ COMMANDS = {
     CommandName.TEAM_CREATE: "/quiz-team create",
     CommandName.TEAM_LIST: "/quiz-team list",
     CommandName.TOPICS: "/quiz-topics",
+    CommandName.DECK_LIST: "/quiz-admin deck list",
 }
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 RESTARTING = "Studybot is restarting. Try again in a minute."

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.app.deck_ports import DeckAdmin, DeckSummary, ExportedDeck, ImportReport
-from bot.errors import UserFacingError
+from bot.errors import Command, QuizError
 from bot.grammar_decks import (
     DeckCommand,
     ExportDeck,
@@ -50,8 +50,8 @@ class DeckChanged:
 DeckReply = DeckImportForm | DeckList | DeckChanged | ImportReport | ExportedDeck
 
 
-def no_such_deck(name: str) -> UserFacingError:
-    return UserFacingError(f"This workspace has no deck named '{name}'. See them with /quiz deck list.")
+def no_such_deck(name: str) -> QuizError:
+    return QuizError(f"This workspace has no deck named '{name}'. See them with ", Command.DECK_LIST, ".")
 
 
 async def run_deck_command(decks: DeckAdmin, workspace_id: str, command: DeckCommand) -> DeckReply:

@@ -70,7 +70,7 @@ async def test_an_attached_csv_is_read_and_imported(stand_in: DiscordStandIn, de
     )
     body = await answer(stand_in, interaction)
     assert decks.imports == [ImportCall(WORKSPACE, "Team ECS", "team.csv", CSV, 4, False)]
-    assert "Imported the deck 'Team ECS': 2 questions (csv)" in shown(body)
+    assert "Imported the deck 'Team ECS': 2 questions (csv), now in /quiz-topics." in shown(body)
 
 
 async def test_a_dry_run_stores_nothing(stand_in: DiscordStandIn, decks: FakeDecks) -> None:
@@ -142,7 +142,8 @@ async def test_export_is_an_ephemeral_file(stand_in: DiscordStandIn, decks: Fake
     assert sent["filename"] == "team-ecs.yaml"
 
     missing = await stand_in.interact(deck(ADMIN, "export", option("name", "Nope")), followups=1)
-    assert "This workspace has no deck named 'Nope'" in missing[-1].body["content"]
+    said = "This workspace has no deck named 'Nope'. See them with /quiz-admin deck list."
+    assert said in missing[-1].body["content"]
 
 
 async def test_list_remove_and_builtin(stand_in: DiscordStandIn, decks: FakeDecks) -> None:

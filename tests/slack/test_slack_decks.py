@@ -152,7 +152,12 @@ async def test_a_submitted_csv_is_read_with_the_bot_token_and_imported(
     [download] = bot.api.ok("download")
     assert download.token == BOT_TOKEN and download.body["file_id"] == info.body["file"]
     assert answer["response_type"] == "ephemeral"
-    assert "Imported the deck 'Team ECS': 2 questions (csv)" in text_of(answer)
+    assert "Imported the deck 'Team ECS': 2 questions (csv), now in /quiz topics." in text_of(answer)
+
+    more = CSV + "What scans images?,Amazon Inspector\n"
+    again = await import_file(bot, "team.csv", more.encode(), "Team ECS")
+    said = "3 questions (csv), now in /quiz topics. It replaced the deck of that name; 2 unchanged questions"
+    assert said in text_of(again)
 
 
 async def test_a_dry_run_stores_nothing_and_says_so(deck_bot: tuple[SlackBot, FakeDecks]) -> None:
@@ -277,7 +282,7 @@ async def test_export_uploads_the_file_to_the_admins_direct_messages(
 
     missing = await bot.slash("deck export Nope", ADMIN)
     [answer] = await bot.responses(missing)
-    assert "This workspace has no deck named 'Nope'" in text_of(answer)
+    assert "This workspace has no deck named 'Nope'. See them with /quiz deck list." in text_of(answer)
 
 
 async def test_list_remove_and_the_builtin_deck(deck_bot: tuple[SlackBot, FakeDecks]) -> None:
