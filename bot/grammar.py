@@ -156,7 +156,7 @@ Command = (
 
 KEYWORDS = tuple(
     "topics help stats leaderboard team teams daily review exam-date private remind pause dashboard "
-    "digest exam report reports deck".split()
+    "digest exam report reports".split()
 )
 _LEADERBOARD_WORDS = ("leaderboard", "lb", "top", "scores")
 _PERIOD_WORDS = {

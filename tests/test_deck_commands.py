@@ -11,7 +11,7 @@ from bot.app.deck_commands import DECKS_ADMINS_ONLY, DECKS_OFF, DeckChanged, Dec
 from bot.app.deck_ports import ExportedDeck, ImportReport
 from bot.bank import Problem, QuestionBank
 from bot.bootstrap import Services, wire
-from bot.grammar import Invalid, parse
+from bot.grammar import Ask, Invalid, parse
 from bot.grammar_decks import (
     DeckFile,
     ExportDeck,
@@ -59,12 +59,17 @@ def test_deck_commands_parse(text: str, expected: object) -> None:
         ("deck export", "Name the deck"),
         ("deck builtin maybe", "Say on or off"),
         ("deck burn", "'burn' is not a deck command"),
-        ("dek list", "Did you mean 'deck'?"),
     ],
 )
 def test_a_wrong_deck_command_says_how(text: str, said: str) -> None:
     parsed = parse(text)
     assert isinstance(parsed, Invalid) and said in parsed.message
+
+
+def test_a_topic_named_like_deck_is_still_a_topic() -> None:
+    """`deck` is no fuzzy keyword: a deck named "Deck 1" (topic deck-1) is asked for by name."""
+    assert parse("deck-1") == Ask("deck-1")
+    assert parse("decks-2") == Ask("decks-2")
 
 
 def test_a_file_type_no_importer_reads_is_named() -> None:
