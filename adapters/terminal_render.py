@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
-from adapters import learning_text
+from adapters import deck_text, learning_text
 from adapters.terminal_exam import exam_history, exam_screen
 from bot.app.commands import (
     DailyStopped,
@@ -18,6 +18,8 @@ from bot.app.commands import (
     TeamManaged,
     TopicList,
 )
+from bot.app.deck_commands import DeckChanged, DeckImportForm, DeckList
+from bot.app.deck_ports import ExportedDeck, ImportReport
 from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport, Reveal
@@ -276,4 +278,6 @@ def reply(result: Reply) -> str:
             return exam_history(result)
         case ExamStopped(text):
             return text
+        case ImportReport() | DeckList() | DeckChanged() | DeckImportForm() | ExportedDeck():
+            return deck_text.plain_reply(result)
     raise AssertionError(f"unhandled reply {result!r}")

@@ -17,6 +17,7 @@ class Command(Enum):
     TEAM_CREATE = "/quiz team create NAME"
     TEAM_LIST = "/quiz team list"
     TOPICS = "/quiz topics"
+    DECK_LIST = "/quiz deck list"
 
 
 class QuizError(UserFacingError):

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from bot import names
 from bot.daily.rules import EVERY_DAY, known_timezone, looks_like_timezone, parse_time, parse_weekdays
 from bot.exam_grammar import ReviewExam, ShowExamHistory, StartExam, StopExam, SubmitExam, parse_exam
+from bot.grammar_decks import DeckCommand, parse_deck
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus, parse_digest
 from bot.grammar_learning import (
     EXAM_DATE_USAGE,
@@ -149,6 +150,7 @@ Command = (
     | ShowExamHistory
     | ReportQuestion
     | ShowReports
+    | DeckCommand
     | Invalid
 )
 
@@ -383,6 +385,8 @@ def parse(text: str) -> Command:
             return _checked(parse_report(rest.split()))
         case "reports":
             return ShowReports()
+        case "deck" | "decks":
+            return _checked(parse_deck(rest.split()))
         case word if word in _LEADERBOARD_WORDS:
             return _leaderboard(words)
     private = private_topic(cleaned)

@@ -38,5 +38,9 @@ HELP_LINES = (
         "elsewhere: Report a problem under an answer",
     ),
     ("/quiz reports", "admins: the latest reports of bad questions"),
+    ("/quiz deck import", "admins: import your own questions (Anki, CSV, notes, ...) as a deck"),
+    ("/quiz deck list | remove NAME", "admins: this workspace's decks, or remove one"),
+    ("/quiz deck export NAME [apkg|csv|yaml]", "admins: a deck as a file, sent to you alone"),
+    ("/quiz deck builtin on|off", "admins: ask the built-in questions here, or only your decks"),
     ("/quiz help", "this help"),
 )

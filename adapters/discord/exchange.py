@@ -32,6 +32,7 @@ COMMANDS = {
     CommandName.TEAM_CREATE: "/quiz-team create",
     CommandName.TEAM_LIST: "/quiz-team list",
     CommandName.TOPICS: "/quiz-topics",
+    CommandName.DECK_LIST: "/quiz-admin deck list",
 }
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
 RESTARTING = "Studybot is restarting. Try again in a minute."
@@ -80,6 +81,7 @@ class Exchange:
         ephemeral: bool,
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
+        file: discord.File | None = None,
     ) -> discord.Message | None:
         """Reply: as the initial response if there was none yet, else as a followup.
 
@@ -90,6 +92,8 @@ class Exchange:
         extra: dict[str, Any] = {} if view is None else {"view": view}
         if embed is not None:
             extra["embed"] = embed
+        if file is not None:
+            extra["file"] = file
         if not self.interaction.response.is_done():
             await self.interaction.response.send_message(
                 content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra

@@ -41,3 +41,17 @@ def literal(text: str) -> str:
     """`text` shown exactly as typed, code spans and URLs escaped too: free text a person wrote
     for others to read (a report's details), where a code span or a link is not meant as one."""
     return _escape_text(text)
+
+
+# A backtick inside a code block could close it; U+02CB looks the same and closes nothing.
+_SAFE_BACKTICK = "\u02cb"
+
+
+def code_block(text: str) -> str:
+    """Preformatted text shown as it is (a deck's problems, a table) that cannot end its block
+    early; `@everyone` and `@here` get the zero-width space too."""
+    return (
+        "```\n"
+        + _MASS_MENTION.sub("@" + _ZERO_WIDTH_SPACE + r"\1", text.replace("`", _SAFE_BACKTICK))
+        + "\n```"
+    )

@@ -48,6 +48,8 @@ HELP = (
     ("/quiz-admin daily on", "server managers: post a question of the day here"),
     ("/quiz-admin daily off", "server managers: stop it here"),
     ("/quiz-admin reports", "server managers: the latest reports of bad questions"),
+    ("/quiz-admin deck import", "server managers: import your own questions (Anki, CSV, notes) as a deck"),
+    ("/quiz-admin deck list", "server managers: this server's decks; remove, export or builtin too"),
     ("/quiz-help", "this help"),
 )
 

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.daily import DailyCommands, complete_timezone, complete_weekdays
+from adapters.discord.decks import DeckCommands, add_decks
 from adapters.discord.digest import DigestCommands, add_digest
 from adapters.discord.exam import ExamCommands
 from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
@@ -149,6 +150,7 @@ def build_tree(
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
     add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
+    add_decks(admin, DeckCommands(commands.commands, commands.in_flight))
     if exam is not None:
         add_exam(tree, exam)
     tree.add_command(team)

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import installs
 from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig
+from adapters.slack.deck_listeners import register_decks
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.direct import register_direct
 from adapters.slack.exam_listeners import register_exam
@@ -89,4 +90,5 @@ def build_app(
     register_direct(app, core, config.admins, background)
     register_exam(app, core, background)
     register_reports(app, core, background)
+    register_decks(app, core, config.admins, background)
     return app

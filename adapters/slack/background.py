@@ -102,11 +102,13 @@ class Replies:
 
     async def __call__(
         self, response_url: str, message: dict[str, Any], replace_original: bool = False
-    ) -> None:
+    ) -> bool:
+        """Whether Slack took the message (a response_url expires after 30 minutes)."""
         webhook = AsyncWebhookClient(response_url, session=self.session)
-        await webhook.send_dict(
+        sent = await webhook.send_dict(
             {"response_type": "ephemeral", "replace_original": replace_original, **message}
         )
+        return sent.status_code == 200
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ notifications and screen readers), or a list of blocks for the App Home view.
 from __future__ import annotations
 
 from adapters import learning_text
-from adapters.slack import action_ids, daily_blocks, exam_blocks
+from adapters.slack import action_ids, daily_blocks, deck_blocks, exam_blocks
 from adapters.slack.kit import Block, Message, button, cell, checkboxes, context, header, message, section
 from adapters.slack.mrkdwn import code_block, escape
 from adapters.slack.report_blocks import report_button, reports
@@ -22,6 +22,8 @@ from bot.app.commands import (
     TeamManaged,
     TopicList,
 )
+from bot.app.deck_commands import DeckChanged, DeckImportForm, DeckList
+from bot.app.deck_ports import ImportReport
 from bot.app.digest import DigestStatusReport
 from bot.choices import LETTERS
 from bot.daily.models import DailyStatusReport
@@ -313,4 +315,9 @@ def reply(result: Reply) -> Message:
             return exam_blocks.history(result)
         case ExamStopped(text):
             return reply_text(text)
+        case ImportReport() | DeckList() | DeckChanged():
+            return deck_blocks.reply(result)
+        case DeckImportForm():
+            # Only a written message gets here (a slash command opens the form): it has no trigger.
+            return reply_text(deck_blocks.IMPORT_BY_COMMAND)
     raise AssertionError(f"unhandled reply {result!r}")

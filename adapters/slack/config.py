@@ -18,7 +18,8 @@ from bot.settings import Settings, SettingsError
 # `im:history` lets members practise in a direct message with Studybot (adapters/slack/direct.py);
 # `im:write` opens direct messages (adapters/slack/dm.py): for a mock exam started in a channel,
 # and for study reminders; `files:write` lets the weekly digest upload its chart
-# (files.getUploadURLExternal).
+# (files.getUploadURLExternal) and sends an admin the deck they export; `files:read` reads the
+# deck file an admin chooses in the import form (Block Kit's file input needs it).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -27,6 +28,7 @@ BOT_SCOPES = (
     "im:history",
     "im:write",
     "files:write",
+    "files:read",
 )
 # Slack user ids: U… for members, W… for members of an Enterprise Grid organisation; T… teams.
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")

@@ -13,8 +13,10 @@ from adapters.slack import blocks
 from adapters.slack.admins import is_admin
 from adapters.slack.background import Background, Outcome
 from adapters.slack.config import ListedAdmins
+from adapters.slack.deck_files import upload_export
 from adapters.slack.listeners import PLATFORM, client_for, message_ref
 from bot.app.commands import Notice
+from bot.app.deck_ports import ExportedDeck
 from bot.bootstrap import Core
 from bot.errors import UserFacingError
 from bot.grammar import parse
@@ -53,6 +55,12 @@ def register_direct(app: AsyncApp, core: Core, admins: ListedAdmins, background:
             ref = message_ref(posted["channel"], posted["ts"])
             await core.quiz.set_message_ref(result.question.instance_id, ref)
             return "ok"
+        if isinstance(result, ExportedDeck):
+            # An admin's deck export asked for here: the file is shared in this conversation.
+            refusal = await upload_export(client, message.channel, result)
+            if refusal is None:
+                return "ok"
+            result = Notice(refusal)
         await client.chat_postMessage(channel=message.channel, **blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 

@@ -25,9 +25,12 @@ from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
+from adapters.slack.deck_files import open_import_form, send_export
 from adapters.slack.dm import post_exam
 from adapters.slack.kit import Message
 from bot.app.commands import DailyStopped, Notice
+from bot.app.deck_commands import DeckImportForm
+from bot.app.deck_ports import ExportedDeck
 from bot.app.quiz import QuizService
 from bot.bootstrap import Core
 from bot.daily.models import DailyStatusReport
@@ -62,6 +65,8 @@ class Command(NamedTuple):
     text: str
     response_url: str
     token: str | None
+    trigger_id: str = ""
+    """For a command that opens a modal (`/quiz deck import`)."""
 
     @property
     def actor(self) -> Actor:
@@ -116,6 +121,7 @@ def command_job(body: Body, client: AsyncWebClient) -> Command:
         body.get("text", ""),
         body["response_url"],
         client.token,
+        body.get("trigger_id", ""),
     )
 
 
@@ -271,6 +277,12 @@ def register(
             return await post_question(command, client, result.question)
         if isinstance(result, ExamQuestion | ExamReview | ExamReport):
             return await post_exam(client, tell, command.user, command.channel, command.response_url, result)
+        if isinstance(result, DeckImportForm):
+            return await open_import_form(
+                client, tell, command.trigger_id, command.channel, command.response_url, result.name
+            )
+        if isinstance(result, ExportedDeck):
+            return await send_export(client, tell, command.user, command.response_url, result)
         if isinstance(parsed, DailyOn) and isinstance(result, DailyStatusReport):
             await announce(client, command.channel, daily_blocks.announcement(result))
         elif isinstance(result, DailyStopped):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.app.dashboard_model import DashboardLinkMinter, workspace_key
+from bot.app.deck_commands import DECKS_ADMINS_ONLY, DECKS_OFF, DeckReply, run_deck_command
+from bot.app.deck_ports import DeckAdmin
 from bot.app.digest import DigestService, DigestStatusReport
 from bot.app.exam import ExamService
 from bot.app.feedback import FeedbackService
@@ -40,6 +42,15 @@ from bot.grammar import (
     ShowLeaderboard,
     ShowStats,
     ShowTopics,
+)
+from bot.grammar_decks import (
+    DECK_COMMANDS,
+    ExportDeck,
+    ImportDeck,
+    ListDecks,
+    OpenDeckImport,
+    RemoveDeck,
+    SetBuiltin,
 )
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
 from bot.grammar_learning import (
@@ -140,6 +151,7 @@ Reply = (
     | ExamReport
     | ExamHistory
     | ExamStopped
+    | DeckReply
 )
 
 
@@ -155,6 +167,7 @@ ADMIN_COMMANDS: dict[type, str] = {
     DigestOff: DIGEST_ADMINS_ONLY,
     DigestStatus: DIGEST_ADMINS_ONLY,
     ShowReports: ADMINS_ONLY_REPORTS,
+    **dict.fromkeys(DECK_COMMANDS, DECKS_ADMINS_ONLY),
 }
 
 AdminCheck = Callable[[], Awaitable[bool]]
@@ -165,7 +178,7 @@ an admin, since on Slack it costs an API call."""
 def needs_admin(command: Command) -> bool:
     """Whether only admins may run this command: turning the question of the day or the weekly
     digest on or off (or asking its status), renaming or deleting a team, reading the reports of
-    bad questions."""
+    bad questions, managing the workspace's decks."""
     return type(command) in ADMIN_COMMANDS
 
 
@@ -194,6 +207,8 @@ class Commands:
         self.reminders = reminders
         self.dashboard_links: DashboardLinkMinter | None = None
         self.digest: DigestService | None = None
+        self.decks: DeckAdmin | None = None
+        """A workspace's own decks (issue 18); None: `/quiz deck ...` says they are not set up."""
         self.now: Callable[[], datetime] = quiz.clock.now
         self.feedback = feedback
 
@@ -257,6 +272,11 @@ class Commands:
                 return await self._exam(actor, command)
             case ReportQuestion() | ShowReports():
                 return await self._feedback(actor, command)
+            case OpenDeckImport() | ImportDeck() | ListDecks() | RemoveDeck() | ExportDeck() | SetBuiltin():
+                if self.decks is None:
+                    return Notice(DECKS_OFF)
+                workspace = workspace_key(actor.platform, actor.workspace)
+                return await run_deck_command(self.decks, workspace, command)
             case Invalid(message):
                 return Notice(message)
         raise AssertionError(f"unhandled command {command!r}")

@@ -56,6 +56,10 @@ class DiscordStandIn:
         self.identifies: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        # Files attached to a slash command's attachment option, by attachment id (served at their
+        # CDN URL), and the ids whose bytes were fetched.
+        self.attachments: dict[str, bytes] = {}
+        self.downloads: list[str] = []
         # Direct-message channels the bot opened (POST /users/@me/channels): one per person,
         # person -> channel id and channel id -> person.
         self.dm_channels: dict[str, int] = {}
@@ -76,6 +80,7 @@ class DiscordStandIn:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{attachment}/{filename}", self._attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -148,6 +153,28 @@ class DiscordStandIn:
             lambda: self.callbacks(interaction) and len(self.followups(interaction)) >= followups
         )
         return [*self.callbacks(interaction), *self.followups(interaction)]
+
+    def attach(self, filename: str, data: bytes, size: int | None = None) -> dict[str, Any]:
+        """An uploaded attachment as an interaction's `resolved` data gives it; `size` is what
+        Discord states (the true length unless given)."""
+        attachment_id = str(self.next_id())
+        self.attachments[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": "application/octet-stream",
+            "ephemeral": True,
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        attachment_id = request.match_info["attachment"]
+        self.downloads.append(attachment_id)
+        await self._notify()
+        return web.Response(body=self.attachments[attachment_id])
 
     async def _notify(self) -> None:
         async with self._changed:

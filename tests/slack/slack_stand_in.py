@@ -2,7 +2,8 @@
 
 It records every call (failed attempts too), can answer the next calls of a method with 429 or
 500, refuses posts to the channels a test names, knows which members are workspace admins or
-owners (users.info), and lets a test wait, with a deadline, until the calls it expects have
+owners (users.info), keeps files members chose in a form (files.info and their private download
+URL, which wants the bot token), and lets a test wait, with a deadline, until the calls it expects have
 arrived.
 """
 
@@ -51,6 +52,10 @@ class StandInSlack:
         # Files uploaded through files.getUploadURLExternal's upload URL, by file id.
         self.uploads: dict[str, bytes] = {}
         self._file_ids = itertools.count(1)
+        # Files members chose in a file input, by file id: name, bytes, and the size files.info says.
+        self.shared_files: dict[str, tuple[str, bytes, int]] = {}
+        self.expired: set[str] = set()
+        """response_url names answered 404 expired_url, as Slack does after 30 minutes."""
 
     async def start(self) -> None:
         app = web.Application()
@@ -58,6 +63,7 @@ class StandInSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -89,6 +95,13 @@ class StandInSlack:
     def refuse_channel(self, channel: str, error: str) -> None:
         """Answer every chat.postMessage to `channel` with `{"ok": false, "error": error}`."""
         self.refusing[channel] = error
+
+    def share_file(self, name: str, data: bytes, size: int | None = None) -> str:
+        """A file as a member uploads it in a form's file input; `size` is what files.info says
+        (its true length unless given). Returns its id."""
+        file_id = f"F{next(self._file_ids):04d}"
+        self.shared_files[file_id] = (name, data, len(data) if size is None else size)
+        return file_id
 
     def ok(self, method: str) -> list[Call]:
         """The calls of a method (or of a response_url, `respond/NAME`) that succeeded."""
@@ -180,6 +193,15 @@ class StandInSlack:
             if missing:
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+        if method == "files.info":
+            if body["file"] not in self.shared_files:
+                return {"ok": False, "error": "file_not_found"}
+            name, _, size = self.shared_files[body["file"]]
+            url = f"{self.url}files-pri/{body['file']}/{name}"
+            return {
+                "ok": True,
+                "file": {"id": body["file"], "name": name, "size": size, "url_private_download": url},
+            }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         if method == "oauth.v2.access":
@@ -233,6 +255,15 @@ class StandInSlack:
         await self._record(Call("upload", {"file_id": file_id, "length": len(data)}, 200, ""))
         return web.Response(text=f"OK - {len(data)}")
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """A shared file's private URL: its bytes for a bot token, else Slack's sign-in page."""
+        file_id = request.match_info["file_id"]
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        await self._record(Call("download", {"file_id": file_id}, 200, token))
+        if not token.startswith("xoxb-") or file_id not in self.shared_files:
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=self.shared_files[file_id][1], content_type="application/octet-stream")
+
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text())
         name = request.match_info["name"]
@@ -241,5 +272,8 @@ class StandInSlack:
                 self.held += 1
                 self._changed.notify_all()
             await self._released.wait()
+        if name in self.expired:
+            await self._record(Call(f"respond/{name}", body, 404, ""))
+            return web.Response(status=404, text="expired_url")
         await self._record(Call(f"respond/{name}", body, 200, ""))
         return web.Response(text="ok")

@@ -45,7 +45,9 @@ async def test_a_workspace_installs_the_app_then_uses_it(slack_oauth_bot: SlackB
     authorize = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', html)
     assert authorize is not None
     assert f"state={state}" in authorize.group(1)
-    scopes = "scope=commands,chat:write,chat:write.public,users:read,im:history,im:write,files:write"
+    scopes = (
+        "scope=commands,chat:write,chat:write.public,users:read,im:history,im:write,files:write,files:read"
+    )
     assert scopes in authorize.group(1).replace("%2C", ",").replace("%3A", ":")
     assert [row["state"] for row in rows(bot, "slack_oauth_states")] == [state]
 

@@ -43,6 +43,15 @@ async def answer_and_open_report(bot: SlackBot, user: SlackUser) -> tuple[dict[s
 
 def submission(bot: SlackBot, view: dict[str, Any], user: SlackUser, reason: str | None, text: str) -> str:
     selected = None if reason is None else {"text": {"type": "plain_text", "text": reason}, "value": reason}
+    values = {
+        "reason": {"reason": {"type": "static_select", "selected_option": selected}},
+        "details": {"details": {"type": "plain_text_input", "value": text or None}},
+    }
+    return view_submission(bot, view, user, values)
+
+
+def view_submission(bot: SlackBot, view: dict[str, Any], user: SlackUser, values: dict[str, Any]) -> str:
+    """A modal submitted by `user` with these input values, as Slack posts it."""
     payload = {
         "type": "view_submission",
         "team": {"id": bot.team, "domain": "acme"},
@@ -55,12 +64,7 @@ def submission(bot: SlackBot, view: dict[str, Any], user: SlackUser, reason: str
             "type": "modal",
             "callback_id": view["callback_id"],
             "private_metadata": view["private_metadata"],
-            "state": {
-                "values": {
-                    "reason": {"reason": {"type": "static_select", "selected_option": selected}},
-                    "details": {"details": {"type": "plain_text_input", "value": text or None}},
-                }
-            },
+            "state": {"values": values},
         },
         "response_urls": [],
     }

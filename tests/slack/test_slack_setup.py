@@ -134,7 +134,7 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
     # users:read only to tell workspace admins and owners (question of the day) from members;
     # im:history only for the direct messages members write to Studybot; im:write only to open
     # the direct messages study reminders and mock exams go to; files:write only for the weekly
-    # digest's chart.
+    # digest's chart and an admin's deck export; files:read only for the deck import form's file.
     assert set(BOT_SCOPES) == {
         "commands",
         "chat:write",
@@ -143,6 +143,7 @@ def test_the_manifest_matches_what_the_code_registers() -> None:
         "im:history",
         "im:write",
         "files:write",
+        "files:read",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
