@@ -119,6 +119,7 @@ def wire(
     commands = Commands(quiz, standings, teams, daily, learning, reminders, exam, feedback)
     commands.digest = DigestService(uow, clock, default_timezone)
     decks = DeckService(uow, library, clock, default_timezone)
+    commands.decks = decks
     return Services(
         uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback, decks
     )
