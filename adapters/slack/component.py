@@ -32,6 +32,11 @@ EVENTS_PATH = "/slack/events"
 TELL_RESERVE_SECONDS = 3.0
 # Web API calls and response_url replies; slack_sdk gives each call its own timeout too.
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
+# Connections to Slack at once: one for every work slot and every refusal being told, and as
+# many again for answer-count updates and posts, so no piece of work waits for a connection
+# behind another workspace's (aiohttp's default pool of 100, fewer than the 128 slots, made
+# another workspace's reply queue behind a flood's for a slow Slack's answer time and more).
+SLACK_CONNECTIONS = 2 * WORK_SLOTS
 
 
 def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
@@ -65,7 +70,9 @@ class SlackComponent:
         self.config = config
         self.inflight = InFlight("Slack")
         # One session (one connection pool) for every call to Slack from this process.
-        self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        self.session = aiohttp.ClientSession(
+            timeout=HTTP_TIMEOUT, connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS)
+        )
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS, config.queue_limit)
         client = web_client(config, self.session)
         self.counts = count_updates(core.quiz, self.background, client)
