@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from adapters.discord.people import actor
-from adapters.discord.turns import DiscordWork, queue_of
+from adapters.discord.turns import DiscordWork, ticket_of
 from adapters.work_queue import RESTARTING
 from bot.app.commands import Commands, Notice, Reply
 from bot.errors import Command as CommandName
@@ -124,14 +124,18 @@ class Exchange:
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:
-        """The work waits for its turn in its server's queue, if the interaction check gave it
-        one; then refusals reach the user as they are; any other error as a friendly line, and
-        the log; work cut short by stopping (cancelled, waiting or under way) tells the user it
-        may not have been done."""
-        work = queue_of(self.interaction)
-        ticket = None if work is None else work.ticket(self.interaction)
+        """Acknowledged work waits for its turn in its server's queue, if the interaction check
+        gave it one (work before the acknowledgement, which must come within Discord's three
+        seconds, runs at once: a modal, a reply from memory, a name checked before deferring);
+        then refusals reach the user as they are; any other error as a friendly line, and the
+        log; work cut short by stopping (cancelled, waiting or under way) tells the user it may
+        not have been done."""
+        ticket = ticket_of(self.interaction)
+        if ticket is not None and not self.interaction.response.is_done():
+            ticket.give_up()
+            ticket = None
         try:
-            async with contextlib.nullcontext() if work is None or ticket is None else work.turn(ticket):
+            async with contextlib.nullcontext() if ticket is None else ticket.turn():
                 yield
         except asyncio.CancelledError:
             self.outcome = Outcome.ERROR
@@ -165,7 +169,7 @@ async def refused(interaction: discord.Interaction, work: DiscordWork) -> bool:
         count(interaction, Outcome.REFUSED)
         await interaction.response.autocomplete([])
         return True
-    refusal = work.refusal(interaction)
+    refusal = work.take_place(interaction)
     if refusal is None:
         return False
     count(interaction, Outcome.REFUSED)

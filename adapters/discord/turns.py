@@ -1,12 +1,13 @@
 """Discord's side of the work queue (`adapters.work_queue`): an interaction's work waits its turn
 in its server's queue, bounded and served in turn with the other servers', drained on stop.
 
-discord.py runs each interaction's handler in a task of its own; the handler acknowledges the
-interaction (defers) and then, inside `Exchange.guard`, waits here for a work slot. A waiting
-handler holds its interaction and task (Discord's, not ours to make smaller), so the bound keeps
-what waits small. Before the handler starts, its interaction check asks whether the queue would
-take it: if not, the person is told "busy" (or "restarting") at once, as the interaction's only
-response, seen by them alone.
+discord.py runs each interaction's handler in a task of its own, its interaction check first.
+The check takes the interaction's place in its server's queue, or, if the queue is full (or the
+process stopping), tells the person "busy" ("restarting") at once, as the interaction's only
+response, seen by them alone. The handler then acknowledges the interaction (defers) and, inside
+`Exchange.guard`, waits for its turn. The place is given up when the handler's task ends, at the
+latest, whatever path it took. A waiting handler holds its interaction and task (discord.py's,
+not ours to make smaller), so the bound keeps what waits small.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import discord
 
 from adapters.inflight import InFlight
 from adapters.work_queue import QUEUE_LIMIT, WORK_SLOTS, Platform, WorkQueue
-from bot.errors import UserFacingError
 
-_QUEUE = "studybot.work"
+_TICKET = "studybot.ticket"
 
 
 def _new_future() -> asyncio.Future[Any]:
@@ -34,16 +34,32 @@ def _new_future() -> asyncio.Future[Any]:
 class Ticket:
     """One interaction's place in its server's queue."""
 
+    queue: WorkQueue[Ticket]
     workspace: str
     task: asyncio.Task[Any]
     """The handler waiting for its turn: cancelled if stopping leaves it behind."""
-    turn: asyncio.Future[None] = field(default_factory=_new_future)
+    given: asyncio.Future[None] = field(default_factory=_new_future)
+    """Done when its turn comes."""
     told: asyncio.Future[bool] = field(default_factory=_new_future)
     """Whether its user was told, should stopping cut its work short (set by `Exchange.guard`)."""
 
     def tell(self, told: bool) -> None:
         if not self.told.done():
             self.told.set_result(told)
+
+    def give_up(self) -> None:
+        """Its place in the queue, or its slot, goes to the next in turn."""
+        self.queue.withdraw(self.workspace, self)
+        self.queue.release(self.task)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold a work slot while the block runs, once the server's turn comes."""
+        try:
+            await self.given
+            yield
+        finally:
+            self.give_up()
 
 
 class DiscordWork(InFlight):
@@ -62,48 +78,35 @@ class DiscordWork(InFlight):
     def closed(self, closed: bool) -> None:
         self.queue.closed = closed
 
-    def refusal(self, interaction: discord.Interaction) -> str | None:
-        """What to answer at once instead of starting the interaction's work (counted), or None:
-        the interaction is then marked to wait for its turn here."""
-        refusal = self.queue.refusal(str(interaction.guild_id))
-        if refusal is None:
-            interaction.extras[_QUEUE] = self
-        return refusal
-
-    def ticket(self, interaction: discord.Interaction) -> Ticket:
+    def take_place(self, interaction: discord.Interaction) -> str | None:
+        """Queue the interaction (its handler, the current task), or say what to answer at once
+        instead ("busy", "restarting"; counted)."""
         task = asyncio.current_task()
         assert task is not None, "interactions are handled in tasks"
-        return Ticket(str(interaction.guild_id), task)
-
-    @asynccontextmanager
-    async def turn(self, ticket: Ticket) -> AsyncIterator[None]:
-        """Hold a work slot while the block runs, once the server's turn comes. Refused ("busy",
-        "restarting") as a UserFacingError if the queue filled since the interaction check."""
+        ticket = Ticket(self.queue, str(interaction.guild_id), task)
         refusal = self.queue.offer(ticket.workspace, ticket)
-        if refusal is not None:
-            raise UserFacingError(refusal)
-        try:
-            await ticket.turn
-            yield
-        finally:
-            self.queue.withdraw(ticket.workspace, ticket)
-            self.queue.release(ticket.task)
+        if refusal is None:
+            interaction.extras[_TICKET] = ticket
+            task.add_done_callback(lambda _task: ticket.give_up())
+        return refusal
 
     def _begin(self, ticket: Ticket) -> asyncio.Task[Any]:
-        if not ticket.turn.done():
-            ticket.turn.set_result(None)
+        if not ticket.given.done():
+            ticket.given.set_result(None)
         return ticket.task
 
     def _abandon(self, ticket: Ticket) -> None:
         ticket.task.cancel()
 
     async def _told(self, ticket: Ticket) -> bool:
-        await asyncio.wait({ticket.told})  # not cancelling it if this wait is cut short
-        return ticket.told.result()
+        """Whether `Exchange.guard` told the user (False if the handler ended without it)."""
+        # asyncio.wait does not cancel what it waits for if this wait is cut short.
+        await asyncio.wait({ticket.told, ticket.task}, return_when=asyncio.FIRST_COMPLETED)
+        return ticket.told.done() and ticket.told.result()
 
 
-def queue_of(interaction: discord.Interaction) -> DiscordWork | None:
-    """The queue the interaction's work waits its turn in (None: it was not checked, e.g. a
-    modal's submission, and runs at once)."""
-    work = interaction.extras.get(_QUEUE)
-    return work if isinstance(work, DiscordWork) else None
+def ticket_of(interaction: discord.Interaction) -> Ticket | None:
+    """The interaction's place in its server's queue (None: the interaction was not checked,
+    e.g. a modal's submission, and its work runs at once)."""
+    ticket = interaction.extras.get(_TICKET)
+    return ticket if isinstance(ticket, Ticket) else None
