@@ -40,8 +40,6 @@ TELL_SLOTS = 16
 BUSY = "Studybot is busy right now. Try again in a moment."
 RESTARTING = "Studybot is restarting. Try again in a minute."
 
-log = logging.getLogger(__name__)
-
 Item = TypeVar("Item")
 
 
@@ -77,6 +75,8 @@ class Platform(Generic[Item]):
     tell_unfinished: Callable[[Item], Awaitable[bool]]
     """Tell the item's user it was not finished (after its task, if any, was cancelled);
     True if they were told."""
+    log: logging.Logger
+    """Where stopping says what it left unfinished: the adapter's own logger."""
     abandon: Callable[[Item], None] = lambda _item: None
     """A queued item left behind at stop (Discord: cancel the handler waiting for its turn)."""
 
@@ -203,7 +203,7 @@ class WorkQueue(Generic[Item]):
             await asyncio.wait(set(running), timeout=max(0.0, tell_by - loop.time()))
         told = await self._tell_all([item for _, item in running.values()] + queued, tell_by)
         unfinished = Unfinished(len(running), len(queued), told)
-        noun = self.platform.noun
+        noun, log = self.platform.noun, self.platform.log
         if unfinished.total:
             log.warning(
                 "stopping: %d acknowledged %ss unfinished (%d running, %d queued); "

@@ -4,6 +4,7 @@ what stopping abandons and tells."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from adapters.work_queue import BUSY, Platform, Unfinished, WorkQueue
@@ -27,9 +28,9 @@ class Pieces:
         self.pieces: list[Piece] = []
         self.abandoned: list[tuple[str, int]] = []
         self.told: list[tuple[str, int]] = []
-        self.queue: WorkQueue[Piece] = WorkQueue(
-            Platform("test", "test piece", self.begin, self.tell, self.abandon), slots=4, limit=limit
-        )
+        log = logging.getLogger("test")
+        platform = Platform("test", "test piece", self.begin, self.tell, log, self.abandon)
+        self.queue: WorkQueue[Piece] = WorkQueue(platform, slots=4, limit=limit)
 
     def begin(self, piece: Piece) -> asyncio.Task[None]:
         self.begun.append((piece.workspace, piece.n))

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from adapters.discord.people import actor
-from adapters.discord.turns import DiscordWork, ticket_of
+from adapters.discord.turns import DiscordWork, ticket_to_wait_with
 from adapters.work_queue import RESTARTING
 from bot.app.commands import Commands, Notice, Reply
 from bot.errors import Command as CommandName
@@ -130,10 +130,7 @@ class Exchange:
         then refusals reach the user as they are; any other error as a friendly line, and the
         log; work cut short by stopping (cancelled, waiting or under way) tells the user it may
         not have been done."""
-        ticket = ticket_of(self.interaction)
-        if ticket is not None and not self.interaction.response.is_done():
-            ticket.give_up()
-            ticket = None
+        ticket = ticket_to_wait_with(self.interaction)
         try:
             async with contextlib.nullcontext() if ticket is None else ticket.turn():
                 yield

@@ -13,6 +13,7 @@ not ours to make smaller), so the bound keeps what waits small.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from adapters.inflight import InFlight
 from adapters.work_queue import QUEUE_LIMIT, WORK_SLOTS, Platform, WorkQueue
 
 _TICKET = "studybot.ticket"
+
+log = logging.getLogger(__name__)
 
 
 def _new_future() -> asyncio.Future[Any]:
@@ -66,7 +69,7 @@ class DiscordWork(InFlight):
     """The Discord interactions in flight and the queue their work takes turns in."""
 
     def __init__(self, slots: int = WORK_SLOTS, limit: int = QUEUE_LIMIT) -> None:
-        platform = Platform("discord", "Discord interaction", self._begin, self._told, self._abandon)
+        platform = Platform("discord", "Discord interaction", self._begin, self._told, log, self._abandon)
         self.queue: WorkQueue[Ticket] = WorkQueue(platform, slots, limit)
         super().__init__("Discord")
 
@@ -105,8 +108,14 @@ class DiscordWork(InFlight):
         return ticket.told.done() and ticket.told.result()
 
 
-def ticket_of(interaction: discord.Interaction) -> Ticket | None:
-    """The interaction's place in its server's queue (None: the interaction was not checked,
-    e.g. a modal's submission, and its work runs at once)."""
-    ticket = interaction.extras.get(_TICKET)
-    return ticket if isinstance(ticket, Ticket) else None
+def ticket_to_wait_with(interaction: discord.Interaction) -> Ticket | None:
+    """The interaction's place in its server's queue, to wait for its turn with, once. None when
+    there is none (the interaction was not checked, e.g. a modal's submission) or it is not
+    acknowledged yet: then its place is given up and its work runs at once."""
+    ticket = interaction.extras.pop(_TICKET, None)
+    if not isinstance(ticket, Ticket):
+        return None
+    if not interaction.response.is_done():
+        ticket.give_up()
+        return None
+    return ticket

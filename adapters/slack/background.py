@@ -101,7 +101,7 @@ class Background:
     ) -> None:
         self.inflight = inflight
         self.replies = replies
-        platform = Platform(PLATFORM, "Slack request", self._begin, self._tell_unfinished)
+        platform = Platform(PLATFORM, "Slack request", self._begin, self._tell_unfinished, log)
         self.queue: WorkQueue[tuple[Any, ...]] = WorkQueue(platform, slots, limit)
         self._routes: list[Route[Any]] = []
         self._telling = 0

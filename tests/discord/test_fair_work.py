@@ -134,7 +134,7 @@ async def test_stopping_counts_the_running_and_queued_interactions_exactly_and_t
     async with asyncio.timeout(DEADLINE), running(stand_in, settings, quiz_core) as component:
         flood = await flood_until_busy(stand_in, FLOOD_GUILD, SHARE + three_quarters(QUEUE_LIMIT))
         await stand_in.wait_for(lambda: stand_in.held == SHARE, timeout=DEADLINE)
-        with caplog.at_level(logging.INFO, logger="adapters.work_queue"):
+        with caplog.at_level(logging.INFO, logger="adapters.discord"):
             await component.stop(asyncio.get_running_loop().time() + 8.0)
 
     for interaction in flood:

@@ -184,7 +184,7 @@ async def test_an_interaction_that_cannot_finish_within_the_grace_is_counted_and
         answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
         quiz_database.open.clear()
         await stand_in.interact(answer)
-        with caplog.at_level(logging.WARNING, logger="adapters.work_queue"):
+        with caplog.at_level(logging.WARNING, logger="adapters.discord"):
             await component.stop(asyncio.get_running_loop().time() + 1.0)
         quiz_database.open.set()
 

@@ -187,7 +187,7 @@ async def test_stopping_finishes_the_queue_then_counts_exactly_what_is_left_and_
     await held.until_started(2)
     loop = asyncio.get_running_loop()
 
-    with caplog.at_level(logging.INFO, logger="adapters.work_queue"):
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
         unfinished = await background.drain(loop.time() + 0.2, loop.time() + DEADLINE)
 
     assert unfinished == Unfinished(running=2, queued=4, told=5)
@@ -208,7 +208,7 @@ async def test_stopping_with_everything_finished_says_so(caplog: pytest.LogCaptu
     held.gate.set()
     loop = asyncio.get_running_loop()
 
-    with caplog.at_level(logging.INFO, logger="adapters.work_queue"):
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
         unfinished = await background.drain(loop.time() + DEADLINE, loop.time() + DEADLINE)
 
     assert unfinished == Unfinished(0, 0, 0) and told.sent == []
