@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.slack.background import BUSY, RESTARTING, UNFINISHED, WORK_SLOTS
-from adapters.work_queue import three_quarters
+from adapters.slack.background import BUSY, RESTARTING, UNFINISHED
+from adapters.work_queue import WORK_SLOTS, three_quarters
 from tests.served import Served, served, slash_body
 from tests.slack.slack_stand_in import StandInSlack
 

@@ -19,8 +19,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from adapters.slack.background import BUSY, WORK_SLOTS
-from adapters.work_queue import three_quarters
+from adapters.work_queue import BUSY, WORK_SLOTS, three_quarters
 from tests.served import Served, served, slash_body
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_backpressure import until

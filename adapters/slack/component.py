@@ -15,7 +15,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
 from adapters.slack.app import build_app, web_client
-from adapters.slack.background import WORK_SLOTS, Background, Replies
+from adapters.slack.background import Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.gate import Gate
@@ -24,6 +24,7 @@ from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from adapters.slack.reminders import SlackReminders
+from adapters.work_queue import WORK_SLOTS
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
