@@ -17,6 +17,7 @@ from benchmarks import (
     decks,
     exam,
     fanout,
+    flood,
     footprint,
     leaderboard,
     learning,
@@ -52,6 +53,10 @@ async def _fanout(directory: Path, quick: bool) -> list[Figure]:
     return await fanout.run(directory, world.bank(), fanout.QUICK if quick else fanout.FULL)
 
 
+async def _flood(directory: Path, quick: bool) -> list[Figure]:
+    return await flood.run(directory, quick)
+
+
 async def _postgres(directory: Path, quick: bool) -> list[Figure]:
     return await postgres.run(directory, world.bank(), postgres.QUICK if quick else postgres.FULL)
 
@@ -82,6 +87,7 @@ SECTIONS: dict[str, Section] = {
     "leaderboard": _leaderboard,
     "slack": _slack,
     "footprint": _footprint,
+    "flood": _flood,
     "fanout": _fanout,
     "decks": _decks,
     "learning": _learning,

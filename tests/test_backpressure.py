@@ -1,6 +1,6 @@
 """Bounded work, fair between workspaces, and a graceful stop, on a real `studybot serve`: Slack's
-stand-in holds the replies to response_urls for as long as a test needs (a slow Slack), so the
-work slots fill and the queue behind them is what the test says it is."""
+stand-in holds the replies to response_urls for as long as a test needs (a slow Slack), so a
+workspace's share of the work slots fills and the queue behind it is what the test says it is."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.slack.background import BUSY, RESTARTING, UNFINISHED, WORK_SLOTS
+from adapters.slack.background import BUSY, RESTARTING, UNFINISHED
+from adapters.work_queue import WORK_SLOTS, three_quarters
 from tests.served import Served, served, slash_body
 from tests.slack.slack_stand_in import StandInSlack
 
 DEADLINE = 60.0
-# Replies in flight to Slack at once: the size of aiohttp's connection pool; the other work
-# slots wait for a connection.
-SLACK_CONNECTIONS = 100
+# The work slots one workspace may hold; the rest stay free for the others.
+SHARE = three_quarters(WORK_SLOTS)
 GRACE = 3.0
 
 
@@ -50,17 +50,26 @@ async def flood(
     return names
 
 
-async def fill_the_slots(bot: Served, http: aiohttp.ClientSession, api: StandInSlack, team: str) -> list[str]:
-    """Requests enough to keep every work slot waiting for Slack: each taken by a worker (none
-    left in the queue, as /metrics says), the replies in Slack's hands."""
-    names = await flood(bot, http, api, team, WORK_SLOTS)
+async def fill_the_slots(
+    bot: Served,
+    http: aiohttp.ClientSession,
+    api: StandInSlack,
+    team: str,
+    count: int = SHARE,
+    queued: int = 0,
+) -> list[str]:
+    """Requests enough to keep `count` work slots (by default the workspace's whole share)
+    waiting for Slack: each taken (none added to the `queued` already waiting, as /metrics
+    says), its reply in Slack's hands."""
+    held = api.held
+    names = await flood(bot, http, api, team, count)
 
     async def all_taken() -> bool:
         _, metrics = await bot.get(http, "/metrics")
-        return 'studybot_queued_work{platform="slack"} 0.0' in metrics
+        return f'studybot_queued_work{{platform="slack"}} {queued}.0' in metrics
 
-    await until(all_taken, "every work slot to take a request")
-    await api.wait_for(lambda: api.held == SLACK_CONNECTIONS)
+    await until(all_taken, "the work slots to take the requests")
+    await api.wait_for(lambda: api.held == held + count)
     return names
 
 
@@ -89,13 +98,16 @@ async def test_past_the_queue_limit_people_are_told_busy_at_once_and_readyz_says
     ):
         await fill_the_slots(bot, http, slack_api, "T1")
         # One workspace may take three quarters of the queue (8 of 10 here)...
-        await flood(bot, http, slack_api, "T1", 8, first=WORK_SLOTS)
+        await flood(bot, http, slack_api, "T1", 8, first=SHARE)
         status, text = await bot.slash(
             http, slash_body(slack_api.response_url("T1-more"), "topics", "T1", n=-1)
         )
         assert status == 200 and text == BUSY
-        # ...and the others the rest, until the queue is full.
-        await flood(bot, http, slack_api, "T2", 2)
+        status, ready = await readyz(bot, http)
+        assert status == 200 and ready["checks"]["slack_queue"] is True
+        # ...and the others the rest (once the slots are all taken), until the queue is full.
+        await fill_the_slots(bot, http, slack_api, "T2", WORK_SLOTS - SHARE, queued=8)
+        await flood(bot, http, slack_api, "T2", 2, first=WORK_SLOTS - SHARE)
         status, text = await bot.slash(http, slash_body(slack_api.response_url("late"), "topics", "T3"))
         assert status == 200 and text == BUSY
         status, ready = await readyz(bot, http)
@@ -111,27 +123,6 @@ async def test_past_the_queue_limit_people_are_told_busy_at_once_and_readyz_says
         assert slack_api.attempts("respond/late") == [] and slack_api.attempts("respond/T1-more") == []
 
 
-async def test_one_workspace_s_flood_does_not_hold_up_another_workspace(
-    tmp_path: Path, slack_api: StandInSlack
-) -> None:
-    slack_api.hold_responses(lambda name, _body: name.startswith("TFLOOD"))
-    async with (
-        asyncio.timeout(DEADLINE),
-        served(tmp_path, slack_api.api_url) as bot,
-        aiohttp.ClientSession() as http,
-    ):
-        await fill_the_slots(bot, http, slack_api, "TFLOOD")
-        await flood(bot, http, slack_api, "TFLOOD", 172, first=WORK_SLOTS)
-        await bot.slash(http, slash_body(slack_api.response_url("TOTHER-0"), "topics", "TOTHER"))
-        slack_api.release_responses()
-        await slack_api.wait_ok_count_prefix("respond/", 301)
-
-    order = [call.method for call in slack_api.calls if call.method.startswith("respond/")]
-    # The held 128 finish first; then the workspaces take turns: the other one's reply comes
-    # next but one, not after the 172 of the flood still waiting.
-    assert order.index("respond/TOTHER-0") <= WORK_SLOTS + 2
-
-
 async def test_sigterm_finishes_the_queued_work_and_refuses_new_work_meanwhile(
     tmp_path: Path, slack_api: StandInSlack
 ) -> None:
@@ -142,7 +133,7 @@ async def test_sigterm_finishes_the_queued_work_and_refuses_new_work_meanwhile(
         aiohttp.ClientSession() as http,
     ):
         names = await fill_the_slots(bot, http, slack_api, "T1")
-        names += await flood(bot, http, slack_api, "T1", 22, first=WORK_SLOTS)
+        names += await flood(bot, http, slack_api, "T1", 22, first=SHARE)
 
         bot.process.send_signal(signal.SIGTERM)
 
@@ -172,7 +163,7 @@ async def test_what_cannot_finish_within_the_grace_is_counted_exactly_and_its_us
         aiohttp.ClientSession() as http,
     ):
         names = await fill_the_slots(bot, http, slack_api, "T1")
-        names += await flood(bot, http, slack_api, "T1", 22, first=WORK_SLOTS)
+        names += await flood(bot, http, slack_api, "T1", 22, first=SHARE)
 
         started = time.monotonic()
         assert await bot.stop(signal.SIGTERM, within=DEADLINE) == 0
@@ -181,9 +172,9 @@ async def test_what_cannot_finish_within_the_grace_is_counted_exactly_and_its_us
     assert took < GRACE + 2.0
     told = {call.method for call in slack_api.ok_calls() if UNFINISHED in json.dumps(call.body)}
     assert told == {f"respond/{name}" for name in names}
-    total = WORK_SLOTS + 22
+    total = SHARE + 22
     assert (
-        f"stopping: {total} acknowledged Slack requests unfinished ({WORK_SLOTS} running, 22 queued); "
+        f"stopping: {total} acknowledged Slack requests unfinished ({SHARE} running, 22 queued); "
         f"{total} of their users told, 0 could not be"
     ) in bot.messages()
 

@@ -19,9 +19,9 @@ import discord
 from discord.ui import Button, DynamicItem, Select, View
 
 from adapters.discord import render
-from adapters.discord.exchange import refused_while_stopping
+from adapters.discord.exchange import refused
 from adapters.discord.reports import REPORT, REPORT_PLACEHOLDER, report_custom_id, report_options
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.models import QuestionView
 from bot.questions import Kind
 from bot.recall import Grade
@@ -49,7 +49,7 @@ def grade_of(how: str, value: str) -> Grade:
 
 
 class Clicks(Protocol):
-    in_flight: InFlight
+    in_flight: DiscordWork
 
     async def answer(self, interaction: discord.Interaction, instance_id: int, choice: int) -> None: ...
 
@@ -65,9 +65,9 @@ class Clicks(Protocol):
 OnClick = Callable[[discord.Interaction, re.Match[str]], Coroutine[Any, Any, None]]
 
 
-def _item_class(template: str, on_click: OnClick, in_flight: InFlight) -> type[DynamicItem[Button[View]]]:
+def _item_class(template: str, on_click: OnClick, in_flight: DiscordWork) -> type[DynamicItem[Button[View]]]:
     """A button kind whose clicks, matched on `template`, go to `on_click` with the match (or
-    are answered "restarting" while `in_flight` is closed)."""
+    are answered "restarting" or "busy" as `in_flight` says)."""
 
     class QuizButton(DynamicItem[Button[View]], template=template):
         def __init__(self, button: Button[View], match: re.Match[str]) -> None:
@@ -82,7 +82,7 @@ def _item_class(template: str, on_click: OnClick, in_flight: InFlight) -> type[D
             return cls(item, match)
 
         async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-            return not await refused_while_stopping(interaction, in_flight)
+            return not await refused(interaction, in_flight)
 
         async def callback(self, interaction: discord.Interaction) -> None:
             await on_click(interaction, self.match)
@@ -93,9 +93,9 @@ def _item_class(template: str, on_click: OnClick, in_flight: InFlight) -> type[D
 OnPick = Callable[[discord.Interaction, re.Match[str], list[str]], Coroutine[Any, Any, None]]
 
 
-def _menu_class(template: str, on_pick: OnPick, in_flight: InFlight) -> type[DynamicItem[Select[View]]]:
+def _menu_class(template: str, on_pick: OnPick, in_flight: DiscordWork) -> type[DynamicItem[Select[View]]]:
     """A select menu kind whose picks, matched on `template`, go to `on_pick` with the values (or
-    are answered "restarting" while `in_flight` is closed)."""
+    are answered "restarting" or "busy" as `in_flight` says)."""
 
     class QuizMenu(DynamicItem[Select[View]], template=template):
         def __init__(self, menu: Select[View], match: re.Match[str]) -> None:
@@ -110,7 +110,7 @@ def _menu_class(template: str, on_pick: OnPick, in_flight: InFlight) -> type[Dyn
             return cls(item, match)
 
         async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-            return not await refused_while_stopping(interaction, in_flight)
+            return not await refused(interaction, in_flight)
 
         async def callback(self, interaction: discord.Interaction) -> None:
             await on_pick(interaction, self.match, self.item.values)

@@ -12,7 +12,7 @@ from adapters.discord.buttons import Buttons, make_buttons
 from adapters.discord.exchange import NO_MENTIONS, Exchange
 from adapters.discord.people import actor
 from adapters.discord.reports import ReportModal
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.app.feedback import FeedbackService
 from bot.app.quiz import QuizService
 from bot.models import AnswerOutcome
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class QuizClicks:
-    def __init__(self, service: QuizService, in_flight: InFlight, feedback: FeedbackService) -> None:
+    def __init__(self, service: QuizService, in_flight: DiscordWork, feedback: FeedbackService) -> None:
         self.service = service
         self.in_flight = in_flight
         self.feedback = feedback

@@ -16,7 +16,7 @@ from adapters.discord.poster import DiscordPoster
 from adapters.discord.reminders import DiscordReminders
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.bootstrap import Core
 
 
@@ -37,7 +37,7 @@ def intents() -> discord.Intents:
 class DiscordBot:
     client: discord.Client
     tree: QuizTree
-    in_flight: InFlight
+    in_flight: DiscordWork
     poster: DiscordPoster
 
 
@@ -57,7 +57,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
             allowed_mentions=NO_MENTIONS,
             application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
         )
-    in_flight = InFlight("Discord")
+    in_flight = DiscordWork(limit=config.queue_limit)
     clicks = QuizClicks(core.quiz, in_flight, core.feedback)
     exam = ExamCommands(core.commands, core.exam, in_flight)
     tree = build_tree(

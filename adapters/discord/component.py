@@ -38,7 +38,8 @@ class DiscordComponent:
         return self.client.is_ready() and not self.client.is_closed()
 
     def readiness(self) -> dict[str, bool]:
-        return {self.name: self.ready()}
+        """Connected, and the queue of acknowledged work has room (not ready while it is full)."""
+        return {self.name: self.ready(), "discord_queue": self.bot.in_flight.queue.has_room()}
 
     def refuse_new_work(self) -> None:
         """Stopping: new interactions are answered "restarting" at once."""
@@ -62,14 +63,15 @@ class DiscordComponent:
         self._connection.add_done_callback(_report_end)
 
     async def stop(self, deadline: float) -> None:
-        """Let the interactions under way send their replies until `deadline` (the loop's clock),
-        then disconnect; a gateway or API that does not answer holds nothing up past it."""
+        """Let the queued interactions and those under way finish until `deadline` (the loop's
+        clock), less the last seconds kept for telling the people whose work was cut short
+        (counted exactly in the log); then disconnect. A gateway or API that does not answer
+        holds nothing up past `deadline`."""
         loop = asyncio.get_running_loop()
         self.refuse_new_work()
         wind_down = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
-        await self.bot.in_flight.drain(
-            max(0.0, deadline - loop.time() - wind_down), "interactions", wind_down
-        )
+        await self.bot.in_flight.queue.drain(deadline - wind_down, deadline)
+        await self.bot.in_flight.drain(max(0.0, deadline - loop.time()), "interactions")
         await within(self.client.close(), deadline, "closing the Discord connection")
         connection = self._connection
         if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):

@@ -21,6 +21,8 @@ class DiscordConfig:
     gateway_url: str | None
     shard_count: int | None
     shard_ids: tuple[int, ...]
+    queue_limit: int = 1000
+    """Acknowledged interactions that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
 
     @property
     def sharded(self) -> bool:
@@ -77,6 +79,7 @@ def discord_config(settings: Settings) -> DiscordConfig:
         gateway_url=_url("DISCORD_GATEWAY_URL", settings.discord_gateway_url, ("ws", "wss")),
         shard_count=settings.discord_shard_count,
         shard_ids=_shard_ids(settings.discord_shard_ids, settings.discord_shard_count),
+        queue_limit=settings.studybot_work_queue_limit,
     )
 
 

@@ -17,7 +17,7 @@ from adapters.discord import exam_render as render
 from adapters.discord.buttons import _item_class, _menu_class
 from adapters.discord.exchange import Exchange
 from adapters.discord.people import actor
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.app.commands import Commands
 from bot.app.exam import ExamScreen, ExamService
 from bot.exam_grammar import ShowExamHistory, StartExam, StopExam
@@ -26,7 +26,7 @@ from bot.grammar import Command
 
 
 class ExamCommands:
-    def __init__(self, commands: Commands, exams: ExamService, in_flight: InFlight) -> None:
+    def __init__(self, commands: Commands, exams: ExamService, in_flight: DiscordWork) -> None:
         self.commands = commands
         self.exams = exams
         self.in_flight = in_flight

@@ -18,7 +18,8 @@ from typing import Any
 import discord
 
 from adapters.discord.people import actor
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork, ticket_to_wait_with
+from adapters.work_queue import RESTARTING as RESTARTING  # Discord's tests name it here
 from bot.app.commands import Commands, Notice, Reply
 from bot.errors import Command as CommandName
 from bot.errors import QuizError, UserFacingError
@@ -35,7 +36,6 @@ COMMANDS = {
     CommandName.DECK_LIST: "/quiz-admin deck list",
 }
 FRIENDLY_FAILURE = "Something went wrong on our side, sorry. Nothing was saved; please try again."
-RESTARTING = "Studybot is restarting. Try again in a minute."
 UNFINISHED = (
     "Studybot had to restart before it finished this, so it may not have been carried out. Please try again."
 )
@@ -127,14 +127,24 @@ class Exchange:
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:
-        """Refusals reach the user as they are; any other error as a friendly line, and the log;
-        work cut short by stopping (cancelled) tells the user it may not have been done."""
+        """Acknowledged work waits for its turn in its server's queue, if the interaction check
+        gave it one (work before the acknowledgement, which must come within Discord's three
+        seconds, runs at once: a modal, a reply from memory, a name checked before deferring);
+        then refusals reach the user as they are; any other error as a friendly line, and the
+        log; work cut short by stopping (cancelled, waiting or under way) tells the user it may
+        not have been done."""
+        ticket = ticket_to_wait_with(self.interaction)
         try:
-            yield
+            async with contextlib.nullcontext() if ticket is None else ticket.turn():
+                yield
         except asyncio.CancelledError:
             self.outcome = Outcome.ERROR
+            told = False
             with contextlib.suppress(Exception):
                 await self.send(UNFINISHED, ephemeral=True)
+                told = True
+            if ticket is not None:
+                ticket.tell(told)
             raise
         except QuizError as error:
             await self.refuse(error.said(COMMANDS))
@@ -148,14 +158,20 @@ class Exchange:
             count(self.interaction, self.outcome)
 
 
-async def refused_while_stopping(interaction: discord.Interaction, in_flight: InFlight) -> bool:
-    """While the process is stopping, answer a new interaction "restarting" (counted as refused)
-    instead of starting its work; True when it was refused."""
-    if not in_flight.closed:
+async def refused(interaction: discord.Interaction, work: DiscordWork) -> bool:
+    """Answer a new interaction at once instead of starting its work, while the process is
+    stopping ("restarting") or its server's queue is full ("busy"): seen by the user alone,
+    counted as refused; True when it was refused. Autocomplete is never queued (it answers
+    from memory), only emptied while stopping."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        if not work.closed:
+            return False
+        count(interaction, Outcome.REFUSED)
+        await interaction.response.autocomplete([])
+        return True
+    refusal = work.take_place(interaction)
+    if refusal is None:
         return False
     count(interaction, Outcome.REFUSED)
-    if interaction.type is discord.InteractionType.autocomplete:
-        await interaction.response.autocomplete([])
-    else:
-        await Exchange(interaction).send(RESTARTING, ephemeral=True)
+    await Exchange(interaction).send(refusal, ephemeral=True)
     return True

@@ -14,7 +14,7 @@ from adapters.discord import people, render
 from adapters.discord.buttons import Buttons
 from adapters.discord.exchange import Exchange
 from adapters.discord.reports import reports_embed
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.app.commands import Commands, DashboardLink, TeamList, TeamManaged, TopicList
 from bot.app.quiz import QuizService
 from bot.grammar import (
@@ -38,7 +38,9 @@ AUTOCOMPLETE_NAME_MAX = 100
 
 
 class QuizCommands:
-    def __init__(self, quiz: QuizService, commands: Commands, buttons: Buttons, in_flight: InFlight) -> None:
+    def __init__(
+        self, quiz: QuizService, commands: Commands, buttons: Buttons, in_flight: DiscordWork
+    ) -> None:
         self.quiz = quiz
         self.commands = commands
         self.buttons = buttons

@@ -16,10 +16,10 @@ from adapters.discord.daily import DailyCommands, complete_timezone, complete_we
 from adapters.discord.decks import DeckCommands, add_decks
 from adapters.discord.digest import DigestCommands, add_digest
 from adapters.discord.exam import ExamCommands
-from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused_while_stopping
+from adapters.discord.exchange import FRIENDLY_FAILURE, Exchange, Outcome, count, refused
 from adapters.discord.learning import LearningCommands, add_learning, add_reminders
 from adapters.discord.slash import QuizCommands
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.exam_rules import EXAM_QUESTIONS, MAX_MINUTES, MIN_QUESTIONS
 from bot.grammar import TEAM_NAME_MAX, Ask
 from bot.models import Period, Scope
@@ -36,11 +36,12 @@ log = logging.getLogger(__name__)
 
 
 class QuizTree(app_commands.CommandTree[discord.Client]):
-    in_flight: InFlight | None = None
-    """Set by `build_tree`: while it is closed (stopping), commands are answered "restarting"."""
+    in_flight: DiscordWork | None = None
+    """Set by `build_tree`: while it is closed (stopping) commands are answered "restarting",
+    while their server's queue is full "busy"."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return self.in_flight is None or not await refused_while_stopping(interaction, self.in_flight)
+        return self.in_flight is None or not await refused(interaction, self.in_flight)
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /

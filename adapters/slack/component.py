@@ -15,7 +15,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
 from adapters.slack.app import build_app, web_client
-from adapters.slack.background import WORK_SLOTS, Background, Replies
+from adapters.slack.background import Background, Replies
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.gate import Gate
@@ -24,6 +24,7 @@ from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from adapters.slack.reminders import SlackReminders
+from adapters.work_queue import WORK_SLOTS
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
@@ -32,6 +33,11 @@ EVENTS_PATH = "/slack/events"
 TELL_RESERVE_SECONDS = 3.0
 # Web API calls and response_url replies; slack_sdk gives each call its own timeout too.
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
+# Connections to Slack at once: one for every work slot and every refusal being told, and as
+# many again for answer-count updates and posts, so no piece of work waits for a connection
+# behind another workspace's (aiohttp's default pool of 100, fewer than the 128 slots, made
+# another workspace's reply queue behind a flood's for a slow Slack's answer time and more).
+SLACK_CONNECTIONS = 2 * WORK_SLOTS
 
 
 def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
@@ -65,7 +71,9 @@ class SlackComponent:
         self.config = config
         self.inflight = InFlight("Slack")
         # One session (one connection pool) for every call to Slack from this process.
-        self.session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        self.session = aiohttp.ClientSession(
+            timeout=HTTP_TIMEOUT, connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS)
+        )
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS, config.queue_limit)
         client = web_client(config, self.session)
         self.counts = count_updates(core.quiz, self.background, client)

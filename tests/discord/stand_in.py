@@ -72,6 +72,10 @@ class DiscordStandIn:
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._hold: Callable[[str, str, Any], bool] | None = None
+        self._released = asyncio.Event()
+        self.held = 0
+        """Requests waiting for `release` (see `hold`)."""
         self.port = 0
         self.token = "stand-in-token"
 
@@ -89,6 +93,7 @@ class DiscordStandIn:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self.release()
         for connection in self._connections:
             await connection.socket.close()
         assert self._runner is not None
@@ -118,6 +123,16 @@ class DiscordStandIn:
     def fail(self, method: str, path_pattern: str, status: int, code: int, message: str) -> None:
         """Answer every matching request with this JSON error, as Discord does (403 50001...)."""
         self._failures.append(Failure(method, re.compile(path_pattern), status, code, message))
+
+    def hold(self, which: Callable[[str, str, Any], bool]) -> None:
+        """Answer no request that `which(method, path, body)` picks until `release`: a Discord
+        as slow as a test needs. `held` counts those waiting."""
+        self._hold = which
+        self._released.clear()
+
+    def release(self) -> None:
+        self._hold = None
+        self._released.set()
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event to the newest connection that identified."""
@@ -233,6 +248,10 @@ class DiscordStandIn:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body = await self._read_body(request)
+        if self._hold is not None and self._hold(request.method, path, body):
+            self.held += 1
+            await self._notify()
+            await self._released.wait()
         if self._unauthorized(request, path):
             response = _json({"message": "401: Unauthorized", "code": 0}, status=401)
         elif self._take_rate_limit(request.method, path):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -28,6 +29,8 @@ class Call:
     body: dict[str, Any]
     status: int
     token: str
+    at: float = field(default_factory=time.monotonic, compare=False)
+    """When it was answered (`time.monotonic`; a held reply, when it was let go)."""
 
 
 class StandInSlack:
