@@ -12,17 +12,45 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Row, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, delete, or_, select, update
 
 from bot.app.outbox import Due, Scheduled
+from bot.app.outbox_claims import Logic, claimable
 from bot.db.statements import insert
 from bot.db.tables_outbox import outbox
 
 _PENDING = outbox.c.state == "pending"
 # Row ids per statement when rows are finished in bulk (within SQLite's bound-parameter limit).
 _CHUNK = 500
+
+
+class _InSql:
+    def every(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return and_(*conditions)
+
+    def either(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return or_(*conditions)
+
+    def equals(self, value: Any, wanted: str) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], value == wanted)
+
+    def among(self, value: Any, options: Sequence[str]) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], value.in_(options))
+
+    def missing(self, value: Any) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], value.is_(None))
+
+    def at_most(self, value: Any, moment: datetime) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], value <= moment)
+
+    def before(self, value: Any, moment: datetime) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], value < moment)
+
+
+IN_SQL: Logic[ColumnElement[bool]] = _InSql()
+"""`bot.app.outbox_claims.claimable` as a WHERE clause over the table's columns."""
 
 
 def _unleased(now: datetime) -> Any:
@@ -87,24 +115,17 @@ class SqlOutbox:
         claimer: str,
         limit: int,
     ) -> list[Due]:
-        claimable = and_(
-            _PENDING,
-            outbox.c.kind.in_(kinds),
-            outbox.c.platform.in_(platforms),
-            outbox.c.due_at <= now,
-            or_(outbox.c.retry_at.is_(None), outbox.c.retry_at <= now),
-            _unleased(now),
-        )
+        due = claimable(outbox.c, kinds, platforms, now, IN_SQL)
         candidates = list(
             self.connection.execute(
-                select(outbox.c.id).where(claimable).order_by(outbox.c.due_at, outbox.c.id).limit(limit)
+                select(outbox.c.id).where(due).order_by(outbox.c.due_at, outbox.c.id).limit(limit)
             ).scalars()
         )
         if not candidates:
             return []
         rows = self.connection.execute(
             update(outbox)
-            .where(outbox.c.id.in_(candidates), claimable)
+            .where(outbox.c.id.in_(candidates), due)
             .values(lease_until=lease_until, claimed_by=claimer)
             .returning(*outbox.c)
         )
