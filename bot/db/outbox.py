@@ -22,6 +22,11 @@ from bot.db.statements import insert
 from bot.db.tables_outbox import outbox
 
 _PENDING = outbox.c.state == "pending"
+# The same test for statements that name their rows by id: compared as an expression, the state
+# cannot lead SQLite to ix_outbox_state_due, so it finds the rows by id rather than walking
+# every pending row of the index (a week of reminders ahead for 10,000 people is 70,000 rows:
+# marking a batch of deliveries sent took 7 ms that way, 0.1 ms by id).
+_STILL_PENDING = (outbox.c.state + "") == "pending"
 # Row ids per statement when rows are finished in bulk (within SQLite's bound-parameter limit).
 _CHUNK = 500
 
@@ -152,7 +157,7 @@ class SqlOutbox:
         if ids:
             self.connection.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(ids), _PENDING, outbox.c.claimed_by == claimer)
+                .where(outbox.c.id.in_(ids), _STILL_PENDING, outbox.c.claimed_by == claimer)
                 .values(lease_until=lease_until)
             )
 
@@ -160,14 +165,14 @@ class SqlOutbox:
         for start in range(0, len(row_ids), _CHUNK):
             self.connection.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(row_ids[start : start + _CHUNK]), _PENDING)
+                .where(outbox.c.id.in_(row_ids[start : start + _CHUNK]), _STILL_PENDING)
                 .values(state=state, lease_until=None, finished_at=now, attempts=outbox.c.attempts + 1)
             )
 
     def retry(self, row_id: int, claimer: str, retry_at: datetime) -> None:
         self.connection.execute(
             update(outbox)
-            .where(outbox.c.id == row_id, _PENDING, outbox.c.claimed_by == claimer)
+            .where(outbox.c.id == row_id, _STILL_PENDING, outbox.c.claimed_by == claimer)
             .values(lease_until=None, claimed_by=None, retry_at=retry_at, attempts=outbox.c.attempts + 1)
         )
 
