@@ -109,16 +109,17 @@ _TYPE_HINTS = {
 }
 
 
-def _message(error: Mapping[str, Any], loc: Path_) -> str:
+def schema_message(error: Mapping[str, Any], field: str) -> str:
+    """One line for one of pydantic's errors about `field` (the name of the field itself, not
+    its path), for a content author: the bank's files and the decks imported."""
     kind = error["type"]
-    last = loc[-1] if loc else ""
     if kind == "string_too_short":
         return "is empty"
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         if limit == BUTTON_TEXT_MAX:
             return f"is longer than the {BUTTON_TEXT_MAX} characters a button can show"
-        return f"is longer than the {_LIMITS.get(str(last), limit)} characters a message can hold"
+        return f"is longer than the {_LIMITS.get(field, limit)} characters a message can hold"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "missing":
@@ -127,8 +128,8 @@ def _message(error: Mapping[str, Any], loc: Path_) -> str:
         return "must be lower-case letters, digits and dashes"
     if kind == "enum":
         return f"must be one of {error.get('ctx', {}).get('expected', '')}"
-    if str(last) in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
-        return _TYPE_HINTS[str(last)]
+    if field in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
+        return _TYPE_HINTS[field]
     if kind == "string_type":
         return "must be text: put it in quotes (YAML reads 1000000 as a number, and 1,000 in [...] as two)"
     return str(error["msg"]).removeprefix("Value error, ")
@@ -143,7 +144,8 @@ def _validation_problems(
         # A union (text or bool or none) reports one error per member; name the field once.
         while loc and loc[-1] in ("str", "bool", "none"):
             loc = loc[:-1]
-        problems.append(Problem(display, lines.line(loc), _field_name(loc), _message(item, loc)))
+        message = schema_message(item, str(loc[-1]) if loc else "")
+        problems.append(Problem(display, lines.line(loc), _field_name(loc), message))
     return list(dict.fromkeys(problems))
 
 

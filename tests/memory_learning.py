@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, Review, Unrevealed
+from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, ReminderFacts, Review, Unrevealed
 from bot.recall import Memory
 from bot.reminders import ReminderTime
 
@@ -89,6 +89,13 @@ class MemoryLearners:
     def paused_until(self, user_ids: Sequence[int]) -> dict[int, date]:
         found = {user_id: self.profile(user_id).paused_until for user_id in user_ids}
         return {user_id: until for user_id, until in found.items() if until is not None}
+
+    def reminder_facts(self, user_ids: Sequence[int], now: datetime) -> dict[int, ReminderFacts]:
+        found = {}
+        for user_id in set(user_ids) & set(self.state.users):
+            due = sum(1 for (user, _), card in self.s.cards.items() if user == user_id and card.due <= now)
+            found[user_id] = ReminderFacts(self.profile(user_id), due, self.state.users[user_id].streak)
+        return found
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         answered = {a.instance_id for a in self.state.answers if a.user_id == user_id}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.app.outbox import Due, Scheduled
+from bot.app.outbox_claims import IN_PYTHON, ClaimFields, claimable
 
 
 @dataclass
@@ -19,6 +20,11 @@ class OutboxRow:
     lease_until: datetime | None = None
     claimed_by: str | None = None
     finished_at: datetime | None = None
+
+
+def _fields(row: OutboxRow) -> ClaimFields:
+    item = row.item
+    return ClaimFields(row.state, item.kind, item.platform, item.due_at, row.retry_at, row.lease_until)
 
 
 @dataclass
@@ -72,20 +78,13 @@ class MemoryOutbox:
         claimer: str,
         limit: int,
     ) -> list[Due]:
-        claimable = sorted(
-            (
-                (r.item.due_at, i)
-                for i, r in self.s.rows.items()
-                if r.state == "pending"
-                and r.item.kind in kinds
-                and r.item.platform in platforms
-                and r.item.due_at <= now
-                and (r.retry_at is None or r.retry_at <= now)
-                and (r.lease_until is None or r.lease_until < now)
-            )
+        due = sorted(
+            (r.item.due_at, i)
+            for i, r in self.s.rows.items()
+            if claimable(_fields(r), kinds, platforms, now, IN_PYTHON)
         )[:limit]
         claimed = []
-        for _, i in claimable:
+        for _, i in due:
             row = self.s.rows[i]
             row.lease_until, row.claimed_by = lease_until, claimer
             claimed.append(Due(i, row.item, row.attempts))

@@ -46,6 +46,15 @@ class LearnerProfile:
 
 
 @dataclass(frozen=True)
+class ReminderFacts:
+    """What a person's study reminder is made of: their settings, their cards due and streak."""
+
+    profile: LearnerProfile
+    cards_due: int
+    streak: int
+
+
+@dataclass(frozen=True)
 class Unrevealed:
     """A private question the learner was asked and did not answer."""
 
@@ -99,6 +108,11 @@ class Learners(Protocol):
 
     def paused_until(self, user_ids: Sequence[int]) -> dict[int, date]:
         """The last day of each person's vacation (`pause N days`), for those who set one."""
+        ...
+
+    def reminder_facts(self, user_ids: Sequence[int], now: datetime) -> dict[int, ReminderFacts]:
+        """For each of these people who exist: their settings, how many of their cards are due
+        at `now` and their streak (the reminders due at one moment read in one query)."""
         ...
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:

@@ -4,21 +4,25 @@ delivered through the one delivery table (`bot.app.outbox`, kind "reminder").
 Each reminder is one row keyed by the person's local date, so at most one reminder a day
 whatever the restarts and processes (the outbox claims each row once). Turning the reminder on
 schedules the next week of them (`AHEAD`); a delivery reads what it says, and the week's last
-row tops it up (one write), so most deliveries write nothing of their own. A
+row tops it up, so most deliveries write nothing of their own. The reminders delivered at the
+same moment (one minute's, a batch the outbox runner claimed) read in one query and top up in
+one transaction (`Gathered`), not one each: 10,000 people due at 09:00 are a few dozen reads. A
 person whose direct messages are closed is paused with the reason, shown in `remind status`,
 until they turn the reminder on again."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.app.gathered import Gathered
 from bot.app.identity import identify
-from bot.app.learning_ports import LearnerProfile
+from bot.app.learning_ports import LearnerProfile, ReminderFacts
 from bot.app.outbox import Due, JsonValue, Outcome, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
 from bot.clock import Clock
@@ -47,6 +51,29 @@ class DirectMessages(Protocol):
     async def send_reminder(self, workspace: str, user: str, message: ReminderMessage) -> DirectResult: ...
 
 
+def _user_id(due: Due) -> int:
+    return int(str(due.item.payload["user_id"]))
+
+
+def _said(due: Due, facts: ReminderFacts | None) -> tuple[ReminderMessage | None, bool]:
+    """What a reminder says to the person `facts` describe (None: nothing), and whether it is
+    the last of their scheduled week."""
+    if facts is None:
+        return None, False
+    profile, when = facts.profile, _time_of(facts.profile)
+    if when is None or profile.paused_reason is not None:
+        return None, False
+    running_out = bool(due.item.payload.get("last"))
+    if (
+        profile.paused_until is not None
+        and due.item.due_at.astimezone(ZoneInfo(when.timezone)).date() <= profile.paused_until
+    ):
+        return None, running_out
+    if not facts.cards_due:
+        return None, running_out
+    return ReminderMessage(facts.cards_due, facts.streak), running_out
+
+
 def _time_of(profile: LearnerProfile) -> ReminderTime | None:
     if profile.remind_hour is None or profile.remind_minute is None:
         return None
@@ -69,6 +96,10 @@ class Reminders:
         self.default_timezone = default_timezone
         self.messengers: dict[str, DirectMessages] = {}
         """The platforms this process can send direct messages on, added as adapters start."""
+        # A claimed batch is delivered concurrently: what its reminders say is read, and the
+        # weeks running out are topped up, many people per transaction.
+        self._prepared = Gathered(self._prepare_all)
+        self._topped_up = Gathered(self._top_up_all)
 
     # -- commands -------------------------------------------------------------------------
 
@@ -190,9 +221,9 @@ class Reminders:
     async def deliver(self, due: Due) -> Outcome:
         item = due.item
         workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
-        message, running_out = await self.uow.read(partial(self._prepare, due))
+        message, running_out = await self._prepared(due)
         if running_out:
-            await self.uow.write(partial(self._top_up, due))
+            await self._topped_up(due)
         if message is None:
             return Outcome.SENT
         messenger = self.messengers.get(item.platform)
@@ -204,41 +235,32 @@ class Reminders:
             return Outcome.DROPPED
         return Outcome.SENT if result is DirectResult.SENT else Outcome.RETRY
 
-    def _prepare(self, due: Due, repositories: Repositories) -> tuple[ReminderMessage | None, bool]:
-        """What this reminder says (None: nothing, being turned off, paused, or with no cards
-        due), and whether it is the last of the person's scheduled week (a read)."""
-        item, now = due.item, self.clock.now()
-        user_id = int(str(item.payload["user_id"]))
-        workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
-        profile = repositories.learners.profile(user_id)
-        when = _time_of(profile)
-        if when is None or profile.paused_reason is not None:
-            return None, False
-        running_out = bool(item.payload.get("last"))
-        if (
-            profile.paused_until is not None
-            and item.due_at.astimezone(ZoneInfo(when.timezone)).date() <= profile.paused_until
-        ):
-            return None, running_out
-        cards_due = sum(1 for memory in repositories.cards.of_user(user_id).values() if memory.due <= now)
-        if not cards_due:
-            return None, running_out
-        found = repositories.people.find_workspace(item.platform, workspace)
-        person = found and repositories.people.find_user(found.id, user)
-        return ReminderMessage(cards_due, person.streak if person else 0), running_out
+    async def _prepare_all(self, dues: Sequence[Due]) -> list[tuple[ReminderMessage | None, bool]]:
+        return await self.uow.read(partial(self._prepare, dues))
 
-    def _top_up(self, due: Due, repositories: Repositories) -> None:
-        """Schedule the person's next week of reminders, after this one."""
-        item = due.item
-        user_id = int(str(item.payload["user_id"]))
-        workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
-        profile = repositories.learners.profile(user_id)
-        after = max(self.clock.now(), item.due_at)
-        self.schedule_next(repositories, item.platform, workspace, user, user_id, profile, after)
+    def _prepare(
+        self, dues: Sequence[Due], repositories: Repositories
+    ) -> list[tuple[ReminderMessage | None, bool]]:
+        """What each reminder says (None: nothing, being turned off, paused, or with no cards
+        due), and whether it is the last of the person's scheduled week (one read for all)."""
+        facts = repositories.learners.reminder_facts([_user_id(due) for due in dues], self.clock.now())
+        return [_said(due, facts.get(_user_id(due))) for due in dues]
+
+    async def _top_up_all(self, dues: Sequence[Due]) -> list[None]:
+        return await self.uow.write(partial(self._top_up, dues))
+
+    def _top_up(self, dues: Sequence[Due], repositories: Repositories) -> list[None]:
+        """Schedule each person's next week of reminders, after this one (one write for all)."""
+        for due in dues:
+            item, user_id = due.item, _user_id(due)
+            workspace, user = str(item.payload["workspace"]), str(item.payload["user"])
+            profile = repositories.learners.profile(user_id)
+            after = max(self.clock.now(), item.due_at)
+            self.schedule_next(repositories, item.platform, workspace, user, user_id, profile, after)
+        return [None for _ in dues]
 
     def _closed(self, due: Due, repositories: Repositories) -> None:
-        item = due.item
-        user_id = int(str(item.payload["user_id"]))
+        item, user_id = due.item, _user_id(due)
         prefix = reminder_key(item.platform, str(item.payload["workspace"]), str(item.payload["user"]))
         repositories.outbox.cancel(REMINDER_KIND, prefix)
         profile = repositories.learners.profile(user_id)

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
-from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, Review, Unrevealed
+from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, ReminderFacts, Review, Unrevealed
 from bot.db.statements import dialect_insert
-from bot.db.tables import answers, question_instances
+from bot.db.tables import answers, question_instances, users
 from bot.db.tables_learning import cards, learner_profiles, review_logs
 from bot.recall import Memory
 from bot.reminders import ReminderTime
@@ -143,14 +143,34 @@ _UNANSWERED_PRIVATE = (
 )
 
 
+_PROFILE = [c for c in learner_profiles.c if c.name not in ("user_id", "updated_at")]
+"""The columns of a `LearnerProfile`, in its fields' order."""
+
+_CARDS_DUE = (
+    select(func.count())
+    .where(cards.c.user_id == users.c.id, cards.c.due <= bindparam("now", type_=cards.c.due.type))
+    .scalar_subquery()
+)
+# Settings, cards due (a count over the (user, due) index) and streak of some people at once.
+_REMINDER_FACTS = select(users.c.id, _CARDS_DUE, users.c.streak, *_PROFILE).select_from(
+    users.outerjoin(learner_profiles, learner_profiles.c.user_id == users.c.id)
+)
+
+
 class SqlLearners:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def profile(self, user_id: int) -> LearnerProfile:
-        columns = [c for c in learner_profiles.c if c.name not in ("user_id", "updated_at")]
-        row = self.connection.execute(select(*columns).where(learner_profiles.c.user_id == user_id)).first()
+        row = self.connection.execute(select(*_PROFILE).where(learner_profiles.c.user_id == user_id)).first()
         return LearnerProfile() if row is None else LearnerProfile(*row)
+
+    def reminder_facts(self, user_ids: Sequence[int], now: datetime) -> dict[int, ReminderFacts]:
+        query = _REMINDER_FACTS.where(users.c.id.in_(sorted(set(user_ids))))
+        return {
+            user_id: ReminderFacts(LearnerProfile(*profile), cards_due, streak)
+            for user_id, cards_due, streak, *profile in self.connection.execute(query, {"now": now})
+        }
 
     def set_exam_date(self, user_id: int, exam_date: date | None, now: datetime) -> None:
         self._set(user_id, now, exam_date=exam_date)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.db.database import Database
 from bot.errors import StorageUnavailable
 
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0014"
 log = logging.getLogger(__name__)
 
 

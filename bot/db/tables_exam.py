@@ -35,6 +35,9 @@ exams = Table(
     ),
     # A person's exams, newest first (history).
     Index("ix_exams_user_recent", "user_id", "id"),
+    # A workspace's submitted exams by when they ended: the dashboard's Mock exams page (its
+    # weeks and its share right by domain read a range of finished_at; migration 0014).
+    Index("ix_exams_workspace_finished", "workspace_id", "state", "finished_at"),
 )
 
 exam_items = Table(
