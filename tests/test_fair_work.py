@@ -62,7 +62,7 @@ async def posted_question(bot: Served, http: aiohttp.ClientSession, api: StandIn
     posts = len(api.ok("chat.postMessage"))
     assert await bot.slash(http, slash_body(api.response_url(f"{team}-ask"), "ecs", team)) == (200, "")
     post = (await api.wait_ok("chat.postMessage", posts + 1))[-1]
-    found = re.search(r"answer:\d+:\d+|flashcard:\d+", json.dumps(post.body))
+    found = re.search(r"answer:\d+:\d+|flashcard:\d+|submit:\d+", json.dumps(post.body))
     assert found is not None, post.body
     return found.group(0)
 

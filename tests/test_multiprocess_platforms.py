@@ -114,7 +114,8 @@ async def test_a_slack_only_and_a_discord_only_process_each_post_and_reveal_thei
             await slack.stop()
             await discord.stop()
     try:
-        assert codes == [0, 0]
+        logs = {name: (tmp_path / name).read_text()[-4000:] for name in ("slack.log", "discord.log")}
+        assert codes == [0, 0], logs
         reveal, question = slack_posts()
         assert "answer" in str(reveal.body).lower() and "actions" in str(question.body)
         reveal, question = discord_posts()
