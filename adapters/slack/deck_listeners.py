@@ -24,11 +24,10 @@ from adapters.slack.listeners import PLATFORM, client_for
 from bot.app.commands import Notice
 from bot.bootstrap import Core
 from bot.decks.choices import CHOICES_RANGE
-from bot.grammar_decks import DECK_NAME_MAX, DeckFile, ImportDeck, deck_name, file_type_refusal
+from bot.grammar_decks import NAME_THE_DECK, DeckFile, ImportDeck, deck_name, file_type_refusal
 from bot.models import Actor
 
 CHOOSE_A_FILE = "Choose the deck file."
-NAME_THE_DECK = f"Name the deck (at most {DECK_NAME_MAX} characters)."
 UNREADABLE = "Something went wrong with this form. Close it and try /quiz deck import again."
 
 log = logging.getLogger(__name__)

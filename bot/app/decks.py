@@ -69,7 +69,7 @@ def _name_problem(display: str, name: str, topic: str, builtin: QuestionBank) ->
     """Why the deck cannot have this name: its topic must be asked for as `/quiz TOPIC`, so it
     may not read as another command, nor as another name of a shipped topic."""
     if not name:
-        return Problem(display, 1, "name", "a deck needs a name (--name)")
+        return Problem(display, 1, "name", "a deck needs a name")
     if len(name) > MAX_NAME:
         return Problem(display, 1, "name", f"is longer than the {MAX_NAME} characters a deck's name may be")
     if not topic:
