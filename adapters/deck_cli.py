@@ -10,19 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from adapters.deck_text import kinds_line, plural
+from bot.app.deck_ports import ImportReport
 from bot.bank import BankError, Problem, export_rows, load_bank
 from bot.decks import FORMATS
 from bot.decks.choices import CHOICES_RANGE
 from bot.decks.limits import MAX_FILE_BYTES, too_big
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.decks.entries import DeckImport
 
 EXPORT_FORMATS = ("json", "csv", "yaml", "apkg")
 BANK_DECK_NAME = "Studybot CLF-C02 containers"
@@ -122,7 +119,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
-        return _dry_run(args.file, args.name, args.format, args.choices)
+        return _dry_run(args, settings)
     from adapters.deck_store_cli import run_on_database
 
     return run_on_database(args, settings)
@@ -134,21 +131,35 @@ def print_problems(heading: str, problems: Sequence[Problem | str]) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def print_report(report: ImportReport, filename: str, workspace: str | None = None) -> int:
+    """An import's (or a dry run's) outcome, the exit status: warnings and every problem, each
+    as `file:line: field: message`, on stderr; what was read and done on stdout."""
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    read = (
+        f"{plural(report.questions, 'question')} read from {filename} ({report.format}: {kinds_line(report)})"
+    )
+    dry = "Dry run: " if report.dry_run else ""
+    if report.problems:
+        count = plural(len(report.problems), "problem")
+        print_problems(f"{filename} has {count}:", report.problems)
+        print(f"{dry}{read}; {count}, so nothing {'would be' if report.dry_run else 'was'} imported.")
+        return 1
+    kept = ""
+    if report.replaced:
+        kept = (
+            f" It replaces the deck of that name; {plural(report.kept_history, 'question')} "
+            "unchanged keep their answers and review history."
+        )
+    if report.dry_run:
+        from bot.decks.text import slug
 
-
-KIND_NAMES = {
-    "multiple_choice": "multiple-choice question",
-    "multiple_response": "multiple-response question",
-    "true_false": "true/false question",
-    "flashcard": "flashcard",
-}
-
-
-def summary(result: DeckImport) -> str:
-    kinds = Counter(str(entry.get("kind", "?")) for entry in result.entries)
-    return ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in kinds.most_common()) or "nothing"
+        deck = f"deck '{report.deck}'" if workspace else f"deck '{report.deck}' (topic {slug(report.deck)})"
+        where = f" into {workspace}" if workspace else ""
+        print(f"Dry run: {read}; {deck} is ready to import{where}.{kept}")
+    else:
+        print(f"Imported deck '{report.deck}' into {workspace}: {read}.{kept}")
+    return 0
 
 
 def read_file(file: Path) -> bytes | None:
@@ -167,28 +178,22 @@ def read_file(file: Path) -> bytes | None:
     return data
 
 
-def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None) -> int:
-    # The parsers load here, not with the command line: `studybot serve` never needs them.
-    from bot.decks.entries import DeckOptions
-    from bot.decks.reader import read_deck
-    from bot.decks.text import slug
+def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
+    """`deck import FILE --dry-run` without a workspace: the file and the name checked as an
+    import would check them (`bot.app.decks.check_deck`), with no database."""
+    from bot.app.decks import check_deck
 
-    deck_name = name or file.stem
-    options = DeckOptions(topic=slug(deck_name) or "deck", choices=choices)
+    file: Path = args.file
     data = read_file(file)
     if data is None:
         return 1
-    result = read_deck(data, file.name, options, fmt)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    kinds = f"{result.format}: {summary(result)}"
-    read = f"{plural(len(result.entries), 'question')} read from {file.name} ({kinds})"
-    if result.problems:
-        print_problems(f"{file.name} has {plural(len(result.problems), 'problem')}:", result.problems)
-        print(f"Dry run: {read}; {plural(len(result.problems), 'problem')}, so nothing would be imported.")
+    try:
+        builtin = load_bank(settings.studybot_content_dir)
+    except BankError as error:
+        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
         return 1
-    print(f"Dry run: {read}; deck '{deck_name}' (topic {options.topic}) is ready to import.")
-    return 0
+    checked = check_deck(builtin, args.name or file.stem, file.name, data, args.choices, args.format)
+    return print_report(checked.report(), file.name)
 
 
 def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:

@@ -21,6 +21,19 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
+KIND_NAMES = {
+    "multiple_choice": "multiple-choice question",
+    "multiple_response": "multiple-response question",
+    "true_false": "true/false question",
+    "flashcard": "flashcard",
+}
+
+
+def kinds_line(report: ImportReport) -> str:
+    """How many questions of each kind the import read: "3 flashcards, 1 true/false question"."""
+    return ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in report.kinds) or "nothing"
+
+
 def cut(text: str, limit: int = LINE_MAX) -> str:
     """One line at most `limit` characters long (a card's field can be very long)."""
     flat = " ".join(text.split())

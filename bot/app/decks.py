@@ -21,9 +21,10 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app.dashboard import parse_workspace_key
 from bot.app.deck_ports import DeckSummary, ExportedDeck, ExportFormat, ImportReport
@@ -35,6 +36,9 @@ from bot.clock import Clock
 from bot.decks.limits import MAX_DECKS, MAX_NAME
 from bot.errors import QuizError
 from bot.grammar import Ask, parse
+
+if TYPE_CHECKING:
+    from bot.decks.entries import DeckImport
 
 WORKSPACE_SPELLING = "slack:T0123, discord:123456789 or terminal"
 RESERVED_TOPICS = frozenset({"deck", "decks", "all"})
@@ -92,6 +96,61 @@ def _exported(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+@dataclass(frozen=True)
+class CheckedDeck:
+    """A file read as the deck `name` (made plain; `topic` its topic id), before it is stored."""
+
+    name: str
+    topic: str
+    display: str
+    read: DeckImport
+    dry_run: bool
+    problems: tuple[Problem, ...]
+    """The name's problems, then the file's."""
+
+    def report(
+        self, problems: tuple[Problem, ...] | None = None, replaced: bool = False, kept: int = 0
+    ) -> ImportReport:
+        """The import's report; `problems` those the file has and storing it found (default:
+        the file's own)."""
+        kinds = Counter(str(entry.get("kind", "")) for entry in self.read.entries).most_common()
+        return ImportReport(
+            self.name,
+            self.read.format,
+            len(self.read.entries),
+            self.problems if problems is None else problems,
+            self.read.warnings,
+            self.dry_run,
+            replaced,
+            kept,
+            tuple(kinds),
+        )
+
+
+def check_deck(
+    builtin: QuestionBank,
+    name: str,
+    filename: str,
+    data: bytes,
+    choices: int | None = None,
+    fmt: str | None = None,
+    dry_run: bool = True,
+) -> CheckedDeck:
+    """The file read and checked as the deck `name`, every problem of both at once. Both an
+    import and the command line's dry run of a file alone (no workspace) go through here, so a
+    file and a name that pass a dry run pass the import's checks too. (The parsers load with
+    the first deck command, not with `studybot serve`.)"""
+    from bot.decks.entries import DeckOptions
+    from bot.decks.reader import read_deck
+
+    name, topic = _named(name)
+    display = PurePath(filename).name or "deck"
+    named = _name_problem(display, name, topic, builtin)
+    read = read_deck(data, filename, DeckOptions(topic=topic or "deck", choices=choices), fmt)
+    problems = (named, *read.problems) if named else read.problems
+    return CheckedDeck(name, topic, display, read, dry_run, problems)
+
+
 class DeckService:
     def __init__(
         self, uow: UnitOfWork, library: Library, clock: Clock, default_timezone: str = "UTC"
@@ -122,31 +181,26 @@ class DeckService:
     ) -> ImportReport:
         """Read, check and (unless `dry_run` or a problem) store a deck; every problem at once.
         `fmt` reads the file as that format (`bot.decks.FORMATS`) whatever its name says."""
-        from bot.decks.entries import DeckOptions
-        from bot.decks.reader import read_deck
-
         platform, workspace = workspace_of(workspace_id)
-        name, topic = _named(name)
-        display = PurePath(filename).name or "deck"
-        named = _name_problem(display, name, topic, self.library.builtin)
-        if named is not None:
-            return ImportReport(name, "unknown", 0, (named,), (), dry_run)
-        options = DeckOptions(topic=topic, choices=choices)
-        read = await asyncio.to_thread(read_deck, data, filename, options, fmt)
-        entries = [dict(entry) for entry in read.entries]
+        checked = await asyncio.to_thread(
+            check_deck, self.library.builtin, name, filename, data, choices, fmt, dry_run
+        )
+        entries = [dict(entry) for entry in checked.read.entries]
         for entry in entries:
-            entry["id"] = stable_id(platform, workspace, topic, str(entry.get("prompt", "")))
+            entry["id"] = stable_id(platform, workspace, checked.topic, str(entry.get("prompt", "")))
         stored = [DeckEntry(e["id"], json.dumps(e, ensure_ascii=False, default=str)) for e in entries]
-        deck = NewDeck(topic, name, read.format, display[:255], self.clock.now())
+        deck = NewDeck(
+            checked.topic, checked.name, checked.read.format, checked.display[:255], self.clock.now()
+        )
 
         def store(repositories: Repositories) -> tuple[list[Problem], bool, int]:
             found = repositories.people.find_workspace(platform, workspace)
-            existing = found and repositories.decks.find(found.id, topic)
-            problems = list(read.problems)
+            existing = found and repositories.decks.find(found.id, checked.topic)
+            problems = list(checked.problems)
             if not existing and found and len(repositories.decks.of_workspace(found.id)) >= MAX_DECKS:
                 problems.append(
                     Problem(
-                        display,
+                        checked.display,
                         1,
                         "",
                         f"the workspace has {MAX_DECKS} decks, the most it may hold: "
@@ -164,22 +218,11 @@ class DeckService:
             repositories.decks.bump(owner.id)
             return problems, bool(existing), kept
 
-        run = self.uow.read if dry_run or read.problems else self.uow.write
+        run = self.uow.read if dry_run or checked.problems else self.uow.write
         problems, replaced, kept = await run(store)
         if not problems and not dry_run:
             self.library.forget_workspace(platform, workspace)
-        kinds = Counter(str(entry.get("kind", "")) for entry in entries).most_common()
-        return ImportReport(
-            name,
-            read.format,
-            len(entries),
-            tuple(problems),
-            read.warnings,
-            dry_run,
-            replaced,
-            kept,
-            tuple(kinds),
-        )
+        return checked.report(tuple(problems), replaced, kept)
 
     # -- the rest -------------------------------------------------------------------------
 
