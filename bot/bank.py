@@ -93,7 +93,8 @@ class QuestionBank:
         return TopicIndex(self.topics)
 
 
-def _field_name(path: Path_) -> str:
+def field_name(path: Path_) -> str:
+    """A field's place as a content file's reader writes it: `questions[3].choices[1]`."""
     name = ""
     for part in path:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
@@ -109,7 +110,8 @@ _TYPE_HINTS = {
 }
 
 
-def _message(error: Mapping[str, Any], loc: Path_) -> str:
+def validation_message(error: Mapping[str, Any], loc: Path_) -> str:
+    """One of pydantic's errors in words a content author (or a deck's admin) understands."""
     kind = error["type"]
     last = loc[-1] if loc else ""
     if kind == "string_too_short":
@@ -143,7 +145,7 @@ def _validation_problems(
         # A union (text or bool or none) reports one error per member; name the field once.
         while loc and loc[-1] in ("str", "bool", "none"):
             loc = loc[:-1]
-        problems.append(Problem(display, lines.line(loc), _field_name(loc), _message(item, loc)))
+        problems.append(Problem(display, lines.line(loc), field_name(loc), validation_message(item, loc)))
     return list(dict.fromkeys(problems))
 
 
@@ -196,7 +198,7 @@ def _load_topics(path: Path, display: str, problems: list[Problem]) -> tuple[Top
             loc: Path_ = ("topics", i, "id") if j == 0 else ("topics", i, "aliases", j - 1)
             if name in names:
                 problems.append(
-                    Problem(display, lines.line(loc), _field_name(loc), f"'{name}' is used twice")
+                    Problem(display, lines.line(loc), field_name(loc), f"'{name}' is used twice")
                 )
             names[name] = loc
         topics.append(Topic(entry.id, entry.name, tuple(entry.aliases)))
@@ -218,11 +220,11 @@ def _identity_problems(
     if question_id in seen_ids:
         where: Path_ = (*loc, "id")
         message = f"duplicate id '{question_id}' (first in {seen_ids[question_id]})"
-        found.append(Problem(display, lines.line(where), _field_name(where), message))
+        found.append(Problem(display, lines.line(where), field_name(where), message))
     for i, topic in enumerate(topics):
         if topic not in topic_ids:
             where = (*loc, "topics", i)
-            found.append(Problem(display, lines.line(where), _field_name(where), f"unknown topic '{topic}'"))
+            found.append(Problem(display, lines.line(where), field_name(where), f"unknown topic '{topic}'"))
     return found
 
 
@@ -256,7 +258,7 @@ def _check_question(
 
     def problem(field: str, message: str, index: int | None = None) -> Problem:
         where: Path_ = (*loc, field) if index is None else (*loc, field, index)
-        return Problem(display, lines.line(where), _field_name(where), message)
+        return Problem(display, lines.line(where), field_name(where), message)
 
     found = _identity_problems(entry.id, entry.topics, loc, display, lines, topic_ids, seen_ids)
     folded: set[str] = set()

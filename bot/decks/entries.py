@@ -15,17 +15,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bank import Problem
+from bot.bank import Problem, field_name, validation_message
 from bot.content_schema import QuestionEntry
 from bot.decks.choices import offer_choices
 from bot.decks.limits import MAX_QUESTIONS
 from bot.decks.text import plain, slug
-from bot.questions import BUTTON_TEXT_MAX, EXPLANATION_MAX, PROMPT_MAX
 
 Entry = dict[str, Any]
 # The exam-guide fields every shipped question carries; a team's own deck may leave them out.
 DECK_OPTIONAL_FIELDS = frozenset({"domain", "task", "verified"})
-_LIMITS = {"prompt": PROMPT_MAX, "explanation": EXPLANATION_MAX}
 # How many choices a deck's question may show: as many buttons as the bank's questions at most.
 DECK_CHOICES = (2, 6)
 
@@ -108,33 +106,6 @@ def card_entry(card: Card, options: DeckOptions, display: str) -> Entry:
     return entry
 
 
-def _field_name(loc: Sequence[str | int]) -> str:
-    name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
-    return name
-
-
-def _message(error: Any, loc: Sequence[str | int]) -> str:
-    kind = error["type"]
-    if kind == "string_too_short":
-        return "is empty"
-    if kind == "string_too_long":
-        limit = error.get("ctx", {}).get("max_length")
-        if limit == BUTTON_TEXT_MAX:
-            return f"is longer than the {BUTTON_TEXT_MAX} characters a button can show"
-        return f"is longer than the {_LIMITS.get(str(loc[0]), limit)} characters a message can hold"
-    if kind == "extra_forbidden":
-        return "is not a known field"
-    if kind == "missing":
-        return "is missing"
-    if kind == "string_pattern_mismatch":
-        return "must be lower-case letters, digits and dashes"
-    if kind == "enum":
-        return f"must be one of {error.get('ctx', {}).get('expected', '')}"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
 def schema_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -> list[Problem]:
     """The entry checked by the bank's `QuestionEntry` (less the exam fields a deck may omit),
     then, when its fields are sound, by the kind rules that hold for decks."""
@@ -155,7 +126,7 @@ def schema_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -
             if item["type"].startswith("bool_") and isinstance(item.get("input"), str):
                 continue
             name = str(loc[0]) if loc else ""
-            problem = Problem(display, line_of(name), _field_name(loc), _message(item, loc))
+            problem = Problem(display, line_of(name), field_name(loc), validation_message(item, loc))
             (found if loc else whole).append(problem)
         # A rule over the whole entry (the schema's kind rules) is reported by `deck_rules`,
         # which names the field, unless that finds nothing to say.
