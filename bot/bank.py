@@ -197,9 +197,7 @@ def _load_topics(path: Path, display: str, problems: list[Problem]) -> tuple[Top
         for j, name in enumerate((entry.id, *entry.aliases)):
             loc: Path_ = ("topics", i, "id") if j == 0 else ("topics", i, "aliases", j - 1)
             if name in names:
-                problems.append(
-                    Problem(display, lines.line(loc), field_name(loc), f"'{name}' is used twice")
-                )
+                problems.append(Problem(display, lines.line(loc), field_name(loc), f"'{name}' is used twice"))
             names[name] = loc
         topics.append(Topic(entry.id, entry.name, tuple(entry.aliases)))
     return tuple(topics)
