@@ -14,12 +14,13 @@ from pathlib import PurePath
 from typing import get_args
 
 from bot.app.deck_ports import ExportFormat
+from bot.decks import EXTENSIONS
 from bot.decks.limits import MAX_NAME
 
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 DEFAULT_EXPORT: ExportFormat = "csv"
-# The file names the importers read (bot/decks/reader.py), offered in Slack's file input.
-DECK_FILE_TYPES = ("apkg", "colpkg", "csv", "tsv", "txt", "md", "markdown", "yaml", "yml")
+# The file names the importers read, offered in Slack's file input.
+DECK_FILE_TYPES = tuple(extension.removeprefix(".") for extension in EXTENSIONS)
 DECK_USAGE = (
     "Usage: /quiz deck import | deck list | deck remove NAME | deck export NAME [apkg|csv|yaml] "
     "| deck builtin on|off"
