@@ -205,26 +205,29 @@ def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
     except BankError as error:
         print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
         return 1
-    from bot.decks.apkg_export import to_apkg
-    from bot.decks.export import bank_entries, to_csv, to_yaml
+    from bot.decks.export import bank_entries, write_deck
 
     rows = export_rows(bank)
     if fmt == "json":
         data = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode()
-    elif fmt == "csv":
-        data = to_csv(bank_entries(rows))
-    elif fmt == "yaml":
-        data = to_yaml(bank_entries(rows))
     else:
-        data = to_apkg(bank_entries(rows), BANK_DECK_NAME)
+        data = write_deck(bank_entries(rows), fmt, BANK_DECK_NAME)
+    if not write_output("content export", output, data):
+        return 1
+    if output is not None:
+        print(f"Exported {plural(len(rows), 'question')} to {output} ({fmt}).")
+    return 0
+
+
+def write_output(command: str, output: Path | None, data: bytes) -> bool:
+    """An export written to `output` (None: to stdout); False once a failure is printed."""
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
-        return 0
+        return True
     try:
         output.write_bytes(data)
     except OSError as error:
-        print(f"studybot: content export: cannot write {output}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    print(f"Exported {plural(len(rows), 'question')} to {output} ({fmt}).")
-    return 0
+        print(f"studybot: {command}: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True

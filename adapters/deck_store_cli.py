@@ -12,7 +12,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from adapters.deck_cli import print_report, read_file
+from adapters.deck_cli import print_report, read_file, write_output
 from adapters.deck_text import plural
 from adapters.startup import check_content_dir, check_database_path
 from bot.app.deck_ports import ExportFormat
@@ -126,14 +126,9 @@ async def _export(
         if fmt == "apkg":
             print("studybot: deck export: an .apkg is binary: name a file with --output", file=sys.stderr)
             return 2
-        sys.stdout.flush()
-        sys.stdout.buffer.write(exported.data)
-        return 0
+        return 0 if write_output("deck export", None, exported.data) else 1
     target = output or Path(exported.filename)
-    try:
-        target.write_bytes(exported.data)
-    except OSError as error:
-        print(f"studybot: deck export: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+    if not write_output("deck export", target, exported.data):
         return 1
     print(f"Exported deck '{name}' of {workspace} to {target} ({fmt}).")
     return 0

@@ -268,7 +268,9 @@ class DeckService:
             return None
         deck_name, stored = found
         entries = [_exported(json.loads(e.entry)) for e in stored]
-        return ExportedDeck(f"{topic}.{fmt}", _write(entries, deck_name, fmt))
+        from bot.decks.export import write_deck
+
+        return ExportedDeck(f"{topic}.{fmt}", write_deck(entries, fmt, deck_name))
 
     async def set_builtin(self, workspace_id: str, enabled: bool) -> None:
         platform, workspace = workspace_of(workspace_id)
@@ -283,14 +285,3 @@ class DeckService:
         platform, workspace = workspace_of(workspace_id)
         state = await self.uow.read(lambda r: r.decks.state(platform, workspace))
         return state is None or state.builtin
-
-
-def _write(entries: Sequence[dict[str, Any]], deck_name: str, fmt: ExportFormat) -> bytes:
-    from bot.decks.apkg_export import to_apkg
-    from bot.decks.export import to_csv, to_yaml
-
-    if fmt == "csv":
-        return to_csv(entries)
-    if fmt == "yaml":
-        return to_yaml(entries)
-    return to_apkg(entries, deck_name)
