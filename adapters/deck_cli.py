@@ -15,7 +15,7 @@ from pathlib import Path
 
 from adapters.deck_text import kinds_line, plural
 from bot.app.deck_ports import ImportReport
-from bot.bank import BankError, Problem, export_rows, load_bank
+from bot.bank import BankError, Problem, QuestionBank, export_rows, load_bank
 from bot.decks import FORMATS
 from bot.decks.choices import CHOICES_RANGE
 from bot.decks.limits import MAX_FILE_BYTES, too_big
@@ -178,6 +178,15 @@ def read_file(file: Path) -> bytes | None:
     return data
 
 
+def _shipped_bank(settings: Settings) -> QuestionBank | None:
+    """The shipped bank, or None once its problems are printed."""
+    try:
+        return load_bank(settings.studybot_content_dir)
+    except BankError as error:
+        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
+        return None
+
+
 def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
     """`deck import FILE --dry-run` without a workspace: the file and the name checked as an
     import would check them (`bot.app.decks.check_deck`), with no database."""
@@ -187,10 +196,8 @@ def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
     data = read_file(file)
     if data is None:
         return 1
-    try:
-        builtin = load_bank(settings.studybot_content_dir)
-    except BankError as error:
-        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
+    builtin = _shipped_bank(settings)
+    if builtin is None:
         return 1
     checked = check_deck(builtin, args.name or file.stem, file.name, data, args.choices, args.format)
     return print_report(checked.report(), file.name)
@@ -200,10 +207,8 @@ def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
     if fmt == "apkg" and output is None:
         print("studybot: content export: an .apkg is binary: name a file with --output", file=sys.stderr)
         return 2
-    try:
-        bank = load_bank(settings.studybot_content_dir)
-    except BankError as error:
-        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
+    bank = _shipped_bank(settings)
+    if bank is None:
         return 1
     from bot.decks.export import bank_entries, write_deck
 
