@@ -75,7 +75,7 @@ def report_embed(report: ImportReport) -> discord.Embed:
             "**Problems** (file:line: field: message)",
             code_block("\n".join(deck_text.problem_lines(report))),
         ]
-        hint = deck_text.more_problems_hint(report)
+        hint = deck_text.more_problems_hint(report, "attached")
         if hint is not None:
             parts.append(safe(hint))
     if report.warnings:
@@ -111,7 +111,12 @@ class DeckCommands:
     async def _show(self, exchange: Exchange, reply: Reply) -> None:
         match reply:
             case ImportReport():
-                await exchange.send(embed=report_embed(reply), ephemeral=True)
+                listed = deck_text.problems_file(reply)
+                if listed is None:
+                    await exchange.send(embed=report_embed(reply), ephemeral=True)
+                else:
+                    every = discord.File(io.BytesIO(listed.data), filename=listed.filename)
+                    await exchange.send(embed=report_embed(reply), ephemeral=True, file=every)
             case DeckList():
                 await exchange.send(embed=list_embed(reply), ephemeral=True)
             case DeckChanged(text):

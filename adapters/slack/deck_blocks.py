@@ -116,7 +116,7 @@ def import_report(report: ImportReport) -> Message:
     if report.problems:
         blocks.append(section("*Problems* (file:line: field: message)"))
         blocks += _sections(deck_text.problem_lines(report))
-        hint = deck_text.more_problems_hint(report)
+        hint = deck_text.more_problems_hint(report, "sent to your direct messages with Studybot")
         if hint is not None:
             blocks.append(context(escape(hint)))
     if report.warnings:
