@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.deck_text import kinds_line, plural
-from bot.app.deck_ports import ImportReport
+from bot.app.deck_ports import WORKSPACE_SPELLING, ImportReport
 from bot.bank import BankError, Problem, QuestionBank, export_rows, load_bank
 from bot.decks import FORMATS
 from bot.decks.choices import CHOICES_RANGE
@@ -51,7 +51,7 @@ def add_parsers(
     check.add_argument("file", type=Path)
     check.add_argument("--dry-run", action="store_true", help="check only: import nothing")
     check.add_argument("--name", default=None, help="the deck's name (default: the file's name)")
-    _workspace_options(check, required=False)
+    _workspace_options(check)
     check.add_argument(
         "--format", choices=FORMATS, default=None, help="read as this format (default: by name)"
     )
@@ -92,12 +92,12 @@ def add_parsers(
 DECK_EXPORT_FORMATS = ("apkg", "csv", "yaml")
 
 
-def _workspace_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def _workspace_options(parser: argparse.ArgumentParser) -> None:
+    """--workspace (checked by `run`, which says how to spell it) and --db."""
     parser.add_argument(
         "--workspace",
-        required=required,
         default=None,
-        help="slack:T0123, discord:123456789 or terminal (the workspace `studybot chat` plays in)",
+        help=f"{WORKSPACE_SPELLING} (the workspace `studybot chat` plays in)",
     )
     parser.add_argument(
         "--db",
@@ -111,15 +111,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch `deck ...` and `content export`."""
     if args.command != "deck":
         return _export_bank(settings, args.format, args.output)
-    if args.deck_command == "import" and args.workspace is None:
-        if not args.dry_run:
-            print(
-                "studybot: deck import: name the workspace with --workspace (slack:T0123, "
-                "discord:123456789 or terminal), or check the file alone with --dry-run",
-                file=sys.stderr,
-            )
-            return 2
-        return _dry_run(args, settings)
+    if args.workspace is None:
+        if args.deck_command == "import" and args.dry_run:
+            return _dry_run(args, settings)
+        alone = ", or check the file alone with --dry-run" if args.deck_command == "import" else ""
+        print(
+            f"studybot: deck {args.deck_command}: name the workspace with --workspace "
+            f"({WORKSPACE_SPELLING}){alone}",
+            file=sys.stderr,
+        )
+        return 2
     from adapters.deck_store_cli import run_on_database
 
     return run_on_database(args, settings)

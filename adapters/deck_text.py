@@ -11,7 +11,6 @@ from __future__ import annotations
 from bot.app.deck_commands import DeckChanged, DeckImportForm, DeckList, DeckReply
 from bot.app.deck_ports import ExportedDeck, ImportReport
 from bot.bank import Problem
-from bot.decks.text import slug
 
 PROBLEMS_SHOWN = 15
 WARNINGS_SHOWN = 5
@@ -83,6 +82,8 @@ def problems_file(report: ImportReport) -> ExportedDeck | None:
     that shows only the first `PROBLEMS_SHOWN` (a chat message has a size limit)."""
     if len(report.problems) <= PROBLEMS_SHOWN:
         return None
+    from bot.decks.text import slug  # with the first long report, not with `studybot serve`
+
     text = "".join(f"{problem}\n" for problem in report.problems)
     return ExportedDeck(f"{slug(report.deck) or 'deck'}-problems.txt", text.encode())
 

@@ -27,7 +27,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from bot.app.dashboard import parse_workspace_key
-from bot.app.deck_ports import DeckSummary, ExportedDeck, ExportFormat, ImportReport
+from bot.app.deck_ports import WORKSPACE_SPELLING, DeckSummary, ExportedDeck, ExportFormat, ImportReport
 from bot.app.library import Library
 from bot.app.library_ports import DeckEntry, NewDeck
 from bot.app.ports import Repositories, UnitOfWork, Workspace
@@ -40,7 +40,6 @@ from bot.grammar import Ask, parse
 if TYPE_CHECKING:
     from bot.decks.entries import DeckImport
 
-WORKSPACE_SPELLING = "slack:T0123, discord:123456789 or terminal"
 RESERVED_TOPICS = frozenset({"deck", "decks", "all"})
 """Words a deck may not be named: `/quiz deck ...` manages decks, `all` means every topic."""
 _ID_PREFIX = 32

@@ -102,6 +102,22 @@ def test_a_bad_file_is_reported_whole_and_nothing_is_imported(
     assert "No decks of its own yet" in out
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [("list",), ("remove", "Ours"), ("export", "Ours", "--format", "csv"), ("builtin", "off")],
+)
+def test_a_command_on_a_workspaces_decks_without_one_says_how_to_name_it(
+    argv: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(tmp_path, capsys, "deck", *argv)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"studybot: deck {argv[0]}: name the workspace with --workspace "
+        "(slack:T0123, discord:123456789 or terminal)\n"
+    )
+    assert not (tmp_path / "chat.db").exists()
+
+
 def test_a_workspace_spelt_wrong_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(tmp_path, capsys, "deck", "list", "--workspace", "T0123")
     assert code == 1
