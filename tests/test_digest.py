@@ -164,13 +164,19 @@ async def test_without_the_dashboard_no_admin_link_is_sent(
     core: Core, bank: QuestionBank, clock: FrozenClock
 ) -> None:
     await seed(core, bank, clock)
+    poster = await monday_digest(core, clock)
+    assert len(poster.posted) == 1 and poster.links == []
+
+
+async def monday_digest(core: Core, clock: FrozenClock) -> RecordingDigests:
+    """A Monday 09:00 digest in CHANNEL, without the dashboard, sent once it is due."""
     await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
     poster = RecordingDigests()
     register_digest(core, {"slack": poster}, draw_png)
     core.outbox.deliver_to("slack")
     clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
     assert len((await core.outbox.run_due()).sent) == 1
-    assert len(poster.posted) == 1 and poster.links == []
+    return poster
 
 
 async def test_a_decks_weakest_topic_is_named_as_the_deck_not_by_its_id(
@@ -183,13 +189,7 @@ async def test_a_decks_weakest_topic_is_named_as_the_deck_not_by_its_id(
         posted = await core.quiz.ask(MEMBER, CHANNEL, "team-terms")
         assert isinstance(posted, Posted)
         await core.quiz.answer_self_grade(MEMBER, posted.question.instance_id, Grade.AGAIN)
-    await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
-    poster = RecordingDigests()
-    register_digest(core, {"slack": poster}, draw_png)
-    core.outbox.deliver_to("slack")
-    clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
-    assert len((await core.outbox.run_due()).sent) == 1
-    ((_, digest, _),) = poster.posted
+    ((_, digest, _),) = (await monday_digest(core, clock)).posted
     assert digest.weakest is not None and digest.weakest.topic == "team-terms"
     assert digest.weakest_name == "Team Terms"
     assert "Weakest topic: Team Terms (0% right). Try /quiz team-terms" in digest.lines()[-2]
