@@ -248,3 +248,18 @@ def test_q_and_a_columns_are_still_a_question_and_its_answer() -> None:
         "What is ECS?",
         "Elastic Container Service",
     )
+
+
+def test_notes_without_blank_lines_start_a_card_at_each_question() -> None:
+    text = (
+        "What is Lambda?\nServerless functions\nBilled per request\n"
+        "What is EC2?\nVirtual servers\n"
+        "Q: Name the registry\nA: ECR\n"
+    )
+    result = read(text.encode(), "notes.txt")
+    assert pairs(result) == [
+        ("What is Lambda?", "Serverless functions"),
+        ("What is EC2?", "Virtual servers"),
+        ("Name the registry", "ECR"),
+    ]
+    assert result.entries[0]["explanation"] == "Billed per request"
