@@ -59,14 +59,14 @@ def test_utf16_with_a_bom_as_excel_saves_unicode_text() -> None:
 
 
 def test_every_row_problem_is_reported_with_its_line_and_field() -> None:
-    long_answer = "x" * 80
+    long_answer = "x" * 501
     text = (
         f"question,answer,difficulty\nOK?,Yes,easy\n,No question,\nLong?,{long_answer},\nBad?,No,impossible\n"
     )
     result = read(text.encode(), "d.csv")
     assert problems(result) == [
         "d.csv:3: prompt: is empty",
-        "d.csv:4: answer: is longer than the 75 characters a button can show",
+        "d.csv:4: answer: is longer than the 500 characters a flashcard's answer may be",
         "d.csv:5: difficulty: must be one of 'easy', 'medium' or 'hard'",
     ]
 
