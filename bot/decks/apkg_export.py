@@ -48,8 +48,9 @@ def _html(text: str) -> str:
 
 def _sides(entry: Entry) -> tuple[str, str, str]:
     """Front, Back and what goes before the explanation. A multiple-response Back gives the
-    letters of its right choices ("B, D"), their texts leading the explanation: the Back is read
-    back as a flashcard's answer, which must fit a button as every answer does."""
+    letters of its right choices ("B, D"), their texts leading the explanation, so the Back stays
+    short enough to be a flashcard's answer when the package is read without its `Studybot`
+    field (edited in a tool that drops it)."""
     prompt = _html(str(entry["prompt"]))
     kind = entry.get("kind")
     answer: Any = entry.get("answer")
