@@ -12,9 +12,10 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from adapters.deck_text import kinds_line, plural
-from bot.app.deck_ports import WORKSPACE_SPELLING, ImportReport
+from bot.app.deck_ports import WORKSPACE_SPELLING, ExportFormat, ImportReport
 from bot.bank import BankError, Problem, QuestionBank, export_rows, load_bank
 from bot.decks import FORMATS
 from bot.decks.choices import CHOICES_RANGE
@@ -74,7 +75,7 @@ def add_parsers(
     export_deck = deck_commands.add_parser("export", help="write a deck as an Anki package, CSV or YAML")
     export_deck.add_argument("name", nargs="?", default=None, help="the deck's name (or --name)")
     export_deck.add_argument("--name", dest="name_option", default=None, help=argparse.SUPPRESS)
-    export_deck.add_argument("--format", choices=DECK_EXPORT_FORMATS, default="apkg")
+    export_deck.add_argument("--format", choices=get_args(ExportFormat), default="apkg")
     export_deck.add_argument(
         "--output",
         type=Path,
@@ -87,9 +88,6 @@ def add_parsers(
     )
     builtin.add_argument("state", nargs="?", choices=("on", "off"), default=None, help="(default: show it)")
     _workspace_options(builtin)
-
-
-DECK_EXPORT_FORMATS = ("apkg", "csv", "yaml")
 
 
 def _workspace_options(parser: argparse.ArgumentParser) -> None:
