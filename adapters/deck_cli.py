@@ -10,19 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import get_args
 
-from bot.bank import BankError, Problem, export_rows, load_bank
+from adapters.deck_text import kinds_line, plural
+from bot.app.deck_ports import WORKSPACE_SPELLING, ExportFormat, ImportReport
+from bot.bank import BankError, Problem, QuestionBank, export_rows, load_bank
 from bot.decks import FORMATS
 from bot.decks.choices import CHOICES_RANGE
 from bot.decks.limits import MAX_FILE_BYTES, too_big
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.decks.entries import DeckImport
 
 EXPORT_FORMATS = ("json", "csv", "yaml", "apkg")
 BANK_DECK_NAME = "Studybot CLF-C02 containers"
@@ -54,7 +52,7 @@ def add_parsers(
     check.add_argument("file", type=Path)
     check.add_argument("--dry-run", action="store_true", help="check only: import nothing")
     check.add_argument("--name", default=None, help="the deck's name (default: the file's name)")
-    _workspace_options(check, required=False)
+    _workspace_options(check)
     check.add_argument(
         "--format", choices=FORMATS, default=None, help="read as this format (default: by name)"
     )
@@ -77,7 +75,7 @@ def add_parsers(
     export_deck = deck_commands.add_parser("export", help="write a deck as an Anki package, CSV or YAML")
     export_deck.add_argument("name", nargs="?", default=None, help="the deck's name (or --name)")
     export_deck.add_argument("--name", dest="name_option", default=None, help=argparse.SUPPRESS)
-    export_deck.add_argument("--format", choices=DECK_EXPORT_FORMATS, default="apkg")
+    export_deck.add_argument("--format", choices=get_args(ExportFormat), default="apkg")
     export_deck.add_argument(
         "--output",
         type=Path,
@@ -92,15 +90,12 @@ def add_parsers(
     _workspace_options(builtin)
 
 
-DECK_EXPORT_FORMATS = ("apkg", "csv", "yaml")
-
-
-def _workspace_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+def _workspace_options(parser: argparse.ArgumentParser) -> None:
+    """--workspace (checked by `run`, which says how to spell it) and --db."""
     parser.add_argument(
         "--workspace",
-        required=required,
         default=None,
-        help="slack:T0123, discord:123456789 or terminal (the workspace `studybot chat` plays in)",
+        help=f"{WORKSPACE_SPELLING} (the workspace `studybot chat` plays in)",
     )
     parser.add_argument(
         "--db",
@@ -114,15 +109,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch `deck ...` and `content export`."""
     if args.command != "deck":
         return _export_bank(settings, args.format, args.output)
-    if args.deck_command == "import" and args.workspace is None:
-        if not args.dry_run:
-            print(
-                "studybot: deck import: name the workspace with --workspace (slack:T0123, "
-                "discord:123456789 or terminal), or check the file alone with --dry-run",
-                file=sys.stderr,
-            )
-            return 2
-        return _dry_run(args.file, args.name, args.format, args.choices)
+    if args.workspace is None:
+        if args.deck_command == "import" and args.dry_run:
+            return _dry_run(args, settings)
+        alone = ", or check the file alone with --dry-run" if args.deck_command == "import" else ""
+        print(
+            f"studybot: deck {args.deck_command}: name the workspace with --workspace "
+            f"({WORKSPACE_SPELLING}){alone}",
+            file=sys.stderr,
+        )
+        return 2
     from adapters.deck_store_cli import run_on_database
 
     return run_on_database(args, settings)
@@ -134,21 +130,35 @@ def print_problems(heading: str, problems: Sequence[Problem | str]) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def print_report(report: ImportReport, filename: str, workspace: str | None = None) -> int:
+    """An import's (or a dry run's) outcome, the exit status: warnings and every problem, each
+    as `file:line: field: message`, on stderr; what was read and done on stdout."""
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    read = (
+        f"{plural(report.questions, 'question')} read from {filename} ({report.format}: {kinds_line(report)})"
+    )
+    dry = "Dry run: " if report.dry_run else ""
+    if report.problems:
+        count = plural(len(report.problems), "problem")
+        print_problems(f"{filename} has {count}:", report.problems)
+        print(f"{dry}{read}; {count}, so nothing {'would be' if report.dry_run else 'was'} imported.")
+        return 1
+    kept = ""
+    if report.replaced:
+        kept = (
+            f" It replaces the deck of that name; {plural(report.kept_history, 'question')} "
+            "unchanged keep their answers and review history."
+        )
+    if report.dry_run:
+        from bot.decks.text import slug
 
-
-KIND_NAMES = {
-    "multiple_choice": "multiple-choice question",
-    "multiple_response": "multiple-response question",
-    "true_false": "true/false question",
-    "flashcard": "flashcard",
-}
-
-
-def summary(result: DeckImport) -> str:
-    kinds = Counter(str(entry.get("kind", "?")) for entry in result.entries)
-    return ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in kinds.most_common()) or "nothing"
+        deck = f"deck '{report.deck}'" if workspace else f"deck '{report.deck}' (topic {slug(report.deck)})"
+        where = f" into {workspace}" if workspace else ""
+        print(f"Dry run: {read}; {deck} is ready to import{where}.{kept}")
+    else:
+        print(f"Imported deck '{report.deck}' into {workspace}: {read}.{kept}")
+    return 0
 
 
 def read_file(file: Path) -> bytes | None:
@@ -167,59 +177,61 @@ def read_file(file: Path) -> bytes | None:
     return data
 
 
-def _dry_run(file: Path, name: str | None, fmt: str | None, choices: int | None) -> int:
-    # The parsers load here, not with the command line: `studybot serve` never needs them.
-    from bot.decks.entries import DeckOptions
-    from bot.decks.reader import read_deck
-    from bot.decks.text import slug
+def _shipped_bank(settings: Settings) -> QuestionBank | None:
+    """The shipped bank, or None once its problems are printed."""
+    try:
+        return load_bank(settings.studybot_content_dir)
+    except BankError as error:
+        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
+        return None
 
-    deck_name = name or file.stem
-    options = DeckOptions(topic=slug(deck_name) or "deck", choices=choices)
+
+def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
+    """`deck import FILE --dry-run` without a workspace: the file and the name checked as an
+    import would check them (`bot.app.decks.check_deck`), with no database."""
+    from bot.app.decks import check_deck
+
+    file: Path = args.file
     data = read_file(file)
     if data is None:
         return 1
-    result = read_deck(data, file.name, options, fmt)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    kinds = f"{result.format}: {summary(result)}"
-    read = f"{plural(len(result.entries), 'question')} read from {file.name} ({kinds})"
-    if result.problems:
-        print_problems(f"{file.name} has {plural(len(result.problems), 'problem')}:", result.problems)
-        print(f"Dry run: {read}; {plural(len(result.problems), 'problem')}, so nothing would be imported.")
+    builtin = _shipped_bank(settings)
+    if builtin is None:
         return 1
-    print(f"Dry run: {read}; deck '{deck_name}' (topic {options.topic}) is ready to import.")
-    return 0
+    checked = check_deck(builtin, args.name or file.stem, file.name, data, args.choices, args.format)
+    return print_report(checked.report(), file.name)
 
 
 def _export_bank(settings: Settings, fmt: str, output: Path | None) -> int:
     if fmt == "apkg" and output is None:
         print("studybot: content export: an .apkg is binary: name a file with --output", file=sys.stderr)
         return 2
-    try:
-        bank = load_bank(settings.studybot_content_dir)
-    except BankError as error:
-        print_problems(f"The question bank has {plural(len(error.problems), 'problem')}:", error.problems)
+    bank = _shipped_bank(settings)
+    if bank is None:
         return 1
-    from bot.decks.apkg_export import to_apkg
-    from bot.decks.export import bank_entries, to_csv, to_yaml
+    from bot.decks.export import bank_entries, write_deck
 
     rows = export_rows(bank)
     if fmt == "json":
         data = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode()
-    elif fmt == "csv":
-        data = to_csv(bank_entries(rows))
-    elif fmt == "yaml":
-        data = to_yaml(bank_entries(rows))
     else:
-        data = to_apkg(bank_entries(rows), BANK_DECK_NAME)
+        data = write_deck(bank_entries(rows), fmt, BANK_DECK_NAME)
+    if not write_output("content export", output, data):
+        return 1
+    if output is not None:
+        print(f"Exported {plural(len(rows), 'question')} to {output} ({fmt}).")
+    return 0
+
+
+def write_output(command: str, output: Path | None, data: bytes) -> bool:
+    """An export written to `output` (None: to stdout); False once a failure is printed."""
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
-        return 0
+        return True
     try:
         output.write_bytes(data)
     except OSError as error:
-        print(f"studybot: content export: cannot write {output}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    print(f"Exported {plural(len(rows), 'question')} to {output} ({fmt}).")
-    return 0
+        print(f"studybot: {command}: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True

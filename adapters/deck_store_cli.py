@@ -12,7 +12,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from adapters.deck_cli import KIND_NAMES, plural, print_problems, read_file
+from adapters.deck_cli import print_report, read_file, write_output
+from adapters.deck_text import plural
 from adapters.startup import check_content_dir, check_database_path
 from bot.app.deck_ports import ExportFormat
 from bot.app.decks import DeckService
@@ -71,35 +72,19 @@ async def _dispatch(service: DeckService, args: argparse.Namespace) -> int:
 
 async def _import(service: DeckService, workspace: str, args: argparse.Namespace) -> int:
     file: Path = args.file
-    dry_run: bool = args.dry_run
     data = read_file(file)
     if data is None:
         return 1
-    name = args.name or file.stem
     report = await service.import_deck(
-        workspace, name, file.name, data, choices=args.choices, dry_run=dry_run, fmt=args.format
+        workspace,
+        args.name or file.stem,
+        file.name,
+        data,
+        choices=args.choices,
+        dry_run=args.dry_run,
+        fmt=args.format,
     )
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    kinds = ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in report.kinds) or "nothing"
-    read = f"{plural(report.questions, 'question')} read from {file.name} ({report.format}: {kinds})"
-    if report.problems:
-        count = plural(len(report.problems), "problem")
-        print_problems(f"{file.name} has {count}:", report.problems)
-        verb = "would be" if dry_run else "was"
-        print(f"{'Dry run: ' if dry_run else ''}{read}; {count}, so nothing {verb} imported.")
-        return 1
-    kept = ""
-    if report.replaced:
-        kept = (
-            f" It replaces the deck of that name; {plural(report.kept_history, 'question')} "
-            "unchanged keep their answers and review history."
-        )
-    if dry_run:
-        print(f"Dry run: {read}; deck '{report.deck}' is ready to import into {workspace}.{kept}")
-        return 0
-    print(f"Imported deck '{report.deck}' into {workspace}: {read}.{kept}")
-    return 0
+    return print_report(report, file.name, workspace)
 
 
 async def _list(service: DeckService, workspace: str) -> int:
@@ -141,14 +126,9 @@ async def _export(
         if fmt == "apkg":
             print("studybot: deck export: an .apkg is binary: name a file with --output", file=sys.stderr)
             return 2
-        sys.stdout.flush()
-        sys.stdout.buffer.write(exported.data)
-        return 0
+        return 0 if write_output("deck export", None, exported.data) else 1
     target = output or Path(exported.filename)
-    try:
-        target.write_bytes(exported.data)
-    except OSError as error:
-        print(f"studybot: deck export: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+    if not write_output("deck export", target, exported.data):
         return 1
     print(f"Exported deck '{name}' of {workspace} to {target} ({fmt}).")
     return 0

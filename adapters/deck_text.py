@@ -2,7 +2,8 @@
 them their own way: every line here is raw text that may hold a deck's names and cards.
 
 An import report shows every problem by `file:line: field: message` up to a cap, then how many
-more there are: a chat message has a size limit, and the command line's dry run prints them all.
+more there are: a chat message has a size limit, so every one of them goes with it as a text file
+(the command line prints them all).
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ from bot.bank import Problem
 PROBLEMS_SHOWN = 15
 WARNINGS_SHOWN = 5
 LINE_MAX = 180
-ALL_PROBLEMS = "studybot deck import FILE --dry-run prints every one of them."
 
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+KIND_NAMES = {
+    "multiple_choice": "multiple-choice question",
+    "multiple_response": "multiple-response question",
+    "true_false": "true/false question",
+    "flashcard": "flashcard",
+}
+
+
+def kinds_line(report: ImportReport) -> str:
+    """How many questions of each kind the import read: "3 flashcards, 1 true/false question"."""
+    return ", ".join(plural(n, KIND_NAMES.get(kind, kind)) for kind, n in report.kinds) or "nothing"
 
 
 def cut(text: str, limit: int = LINE_MAX) -> str:
@@ -64,8 +77,23 @@ def warning_lines(report: ImportReport) -> list[str]:
     return _capped(report.warnings, WARNINGS_SHOWN, "warning")
 
 
-def more_problems_hint(report: ImportReport) -> str | None:
-    return ALL_PROBLEMS if len(report.problems) > PROBLEMS_SHOWN else None
+def problems_file(report: ImportReport) -> ExportedDeck | None:
+    """Every problem, `file:line: field: message` one a line, as a text file sent with a report
+    that shows only the first `PROBLEMS_SHOWN` (a chat message has a size limit)."""
+    if len(report.problems) <= PROBLEMS_SHOWN:
+        return None
+    from bot.decks.text import slug  # with the first long report, not with `studybot serve`
+
+    text = "".join(f"{problem}\n" for problem in report.problems)
+    return ExportedDeck(f"{slug(report.deck) or 'deck'}-problems.txt", text.encode())
+
+
+def more_problems_hint(report: ImportReport, sent_where: str) -> str | None:
+    """Where the file of every problem went (`problems_file`), when the report is cut short."""
+    listed = problems_file(report)
+    if listed is None:
+        return None
+    return f"All {plural(len(report.problems), 'problem')} are in {listed.filename}, {sent_where}."
 
 
 def deck_rows(listed: DeckList) -> list[tuple[str, str, int, str]]:

@@ -93,7 +93,8 @@ class QuestionBank:
         return TopicIndex(self.topics)
 
 
-def _field_name(path: Path_) -> str:
+def field_name(path: Path_) -> str:
+    """A field's place as a content file's reader writes it: `questions[3].choices[1]`."""
     name = ""
     for part in path:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
@@ -109,17 +110,17 @@ _TYPE_HINTS = {
 }
 
 
-def schema_message(error: Mapping[str, Any], field: str) -> str:
-    """One line for one of pydantic's errors about `field` (the name of the field itself, not
-    its path), for a content author: the bank's files and the decks imported."""
+def validation_message(error: Mapping[str, Any], loc: Path_) -> str:
+    """One of pydantic's errors in words a content author (or a deck's admin) understands."""
     kind = error["type"]
+    last = loc[-1] if loc else ""
     if kind == "string_too_short":
         return "is empty"
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         if limit == BUTTON_TEXT_MAX:
             return f"is longer than the {BUTTON_TEXT_MAX} characters a button can show"
-        return f"is longer than the {_LIMITS.get(field, limit)} characters a message can hold"
+        return f"is longer than the {_LIMITS.get(str(last), limit)} characters a message can hold"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "missing":
@@ -128,8 +129,8 @@ def schema_message(error: Mapping[str, Any], field: str) -> str:
         return "must be lower-case letters, digits and dashes"
     if kind == "enum":
         return f"must be one of {error.get('ctx', {}).get('expected', '')}"
-    if field in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
-        return _TYPE_HINTS[field]
+    if str(last) in _TYPE_HINTS and str(kind).endswith(("_type", "_parsing")):
+        return _TYPE_HINTS[str(last)]
     if kind == "string_type":
         return "must be text: put it in quotes (YAML reads 1000000 as a number, and 1,000 in [...] as two)"
     return str(error["msg"]).removeprefix("Value error, ")
@@ -144,8 +145,7 @@ def _validation_problems(
         # A union (text or bool or none) reports one error per member; name the field once.
         while loc and loc[-1] in ("str", "bool", "none"):
             loc = loc[:-1]
-        message = schema_message(item, str(loc[-1]) if loc else "")
-        problems.append(Problem(display, lines.line(loc), _field_name(loc), message))
+        problems.append(Problem(display, lines.line(loc), field_name(loc), validation_message(item, loc)))
     return list(dict.fromkeys(problems))
 
 
@@ -197,9 +197,7 @@ def _load_topics(path: Path, display: str, problems: list[Problem]) -> tuple[Top
         for j, name in enumerate((entry.id, *entry.aliases)):
             loc: Path_ = ("topics", i, "id") if j == 0 else ("topics", i, "aliases", j - 1)
             if name in names:
-                problems.append(
-                    Problem(display, lines.line(loc), _field_name(loc), f"'{name}' is used twice")
-                )
+                problems.append(Problem(display, lines.line(loc), field_name(loc), f"'{name}' is used twice"))
             names[name] = loc
         topics.append(Topic(entry.id, entry.name, tuple(entry.aliases)))
     return tuple(topics)
@@ -220,11 +218,11 @@ def _identity_problems(
     if question_id in seen_ids:
         where: Path_ = (*loc, "id")
         message = f"duplicate id '{question_id}' (first in {seen_ids[question_id]})"
-        found.append(Problem(display, lines.line(where), _field_name(where), message))
+        found.append(Problem(display, lines.line(where), field_name(where), message))
     for i, topic in enumerate(topics):
         if topic not in topic_ids:
             where = (*loc, "topics", i)
-            found.append(Problem(display, lines.line(where), _field_name(where), f"unknown topic '{topic}'"))
+            found.append(Problem(display, lines.line(where), field_name(where), f"unknown topic '{topic}'"))
     return found
 
 
@@ -258,7 +256,7 @@ def _check_question(
 
     def problem(field: str, message: str, index: int | None = None) -> Problem:
         where: Path_ = (*loc, field) if index is None else (*loc, field, index)
-        return Problem(display, lines.line(where), _field_name(where), message)
+        return Problem(display, lines.line(where), field_name(where), message)
 
     found = _identity_problems(entry.id, entry.topics, loc, display, lines, topic_ids, seen_ids)
     folded: set[str] = set()

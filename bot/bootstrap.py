@@ -154,13 +154,12 @@ def register_digest(
 ) -> None:
     """The weekly digest on the delivery table, posting through the platforms that can; with
     `links` (the dashboard is on) the subscribing admin gets their link privately with each."""
-    bank = core.quiz.bank
     handler = DigestHandler(
         core.uow,
         reads_on(core.database),
         posters,
         draw,
-        lambda topic: bank.topic(topic).name,
+        core.quiz.library.bank_of,
         lambda t: f"/quiz {t}",
         links,
         core.quiz.clock.now,

@@ -66,3 +66,15 @@ DOMAINS: dict[int, Domain] = {
         },
     ),
 }
+
+
+OWN_DECKS = "Your own decks"
+"""Where a workspace's own deck's questions count when they name no exam domain (issue 18): a
+deck may leave the exam guide's fields out, and its questions then have domain 0."""
+
+
+def domain_title(number: int) -> str:
+    """A domain's title, as "Domain 2: Security and Compliance". A deck's question outside the
+    exam guide is counted under "Your own decks", never under a "Domain 0" the exam lacks."""
+    domain = DOMAINS.get(number)
+    return f"Domain {number}: {domain.name}" if domain else OWN_DECKS

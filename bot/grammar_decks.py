@@ -14,16 +14,18 @@ from pathlib import PurePath
 from typing import get_args
 
 from bot.app.deck_ports import ExportFormat
+from bot.decks import EXTENSIONS
+from bot.decks.limits import MAX_NAME
 
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 DEFAULT_EXPORT: ExportFormat = "csv"
-# The file names the importers read (bot/decks/reader.py), offered in Slack's file input.
-DECK_FILE_TYPES = ("apkg", "colpkg", "csv", "tsv", "txt", "md", "markdown", "yaml", "yml")
+# The file names the importers read, offered in Slack's file input.
+DECK_FILE_TYPES = tuple(extension.removeprefix(".") for extension in EXTENSIONS)
 DECK_USAGE = (
     "Usage: /quiz deck import | deck list | deck remove NAME | deck export NAME [apkg|csv|yaml] "
     "| deck builtin on|off"
 )
-DECK_NAME_MAX = 100
+NAME_THE_DECK = f"Name the deck (at most {MAX_NAME} characters)."
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ DECK_COMMANDS: tuple[type, ...] = (OpenDeckImport, ImportDeck, ListDecks, Remove
 def deck_name(raw: str) -> str | None:
     """A deck name as typed, its spaces collapsed; None when empty or too long."""
     name = " ".join(raw.split())
-    return name if 0 < len(name) <= DECK_NAME_MAX else None
+    return name if 0 < len(name) <= MAX_NAME else None
 
 
 def file_type_refusal(filename: str) -> str | None:
@@ -120,7 +122,7 @@ def parse_deck(typed: list[str]) -> DeckCommand | str:
         rest = rest[:-1] if fmt is not None else rest
     name = deck_name(" ".join(rest))
     if name is None:
-        return f"Name the deck (at most {DECK_NAME_MAX} characters): /quiz deck {head} NAME"
+        return f"{NAME_THE_DECK[:-1]}: /quiz deck {head} NAME"
     if head == "export":
         return ExportDeck(name, fmt or DEFAULT_EXPORT)
     return RemoveDeck(name)

@@ -19,9 +19,11 @@ from bot.dashboard_links import DashboardLinks, LinkGrant
 from bot.db.database import Database
 from bot.grammar import Invalid, parse
 from bot.grammar_digest import DigestOff, DigestOn, DigestStatus
-from bot.models import Actor, Place
+from bot.models import Actor, Place, Posted
+from bot.recall import Grade
 from tests.conftest import FrozenClock
 from tests.dashboard_seed import CHANNEL, WORKSPACE, seed
+from tests.decks.workspace_helpers import imported
 
 ADMIN = Actor("slack", WORKSPACE, "U1", "Alice", "Team T1", is_admin=True)
 MEMBER = Actor("slack", WORKSPACE, "U2", "Bob", "Team T1")
@@ -162,10 +164,32 @@ async def test_without_the_dashboard_no_admin_link_is_sent(
     core: Core, bank: QuestionBank, clock: FrozenClock
 ) -> None:
     await seed(core, bank, clock)
+    poster = await monday_digest(core, clock)
+    assert len(poster.posted) == 1 and poster.links == []
+
+
+async def monday_digest(core: Core, clock: FrozenClock) -> RecordingDigests:
+    """A Monday 09:00 digest in CHANNEL, without the dashboard, sent once it is due."""
     await core.commands.execute(ADMIN, CHANNEL, parse("digest on monday 09:00 UTC"))
     poster = RecordingDigests()
     register_digest(core, {"slack": poster}, draw_png)
     core.outbox.deliver_to("slack")
     clock.moment = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
     assert len((await core.outbox.run_due()).sent) == 1
-    assert len(poster.posted) == 1 and poster.links == []
+    return poster
+
+
+async def test_a_decks_weakest_topic_is_named_as_the_deck_not_by_its_id(
+    core: Core, clock: FrozenClock
+) -> None:
+    """Issue 18: a workspace's own deck is one of its topics, named by the deck's name."""
+    await imported(core.decks, f"slack:{WORKSPACE}", "Team Terms")
+    clock.moment = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    for _ in range(3):
+        posted = await core.quiz.ask(MEMBER, CHANNEL, "team-terms")
+        assert isinstance(posted, Posted)
+        await core.quiz.answer_self_grade(MEMBER, posted.question.instance_id, Grade.AGAIN)
+    ((_, digest, _),) = (await monday_digest(core, clock)).posted
+    assert digest.weakest is not None and digest.weakest.topic == "team-terms"
+    assert digest.weakest_name == "Team Terms"
+    assert "Weakest topic: Team Terms (0% right). Try /quiz team-terms" in digest.lines()[-2]

@@ -25,12 +25,12 @@ from bot.app.commands import Commands, Reply
 from bot.app.deck_commands import DeckChanged, DeckList
 from bot.app.deck_ports import ExportedDeck, ImportReport
 from bot.decks.choices import CHOICES_RANGE
-from bot.decks.limits import too_big
+from bot.decks.limits import MAX_NAME, too_big
 from bot.errors import UserFacingError
 from bot.grammar_decks import (
-    DECK_NAME_MAX,
     DEFAULT_EXPORT,
     EXPORT_FORMATS,
+    NAME_THE_DECK,
     DeckCommand,
     DeckFile,
     ExportDeck,
@@ -46,7 +46,6 @@ DECK_COMMAND = "/quiz-admin deck"
 CHOICES = [Choice(name=f"Multiple choice, {n} choices", value=n) for n in CHOICES_RANGE]
 FORMATS = [Choice(name=fmt, value=fmt) for fmt in EXPORT_FORMATS]
 NOT_HANDED_OVER = "Discord did not hand over the attachment (HTTP {status}). Try the import again."
-NAME_THE_DECK = f"Name the deck (at most {DECK_NAME_MAX} characters)."
 REPORT_COLOUR = discord.Colour.green()
 PROBLEM_COLOUR = discord.Colour.red()
 
@@ -76,7 +75,7 @@ def report_embed(report: ImportReport) -> discord.Embed:
             "**Problems** (file:line: field: message)",
             code_block("\n".join(deck_text.problem_lines(report))),
         ]
-        hint = deck_text.more_problems_hint(report)
+        hint = deck_text.more_problems_hint(report, "attached")
         if hint is not None:
             parts.append(safe(hint))
     if report.warnings:
@@ -112,7 +111,12 @@ class DeckCommands:
     async def _show(self, exchange: Exchange, reply: Reply) -> None:
         match reply:
             case ImportReport():
-                await exchange.send(embed=report_embed(reply), ephemeral=True)
+                listed = deck_text.problems_file(reply)
+                if listed is None:
+                    await exchange.send(embed=report_embed(reply), ephemeral=True)
+                else:
+                    every = discord.File(io.BytesIO(listed.data), filename=listed.filename)
+                    await exchange.send(embed=report_embed(reply), ephemeral=True, file=every)
             case DeckList():
                 await exchange.send(embed=list_embed(reply), ephemeral=True)
             case DeckChanged(text):
@@ -163,7 +167,7 @@ def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
     async def import_(
         interaction: discord.Interaction,
         file: discord.Attachment,
-        name: Range[str, 1, DECK_NAME_MAX],
+        name: Range[str, 1, MAX_NAME],
         choices: int | None = None,
         dry_run: bool = False,
     ) -> None:
@@ -177,7 +181,7 @@ def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
     @group.command(name="remove", description="Remove a deck: its questions leave every list")
     @app_commands.describe(name="The deck's name")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def remove(interaction: discord.Interaction, name: Range[str, 1, DECK_NAME_MAX]) -> None:
+    async def remove(interaction: discord.Interaction, name: Range[str, 1, MAX_NAME]) -> None:
         await decks.named(interaction, name, None)
 
     @group.command(name="export", description="A deck as a file, shown to you alone")
@@ -185,7 +189,7 @@ def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
     @app_commands.choices(format=FORMATS)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def export(
-        interaction: discord.Interaction, name: Range[str, 1, DECK_NAME_MAX], format: str = DEFAULT_EXPORT
+        interaction: discord.Interaction, name: Range[str, 1, MAX_NAME], format: str = DEFAULT_EXPORT
     ) -> None:
         await decks.named(interaction, name, format)
 

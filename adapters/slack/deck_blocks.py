@@ -14,7 +14,8 @@ from adapters.terminal_render import table
 from bot.app.deck_commands import DeckChanged, DeckList
 from bot.app.deck_ports import ImportReport
 from bot.decks.choices import CHOICES_RANGE
-from bot.grammar_decks import DECK_FILE_TYPES, DECK_NAME_MAX
+from bot.decks.limits import MAX_NAME
+from bot.grammar_decks import DECK_FILE_TYPES
 
 DECK_IMPORT_VIEW = "deck-import"
 FILE_BLOCK, NAME_BLOCK, CHOICES_BLOCK, DRY_RUN_BLOCK = "deck-file", "deck-name", "deck-choices", "dry-run"
@@ -50,7 +51,7 @@ def _name_input(name: str | None) -> Block:
     element: Block = {
         "type": "plain_text_input",
         "action_id": NAME_BLOCK,
-        "max_length": DECK_NAME_MAX,
+        "max_length": MAX_NAME,
         "placeholder": plain("e.g. Team ECS notes"),
     }
     if name is not None:
@@ -115,7 +116,7 @@ def import_report(report: ImportReport) -> Message:
     if report.problems:
         blocks.append(section("*Problems* (file:line: field: message)"))
         blocks += _sections(deck_text.problem_lines(report))
-        hint = deck_text.more_problems_hint(report)
+        hint = deck_text.more_problems_hint(report, "sent to your direct messages with Studybot")
         if hint is not None:
             blocks.append(context(escape(hint)))
     if report.warnings:

@@ -101,22 +101,37 @@ async def open_import_form(
     return "ok"
 
 
-async def upload_export(client: AsyncWebClient, channel: str, exported: ExportedDeck) -> str | None:
+async def upload_export(
+    client: AsyncWebClient, channel: str, exported: ExportedDeck, comment: str | None = None
+) -> str | None:
     """Share the exported file in `channel` (a direct message); None when it went, else what to
-    tell the admin."""
+    tell the admin. `comment` goes with it (default: what the file is)."""
     try:
         await client.files_upload_v2(
             channel=channel,
             content=exported.data,
             filename=exported.filename,
             title=exported.filename,
-            initial_comment=escape(deck_text.exported_line(exported)),
+            initial_comment=escape(comment or deck_text.exported_line(exported)),
         )
     except SlackApiError as error:
         code = error.response.get("error")
         log.warning("Slack deck export refused: %s", code)
         return CANNOT_SEND.format(code=code)
     return None
+
+
+async def send_problems(client: AsyncWebClient, user: str, listed: ExportedDeck) -> None:
+    """Every problem of an import whose report shows only the first ones, as a text file in the
+    admin's direct messages (`deck_text.problems_file`); a refusal is logged: the report itself
+    still goes."""
+    comment = "Every problem of your deck import, one a line (file:line: field: message)."
+    try:
+        refusal = await upload_export(client, await open_dm(client, user), listed, comment)
+    except SlackApiError as error:
+        refusal = str(error.response.get("error"))
+    if refusal is not None:
+        log.warning("the list of a deck import's problems was not sent: %s", refusal)
 
 
 async def send_export(

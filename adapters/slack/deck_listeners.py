@@ -14,21 +14,22 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import deck_text
 from adapters.slack import blocks
 from adapters.slack.admins import is_admin
 from adapters.slack.background import Background, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.deck_blocks import CHOICES_BLOCK, DECK_IMPORT_VIEW, DRY_RUN_BLOCK, FILE_BLOCK, NAME_BLOCK
-from adapters.slack.deck_files import fetch_file
+from adapters.slack.deck_files import fetch_file, send_problems
 from adapters.slack.listeners import PLATFORM, client_for
 from bot.app.commands import Notice
+from bot.app.deck_ports import ImportReport
 from bot.bootstrap import Core
 from bot.decks.choices import CHOICES_RANGE
-from bot.grammar_decks import DECK_NAME_MAX, DeckFile, ImportDeck, deck_name, file_type_refusal
+from bot.grammar_decks import NAME_THE_DECK, DeckFile, ImportDeck, deck_name, file_type_refusal
 from bot.models import Actor
 
 CHOOSE_A_FILE = "Choose the deck file."
-NAME_THE_DECK = f"Name the deck (at most {DECK_NAME_MAX} characters)."
 UNREADABLE = "Something went wrong with this form. Close it and try /quiz deck import again."
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,9 @@ def register_decks(app: AsyncApp, core: Core, admins: ListedAdmins, background: 
 
         command = ImportDeck(job.name, fetch, int(job.choices) if job.choices else None, bool(job.dry_run))
         result = await core.commands.execute(job.actor, job.channel, command, slack_admin)
+        listed = deck_text.problems_file(result) if isinstance(result, ImportReport) else None
+        if listed is not None:
+            await send_problems(client, job.user, listed)
         message = blocks.reply(result)
         if not await background.replies(job.response_url, message):
             # The command's response_url lasts 30 minutes: a form sent later is answered in the

@@ -15,7 +15,7 @@ from bot.app.exam_ports import ExamPeriod, ExamResult
 from bot.app.library import BankSource, bank_by_id
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
-from bot.exam_guide import DOMAINS
+from bot.exam_guide import domain_title
 from bot.exam_rules import PASS_SCORE
 
 WEEKS_SHOWN = 8
@@ -137,7 +137,7 @@ class ExamResults:
                 counted[0] += asked
                 counted[1] += right
         numbers = sorted(totals)
-        names = [f"Domain {n}: {DOMAINS[n].name}" if n in DOMAINS else f"Domain {n}" for n in numbers]
+        names = [domain_title(n) for n in numbers]
         table = Table(
             ("Exam domain", "Questions asked", "Right"),
             [

@@ -9,7 +9,7 @@ from bot.app.dashboard_ports import DashboardReader, PersonRow, QuestionRow, Top
 from bot.app.dashboard_tally import ALL_RIGHT, DOMAIN_PREFIX
 from bot.app.library import BankSource, bank_by_id
 from bot.bank import QuestionBank
-from bot.exam_guide import DOMAINS
+from bot.exam_guide import domain_title
 
 HARDEST_SHOWN = 15
 HARDEST_MIN_ANSWERS = 3
@@ -38,9 +38,7 @@ class Topics:
     @staticmethod
     def _name(bank: QuestionBank, topic_id: str) -> str:
         if topic_id.startswith(DOMAIN_PREFIX):
-            number = int(topic_id.removeprefix(DOMAIN_PREFIX))
-            domain = DOMAINS.get(number)
-            return f"Domain {number}: {domain.name}" if domain else f"Domain {number}"
+            return domain_title(int(topic_id.removeprefix(DOMAIN_PREFIX)))
         return bank.topic(topic_id).name
 
     async def build(self, viewer: Viewer) -> list[Panel]:

@@ -20,6 +20,8 @@ from typing import Literal, Protocol
 from bot.bank import Problem
 
 ExportFormat = Literal["apkg", "csv", "yaml"]
+WORKSPACE_SPELLING = "slack:T0123, discord:123456789 or terminal"
+"""How a workspace is named to the deck commands (`workspace_id`)."""
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app.dashboard import parse_workspace_key
-from bot.app.deck_ports import DeckSummary, ExportedDeck, ExportFormat, ImportReport
+from bot.app.deck_ports import WORKSPACE_SPELLING, DeckSummary, ExportedDeck, ExportFormat, ImportReport
 from bot.app.library import Library
 from bot.app.library_ports import DeckEntry, NewDeck
 from bot.app.ports import Repositories, UnitOfWork, Workspace
@@ -36,7 +37,9 @@ from bot.decks.limits import MAX_DECKS, MAX_NAME
 from bot.errors import QuizError
 from bot.grammar import Ask, parse
 
-WORKSPACE_SPELLING = "slack:T0123, discord:123456789 or terminal"
+if TYPE_CHECKING:
+    from bot.decks.entries import DeckImport
+
 RESERVED_TOPICS = frozenset({"deck", "decks", "all"})
 """Words a deck may not be named: `/quiz deck ...` manages decks, `all` means every topic."""
 _ID_PREFIX = 32
@@ -69,7 +72,7 @@ def _name_problem(display: str, name: str, topic: str, builtin: QuestionBank) ->
     """Why the deck cannot have this name: its topic must be asked for as `/quiz TOPIC`, so it
     may not read as another command, nor as another name of a shipped topic."""
     if not name:
-        return Problem(display, 1, "name", "a deck needs a name (--name)")
+        return Problem(display, 1, "name", "a deck needs a name")
     if len(name) > MAX_NAME:
         return Problem(display, 1, "name", f"is longer than the {MAX_NAME} characters a deck's name may be")
     if not topic:
@@ -90,6 +93,61 @@ def _exported(entry: dict[str, Any]) -> dict[str, Any]:
     if isinstance(verified, str):
         entry["verified"] = date.fromisoformat(verified)
     return entry
+
+
+@dataclass(frozen=True)
+class CheckedDeck:
+    """A file read as the deck `name` (made plain; `topic` its topic id), before it is stored."""
+
+    name: str
+    topic: str
+    display: str
+    read: DeckImport
+    dry_run: bool
+    problems: tuple[Problem, ...]
+    """The name's problems, then the file's."""
+
+    def report(
+        self, problems: tuple[Problem, ...] | None = None, replaced: bool = False, kept: int = 0
+    ) -> ImportReport:
+        """The import's report; `problems` those the file has and storing it found (default:
+        the file's own)."""
+        kinds = Counter(str(entry.get("kind", "")) for entry in self.read.entries).most_common()
+        return ImportReport(
+            self.name,
+            self.read.format,
+            len(self.read.entries),
+            self.problems if problems is None else problems,
+            self.read.warnings,
+            self.dry_run,
+            replaced,
+            kept,
+            tuple(kinds),
+        )
+
+
+def check_deck(
+    builtin: QuestionBank,
+    name: str,
+    filename: str,
+    data: bytes,
+    choices: int | None = None,
+    fmt: str | None = None,
+    dry_run: bool = True,
+) -> CheckedDeck:
+    """The file read and checked as the deck `name`, every problem of both at once. Both an
+    import and the command line's dry run of a file alone (no workspace) go through here, so a
+    file and a name that pass a dry run pass the import's checks too. (The parsers load with
+    the first deck command, not with `studybot serve`.)"""
+    from bot.decks.entries import DeckOptions
+    from bot.decks.reader import read_deck
+
+    name, topic = _named(name)
+    display = PurePath(filename).name or "deck"
+    named = _name_problem(display, name, topic, builtin)
+    read = read_deck(data, filename, DeckOptions(topic=topic or "deck", choices=choices), fmt)
+    problems = (named, *read.problems) if named else read.problems
+    return CheckedDeck(name, topic, display, read, dry_run, problems)
 
 
 class DeckService:
@@ -122,31 +180,26 @@ class DeckService:
     ) -> ImportReport:
         """Read, check and (unless `dry_run` or a problem) store a deck; every problem at once.
         `fmt` reads the file as that format (`bot.decks.FORMATS`) whatever its name says."""
-        from bot.decks.entries import DeckOptions
-        from bot.decks.reader import read_deck
-
         platform, workspace = workspace_of(workspace_id)
-        name, topic = _named(name)
-        display = PurePath(filename).name or "deck"
-        named = _name_problem(display, name, topic, self.library.builtin)
-        if named is not None:
-            return ImportReport(name, "unknown", 0, (named,), (), dry_run)
-        options = DeckOptions(topic=topic, choices=choices)
-        read = await asyncio.to_thread(read_deck, data, filename, options, fmt)
-        entries = [dict(entry) for entry in read.entries]
+        checked = await asyncio.to_thread(
+            check_deck, self.library.builtin, name, filename, data, choices, fmt, dry_run
+        )
+        entries = [dict(entry) for entry in checked.read.entries]
         for entry in entries:
-            entry["id"] = stable_id(platform, workspace, topic, str(entry.get("prompt", "")))
+            entry["id"] = stable_id(platform, workspace, checked.topic, str(entry.get("prompt", "")))
         stored = [DeckEntry(e["id"], json.dumps(e, ensure_ascii=False, default=str)) for e in entries]
-        deck = NewDeck(topic, name, read.format, display[:255], self.clock.now())
+        deck = NewDeck(
+            checked.topic, checked.name, checked.read.format, checked.display[:255], self.clock.now()
+        )
 
         def store(repositories: Repositories) -> tuple[list[Problem], bool, int]:
             found = repositories.people.find_workspace(platform, workspace)
-            existing = found and repositories.decks.find(found.id, topic)
-            problems = list(read.problems)
+            existing = found and repositories.decks.find(found.id, checked.topic)
+            problems = list(checked.problems)
             if not existing and found and len(repositories.decks.of_workspace(found.id)) >= MAX_DECKS:
                 problems.append(
                     Problem(
-                        display,
+                        checked.display,
                         1,
                         "",
                         f"the workspace has {MAX_DECKS} decks, the most it may hold: "
@@ -164,22 +217,11 @@ class DeckService:
             repositories.decks.bump(owner.id)
             return problems, bool(existing), kept
 
-        run = self.uow.read if dry_run or read.problems else self.uow.write
+        run = self.uow.read if dry_run or checked.problems else self.uow.write
         problems, replaced, kept = await run(store)
         if not problems and not dry_run:
             self.library.forget_workspace(platform, workspace)
-        kinds = Counter(str(entry.get("kind", "")) for entry in entries).most_common()
-        return ImportReport(
-            name,
-            read.format,
-            len(entries),
-            tuple(problems),
-            read.warnings,
-            dry_run,
-            replaced,
-            kept,
-            tuple(kinds),
-        )
+        return checked.report(tuple(problems), replaced, kept)
 
     # -- the rest -------------------------------------------------------------------------
 
@@ -225,7 +267,9 @@ class DeckService:
             return None
         deck_name, stored = found
         entries = [_exported(json.loads(e.entry)) for e in stored]
-        return ExportedDeck(f"{topic}.{fmt}", _write(entries, deck_name, fmt))
+        from bot.decks.export import write_deck
+
+        return ExportedDeck(f"{topic}.{fmt}", write_deck(entries, fmt, deck_name))
 
     async def set_builtin(self, workspace_id: str, enabled: bool) -> None:
         platform, workspace = workspace_of(workspace_id)
@@ -240,14 +284,3 @@ class DeckService:
         platform, workspace = workspace_of(workspace_id)
         state = await self.uow.read(lambda r: r.decks.state(platform, workspace))
         return state is None or state.builtin
-
-
-def _write(entries: Sequence[dict[str, Any]], deck_name: str, fmt: ExportFormat) -> bytes:
-    from bot.decks.apkg_export import to_apkg
-    from bot.decks.export import to_csv, to_yaml
-
-    if fmt == "csv":
-        return to_csv(entries)
-    if fmt == "yaml":
-        return to_yaml(entries)
-    return to_apkg(entries, deck_name)

@@ -13,7 +13,7 @@ of the schedule to drift from what will actually be sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,6 +25,7 @@ from bot.app.digest_report import Digest, build_digest
 from bot.app.identity import identify
 from bot.app.outbox import Due, JsonValue, Outcome, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
+from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily.models import PermanentDeliveryError, TransientDeliveryError
 from bot.daily.rules import DAYS
@@ -178,7 +179,7 @@ class DigestHandler:
         reads: Reads,
         posters: Mapping[str, DigestPoster],
         draw: Callable[[Chart, int, int], bytes],
-        topic_name: Callable[[str], str],
+        bank_of: Callable[[Place], Awaitable[QuestionBank]],
         suggest: Callable[[str], str],
         links: DashboardLinkMinter | None = None,
         now: Callable[[], datetime] | None = None,
@@ -187,7 +188,9 @@ class DigestHandler:
         self.reads = reads
         self.posters = posters
         self.draw = draw
-        self.topic_name = topic_name
+        self.bank_of = bank_of
+        """The questions of the channel's workspace, whose names its weakest topic is given by
+        (a deck's topic is named as its deck, issue 18)."""
         self.suggest = suggest
         self.links = links
         self.now = now
@@ -200,7 +203,10 @@ class DigestHandler:
         await self.uow.write(partial(_schedule_next, payload, due.item.due_at))
         place = Place(due.item.platform, str(payload["workspace"]), str(payload["channel"]))
         zone = str(payload["timezone"])
-        digest = await build_digest(self.reads, place, due.item.due_at, zone, self.topic_name, self.suggest)
+        bank = await self.bank_of(place)
+        digest = await build_digest(
+            self.reads, place, due.item.due_at, zone, lambda topic: bank.topic(topic).name, self.suggest
+        )
         if digest is None:
             return Outcome.DROPPED
         try:

@@ -16,6 +16,7 @@ from bot.exam_models import AreaResult, ExamReport, MissedQuestion
 from bot.exam_rules import passed, scaled_score
 from bot.models import Scope
 from bot.periods import period_keys
+from bot.questions import Question
 
 EXAM_MODE = "exam"
 EXAM_CHANNEL = "exam"
@@ -36,7 +37,7 @@ def report(
 ) -> ExamReport:
     """The score report of a finished exam: all or nothing per question, unanswered ones wrong."""
     correct = sum(bool(item.correct) for item in items)
-    domains: dict[int, list[int]] = {}
+    domains: dict[tuple[int, str], list[int]] = {}
     topics: dict[str, list[int]] = {}
     missed: list[MissedQuestion] = []
     for item in items:
@@ -45,7 +46,7 @@ def report(
             continue
         right = bool(item.correct)
         for tally in (
-            domains.setdefault(question.domain, [0, 0]),
+            domains.setdefault(_area(question), [0, 0]),
             topics.setdefault(question.primary_topic, [0, 0]),
         ):
             tally[0] += int(right)
@@ -71,10 +72,7 @@ def report(
         correct=correct,
         total=len(items),
         answered=sum(item.choice is not None for item in items),
-        by_domain=tuple(
-            AreaResult(str(d), DOMAINS[d].name if d in DOMAINS else f"Domain {d}", *domains[d])
-            for d in sorted(domains)
-        ),
+        by_domain=tuple(_area_result(bank, area, *domains[area]) for area in sorted(domains)),
         by_topic=tuple(AreaResult(t.id, t.name, *topics[t.id]) for t in bank.topics if t.id in topics),
         seconds_used=max(0, int((min(finished, exam.deadline) - exam.started_at).total_seconds())),
         minutes=exam.minutes,
@@ -82,6 +80,25 @@ def report(
         timed_out=timed_out,
         notice=notice,
     )
+
+
+_DECKS_AFTER_DOMAINS = max(DOMAINS) + 1
+
+
+def _area(question: Question) -> tuple[int, str]:
+    """What a question counts under in the report's "by domain": its exam domain, or, for a
+    workspace's own deck's question outside the exam guide (issue 18), its deck (the deck's topic
+    is its primary topic), after the domains."""
+    if question.domain in DOMAINS:
+        return question.domain, ""
+    return _DECKS_AFTER_DOMAINS, question.primary_topic
+
+
+def _area_result(bank: QuestionBank, area: tuple[int, str], correct: int, total: int) -> AreaResult:
+    domain, deck = area
+    if deck:
+        return AreaResult(deck, bank.topic(deck).name, correct, total)
+    return AreaResult(str(domain), DOMAINS[domain].name, correct, total)
 
 
 def keep_answers(

@@ -9,3 +9,9 @@ from __future__ import annotations
 
 # The formats `read_deck` can be told to use (`--format`); by default the file name decides.
 FORMATS = ("apkg", "yaml", "csv", "tsv", "txt", "anki-text", "notes", "quizlet")
+# The format a file's name proposes (its content has to agree): what the chat adapters offer
+# and accept before a file is downloaded, and what `read_deck` reads.
+EXTENSIONS = {
+    ".apkg": "apkg", ".colpkg": "apkg", ".csv": "csv", ".tsv": "tsv", ".txt": "txt", ".md": "notes",
+    ".markdown": "notes", ".yaml": "yaml", ".yml": "yaml",
+}  # fmt: skip

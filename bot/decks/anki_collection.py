@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.decks.anki_studybot import STUDYBOT_FIELD, card_of
 from bot.decks.entries import Card
 from bot.decks.table_format import column_field
 from bot.decks.text import html_to_text
@@ -161,6 +162,14 @@ def _note_rows(connection: sqlite3.Connection) -> Iterator[tuple[int, int, int, 
         yield number, int(nid), int(mid), str(tags or ""), str(flds or "")
 
 
+def _studybot_card(note_type: NoteType, raw_fields: list[str], number: int) -> Card | None:
+    """The question a note of Studybot's own export carries whole (`bot.decks.anki_studybot`)."""
+    if STUDYBOT_FIELD not in note_type.fields:
+        return None
+    index = note_type.fields.index(STUDYBOT_FIELD)
+    return card_of(raw_fields[index], number) if index < len(raw_fields) else None
+
+
 def read_notes(database: bytes, display: str) -> Notes:
     """Every note of the collection as one or two cards, with the counts left out."""
     connection = _open(database)
@@ -183,8 +192,13 @@ def read_notes(database: bytes, display: str) -> Notes:
             if "prompt" not in roles or "answer" not in roles:
                 notes.unusable.append((number, f"note type '{note_type.name}' has no answer field"))
                 continue
+            raw_fields = flds.split(_FIELD_SEPARATOR)
+            whole = _studybot_card(note_type, raw_fields, number)
+            if whole is not None:
+                notes.cards.append(whole)
+                continue
             values = []
-            for raw in flds.split(_FIELD_SEPARATOR):
+            for raw in raw_fields:
                 text, media = html_to_text(raw)
                 notes.media += media
                 values.append(text)

@@ -1,7 +1,9 @@
 """Questions written as an Anki package with genanki, for teams that also study in Anki.
 
 Every question becomes one note of a Basic-shaped note type with Front, Back and Explanation
-fields (the importer reads the three back). A flashcard's Back is its answer; a choice
+fields, and a fourth its cards never show, `Studybot`, holding the question whole, so that an
+export imports back as the same questions (`bot.decks.anki_studybot`; a package from elsewhere is
+read from its Front and Back). A flashcard's Back is its answer; a choice
 question's Front lists its choices and its Back gives the right one (a multiple-response
 question's Back the letters of its right ones, their texts leading the explanation), so the card
 can be studied in Anki as it is asked in chat. Text is HTML-escaped (Anki fields are HTML), tags are
@@ -19,13 +21,14 @@ from typing import Any
 
 import genanki
 
+from bot.decks.anki_studybot import STUDYBOT_FIELD, embedded
 from bot.decks.export import Entry
 
 MODEL_ID = 1_734_950_118  # fixed: Anki matches note types by id across imports
 MODEL = genanki.Model(
     MODEL_ID,
     "Basic (Studybot)",
-    fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}],
+    fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}, {"name": STUDYBOT_FIELD}],
     templates=[
         {
             "name": "Card 1",
@@ -45,8 +48,9 @@ def _html(text: str) -> str:
 
 def _sides(entry: Entry) -> tuple[str, str, str]:
     """Front, Back and what goes before the explanation. A multiple-response Back gives the
-    letters of its right choices ("B, D"), their texts leading the explanation: the Back is read
-    back as a flashcard's answer, which must fit a button as every answer does."""
+    letters of its right choices ("B, D"), their texts leading the explanation, so the Back stays
+    short enough to be a flashcard's answer when the package is read without its `Studybot`
+    field (edited in a tool that drops it)."""
     prompt = _html(str(entry["prompt"]))
     kind = entry.get("kind")
     answer: Any = entry.get("answer")
@@ -72,7 +76,12 @@ def to_apkg(entries: Sequence[Entry], deck_name: str) -> bytes:
             explanation = ""
         note = genanki.Note(
             model=MODEL,
-            fields=[front, back, "<br><br>".join(part for part in (lead, _html(explanation)) if part)],
+            fields=[
+                front,
+                back,
+                "<br><br>".join(part for part in (lead, _html(explanation)) if part),
+                embedded(entry),
+            ],
             tags=[str(t) for t in entry.get("topics", [])],
             guid=genanki.guid_for(str(entry["id"])),
         )

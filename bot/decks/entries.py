@@ -15,17 +15,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bank import Problem, schema_message
+from bot.bank import Problem, field_name, validation_message
 from bot.content_schema import QuestionEntry
 from bot.decks.choices import offer_choices
 from bot.decks.limits import MAX_QUESTIONS
 from bot.decks.text import plain, slug
+from bot.questions import BUTTON_TEXT_MAX
 
 Entry = dict[str, Any]
 # The exam-guide fields every shipped question carries; a team's own deck may leave them out.
 DECK_OPTIONAL_FIELDS = frozenset({"domain", "task", "verified"})
 # How many choices a deck's question may show: as many buttons as the bank's questions at most.
 DECK_CHOICES = (2, 6)
+FLASHCARD_ANSWER_MAX = 500
+"""A deck's flashcard answer is shown in a message, not on a button as a choice is, so it may be
+longer than the bank's answers: the back of an Anki card is often a sentence or two."""
 
 
 @dataclass(frozen=True)
@@ -106,18 +110,15 @@ def card_entry(card: Card, options: DeckOptions, display: str) -> Entry:
     return entry
 
 
-def _field_name(loc: Sequence[str | int]) -> str:
-    name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
-    return name
-
-
 def schema_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -> list[Problem]:
     """The entry checked by the bank's `QuestionEntry` (less the exam fields a deck may omit),
     then, when its fields are sound, by the kind rules that hold for decks."""
     known = QuestionEntry.model_fields
     checked = {k: v for k, v in entry.items() if k in known or k not in DECK_OPTIONAL_FIELDS}
+    answer = checked.get("answer")
+    if checked.get("kind") == "flashcard" and isinstance(answer, str):
+        # Shown in a message, never on a button: its length is `deck_rules`' to check.
+        checked["answer"] = answer[:BUTTON_TEXT_MAX]
     try:
         QuestionEntry.model_validate(checked)
     except ValidationError as error:
@@ -133,7 +134,7 @@ def schema_problems(entry: Entry, display: str, line_of: Callable[[str], int]) -
             if item["type"].startswith("bool_") and isinstance(item.get("input"), str):
                 continue
             name = str(loc[0]) if loc else ""
-            problem = Problem(display, line_of(name), _field_name(loc), schema_message(item, name))
+            problem = Problem(display, line_of(name), field_name(loc), validation_message(item, loc))
             (found if loc else whole).append(problem)
         # A rule over the whole entry (the schema's kind rules) is reported by `deck_rules`,
         # which names the field, unless that finds nothing to say.
@@ -173,6 +174,10 @@ def deck_rules(entry: Entry) -> list[tuple[str, str]]:
         found.append(("choices", "a flashcard has no choices; list typed alternatives in accepted"))
     if kind in ("multiple_choice", "flashcard") and (answer is None or isinstance(answer, bool)):
         found.append(("answer", "is missing" if answer is None else "must be text"))
+    if kind == "flashcard" and isinstance(answer, str) and len(answer) > FLASHCARD_ANSWER_MAX:
+        found.append(
+            ("answer", f"is longer than the {FLASHCARD_ANSWER_MAX} characters a flashcard's answer may be")
+        )
     return found
 
 

@@ -87,3 +87,14 @@ def to_csv(entries: Sequence[Entry]) -> bytes:
         row.update(zip(choices, (_cell(c) for c in entry.get("choices", [])), strict=False))
         writer.writerow([_defused(row.get(name, "")) for name in header])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_deck(entries: Sequence[Entry], fmt: str, deck_name: str) -> bytes:
+    """The entries as a file of `fmt`: "csv", "yaml" or "apkg" (an Anki deck named `deck_name`)."""
+    if fmt == "csv":
+        return to_csv(entries)
+    if fmt == "yaml":
+        return to_yaml(entries)
+    from bot.decks.apkg_export import to_apkg  # genanki loads only for an Anki package
+
+    return to_apkg(entries, deck_name)

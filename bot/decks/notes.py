@@ -1,7 +1,8 @@
 """Study notes in plain text or Markdown: a question line, then the lines of its answer.
 
 Cards are separated by blank lines, or each starts at a Markdown heading (then blank lines may
-sit between a heading and its answer). The first answer line is the answer a learner must
+sit between a heading and its answer); without headings, a question line (ending in `?`, or
+marked `Q:`) after an answer starts the next card too. The first answer line is the answer a learner must
 give; further lines are the explanation. Markdown's markers are taken off (`## `, `Q:`, `A:`,
 list bullets, `**bold**`), since the text is shown as plain text. A heading directly followed by
 a deeper heading is a section title, not a question.
@@ -18,6 +19,7 @@ from bot.decks.entries import Card, DeckImport, DeckOptions, finish
 FORMAT = "notes"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _PREFIX = re.compile(r"^(?:[-*+]\s+|\d+[.)]\s+|>\s*|(?:q|a|question|answer)\s*[:.]\s*)", re.IGNORECASE)
+_QUESTION_MARK = re.compile(r"^(?:q|question)\s*[:.]", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 
 
@@ -34,6 +36,13 @@ def _unmark(line: str) -> str:
     return _EMPHASIS.sub(r"\2", stripped).strip()
 
 
+def _asks(line: str) -> bool:
+    """Whether a line after an answer starts the next card though no blank line came between:
+    it is marked as a question (`Q:`), or it is a question."""
+    stripped = line.strip()
+    return bool(_QUESTION_MARK.match(stripped)) or stripped.endswith("?")
+
+
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     uses_headings = any(_HEADING.match(line) for line in text.splitlines())
@@ -46,7 +55,7 @@ def _blocks(text: str) -> list[_Block]:
         elif not line.strip():
             if not uses_headings:
                 current = None
-        elif current is None:
+        elif current is None or (not uses_headings and current.answers and _asks(line)):
             if uses_headings:
                 continue  # text before the first heading: an introduction
             current = _Block(number, _unmark(line))

@@ -13,16 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePath
 
-from bot.decks import FORMATS, anki_text, apkg, notes, quizlet, table_format, yaml_format
+from bot.decks import EXTENSIONS, FORMATS, anki_text, apkg, notes, quizlet, table_format, yaml_format
 from bot.decks.encoding import NotText, decode
 from bot.decks.entries import DeckImport, DeckOptions, refused
 from bot.decks.limits import too_big
 
 TextParser = Callable[[str, str, DeckOptions], DeckImport]
-EXTENSIONS = {
-    ".apkg": "apkg", ".colpkg": "apkg", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".tsv": "tsv",
-    ".txt": "txt", ".md": "notes", ".markdown": "notes",
-}  # fmt: skip
 # What a file's first bytes say it is, when that is not text.
 _MAGIC = (
     (apkg.ZIP_MAGIC, "a ZIP archive"),

@@ -26,13 +26,18 @@ COLUMN_NAMES = {
     "prompt": "prompt", "question": "prompt", "front": "prompt", "term": "prompt", "q": "prompt",
     "text": "prompt",
     "answer": "answer", "back": "answer", "definition": "answer", "a": "answer",
+    "correctanswer": "answer", "correct": "answer", "rightanswer": "answer",
     "explanation": "explanation", "extra": "explanation", "why": "explanation", "notes": "explanation",
-    "choices": "choices", "answers": "answers", "accepted": "accepted", "kind": "kind",
+    "rationale": "explanation", "choices": "choices", "options": "choices", "answers": "answers",
+    "accepted": "accepted", "kind": "kind",
     "difficulty": "difficulty", "tags": "tags", "topics": "tags", "source": "source", "id": "id",
     "domain": "domain", "task": "task", "verified": "verified", "notetype": "notetype",
     "deck": "deck", "guid": "guid",
 }  # fmt: skip
-_NUMBERED = re.compile(r"^(choice|option|wrong|distractor)\d+$")
+# "Choice 1", "Option B", "Wrong 2": one column a choice (a wrong one). Spreadsheets of
+# multiple-choice questions letter their choices ("Option A") and often give the answer as a letter.
+_NUMBERED = re.compile(r"^(choice|option|wrong|distractor)(\d+|[a-f])$")
+_LETTERS = "abcdef"
 _CLOZE = re.compile(r"\{\{c\d+::")
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
@@ -59,6 +64,26 @@ def column_field(name: str) -> str | None:
     if _NUMBERED.match(key):
         return "wrong" if key.startswith(("wrong", "distractor")) else "choice"
     return COLUMN_NAMES.get(key)
+
+
+def header_fields(header: list[str]) -> tuple[str | None, ...]:
+    """The field of each column. Bare letters are the choices when another column is the
+    answer ("Question, A, B, C, D, Answer"); otherwise "A" is the answer ("Q, A")."""
+    columns = [column_field(name) for name in header]
+    keys = [name.strip().lower() for name in header]
+    lettered = [i for i, key in enumerate(keys) if len(key) == 1 and key in _LETTERS]
+    if len(lettered) > 1 and any(c == "answer" and keys[i] != "a" for i, c in enumerate(columns)):
+        for i in lettered:
+            columns[i] = "choice"
+    return tuple(columns)
+
+
+def _lettered(answer: str, choices: list[str]) -> str:
+    """A choice's text for an answer given as its letter ("B" or "b)"), else the answer."""
+    letter = answer.strip().rstrip(".)").lower()
+    if answer in choices or len(letter) != 1 or letter not in _LETTERS[: len(choices)]:
+        return answer
+    return choices[_LETTERS.index(letter)]
 
 
 def split_list(cell: str) -> list[str]:
@@ -99,9 +124,11 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
     if wrong and isinstance(answer, str):
         choices = [answer, *choices, *wrong]
     kind = one("kind").lower() or ("multiple_choice" if choices else "")
+    if isinstance(answer, str) and choices and not wrong:
+        answer = _lettered(answer, choices)
     if kind == "true_false" and answer is not None:
         answer = _bool_or_text(str(answer))
-    answers = split_list(one("answers")) or None
+    answers = [_lettered(a, choices) for a in split_list(one("answers"))] or None
     if kind == "multiple_response":
         answer = None
     exam: dict[str, object] = {"task": one("task")} if one("task") else {}
@@ -197,7 +224,7 @@ def parse_table(text: str, display: str, options: DeckOptions, preferred: str | 
         header = next(csv.reader([header_line], delimiter=delimiter), [])
     except csv.Error as error:
         return DeckImport(FORMAT, (), (Problem(display, 1, "header", f"cannot be read: {error}"),))
-    columns = tuple(column_field(name) for name in header)
+    columns = header_fields(header)
     problems: list[Problem] = []
     missing = [
         f for f in ("prompt", "answer") if f not in columns and not (f == "answer" and "answers" in columns)

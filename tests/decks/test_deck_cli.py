@@ -24,7 +24,7 @@ def test_a_dry_run_prints_every_problem_with_file_line_and_field(
 ) -> None:
     deck = tmp_path / "team.csv"
     deck.write_text("question,answer\nWhat is ECS?,Orchestrator\nNo answer here,\n,No question\n")
-    assert main(["deck", "import", str(deck), "--dry-run"]) == 1
+    assert main(["deck", "import", str(deck), "--dry-run", "--name", "Team Terms"]) == 1
     out, err = capsys.readouterr()
     assert err.splitlines() == [
         "team.csv has 2 problems:",
@@ -33,6 +33,23 @@ def test_a_dry_run_prints_every_problem_with_file_line_and_field(
     ]
     summary = "Dry run: 3 questions read from team.csv (csv: 3 flashcards); 2 problems"
     assert out == f"{summary}, so nothing would be imported.\n"
+
+
+def test_a_dry_run_checks_the_name_as_the_import_would_with_the_files_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --name the deck is named after the file: `team` reads as `/quiz team`, which an
+    import refuses, so the dry run says so too, beside the file's own problems."""
+    deck = tmp_path / "team.csv"
+    deck.write_text("question,answer\nWhat is ECS?,Orchestrator\nNo answer here,\n")
+    assert main(["deck", "import", str(deck), "--dry-run"]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "team.csv has 2 problems:",
+        "  team.csv:1: name: 'team' reads as a /quiz command: choose another name",
+        "  team.csv:3: answer: is missing",
+    ]
+    assert out.endswith("; 2 problems, so nothing would be imported.\n")
 
 
 def test_a_clean_dry_run_summarises_and_offers_choices(

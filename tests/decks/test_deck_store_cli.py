@@ -102,6 +102,22 @@ def test_a_bad_file_is_reported_whole_and_nothing_is_imported(
     assert "No decks of its own yet" in out
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [("list",), ("remove", "Ours"), ("export", "Ours", "--format", "csv"), ("builtin", "off")],
+)
+def test_a_command_on_a_workspaces_decks_without_one_says_how_to_name_it(
+    argv: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(tmp_path, capsys, "deck", *argv)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"studybot: deck {argv[0]}: name the workspace with --workspace "
+        "(slack:T0123, discord:123456789 or terminal)\n"
+    )
+    assert not (tmp_path / "chat.db").exists()
+
+
 def test_a_workspace_spelt_wrong_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(tmp_path, capsys, "deck", "list", "--workspace", "T0123")
     assert code == 1
@@ -160,3 +176,61 @@ def test_format_reads_a_file_whatever_its_name_says(
     assert (code, err) == (0, "")
     read = "2 questions read from set.dat (quizlet: 2 flashcards)"
     assert out == f"Imported deck 'Glossary' into terminal: {read}.\n"
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "csv", "yaml"])
+def test_an_export_imports_back_as_the_same_questions(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every kind of question, and flashcards offered as multiple choice, survive `deck export`
+    then `deck import` into another workspace."""
+    mixed = """\
+questions:
+  - prompt: Which registry does our team push images to?
+    choices: [Docker Hub, Amazon ECR, Quay]
+    answer: Amazon ECR
+  - prompt: Which two run containers?
+    kind: multiple_response
+    choices: [ECS, EKS, S3, IAM]
+    answers: [ECS, EKS]
+  - prompt: Fargate needs servers you manage.
+    kind: true_false
+    answer: false
+"""
+    terms = "What is ECS?\tElastic Container Service\nWhat is EKS?\tElastic Kubernetes Service\n"
+    terms += "What is ECR?\tElastic Container Registry\nWhat is Fargate?\tServerless compute\n"
+    for name, text, choices in (("Mixed", mixed, ()), ("Glossary", terms, ("--choices", "4"))):
+        source = deck_file(tmp_path, text, f"{name}.{'yaml' if name == 'Mixed' else 'txt'}")
+        argv = ("deck", "import", str(source), "--workspace", "slack:T1", "--name", name, *choices)
+        code, out, err = run(tmp_path, capsys, *argv)
+        assert (code, err) == (0, ""), out
+        exported = tmp_path / f"{name}.{fmt}"
+        argv = ("deck", "export", name, "--workspace", "slack:T1", "--format", fmt, "--output", str(exported))
+        assert run(tmp_path, capsys, *argv)[0] == 0
+        argv = ("deck", "import", str(exported), "--workspace", "discord:42", "--name", name)
+        code, out, err = run(tmp_path, capsys, *argv)
+        assert (code, err) == (0, ""), out
+        again = tmp_path / f"again-{name}.yaml"
+        argv = (
+            "deck",
+            "export",
+            name,
+            "--workspace",
+            "discord:42",
+            "--format",
+            "yaml",
+            "--output",
+            str(again),
+        )
+        assert run(tmp_path, capsys, *argv)[0] == 0
+        first = tmp_path / f"first-{name}.yaml"
+        argv = ("deck", "export", name, "--workspace", "slack:T1", "--format", "yaml", "--output", str(first))
+        assert run(tmp_path, capsys, *argv)[0] == 0
+        assert questions(again) == questions(first)
+
+
+def questions(path: Path) -> list[dict[str, object]]:
+    """A deck export's questions without their ids (a deck's ids belong to its workspace)."""
+    read = read_deck(path.read_bytes(), path.name, DeckOptions("deck"))
+    assert read.ok, read.problems
+    return [{k: v for k, v in entry.items() if k != "id"} for entry in read.entries]

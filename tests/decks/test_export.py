@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import sqlite3
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -79,10 +83,47 @@ def test_csv_export_writes_formula_like_cells_as_text_for_spreadsheets() -> None
     assert rows[1]["answer"] == "true"
 
 
-def test_apkg_export_reads_back_as_flashcards_with_explanations_and_topics() -> None:
-    result = read_deck(to_apkg(entries(), "Team deck"), "team.apkg", OPTIONS)
+def test_apkg_export_round_trips_through_the_apkg_importer() -> None:
+    """Studybot's note type carries each question whole in a field its cards never show."""
+    original = entries()
+    again = read_deck(to_apkg(original, "Team deck"), "team.apkg", OPTIONS)
+    assert again.ok, again.problems
+    assert list(again.entries) == original
+
+
+def without_studybot_field(package: bytes, field: str) -> bytes:
+    """The package with every note's hidden Studybot field replaced, as a deck edited elsewhere."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(members["collection.anki2"])
+    for nid, flds in connection.execute("SELECT id, flds FROM notes").fetchall():
+        fields = flds.split("\x1f")
+        connection.execute("UPDATE notes SET flds = ? WHERE id = ?", ("\x1f".join([*fields[:3], field]), nid))
+    connection.commit()
+    members["collection.anki2"] = connection.serialize()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "",
+        "not json",
+        html.escape(json.dumps({"prompt": 3, "answer": "x"})),
+        html.escape(json.dumps({"prompt": "Q?", "choices": "A|B", "answer": "A"})),
+        html.escape(json.dumps(["a list"])),
+    ],
+)
+def test_an_apkg_whose_hidden_field_is_gone_or_unsound_reads_its_front_and_back(field: str) -> None:
+    result = read_deck(without_studybot_field(to_apkg(entries(), "Team deck"), field), "team.apkg", OPTIONS)
     assert result.ok, result.problems
     choice, true_false, flashcard = result.entries
+    assert choice["kind"] == "flashcard"
     assert choice["prompt"].endswith("A. EC2 | spot\nB. Fargate\nC. -Lambda\nD. @S3")
     assert choice["answer"] == "Fargate"
     assert choice["explanation"] == "Fargate runs the task.\nNo servers to manage."

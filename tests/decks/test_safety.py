@@ -19,8 +19,8 @@ pytestmark = pytest.mark.timeout(60)
 OPTIONS = DeckOptions(topic="team")
 
 
-def read(data: bytes, name: str) -> DeckImport:
-    return read_deck(data, name, OPTIONS)
+def read(data: bytes, name: str, choices: int | None = None) -> DeckImport:
+    return read_deck(data, name, DeckOptions(OPTIONS.topic, choices))
 
 
 def test_a_file_over_10_mb_is_refused_before_it_is_parsed() -> None:
@@ -131,3 +131,18 @@ def test_choice_counts_outside_what_a_message_shows_are_reported() -> None:
         "d.csv:2: choices: a choice question needs 2 to 6 choices, not 7",
         "d.csv:3: choices: a choice question needs 2 to 6 choices, not 1",
     ]
+
+
+def test_a_flashcards_answer_may_be_a_sentence_or_two_but_a_choice_fits_a_button() -> None:
+    """The back of an Anki card is often longer than a button's 75 characters: a flashcard shows
+    it in a message, so it is kept (up to 500); offered as a choice it must fit a button."""
+    sentence = "A fully managed container orchestration service that runs and scales containers for you"
+    text = f"question,answer\nWhat is ECS?,{sentence}\nWhat is too long?,{'x' * 501}\n"
+    result = read(text.encode(), "backs.csv")
+    assert result.entries[0]["answer"] == sentence and len(sentence) > 75
+    assert [str(p) for p in result.problems] == [
+        "backs.csv:3: answer: is longer than the 500 characters a flashcard's answer may be"
+    ]
+    rows = "".join(f"Term {i}?,Short answer {i}\n" for i in range(4))
+    offered = read(f"question,answer\nWhat is ECS?,{sentence}\n{rows}".encode(), "c.csv", choices=4)
+    assert any("a button can show" in str(p) for p in offered.problems)

@@ -59,14 +59,14 @@ def test_utf16_with_a_bom_as_excel_saves_unicode_text() -> None:
 
 
 def test_every_row_problem_is_reported_with_its_line_and_field() -> None:
-    long_answer = "x" * 80
+    long_answer = "x" * 501
     text = (
         f"question,answer,difficulty\nOK?,Yes,easy\n,No question,\nLong?,{long_answer},\nBad?,No,impossible\n"
     )
     result = read(text.encode(), "d.csv")
     assert problems(result) == [
         "d.csv:3: prompt: is empty",
-        "d.csv:4: answer: is longer than the 75 characters a button can show",
+        "d.csv:4: answer: is longer than the 500 characters a flashcard's answer may be",
         "d.csv:5: difficulty: must be one of 'easy', 'medium' or 'hard'",
     ]
 
@@ -217,3 +217,49 @@ def test_wrong_answer_columns_make_a_multiple_choice_question_and_empty_ones_a_f
     choice, flashcard = read(text.encode(), "d.csv").entries
     assert (choice["kind"], choice["choices"]) == ("multiple_choice", ["ECR", "ECS", "EKS", "S3"])
     assert flashcard["kind"] == "flashcard" and "choices" not in flashcard
+
+
+def test_lettered_choice_columns_and_an_answer_given_as_its_letter() -> None:
+    """A spreadsheet of multiple-choice questions as teams keep them: the choices in lettered
+    columns, the right one named by its letter."""
+    text = "Question,A,B,C,D,Correct answer,Rationale\n"
+    text += "Which runs containers without servers?,EC2,Fargate,S3,IAM,B,No servers to manage.\n"
+    text += "Which stores images?,ECR,ECS,EKS,S3,a),\n"
+    text += "Which is a registry?,ECR,ECS,EKS,S3,Amazon ECR,\n"
+    result = read(text.encode(), "d.csv")
+    first, second, third = result.entries
+    assert (first["kind"], first["choices"], first["answer"]) == (
+        "multiple_choice",
+        ["EC2", "Fargate", "S3", "IAM"],
+        "Fargate",
+    )
+    assert first["explanation"] == "No servers to manage."
+    assert second["answer"] == "ECR"
+    assert problems(result) == ["d.csv:4: answer: answer 'Amazon ECR' is not among the choices"]
+    option_columns = "prompt,option a,option b,option c,answer\nWhich is serverless?,EC2,Fargate,EKS,b\n"
+    [entry] = read(option_columns.encode(), "d.csv").entries
+    assert (entry["choices"], entry["answer"]) == (["EC2", "Fargate", "EKS"], "Fargate")
+
+
+def test_q_and_a_columns_are_still_a_question_and_its_answer() -> None:
+    [entry] = read(b"Q,A\nWhat is ECS?,Elastic Container Service\n", "d.csv").entries
+    assert (entry["kind"], entry["prompt"], entry["answer"]) == (
+        "flashcard",
+        "What is ECS?",
+        "Elastic Container Service",
+    )
+
+
+def test_notes_without_blank_lines_start_a_card_at_each_question() -> None:
+    text = (
+        "What is Lambda?\nServerless functions\nBilled per request\n"
+        "What is EC2?\nVirtual servers\n"
+        "Q: Name the registry\nA: ECR\n"
+    )
+    result = read(text.encode(), "notes.txt")
+    assert pairs(result) == [
+        ("What is Lambda?", "Serverless functions"),
+        ("What is EC2?", "Virtual servers"),
+        ("Name the registry", "ECR"),
+    ]
+    assert result.entries[0]["explanation"] == "Billed per request"

@@ -202,7 +202,7 @@ async def test_a_deck_holds_at_most_5000_questions_and_a_file_10_mb(memory_decks
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("", "a deck needs a name (--name)"),
+        ("", "a deck needs a name"),
         ("!!!", "needs at least one letter or digit (it becomes the deck's topic)"),
         ("x" * 101, "is longer than the 100 characters a deck's name may be"),
         ("Team", "'team' reads as a /quiz command: choose another name"),

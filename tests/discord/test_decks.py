@@ -98,6 +98,11 @@ async def test_problems_are_listed_by_line_capped_and_ping_no_one(
     )
     assert "team.csv:17: question:" in text and "team.csv:18:" not in text
     assert "… and 2 more problems." in text
+    assert "All 17 problems are in team-here-problems.txt, attached." in text
+    [sent] = body["attachments"]
+    assert sent["filename"] == "team-here-problems.txt"
+    listed = stand_in.files["team-here-problems.txt"].decode().splitlines()
+    assert listed == [str(problem) for problem in decks.problems]
     # The code block holding the problems is the only one, and closes where it should.
     assert text.count("```") == 2
     assert "@everyone" not in text and "@here" not in text

@@ -185,10 +185,26 @@ async def test_every_problem_is_shown_by_line_capped_and_a_mention_pings_no_one(
     assert "team.csv:17: question: is longer than 1,000 characters" in shown
     assert "team.csv:18:" not in shown
     assert "… and 6 more problems." in shown
-    assert "studybot deck import FILE --dry-run" in shown
+    assert "All 21 problems are in team-here-problems.txt, sent to your direct messages" in shown
     raw = json.dumps(answer)
     for ping in ("<!channel>", "<!here>", "<@U2>", "<https://evil"):
         assert ping not in raw
+    # Every one of them, one a line, in the admin's direct messages with Studybot.
+    [asked] = bot.api.ok("files.getUploadURLExternal")
+    assert asked.body["filename"] == "team-here-problems.txt"
+    [uploaded] = bot.api.ok("upload")
+    listed = bot.api.uploads[uploaded.body["file_id"]].decode().splitlines()
+    assert listed == [str(problem) for problem in decks.problems]
+    [completed] = bot.api.ok("files.completeUploadExternal")
+    assert completed.body["channel_id"] == "D" + ADMIN.id
+
+
+async def test_a_report_that_shows_every_problem_sends_no_file(deck_bot: tuple[SlackBot, FakeDecks]) -> None:
+    bot, decks = deck_bot
+    decks.problems = tuple(Problem("team.csv", line, "answer", "is missing") for line in range(2, 17))
+    shown = text_of(await import_file(bot, "team.csv", CSV.encode(), "Team"))
+    assert "team.csv:16: answer: is missing" in shown and "more problems" not in shown
+    assert bot.api.ok("files.getUploadURLExternal") == []
 
 
 async def test_a_form_sent_after_its_response_url_expired_is_answered_ephemerally_in_the_channel(
