@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
+from adapters.slack.answer_clicks import register_answers
 from adapters.slack.background import Background
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
@@ -72,7 +73,7 @@ def build_app(
     gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
     and Socket Mode connections are authenticated by the app-level token. Bolt answers each request
     when its listener returns (`process_before_response`): the listeners ack and leave the work
-    to `background`."""
+    to `background`; an answer click is recorded before its ack (`answer_clicks`)."""
     oauth = _oauth_settings(config, core.database)
     app = AsyncApp(
         name="studybot",
@@ -86,6 +87,7 @@ def build_app(
     )
     app.use(skip_redeliveries(RecentDeliveries()))
     register(app, core, config.admins, background, counts)
+    register_answers(app, core.quiz, background, counts, config.ack_budget)
     register_direct(app, core, config.admins, background)
     register_exam(app, core, background)
     register_reports(app, core, background)

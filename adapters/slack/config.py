@@ -75,6 +75,9 @@ class SlackConfig:
     """How long a request's body may take to arrive (STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS)."""
     queue_limit: int = 1000
     """Acknowledged requests that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
+    ack_budget: float = 2.0
+    """How long a click waits for its answer to be recorded before it is acknowledged
+    (STUDYBOT_ACK_BUDGET_SECONDS)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -183,4 +186,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         workspace_posts_per_second=settings.slack_workspace_posts_per_second,
         body_seconds=settings.studybot_http_body_timeout_seconds,
         queue_limit=settings.studybot_work_queue_limit,
+        ack_budget=settings.studybot_ack_budget_seconds,
     )

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import action_ids, blocks, daily_blocks
-from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, graded, numbers
+from adapters.slack.action_ids import PICKS, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
@@ -278,40 +278,10 @@ def register(
         await tell(command.response_url, blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 
-    async def answer(click: Click) -> Outcome:
-        instance_id, index = numbers(ANSWER, click.action_id)
-        result = await quiz_service.answer_choice(click.actor, instance_id, index)
-        await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat and not result.mode.private:
-            counts.submit(click.message, (instance_id, click.token))
-        return "ok"
-
-    async def submit(click: Click) -> Outcome:
-        (instance_id,) = numbers(SUBMIT, click.action_id)
-        picks = [int(value) for value in click.value.split(",") if value]
-        result = await quiz_service.answer_choices(click.actor, instance_id, picks)
-        await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat:
-            counts.submit(click.message, (instance_id, click.token))
-        return "ok"
-
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
         card = await quiz_service.show_flashcard(click.actor, instance_id)
         await tell(click.response_url, blocks.flashcard(card))
-        return "ok"
-
-    async def self_grade(click: Click) -> Outcome:
-        instance_id, grade = graded(click.action_id)
-        result = await quiz_service.answer_self_grade(click.actor, instance_id, grade)
-        await tell(click.response_url, blocks.outcome(result), replace_original=True)
-        # The grade was given on an ephemeral message; the channel message whose count it
-        # changes is the one stored with the instance (a button's value is never trusted).
-        # A private question has no channel message.
-        shown = not result.repeat and not result.mode.private
-        shown_at = await quiz_service.message_ref(instance_id) if shown else None
-        if shown_at is not None:
-            counts.submit(shown_at, (instance_id, click.token))
         return "ok"
 
     async def home(opened: HomeOpened) -> Outcome:
@@ -341,13 +311,10 @@ def register(
         background.offer(home_route, HomeOpened(team, user, client.token))
 
     app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
-    app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
     app.action(PICKS)(tick)
-    app.action(SUBMIT)(acked("action", "submit", submit_job, submit, Click._make, background))
     app.action(SHOW_FLASHCARD)(
         acked("action", "flashcard", click_job, show_flashcard, Click._make, background)
     )
-    app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, Click._make, background))
     app.event(HOME_EVENT)(app_home_opened)
 
 
