@@ -21,6 +21,9 @@ class DiscordConfig:
     gateway_url: str | None
     shard_count: int | None
     shard_ids: tuple[int, ...]
+    ack_budget: float = 2.0
+    """How long a click waits for its answer to be recorded before it is acknowledged
+    (STUDYBOT_ACK_BUDGET_SECONDS; Discord allows 3 s)."""
 
     @property
     def sharded(self) -> bool:
@@ -77,6 +80,7 @@ def discord_config(settings: Settings) -> DiscordConfig:
         gateway_url=_url("DISCORD_GATEWAY_URL", settings.discord_gateway_url, ("ws", "wss")),
         shard_count=settings.discord_shard_count,
         shard_ids=_shard_ids(settings.discord_shard_ids, settings.discord_shard_count),
+        ack_budget=settings.studybot_ack_budget_seconds,
     )
 
 
