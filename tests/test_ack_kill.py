@@ -146,3 +146,55 @@ async def test_every_click_acknowledged_before_a_sigkill_is_recorded_after_the_r
             assert all(again)
             answers = await recorded(database_url)
             assert sorted(answers) == sorted(f"U{user}" for user in range(CLICKS))
+
+
+COMMANDS = 300
+KILL_AFTER_COMMANDS = 200
+
+
+async def command(bot: Served, http: aiohttp.ClientSession, body: str) -> bool:
+    """Whether the command was acknowledged without a refusal: an empty 200 read in full."""
+    try:
+        return await bot.slash(http, body) == (200, "")
+    except (aiohttp.ClientError, ConnectionError):
+        return False
+
+
+async def test_every_command_acknowledged_before_a_sigkill_is_carried_out_after_the_restart(
+    tmp_path: Path, slack_api: StandInSlack, database_url: str
+) -> None:
+    # Slack takes no reply before the kill: every acknowledged command is still to be carried out.
+    before_the_kill = True
+    slack_api.hold_responses(lambda name, _body: before_the_kill and name.startswith("command-"))
+    settings = {
+        "STUDYBOT_DATABASE_URL": database_url,
+        "STUDYBOT_REQUEST_LEASE_SECONDS": "1",
+        "STUDYBOT_OUTBOX_CHECK_SECONDS": "0.2",
+    }
+    acknowledged: set[int] = set()
+    async with asyncio.timeout(DEADLINE), aiohttp.ClientSession() as http:
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
+
+            async def one(n: int) -> None:
+                body = slash_body(slack_api.response_url(f"command-{n}"), "topics", user=f"U{n}", n=n)
+                if await command(bot, http, body):
+                    acknowledged.add(n)
+                    if len(acknowledged) == KILL_AFTER_COMMANDS:
+                        bot.process.send_signal(signal.SIGKILL)
+
+            await asyncio.gather(*(one(n) for n in range(COMMANDS)))
+            await bot.exited()
+        before_the_kill = False
+        assert bot.process.returncode == -signal.SIGKILL
+        assert not any(call.method.startswith("respond/command-") for call in slack_api.ok_calls())
+
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
+            wanted = {f"respond/command-{n}" for n in acknowledged}
+
+            def carried_out() -> set[str]:
+                return wanted & {call.method for call in slack_api.ok_calls()}
+
+            await slack_api.wait_for(lambda: carried_out() == wanted, DEADLINE / 4)
+            replies = [call for call in slack_api.ok_calls() if call.method in wanted]
+            assert all(call.body["text"] == "Topics" for call in replies)
+            assert len(replies) == len(wanted)

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import installs
 from adapters.slack.answer_clicks import register_answers
 from adapters.slack.background import Background
+from adapters.slack.command_journal import CommandJournal, register_command, token_lookup
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.direct import register_direct
@@ -68,6 +69,7 @@ def build_app(
     client: AsyncWebClient,
     background: Background,
     counts: CountUpdates,
+    commands: CommandJournal,
 ) -> AsyncApp:
     """The Bolt app for these settings. Bolt does not check signatures itself: in HTTP mode the
     gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
@@ -86,7 +88,10 @@ def build_app(
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, core, config.admins, background, counts)
+    quiz = register(app, core, config.admins, background, counts)
+    store = oauth.installation_store if oauth is not None else None
+    assert store is None or isinstance(store, installs.DatabaseInstallationStore)
+    register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
     register_answers(app, core.quiz, background, counts, config.ack_budget)
     register_direct(app, core, config.admins, background)
     register_exam(app, core, background)

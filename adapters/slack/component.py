@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -16,6 +17,7 @@ from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
+from adapters.slack.command_journal import CommandJournal
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.gate import Gate
@@ -24,6 +26,7 @@ from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from adapters.slack.reminders import SlackReminders
+from bot.app.journal import RequestJournal
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
@@ -69,7 +72,9 @@ class SlackComponent:
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS, config.queue_limit)
         client = web_client(config, self.session)
         self.counts = count_updates(core.quiz, self.background, client)
-        self.bolt = build_app(config, core, client, self.background, self.counts)
+        self.journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
+        commands = CommandJournal(self.journal, self.background, config.ack_budget)
+        self.bolt = build_app(config, core, client, self.background, self.counts, commands)
         self.poster = SlackDailyPoster(
             self.bolt.client,
             _studybots_own(self.bolt.installation_store),
@@ -121,6 +126,7 @@ class SlackComponent:
         self.counts.flush()
         tell_reserve = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
         await self.background.drain(deadline - tell_reserve, deadline)
+        await within(self.journal.abandon_open(), deadline, "marking the unfinished commands told")
         await self.inflight.drain(max(0.0, deadline - loop.time()), "answer-count updates")
         await self.session.close()
 

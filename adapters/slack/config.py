@@ -76,8 +76,10 @@ class SlackConfig:
     queue_limit: int = 1000
     """Acknowledged requests that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
     ack_budget: float = 2.0
-    """How long a click waits for its answer to be recorded before it is acknowledged
-    (STUDYBOT_ACK_BUDGET_SECONDS)."""
+    """How long a click waits for its answer to be recorded (a command, for its journal row)
+    before it is acknowledged (STUDYBOT_ACK_BUDGET_SECONDS)."""
+    request_lease: float = 60.0
+    """The lease of a journaled command (STUDYBOT_REQUEST_LEASE_SECONDS)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -187,4 +189,5 @@ def slack_config(settings: Settings) -> SlackConfig:
         body_seconds=settings.studybot_http_body_timeout_seconds,
         queue_limit=settings.studybot_work_queue_limit,
         ack_budget=settings.studybot_ack_budget_seconds,
+        request_lease=settings.studybot_request_lease_seconds,
     )

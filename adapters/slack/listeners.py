@@ -9,6 +9,7 @@ Every listener acknowledges its request, takes the few fields the work needs fro
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
@@ -62,6 +63,7 @@ class Command(NamedTuple):
     text: str
     response_url: str
     token: str | None
+    request: str = ""  # Slack's trigger_id: the command's key in the journal
 
     @property
     def actor(self) -> Actor:
@@ -116,6 +118,7 @@ def command_job(body: Body, client: AsyncWebClient) -> Command:
         body.get("text", ""),
         body["response_url"],
         client.token,
+        str(body.get("trigger_id") or uuid.uuid4().hex),
     )
 
 
@@ -235,8 +238,9 @@ def register(
     admins: ListedAdmins,
     background: Background,
     counts: CountUpdates,
-) -> None:
-    """Add Studybot's command, button and App Home listeners to a Bolt app. `admins` are the
+) -> Callable[[Command], Awaitable[Outcome]]:
+    """Add Studybot's button and App Home listeners to a Bolt app; the work of a `/quiz`
+    command is returned, for the journaled listener (`command_journal`). `admins` are the
     members who may change the question of the day besides workspace admins and owners."""
     tell = background.replies
     quiz_service, standings = core.quiz, core.standings
@@ -310,12 +314,12 @@ def register(
             return
         background.offer(home_route, HomeOpened(team, user, client.token))
 
-    app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
     app.action(PICKS)(tick)
     app.action(SHOW_FLASHCARD)(
         acked("action", "flashcard", click_job, show_flashcard, Click._make, background)
     )
     app.event(HOME_EVENT)(app_home_opened)
+    return quiz
 
 
 def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
