@@ -47,10 +47,14 @@ class RequestJournal:
 
     def begin(
         self, kind: str, key: str, platform: str, payload: Mapping[str, JsonValue]
-    ) -> asyncio.Task[int | None]:
-        """Start writing the request's row, claimed by this process. The task's result is the
-        row's id, or None if the request was journaled before (delivered twice); it raises if
-        the database refused the row."""
+    ) -> asyncio.Future[int | None]:
+        """Start writing the request's row, claimed by this process. The result is the row's
+        id, or None if the request was journaled before (delivered twice); it raises if the
+        database refused the row."""
+        if key in self._rows:
+            again: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+            again.set_result(None)
+            return again
         now = self.runner.clock.now()
         item = Scheduled(kind, key, platform, now, payload)
         claimer, lease_until = self.runner.claimer, now + self.lease
