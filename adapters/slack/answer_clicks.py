@@ -30,11 +30,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.inflight import settled_within
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SUBMIT, graded, numbers
-from adapters.slack.background import Background, Outcome
+from adapters.slack.background import BUSY, Background, Outcome, count
 from adapters.slack.listeners import Body, Click, CountUpdates, click_job, submit_job
 from bot.app.quiz import QuizService
 from bot.errors import UserFacingError
-from bot.metrics import ACKED_BEFORE_RECORDED
+from bot.metrics import ACKED_BEFORE_RECORDED, BUSY_REFUSALS
 from bot.models import AnswerOutcome
 
 PLATFORM = "slack"
@@ -84,7 +84,26 @@ async def _recorded(kind: AnswerKind, click: Click) -> Recorded:
         return error
 
 
-def recorded_first(kind: AnswerKind, background: Background, budget: float) -> Callable[..., Awaitable[None]]:
+class LateRecordings:
+    """Answers still being recorded after their click was acknowledged (the database slower
+    than the ack budget): bounded like the queue, so a stalled database cannot gather an
+    unbounded backlog of acknowledged clicks."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def full(self) -> bool:
+        if self.count < self.limit:
+            return False
+        BUSY_REFUSALS.labels(platform=PLATFORM, reason="busy").inc()
+        count("action", "refused")
+        return True
+
+
+def recorded_first(
+    kind: AnswerKind, background: Background, budget: float, late: LateRecordings
+) -> Callable[..., Awaitable[None]]:
     """The listener: record within `budget`, then ack; past it, ack and tell the outcome later."""
 
     async def finish(settled: Settled) -> Outcome:
@@ -110,6 +129,7 @@ def recorded_first(kind: AnswerKind, background: Background, budget: float) -> C
         background.tell_soon(click.response_url, text)
 
     def settled_late(click: Click, recording: asyncio.Task[Recorded]) -> None:
+        late.count -= 1
         if recording.cancelled():
             background.tell_soon(click.response_url, UNKNOWN)
         else:
@@ -125,7 +145,7 @@ def recorded_first(kind: AnswerKind, background: Background, budget: float) -> C
             background.offer(route, Settled("", url, None, error))
             log.warning("an unreadable Slack %s click: %r", kind.what, error)
             return
-        refusal = background.refuse_early("action", click.workspace)
+        refusal = BUSY if late.full() else background.refuse_early("action", click.workspace)
         if refusal is not None:
             await ack()
             background.tell_soon(click.response_url, refusal)
@@ -136,6 +156,7 @@ def recorded_first(kind: AnswerKind, background: Background, budget: float) -> C
             hand_over(click, recording.result())
             return
         ACKED_BEFORE_RECORDED.labels(platform=PLATFORM).inc()
+        late.count += 1
         await ack()
         recording.add_done_callback(lambda task: settled_late(click, task))
 
@@ -186,5 +207,6 @@ def register_answers(
         (SUBMIT, AnswerKind("submit", submit_job, submit, show_submitted)),
         (SELF_GRADE, AnswerKind("self-grade", click_job, self_grade, show_graded)),
     ]
+    late = LateRecordings(background.limit)
     for action, kind in kinds:
-        app.action(action)(recorded_first(kind, background, budget))
+        app.action(action)(recorded_first(kind, background, budget, late))

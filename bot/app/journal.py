@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -40,52 +40,58 @@ class RequestJournal:
     def __init__(self, runner: OutboxRunner, lease: timedelta = DEFAULT_LEASE) -> None:
         self.runner = runner
         self.lease = lease
-        self._rows: dict[str, asyncio.Task[int | None]] = {}
+        self._rows: dict[str, asyncio.Future[int | None]] = {}
         self._open: set[int] = set()
+        self._waiting: list[tuple[Scheduled, asyncio.Future[int | None]]] = []
+        self._writer: asyncio.Task[None] | None = None
         self._marks = PostedMarks(runner.uow, runner.clock, write=finish_rows, kind=None)
         self._keeper: asyncio.Task[None] | None = None
 
     def begin(
         self, kind: str, key: str, platform: str, payload: Mapping[str, JsonValue]
     ) -> asyncio.Future[int | None]:
-        """Start writing the request's row, claimed by this process. The result is the row's
-        id, or None if the request was journaled before (delivered twice); it raises if the
-        database refused the row."""
+        """Start writing the request's row, claimed by this process: the rows begun while one
+        batch is written go in the next (group commit). The result is the row's id, or None if
+        the request was journaled before (delivered twice); an error if the batch failed."""
+        row: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         if key in self._rows:
-            again: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-            again.set_result(None)
-            return again
-        now = self.runner.clock.now()
-        item = Scheduled(kind, key, platform, now, payload)
-        claimer, lease_until = self.runner.claimer, now + self.lease
+            row.set_result(None)
+            return row
+        self._rows[key] = row
+        self._waiting.append((Scheduled(kind, key, platform, self.runner.clock.now(), payload), row))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="journal-writer")
+        return row
 
-        def write(repositories: Repositories) -> int | None:
-            if not repositories.outbox.schedule(item):
-                return None
-            [due] = repositories.outbox.claim_keys(kind, [key], now, lease_until, claimer)
-            return due.id
-
-        task = asyncio.ensure_future(self._journaled(write))
-        self._rows[key] = task
-        return task
-
-    async def _journaled(self, write: Callable[[Repositories], int | None]) -> int | None:
-        row_id = await self.runner.uow.write(write)
-        if row_id is not None:
-            self._open.add(row_id)
-            if self._keeper is None or self._keeper.done():
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            now = self.runner.clock.now()
+            items = [item for item, _ in batch]
+            write = partial(_journal, items, now, now + self.lease, self.runner.claimer)
+            try:
+                ids = await self.runner.uow.write(write)
+            except Exception as error:
+                for _, row in batch:
+                    if not row.done():
+                        row.set_exception(error)
+                continue
+            self._open.update(row_id for row_id in ids if row_id is not None)
+            if self._open and (self._keeper is None or self._keeper.done()):
                 self._keeper = asyncio.create_task(self._keep_leases(), name="journal-leases")
-        return row_id
+            for (_, row), row_id in zip(batch, ids, strict=True):
+                if not row.done():
+                    row.set_result(row_id)
 
     async def end(self, key: str, state: str = DONE) -> None:
         """The request was carried out (or its person told why not): mark its row done. A row
         that could not be written, or whose mark fails, is logged; its lease then runs out and
         the request is carried out again."""
-        task = self._rows.pop(key, None)
-        if task is None:
+        row = self._rows.pop(key, None)
+        if row is None:
             return
         try:
-            row_id = await task
+            row_id = await row
             if row_id is None:
                 return
             self._open.discard(row_id)
@@ -119,3 +125,17 @@ class RequestJournal:
 
 def _extend(claimer: str, ids: list[int], lease_until: datetime, repositories: Repositories) -> None:
     repositories.outbox.extend(ids, claimer, lease_until)
+
+
+def _journal(
+    items: list[Scheduled], now: datetime, lease_until: datetime, claimer: str, repositories: Repositories
+) -> list[int | None]:
+    """Insert each request's row claimed by `claimer`; None for a request journaled before."""
+    ids: list[int | None] = []
+    for item in items:
+        if not repositories.outbox.schedule(item):
+            ids.append(None)
+            continue
+        [due] = repositories.outbox.claim_keys(item.kind, [item.key], now, lease_until, claimer)
+        ids.append(due.id)
+    return ids

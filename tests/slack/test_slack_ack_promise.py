@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_harness import ACK_SECONDS, SlackBot, button_for, running_bot, text_of
+from slack_harness import ACK_SECONDS, SlackBot, SlackUser, button_for, running_bot, text_of
 from slack_stand_in import StandInSlack
 
 from adapters.slack import component
+from adapters.slack.background import BUSY
 from bot.db.database import Database
 from bot.db.faults import MESSAGES, DatabaseFault, Fault
 
@@ -114,3 +115,28 @@ async def test_a_click_whose_late_recording_fails_is_told_nothing_was_recorded(
         [told] = await bot.responses(click)
         assert MESSAGES[Fault.BUSY] in text_of(told)
         assert answer_count(bot) == 0
+
+
+async def test_clicks_waiting_on_a_stalled_database_are_bounded_and_the_next_person_told_busy(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(
+        slack_api, tmp_path, studybot_ack_budget_seconds=SHORT_BUDGET, studybot_work_queue_limit=2
+    ) as bot:
+        right = await posted_button(bot)
+        gate = Gate(monkeypatch)
+        gate.closed = True
+
+        clicks = [
+            await bot.click(right["action_id"], right["value"], "1700000000.000001", SlackUser(f"U{n}"))
+            for n in range(3)
+        ]
+
+        assert [click.status for click in clicks] == [200] * 3
+        [told] = await bot.responses(clicks[2])
+        assert BUSY in text_of(told)
+        gate.opened.set()
+        for click in clicks[:2]:
+            [feedback] = await bot.responses(click)
+            assert "Correct!" in text_of(feedback)
+        assert answer_count(bot) == 2
