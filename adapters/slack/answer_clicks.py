@@ -38,6 +38,9 @@ from bot.metrics import ACKED_BEFORE_RECORDED, BUSY_REFUSALS
 from bot.models import AnswerOutcome
 
 PLATFORM = "slack"
+# Answers being recorded at once, at most: a full group-commit batch (`bot.app.answering`). More
+# waiting means the database (or the CPU) is behind; the next click is told "busy" at once.
+RECORDING_LIMIT = 500
 NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. Please click again."
 RECORDED_UNSHOWN = (
     "Your answer was recorded, but Studybot is too busy to show how you did right now. "
@@ -84,14 +87,22 @@ async def _recorded(kind: AnswerKind, click: Click) -> Recorded:
         return error
 
 
-class LateRecordings:
-    """Answers still being recorded after their click was acknowledged (the database slower
-    than the ack budget): bounded like the queue, so a stalled database cannot gather an
-    unbounded backlog of acknowledged clicks."""
+class Recordings:
+    """Answers being recorded, before their click's ack or after it (the database slower than
+    the ack budget): bounded, so that a database or a CPU behind its load makes the next person
+    told "busy" at once instead of holding their request (and its connection) for the whole
+    budget, or gathering an unbounded backlog of acknowledged clicks."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.count = 0
+
+    def started(self, recording: asyncio.Task[Recorded]) -> None:
+        self.count += 1
+        recording.add_done_callback(self._ended)
+
+    def _ended(self, _recording: asyncio.Task[Recorded]) -> None:
+        self.count -= 1
 
     def full(self) -> bool:
         if self.count < self.limit:
@@ -102,7 +113,7 @@ class LateRecordings:
 
 
 def recorded_first(
-    kind: AnswerKind, background: Background, budget: float, late: LateRecordings
+    kind: AnswerKind, background: Background, budget: float, recordings: Recordings
 ) -> Callable[..., Awaitable[None]]:
     """The listener: record within `budget`, then ack; past it, ack and tell the outcome later."""
 
@@ -129,7 +140,6 @@ def recorded_first(
         background.tell_soon(click.response_url, text)
 
     def settled_late(click: Click, recording: asyncio.Task[Recorded]) -> None:
-        late.count -= 1
         if recording.cancelled():
             background.tell_soon(click.response_url, UNKNOWN)
         else:
@@ -145,18 +155,18 @@ def recorded_first(
             background.offer(route, Settled("", url, None, error))
             log.warning("an unreadable Slack %s click: %r", kind.what, error)
             return
-        refusal = BUSY if late.full() else background.refuse_early("action", click.workspace)
+        refusal = BUSY if recordings.full() else background.refuse_early("action", click.workspace)
         if refusal is not None:
             await ack()
             background.tell_soon(click.response_url, refusal)
             return
         recording = background.inflight.spawn(_recorded(kind, click))
+        recordings.started(recording)
         if await settled_within(recording, budget):
             await ack()
             hand_over(click, recording.result())
             return
         ACKED_BEFORE_RECORDED.labels(platform=PLATFORM).inc()
-        late.count += 1
         await ack()
         recording.add_done_callback(lambda task: settled_late(click, task))
 
@@ -207,6 +217,6 @@ def register_answers(
         (SUBMIT, AnswerKind("submit", submit_job, submit, show_submitted)),
         (SELF_GRADE, AnswerKind("self-grade", click_job, self_grade, show_graded)),
     ]
-    late = LateRecordings(background.limit)
+    recordings = Recordings(min(background.limit, RECORDING_LIMIT))
     for action, kind in kinds:
-        app.action(action)(recorded_first(kind, background, budget, late))
+        app.action(action)(recorded_first(kind, background, budget, recordings))
