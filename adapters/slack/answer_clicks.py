@@ -174,7 +174,12 @@ def recorded_first(
 
 
 def register_answers(
-    app: AsyncApp, service: QuizService, background: Background, counts: CountUpdates, budget: float
+    app: AsyncApp,
+    service: QuizService,
+    background: Background,
+    counts: CountUpdates,
+    budget: float,
+    recordings: Recordings,
 ) -> None:
     """The answer buttons, Submit and the self-grade buttons, each recorded before its ack."""
     tell = background.replies
@@ -217,6 +222,5 @@ def register_answers(
         (SUBMIT, AnswerKind("submit", submit_job, submit, show_submitted)),
         (SELF_GRADE, AnswerKind("self-grade", click_job, self_grade, show_graded)),
     ]
-    recordings = Recordings(min(background.limit, RECORDING_LIMIT))
     for action, kind in kinds:
         app.action(action)(recorded_first(kind, background, budget, recordings))

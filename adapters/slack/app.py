@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
-from adapters.slack.answer_clicks import register_answers
+from adapters.slack.answer_clicks import Recordings, register_answers
 from adapters.slack.background import Background
 from adapters.slack.command_journal import CommandJournal, register_command, token_lookup
 from adapters.slack.config import BOT_SCOPES, SlackConfig
@@ -70,6 +70,7 @@ def build_app(
     background: Background,
     counts: CountUpdates,
     commands: CommandJournal,
+    recordings: Recordings,
 ) -> AsyncApp:
     """The Bolt app for these settings. Bolt does not check signatures itself: in HTTP mode the
     gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
@@ -92,7 +93,7 @@ def build_app(
     store = oauth.installation_store if oauth is not None else None
     assert store is None or isinstance(store, installs.DatabaseInstallationStore)
     register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
-    register_answers(app, core.quiz, background, counts, config.ack_budget)
+    register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     register_direct(app, core, config.admins, background)
     register_exam(app, core, background)
     register_reports(app, core, background)

@@ -15,6 +15,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
+from adapters.slack.answer_clicks import RECORDING_LIMIT, Recordings
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import WORK_SLOTS, Background, Replies
 from adapters.slack.command_journal import CommandJournal
@@ -37,7 +38,13 @@ TELL_RESERVE_SECONDS = 3.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
+def mount(
+    bolt: AsyncApp,
+    web_app: web.Application,
+    config: SlackConfig,
+    background: Background,
+    recordings: Recordings,
+) -> None:
     """`/slack/events` for commands, clicks and events, behind the gate that checks signatures
     and bodies (Bolt's own check is off: the gate's runs first, on the raw bytes); the install
     pages in OAuth mode."""
@@ -45,7 +52,7 @@ def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, backgro
     async def dispatch(request: AsyncBoltRequest) -> web.StreamResponse:
         return await to_aiohttp_response(await bolt.async_dispatch(request))
 
-    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background))
+    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background, recordings.full))
     web_app.router.add_post(EVENTS_PATH, gate_handler(gate, dispatch, RejectionLog()))
     flow = bolt.oauth_flow
     if flow is None:
@@ -74,7 +81,9 @@ class SlackComponent:
         self.counts = count_updates(core.quiz, self.background, client)
         self.journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
         commands = CommandJournal(self.journal, self.background, config.ack_budget)
-        self.bolt = build_app(config, core, client, self.background, self.counts, commands)
+        # Answer clicks being recorded at once: past it, the next click is told "busy".
+        self.recordings = Recordings(min(config.queue_limit, RECORDING_LIMIT))
+        self.bolt = build_app(config, core, client, self.background, self.counts, commands, self.recordings)
         self.poster = SlackDailyPoster(
             self.bolt.client,
             _studybots_own(self.bolt.installation_store),
@@ -85,7 +94,7 @@ class SlackComponent:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:
-            mount(self.bolt, web_app, config, self.background)
+            mount(self.bolt, web_app, config, self.background, self.recordings)
 
     async def start(self) -> None:
         """Socket Mode: connect (serve gives up on it when asked to stop meanwhile)."""

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import action_ids, blocks, daily_blocks
 from adapters.slack.action_ids import PICKS, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
-from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
+from adapters.slack.background import BUSY, FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
 from adapters.slack.dm import post_exam
@@ -322,9 +322,12 @@ def register(
     return quiz
 
 
-def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
-    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting)
-    is answered here, as its listener would answer it; anything else goes on to Bolt."""
+def shed_refused(
+    background: Background, clicks_busy: Callable[[], bool] = lambda: False
+) -> Callable[[Body], web.StreamResponse | None]:
+    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting), or a
+    click while too many answers are being recorded (`clicks_busy`, counted when true), is
+    answered here, as its listener would answer it; anything else goes on to Bolt."""
 
     def shed(body: Body) -> web.StreamResponse | None:
         try:
@@ -337,7 +340,7 @@ def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse 
                 return None
         except (KeyError, AttributeError, TypeError):
             return None  # Bolt's listener reports it
-        refusal = background.refuse_early(kind, workspace)
+        refusal = BUSY if kind == "action" and clicks_busy() else background.refuse_early(kind, workspace)
         if refusal is None:
             return None
         if kind == "command":
