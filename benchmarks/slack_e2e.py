@@ -137,7 +137,8 @@ def _figures(results: dict[str, Measured]) -> list[Figure]:
     ]
     figures.append(at_least("Studybot / ack-only Bolt", studybot.throughput / bolt.throughput, "ratio", 0.7))
     figures.append(info("ack-only Bolt / bare aiohttp", bolt.throughput / bare.throughput, "ratio"))
-    figures.append(info("Studybot: connections dropped past its cap", studybot.dropped, "requests"))
+    if studybot.dropped:
+        figures.append(info("Studybot: connections dropped past its cap", studybot.dropped, "requests"))
     for name, measured in results.items():
         short = name.split(",")[0].split(" (")[0]
         for rate, (p50, p99) in measured.latencies.items():
