@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.app.outbox import JsonValue, OutboxRunner, Scheduled, finish_rows
-from bot.daily.fanout import PostedMarks
 
 if TYPE_CHECKING:
     from bot.app.ports import Repositories
@@ -42,46 +41,25 @@ class RequestJournal:
         self.lease = lease
         self._rows: dict[str, asyncio.Future[int | None]] = {}
         self._open: set[int] = set()
-        self._waiting: list[tuple[Scheduled, asyncio.Future[int | None]]] = []
+        self._begun: list[tuple[Scheduled, asyncio.Future[int | None]]] = []
+        self._ended: list[tuple[int, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._marks = PostedMarks(runner.uow, runner.clock, write=finish_rows, kind=None)
         self._keeper: asyncio.Task[None] | None = None
 
     def begin(
         self, kind: str, key: str, platform: str, payload: Mapping[str, JsonValue]
     ) -> asyncio.Future[int | None]:
-        """Start writing the request's row, claimed by this process: the rows begun while one
-        batch is written go in the next (group commit). The result is the row's id, or None if
-        the request was journaled before (delivered twice); an error if the batch failed."""
+        """Start writing the request's row, claimed by this process. The result is the row's
+        id, or None if the request was journaled before (delivered twice); an error if its
+        transaction failed."""
         row: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         if key in self._rows:
             row.set_result(None)
             return row
         self._rows[key] = row
-        self._waiting.append((Scheduled(kind, key, platform, self.runner.clock.now(), payload), row))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="journal-writer")
+        self._begun.append((Scheduled(kind, key, platform, self.runner.clock.now(), payload), row))
+        self._write_soon()
         return row
-
-    async def _write_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            now = self.runner.clock.now()
-            items = [item for item, _ in batch]
-            write = partial(_journal, items, now, now + self.lease, self.runner.claimer)
-            try:
-                ids = await self.runner.uow.write(write)
-            except Exception as error:
-                for _, row in batch:
-                    if not row.done():
-                        row.set_exception(error)
-                continue
-            self._open.update(row_id for row_id in ids if row_id is not None)
-            if self._open and (self._keeper is None or self._keeper.done()):
-                self._keeper = asyncio.create_task(self._keep_leases(), name="journal-leases")
-            for (_, row), row_id in zip(batch, ids, strict=True):
-                if not row.done():
-                    row.set_result(row_id)
 
     async def end(self, key: str, state: str = DONE) -> None:
         """The request was carried out (or its person told why not): mark its row done. A row
@@ -95,9 +73,45 @@ class RequestJournal:
             if row_id is None:
                 return
             self._open.discard(row_id)
-            await self._marks.mark(row_id, state)
+            marked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._ended.append((row_id, state, marked))
+            self._write_soon()
+            await marked
         except Exception:
             log.exception("the journal row of request %s could not be written or marked done", key)
+
+    def _write_soon(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="journal-writer")
+
+    async def _write_waiting(self) -> None:
+        """Group commit: the rows begun and ended while one transaction is written go together
+        in the next one (a busy SQLite writer takes one transaction at a time, and the answers'
+        batches wait behind each)."""
+        while self._begun or self._ended:
+            begun, self._begun = self._begun, []
+            ended, self._ended = self._ended, []
+            now = self.runner.clock.now()
+            items = [item for item, _ in begun]
+            marks = [(row_id, state, None) for row_id, state, _ in ended]
+            write = partial(_journal, items, marks, now, now + self.lease, self.runner.claimer)
+            futures = [row for _, row in begun] + [marked for *_, marked in ended]
+            try:
+                ids = await self.runner.uow.write(write)
+            except Exception as error:
+                for future in futures:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            self._open.update(row_id for row_id in ids if row_id is not None)
+            if self._open and (self._keeper is None or self._keeper.done()):
+                self._keeper = asyncio.create_task(self._keep_leases(), name="journal-leases")
+            for (_, row), row_id in zip(begun, ids, strict=True):
+                if not row.done():
+                    row.set_result(row_id)
+            for *_, marked in ended:
+                if not marked.done():
+                    marked.set_result(None)
 
     async def abandon_open(self) -> int:
         """Stopping, after the people whose requests could not be finished were told: mark those
@@ -128,9 +142,15 @@ def _extend(claimer: str, ids: list[int], lease_until: datetime, repositories: R
 
 
 def _journal(
-    items: list[Scheduled], now: datetime, lease_until: datetime, claimer: str, repositories: Repositories
+    items: list[Scheduled],
+    marks: Sequence[tuple[int, str, object]],
+    now: datetime,
+    lease_until: datetime,
+    claimer: str,
+    repositories: Repositories,
 ) -> list[int | None]:
-    """Insert each request's row claimed by `claimer`; None for a request journaled before."""
+    """Insert each request's row claimed by `claimer` (None for a request journaled before),
+    and mark the finished ones."""
     ids: list[int | None] = []
     for item in items:
         if not repositories.outbox.schedule(item):
@@ -138,4 +158,5 @@ def _journal(
             continue
         [due] = repositories.outbox.claim_keys(item.kind, [item.key], now, lease_until, claimer)
         ids.append(due.id)
+    finish_rows(marks, now, repositories)
     return ids
