@@ -38,9 +38,10 @@ from bot.metrics import ACKED_BEFORE_RECORDED, BUSY_REFUSALS
 from bot.models import AnswerOutcome
 
 PLATFORM = "slack"
-# Answers being recorded at once, at most: a full group-commit batch (`bot.app.answering`). More
-# waiting means the database (or the CPU) is behind; the next click is told "busy" at once.
-RECORDING_LIMIT = 500
+# Answers being recorded at once, at most (as many as the work slots): the group commit
+# (`bot.app.answering`) records them in one or two batches; more waiting means the database or
+# the CPU is behind, and the next click is told "busy" at once instead of waiting for the budget.
+RECORDING_LIMIT = 128
 NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. Please click again."
 RECORDED_UNSHOWN = (
     "Your answer was recorded, but Studybot is too busy to show how you did right now. "

@@ -117,8 +117,7 @@ class RequestJournal:
         """Stopping, after the people whose requests could not be finished were told: mark those
         requests' rows done, so that no other process carries them out after all."""
         keys = list(self._rows)
-        for key in keys:
-            await self.end(key, ABANDONED)
+        await asyncio.gather(*(self.end(key, ABANDONED) for key in keys))
         self.close()
         return len(keys)
 
