@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -44,7 +44,7 @@ PLATFORM = "slack"
 RECORDING_LIMIT = 128
 NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. Please click again."
 RECORDED_UNSHOWN = (
-    "Your answer was recorded, but Studybot is too busy to show how you did right now. "
+    "Your click was recorded, but Studybot is too busy to show the result right now. "
     "Click again in a moment to see it."
 )
 UNKNOWN = (
@@ -54,7 +54,7 @@ UNKNOWN = (
 
 log = logging.getLogger(__name__)
 
-Recorded = AnswerOutcome | Exception
+R = TypeVar("R")
 
 
 class Settled(NamedTuple):
@@ -63,29 +63,19 @@ class Settled(NamedTuple):
     workspace: str
     response_url: str | None
     click: Click | None  # None: the payload could not be read
-    result: Recorded
+    result: object  # what `record` returned, or the exception that kept it from recording
 
 
 @dataclass(frozen=True)
-class AnswerKind:
-    """One kind of answer click: how to record it, and what to show once it is recorded."""
+class AnswerKind(Generic[R]):
+    """One kind of click that records something: how to record it, what to show once it is
+    recorded, and what to say when it could not be."""
 
     what: str
     job_of: Callable[[Body, AsyncWebClient], Click]
-    record: Callable[[Click], Awaitable[AnswerOutcome]]
-    show: Callable[[Click, AnswerOutcome], Awaitable[None]]
-
-
-async def _recorded(kind: AnswerKind, click: Click) -> Recorded:
-    """The outcome, or the error that kept the answer from being recorded (logged unless it is
-    the user's own: a question gone, a wrong workspace)."""
-    try:
-        return await kind.record(click)
-    except UserFacingError as error:
-        return error
-    except Exception as error:
-        log.exception("recording a Slack %s failed", kind.what)
-        return error
+    record: Callable[[Click], Awaitable[R]]
+    show: Callable[[Click, R], Awaitable[None]]
+    not_recorded: str = NOT_RECORDED
 
 
 class Recordings:
@@ -98,11 +88,11 @@ class Recordings:
         self.limit = limit
         self.count = 0
 
-    def started(self, recording: asyncio.Task[Recorded]) -> None:
+    def started(self, recording: asyncio.Task[Any]) -> None:
         self.count += 1
         recording.add_done_callback(self._ended)
 
-    def _ended(self, _recording: asyncio.Task[Recorded]) -> None:
+    def _ended(self, _recording: asyncio.Task[Any]) -> None:
         self.count -= 1
 
     def full(self) -> bool:
@@ -114,22 +104,33 @@ class Recordings:
 
 
 def recorded_first(
-    kind: AnswerKind, background: Background, budget: float, recordings: Recordings
+    kind: AnswerKind[R], background: Background, budget: float, recordings: Recordings
 ) -> Callable[..., Awaitable[None]]:
     """The listener: record within `budget`, then ack; past it, ack and tell the outcome later."""
+
+    async def recorded(click: Click) -> object:
+        """What `record` returned, or the error that kept it from recording (logged unless it
+        is the user's own: a question gone, a wrong workspace)."""
+        try:
+            return await kind.record(click)
+        except UserFacingError as error:
+            return error
+        except Exception as error:
+            log.exception("recording a Slack %s failed", kind.what)
+            return error
 
     async def finish(settled: Settled) -> Outcome:
         result = settled.result
         if isinstance(result, UserFacingError):
             raise result
         if isinstance(result, Exception) or settled.click is None:
-            raise UserFacingError(NOT_RECORDED)
-        await kind.show(settled.click, result)
+            raise UserFacingError(kind.not_recorded)
+        await kind.show(settled.click, cast(R, result))
         return "ok"
 
     route = background.route("action", kind.what, finish, Settled._make)
 
-    def hand_over(click: Click, result: Recorded) -> None:
+    def hand_over(click: Click, result: object) -> None:
         """Queue what follows the recording; if the queue is full or closed, say what happened."""
         settled = Settled(click.workspace, click.response_url, click, result)
         if background.offer(route, settled) is None:
@@ -137,10 +138,10 @@ def recorded_first(
         if isinstance(result, UserFacingError):
             text = str(result)
         else:
-            text = NOT_RECORDED if isinstance(result, Exception) else RECORDED_UNSHOWN
+            text = kind.not_recorded if isinstance(result, Exception) else RECORDED_UNSHOWN
         background.tell_soon(click.response_url, text)
 
-    def settled_late(click: Click, recording: asyncio.Task[Recorded]) -> None:
+    def settled_late(click: Click, recording: asyncio.Task[object]) -> None:
         if recording.cancelled():
             background.tell_soon(click.response_url, UNKNOWN)
         else:
@@ -161,7 +162,7 @@ def recorded_first(
             await ack()
             background.tell_soon(click.response_url, refusal)
             return
-        recording = background.inflight.spawn(_recorded(kind, click))
+        recording = background.inflight.spawn(recorded(click))
         recordings.started(recording)
         if await settled_within(recording, budget):
             await ack()

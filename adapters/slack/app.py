@@ -95,6 +95,6 @@ def build_app(
     register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
     register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     register_direct(app, core, config.admins, background)
-    register_exam(app, core, background)
+    register_exam(app, core, background, config.ack_budget, recordings)
     register_reports(app, core, background)
     return app

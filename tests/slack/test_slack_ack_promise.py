@@ -18,6 +18,7 @@ from adapters.slack import component
 from adapters.slack.background import BUSY
 from bot.db.database import Database
 from bot.db.faults import MESSAGES, DatabaseFault, Fault
+from tests.slack.test_slack_exam import ExamInSlack
 
 SHORT_BUDGET = 0.2
 RIGHT = "Elastic Container Service"
@@ -140,3 +141,17 @@ async def test_clicks_waiting_on_a_stalled_database_are_bounded_and_the_next_per
             [feedback] = await bot.responses(click)
             assert "Correct!" in text_of(feedback)
         assert answer_count(bot) == 2
+
+
+async def test_an_exam_click_is_acknowledged_only_once_it_is_saved(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await slack_bot.responses(await slack_bot.slash("exam"))
+    [posted] = await slack_bot.api.wait_ok("chat.postMessage")
+    exam = ExamInSlack(slack_bot, posted.body, "1700000000.000001")
+    gate = Gate(monkeypatch)
+
+    flagged = await exam.click("Flag for review")
+
+    assert gate.events[-2:] == ["written", "acknowledged"]
+    assert "Unflag" in str(flagged)
