@@ -96,5 +96,5 @@ def build_app(
     register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     register_direct(app, core, config.admins, background)
     register_exam(app, core, background, config.ack_budget, recordings)
-    register_reports(app, core, background)
+    register_reports(app, core, background, config.ack_budget)
     return app

@@ -5,6 +5,7 @@ acknowledged first and its person told the outcome either way."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +17,11 @@ from slack_stand_in import StandInSlack
 
 from adapters.slack import component
 from adapters.slack.background import BUSY
+from adapters.slack.report_blocks import REASON_BLOCK
 from bot.db.database import Database
 from bot.db.faults import MESSAGES, DatabaseFault, Fault
 from tests.slack.test_slack_exam import ExamInSlack
+from tests.slack.test_slack_reports import answer_and_open_report, submission, submit
 
 SHORT_BUDGET = 0.2
 RIGHT = "Elastic Container Service"
@@ -155,3 +158,23 @@ async def test_an_exam_click_is_acknowledged_only_once_it_is_saved(
 
     assert gate.events[-2:] == ["written", "acknowledged"]
     assert "Unflag" in str(flagged)
+
+
+async def test_a_report_is_saved_before_its_form_closes_and_a_refused_one_keeps_the_form_open(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = SlackUser("U1", "ann")
+    _feedback, view = await answer_and_open_report(slack_bot, ann)
+    gate = Gate(monkeypatch)
+
+    status, body = await submit(slack_bot, submission(slack_bot, view, ann, "typo", "a typo"))
+
+    assert (status, body) == (200, "")
+    assert gate.events[-2:] == ["written", "acknowledged"]
+    gate.closed, gate.failure = True, DatabaseFault(Fault.FULL)
+    gate.opened.set()
+    status, body = await submit(slack_bot, submission(slack_bot, view, ann, "typo", "again"))
+    assert status == 200 and json.loads(body) == {
+        "response_action": "errors",
+        "errors": {REASON_BLOCK: MESSAGES[Fault.FULL]},
+    }
