@@ -7,7 +7,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ class InFlight:
         finally:
             self._tasks.discard(task)
 
-    def spawn(self, work: Coroutine[Any, Any, object]) -> asyncio.Task[object]:
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run `work` in a task of its own, in flight (and strongly referenced) until it ends.
         An exception it raises is logged here, since nobody awaits the task."""
         task = asyncio.create_task(work)
@@ -74,3 +76,10 @@ async def within(work: Awaitable[object], deadline: float, what: str) -> bool:
         log.warning("%s did not finish within the stop grace; going on without it", what)
         return False
     return True
+
+
+async def settled_within(work: asyncio.Future[Any], seconds: float) -> bool:
+    """Wait for `work` at most `seconds`, without cancelling it: whether it has settled (an
+    answer recorded before its click is acknowledged, within the platform's deadline)."""
+    done, _ = await asyncio.wait({work}, timeout=seconds)
+    return bool(done)

@@ -52,3 +52,9 @@ DELIVERY_UNRECORDED = Histogram(
     ["kind"],
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
 )
+ACKED_BEFORE_RECORDED = Counter(
+    "studybot_acked_before_recorded_total",
+    "Answer clicks acknowledged before their answer was recorded (the database took longer than "
+    "STUDYBOT_ACK_BUDGET_SECONDS), by platform; their people are told the outcome after.",
+    ["platform"],
+)

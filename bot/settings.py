@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     studybot_http_max_connections: int = Field(default=1000, ge=1, le=100_000)
     # Acknowledged requests that may wait for a work slot; past it people are told "busy".
     studybot_work_queue_limit: int = Field(default=1000, ge=1, le=1_000_000)
+    # How long a click waits for its answer to be recorded before it is acknowledged (Slack and
+    # Discord allow 3 s): past it, it is acknowledged first and its person told the outcome after.
+    studybot_ack_budget_seconds: float = Field(default=2.0, gt=0, le=2.8)
+    # A command journaled before its ack is leased by the process that took it (renewed every
+    # third of it); if that process dies, another (or the restart) carries it out this long after.
+    studybot_request_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
     # How long stopping (SIGTERM, SIGINT) may take: the queued work finishes within it, what
     # cannot is counted and its users told. Keep it under the orchestrator's own grace
     # (Kubernetes' terminationGracePeriodSeconds, 30 s by default; ECS stopTimeout).

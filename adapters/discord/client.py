@@ -58,7 +58,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
             application_id=config.application_id,  # type: ignore[arg-type]  # None: from READY
         )
     in_flight = DiscordWork(limit=config.queue_limit)
-    clicks = QuizClicks(core.quiz, in_flight, core.feedback)
+    clicks = QuizClicks(core.quiz, in_flight, core.feedback, config.ack_budget)
     exam = ExamCommands(core.commands, core.exam, in_flight)
     tree = build_tree(
         client,

@@ -23,6 +23,9 @@ class DiscordConfig:
     shard_ids: tuple[int, ...]
     queue_limit: int = 1000
     """Acknowledged interactions that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
+    ack_budget: float = 2.0
+    """How long a click waits for its answer to be recorded before it is acknowledged
+    (STUDYBOT_ACK_BUDGET_SECONDS; Discord allows 3 s)."""
 
     @property
     def sharded(self) -> bool:
@@ -80,6 +83,7 @@ def discord_config(settings: Settings) -> DiscordConfig:
         shard_count=settings.discord_shard_count,
         shard_ids=_shard_ids(settings.discord_shard_ids, settings.discord_shard_count),
         queue_limit=settings.studybot_work_queue_limit,
+        ack_budget=settings.studybot_ack_budget_seconds,
     )
 
 

@@ -14,7 +14,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
+from adapters.slack.answer_clicks import Recordings, register_answers
 from adapters.slack.background import Background
+from adapters.slack.command_journal import CommandJournal, register_command, token_lookup
 from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.deck_listeners import register_decks
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
@@ -68,12 +70,14 @@ def build_app(
     client: AsyncWebClient,
     background: Background,
     counts: CountUpdates,
+    commands: CommandJournal,
+    recordings: Recordings,
 ) -> AsyncApp:
     """The Bolt app for these settings. Bolt does not check signatures itself: in HTTP mode the
     gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
     and Socket Mode connections are authenticated by the app-level token. Bolt answers each request
     when its listener returns (`process_before_response`): the listeners ack and leave the work
-    to `background`."""
+    to `background`; an answer click is recorded before its ack (`answer_clicks`)."""
     oauth = _oauth_settings(config, core.database)
     app = AsyncApp(
         name="studybot",
@@ -86,9 +90,13 @@ def build_app(
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
-    register(app, core, config.admins, background, counts)
+    quiz = register(app, core, config.admins, background, counts)
+    store = oauth.installation_store if oauth is not None else None
+    assert store is None or isinstance(store, installs.DatabaseInstallationStore)
+    register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
+    register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     register_direct(app, core, config.admins, background)
-    register_exam(app, core, background)
-    register_reports(app, core, background)
+    register_exam(app, core, background, config.ack_budget, recordings)
+    register_reports(app, core, background, config.ack_budget)
     register_decks(app, core, config.admins, background)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -14,8 +15,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
+from adapters.slack.answer_clicks import RECORDING_LIMIT, Recordings
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import Background, Replies
+from adapters.slack.command_journal import CommandJournal
 from adapters.slack.config import SlackConfig, Transport
 from adapters.slack.daily_poster import SlackDailyPoster
 from adapters.slack.gate import Gate
@@ -25,6 +28,7 @@ from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
 from adapters.slack.reminders import SlackReminders
 from adapters.work_queue import WORK_SLOTS
+from bot.app.journal import RequestJournal
 from bot.bootstrap import Core
 
 EVENTS_PATH = "/slack/events"
@@ -40,7 +44,13 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 SLACK_CONNECTIONS = 2 * WORK_SLOTS
 
 
-def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, background: Background) -> None:
+def mount(
+    bolt: AsyncApp,
+    web_app: web.Application,
+    config: SlackConfig,
+    background: Background,
+    recordings: Recordings,
+) -> None:
     """`/slack/events` for commands, clicks and events, behind the gate that checks signatures
     and bodies (Bolt's own check is off: the gate's runs first, on the raw bytes); the install
     pages in OAuth mode."""
@@ -48,7 +58,7 @@ def mount(bolt: AsyncApp, web_app: web.Application, config: SlackConfig, backgro
     async def dispatch(request: AsyncBoltRequest) -> web.StreamResponse:
         return await to_aiohttp_response(await bolt.async_dispatch(request))
 
-    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background))
+    gate = Gate(config.signing_secret, config.body_seconds, shed=shed_refused(background, recordings.full))
     web_app.router.add_post(EVENTS_PATH, gate_handler(gate, dispatch, RejectionLog()))
     flow = bolt.oauth_flow
     if flow is None:
@@ -77,7 +87,11 @@ class SlackComponent:
         self.background = Background(self.inflight, Replies(self.session), WORK_SLOTS, config.queue_limit)
         client = web_client(config, self.session)
         self.counts = count_updates(core.quiz, self.background, client)
-        self.bolt = build_app(config, core, client, self.background, self.counts)
+        self.journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
+        commands = CommandJournal(self.journal, self.background, config.ack_budget)
+        # Answer clicks being recorded at once: past it, the next click is told "busy".
+        self.recordings = Recordings(min(config.queue_limit, RECORDING_LIMIT))
+        self.bolt = build_app(config, core, client, self.background, self.counts, commands, self.recordings)
         self.poster = SlackDailyPoster(
             self.bolt.client,
             _studybots_own(self.bolt.installation_store),
@@ -88,7 +102,7 @@ class SlackComponent:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         if config.transport is Transport.HTTP:
-            mount(self.bolt, web_app, config, self.background)
+            mount(self.bolt, web_app, config, self.background, self.recordings)
 
     async def start(self) -> None:
         """Socket Mode: connect (serve gives up on it when asked to stop meanwhile)."""
@@ -129,6 +143,7 @@ class SlackComponent:
         self.counts.flush()
         tell_reserve = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
         await self.background.drain(deadline - tell_reserve, deadline)
+        await within(self.journal.abandon_open(), deadline, "marking the unfinished commands told")
         await self.inflight.drain(max(0.0, deadline - loop.time()), "answer-count updates")
         await self.session.close()
 

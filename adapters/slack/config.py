@@ -77,6 +77,11 @@ class SlackConfig:
     """How long a request's body may take to arrive (STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS)."""
     queue_limit: int = 1000
     """Acknowledged requests that may wait for a work slot (STUDYBOT_WORK_QUEUE_LIMIT)."""
+    ack_budget: float = 2.0
+    """How long a click waits for its answer to be recorded (a command, for its journal row)
+    before it is acknowledged (STUDYBOT_ACK_BUDGET_SECONDS)."""
+    request_lease: float = 60.0
+    """The lease of a journaled command (STUDYBOT_REQUEST_LEASE_SECONDS)."""
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -185,4 +190,6 @@ def slack_config(settings: Settings) -> SlackConfig:
         workspace_posts_per_second=settings.slack_workspace_posts_per_second,
         body_seconds=settings.studybot_http_body_timeout_seconds,
         queue_limit=settings.studybot_work_queue_limit,
+        ack_budget=settings.studybot_ack_budget_seconds,
+        request_lease=settings.studybot_request_lease_seconds,
     )

@@ -7,9 +7,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import exam_blocks
-from adapters.slack.background import Background, Outcome
+from adapters.slack.answer_clicks import AnswerKind, Recordings, recorded_first
+from adapters.slack.background import Background
 from adapters.slack.exam_blocks import EXAM_ACTION, EXAM_PICKS, picks_id
-from adapters.slack.listeners import Body, Click, acked, click_job, client_for, tick, ticked
+from adapters.slack.listeners import Body, Click, click_job, client_for, tick, ticked
 from bot.app.exam import ExamScreen
 from bot.bootstrap import Core
 
@@ -24,7 +25,14 @@ def exam_job(body: Body, client: AsyncWebClient) -> Click:
     return job
 
 
-def register_exam(app: AsyncApp, core: Core, background: Background) -> None:
+NOT_SAVED = "Your click on the exam was not saved: something went wrong on our side. Please click again."
+
+
+def register_exam(
+    app: AsyncApp, core: Core, background: Background, budget: float, recordings: Recordings
+) -> None:
+    """An exam click is saved before its ack, like an answer (`answer_clicks`); the message is
+    updated with the next screen after."""
     exams = core.exam
 
     async def step(click: Click) -> ExamScreen:
@@ -50,12 +58,11 @@ def register_exam(app: AsyncApp, core: Core, background: Background) -> None:
                 return await exams.review(actor, exam_id)
         return await exams.submit(actor, exam_id)
 
-    async def clicked(click: Click) -> Outcome:
-        screen = await step(click)
+    async def show(click: Click, screen: ExamScreen) -> None:
         channel, _, ts = click.message.partition(":")
         client = client_for(app.client, click.token)
         await client.chat_update(channel=channel, ts=ts, **exam_blocks.screen(screen))
-        return "ok"
 
-    app.action(EXAM_ACTION)(acked("action", "exam", exam_job, clicked, Click._make, background))
+    kind = AnswerKind("exam", exam_job, step, show, NOT_SAVED)
+    app.action(EXAM_ACTION)(recorded_first(kind, background, budget, recordings))
     app.action(EXAM_PICKS)(tick)

@@ -9,6 +9,7 @@ Every listener acknowledges its request, takes the few fields the work needs fro
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
@@ -20,9 +21,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import action_ids, blocks, daily_blocks
-from adapters.slack.action_ids import ANSWER, PICKS, SELF_GRADE, SHOW_FLASHCARD, SUBMIT, graded, numbers
+from adapters.slack.action_ids import PICKS, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
-from adapters.slack.background import FRIENDLY_FAILURE, Background, Kind, Outcome
+from adapters.slack.background import BUSY, FRIENDLY_FAILURE, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
 from adapters.slack.deck_files import open_import_form, send_export
@@ -67,6 +68,7 @@ class Command(NamedTuple):
     token: str | None
     trigger_id: str = ""
     """For a command that opens a modal (`/quiz deck import`)."""
+    request: str = ""  # Slack's trigger_id: the command's key in the journal
 
     @property
     def actor(self) -> Actor:
@@ -122,6 +124,7 @@ def command_job(body: Body, client: AsyncWebClient) -> Command:
         body["response_url"],
         client.token,
         body.get("trigger_id", ""),
+        str(body.get("trigger_id") or uuid.uuid4().hex),
     )
 
 
@@ -241,8 +244,9 @@ def register(
     admins: ListedAdmins,
     background: Background,
     counts: CountUpdates,
-) -> None:
-    """Add Studybot's command, button and App Home listeners to a Bolt app. `admins` are the
+) -> Callable[[Command], Awaitable[Outcome]]:
+    """Add Studybot's button and App Home listeners to a Bolt app; the work of a `/quiz`
+    command is returned, for the journaled listener (`command_journal`). `admins` are the
     members who may change the question of the day besides workspace admins and owners."""
     tell = background.replies
     quiz_service, standings = core.quiz, core.standings
@@ -290,40 +294,10 @@ def register(
         await tell(command.response_url, blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 
-    async def answer(click: Click) -> Outcome:
-        instance_id, index = numbers(ANSWER, click.action_id)
-        result = await quiz_service.answer_choice(click.actor, instance_id, index)
-        await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat and not result.mode.private:
-            counts.submit(click.message, (instance_id, click.token))
-        return "ok"
-
-    async def submit(click: Click) -> Outcome:
-        (instance_id,) = numbers(SUBMIT, click.action_id)
-        picks = [int(value) for value in click.value.split(",") if value]
-        result = await quiz_service.answer_choices(click.actor, instance_id, picks)
-        await tell(click.response_url, blocks.outcome(result))
-        if not result.repeat:
-            counts.submit(click.message, (instance_id, click.token))
-        return "ok"
-
     async def show_flashcard(click: Click) -> Outcome:
         (instance_id,) = numbers(SHOW_FLASHCARD, click.action_id)
         card = await quiz_service.show_flashcard(click.actor, instance_id)
         await tell(click.response_url, blocks.flashcard(card))
-        return "ok"
-
-    async def self_grade(click: Click) -> Outcome:
-        instance_id, grade = graded(click.action_id)
-        result = await quiz_service.answer_self_grade(click.actor, instance_id, grade)
-        await tell(click.response_url, blocks.outcome(result), replace_original=True)
-        # The grade was given on an ephemeral message; the channel message whose count it
-        # changes is the one stored with the instance (a button's value is never trusted).
-        # A private question has no channel message.
-        shown = not result.repeat and not result.mode.private
-        shown_at = await quiz_service.message_ref(instance_id) if shown else None
-        if shown_at is not None:
-            counts.submit(shown_at, (instance_id, click.token))
         return "ok"
 
     async def home(opened: HomeOpened) -> Outcome:
@@ -352,20 +326,20 @@ def register(
             return
         background.offer(home_route, HomeOpened(team, user, client.token))
 
-    app.command(COMMAND)(acked("command", "command", command_job, quiz, Command._make, background))
-    app.action(ANSWER)(acked("action", "answer", click_job, answer, Click._make, background))
     app.action(PICKS)(tick)
-    app.action(SUBMIT)(acked("action", "submit", submit_job, submit, Click._make, background))
     app.action(SHOW_FLASHCARD)(
         acked("action", "flashcard", click_job, show_flashcard, Click._make, background)
     )
-    app.action(SELF_GRADE)(acked("action", "self-grade", click_job, self_grade, Click._make, background))
     app.event(HOME_EVENT)(app_home_opened)
+    return quiz
 
 
-def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse | None]:
-    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting)
-    is answered here, as its listener would answer it; anything else goes on to Bolt."""
+def shed_refused(
+    background: Background, clicks_busy: Callable[[], bool] = lambda: False
+) -> Callable[[Body], web.StreamResponse | None]:
+    """Before Bolt: a command or click the queue would refuse anyway (busy, restarting), or a
+    click while too many answers are being recorded (`clicks_busy`, counted when true), is
+    answered here, as its listener would answer it; anything else goes on to Bolt."""
 
     def shed(body: Body) -> web.StreamResponse | None:
         try:
@@ -378,7 +352,7 @@ def shed_refused(background: Background) -> Callable[[Body], web.StreamResponse 
                 return None
         except (KeyError, AttributeError, TypeError):
             return None  # Bolt's listener reports it
-        refusal = background.refuse_early(kind, workspace)
+        refusal = BUSY if kind == "action" and clicks_busy() else background.refuse_early(kind, workspace)
         if refusal is None:
             return None
         if kind == "command":

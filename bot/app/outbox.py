@@ -205,7 +205,7 @@ class OutboxRunner:
         workspace's slow batch does not hold every other workspace back."""
         unsent: set[int] = set()
         claimed: list[Due] = []
-        finished = PostedMarks(self.uow, self.clock, write=_finish_rows, kind=None)
+        finished = PostedMarks(self.uow, self.clock, write=finish_rows, kind=None)
         sender: FanOut[Due, Outcome] = FanOut(_pacing_key, partial(self._deliver_one, finished, unsent))
         async with leases_kept(
             self.uow, self.clock, self.lease, unsent, partial(_extend_leases, self.claimer)
@@ -272,7 +272,7 @@ def _pacing_key(due: Due) -> str:
     return f"{due.item.platform}/{due.item.payload.get('workspace', '')}"
 
 
-def _finish_rows(batch: Sequence[tuple[int, str, object]], now: datetime, repositories: Repositories) -> None:
+def finish_rows(batch: Sequence[tuple[int, str, object]], now: datetime, repositories: Repositories) -> None:
     """Write a batch of (row id, "sent" or "dropped") in one transaction."""
     by_state: dict[str, list[int]] = {}
     for row_id, state, _ in batch:

@@ -1,0 +1,200 @@
+"""An acknowledgement is a promise (issue 13, point 1), on a real `studybot serve`: SIGKILL in a
+burst of 2,000 answer clicks, then a restart on the same database. Every click Slack saw
+acknowledged (a 200) is recorded; the clicks delivered again after the restart (Slack's retry,
+the person clicking again) are recorded too, each person's answer once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from sqlalchemy import Connection, text
+
+from bot.db.database import Database
+from tests.conftest import reset_postgres
+from tests.served import Served, served, signed, slash_body
+from tests.slack.slack_stand_in import StandInSlack
+
+DEADLINE = 90.0
+CLICKS = 2_000
+# Killed once this many clicks have been acknowledged: the rest of the burst is in flight
+# (up to aiohttp's 100 connections) or not sent yet.
+KILL_AFTER = 1_000
+ANSWER_BUTTON = re.compile(r"^answer:(\d+):(\d+)$")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'served.db'}"
+    url: str = request.getfixturevalue("postgres_run_url")
+    await reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[StandInSlack]:
+    api = StandInSlack()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+def click_body(api: StandInSlack, action_id: str, user: int, attempt: int) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": f"U{user}", "username": f"user{user}", "name": f"user{user}", "team_id": "T1"},
+        "api_app_id": "A1",
+        "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "C1"},
+        "trigger_id": f"trigger-{user}-{attempt}",
+        "channel": {"id": "C1", "name": "general"},
+        "response_url": api.response_url(f"click-{user}-{attempt}"),
+        "actions": [{"action_id": action_id, "block_id": "choices", "type": "button", "value": "0"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def an_answer_button(bot: Served, http: aiohttp.ClientSession, api: StandInSlack) -> str:
+    """The action id of a choice button on a question `/quiz ecs` posted (asked again until the
+    question is one answered with a single button)."""
+    for attempt in range(20):
+        status, _ = await bot.slash(http, slash_body(api.response_url(f"ask-{attempt}"), "ecs", n=attempt))
+        assert status == 200
+        [*_, posted] = await api.wait_ok("chat.postMessage", attempt + 1)
+        ids = [
+            element["action_id"]
+            for block in posted.body["blocks"]
+            if block["type"] == "actions"
+            for element in block["elements"]
+        ]
+        answers = [action for action in ids if ANSWER_BUTTON.match(action)]
+        if answers:
+            return answers[0]
+    raise AssertionError("/quiz ecs never posted a single-answer question")
+
+
+async def click(bot: Served, http: aiohttp.ClientSession, body: str) -> bool:
+    """Whether the click was acknowledged: a 200 read in full."""
+    try:
+        async with http.post(bot.base + "/slack/events", data=body, headers=signed(body)) as response:
+            await response.read()
+            return response.status == 200
+    except (aiohttp.ClientError, ConnectionError):
+        return False
+
+
+async def burst_killed(
+    bot: Served, http: aiohttp.ClientSession, api: StandInSlack, action_id: str
+) -> set[int]:
+    """Send the burst and SIGKILL the process once KILL_AFTER clicks were acknowledged; the
+    users whose clicks were acknowledged."""
+    acknowledged: set[int] = set()
+
+    async def one(user: int) -> None:
+        if await click(bot, http, click_body(api, action_id, user, 0)):
+            acknowledged.add(user)
+            if len(acknowledged) == KILL_AFTER:
+                bot.process.send_signal(signal.SIGKILL)
+
+    await asyncio.gather(*(one(user) for user in range(CLICKS)))
+    await bot.exited()
+    return acknowledged
+
+
+def answering_users(connection: Connection) -> list[str]:
+    rows = connection.execute(
+        text("SELECT u.external_id FROM answers a JOIN users u ON u.id = a.user_id")
+    ).all()
+    return [str(row[0]) for row in rows]
+
+
+async def recorded(url: str) -> list[str]:
+    database = Database(url)
+    try:
+        return await database.read(answering_users)
+    finally:
+        await database.dispose()
+
+
+async def test_every_click_acknowledged_before_a_sigkill_is_recorded_after_the_restart(
+    tmp_path: Path, slack_api: StandInSlack, database_url: str
+) -> None:
+    async with asyncio.timeout(DEADLINE), aiohttp.ClientSession() as http:
+        async with served(tmp_path, slack_api.api_url, STUDYBOT_DATABASE_URL=database_url) as bot:
+            action_id = await an_answer_button(bot, http, slack_api)
+            acknowledged = await burst_killed(bot, http, slack_api, action_id)
+        assert bot.process.returncode == -signal.SIGKILL
+        assert KILL_AFTER <= len(acknowledged) < CLICKS
+
+        async with served(tmp_path, slack_api.api_url, STUDYBOT_DATABASE_URL=database_url) as bot:
+            after_restart = await recorded(database_url)
+            lost = {f"U{user}" for user in acknowledged} - set(after_restart)
+            assert lost == set(), f"{len(lost)} of {len(acknowledged)} acknowledged clicks were lost"
+
+            # Slack's retry, or the person clicking again: every click delivered once more.
+            again = await asyncio.gather(
+                *(click(bot, http, click_body(slack_api, action_id, user, 1)) for user in range(CLICKS))
+            )
+            assert all(again)
+            answers = await recorded(database_url)
+            assert sorted(answers) == sorted(f"U{user}" for user in range(CLICKS))
+
+
+COMMANDS = 300
+KILL_AFTER_COMMANDS = 200
+
+
+async def command(bot: Served, http: aiohttp.ClientSession, body: str) -> bool:
+    """Whether the command was acknowledged without a refusal: an empty 200 read in full."""
+    try:
+        return await bot.slash(http, body) == (200, "")
+    except (aiohttp.ClientError, ConnectionError):
+        return False
+
+
+async def test_every_command_acknowledged_before_a_sigkill_is_carried_out_after_the_restart(
+    tmp_path: Path, slack_api: StandInSlack, database_url: str
+) -> None:
+    # Slack takes no reply before the kill: every acknowledged command is still to be carried out.
+    before_the_kill = True
+    slack_api.hold_responses(lambda name, _body: before_the_kill and name.startswith("command-"))
+    settings = {
+        "STUDYBOT_DATABASE_URL": database_url,
+        "STUDYBOT_REQUEST_LEASE_SECONDS": "1",
+        "STUDYBOT_OUTBOX_CHECK_SECONDS": "0.2",
+    }
+    acknowledged: set[int] = set()
+    async with asyncio.timeout(DEADLINE), aiohttp.ClientSession() as http:
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
+
+            async def one(n: int) -> None:
+                body = slash_body(slack_api.response_url(f"command-{n}"), "topics", user=f"U{n}", n=n)
+                if await command(bot, http, body):
+                    acknowledged.add(n)
+                    if len(acknowledged) == KILL_AFTER_COMMANDS:
+                        bot.process.send_signal(signal.SIGKILL)
+
+            await asyncio.gather(*(one(n) for n in range(COMMANDS)))
+            await bot.exited()
+        before_the_kill = False
+        assert bot.process.returncode == -signal.SIGKILL
+        assert not any(call.method.startswith("respond/command-") for call in slack_api.ok_calls())
+
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
+            wanted = {f"respond/command-{n}" for n in acknowledged}
+
+            def carried_out() -> set[str]:
+                return wanted & {call.method for call in slack_api.ok_calls()}
+
+            await slack_api.wait_for(lambda: carried_out() == wanted, DEADLINE / 4)
+            replies = [call for call in slack_api.ok_calls() if call.method in wanted]
+            assert all(call.body["text"] == "Topics" for call in replies)
+            assert len(replies) == len(wanted)
