@@ -71,7 +71,9 @@ class DiscordComponent:
         self.refuse_new_work()
         wind_down = min(TELL_RESERVE_SECONDS, max(0.0, deadline - loop.time()) / 4)
         await self.bot.in_flight.queue.drain(deadline - wind_down, deadline)
-        await self.bot.in_flight.drain(max(0.0, deadline - loop.time()), "interactions")
+        await self.bot.in_flight.drain(
+            max(0.0, deadline - loop.time() - wind_down), "interactions", wind_down
+        )
         await within(self.client.close(), deadline, "closing the Discord connection")
         connection = self._connection
         if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):

@@ -5,12 +5,14 @@ the process acknowledged (deferred) before it died is recorded."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from adapters.discord.buttons import ANSWER
 from bot.db.database import Database
 from tests.discord.payloads import ALICE, Person, click, custom_ids, option, slash
 from tests.discord.stand_in import DiscordStandIn
@@ -44,11 +46,15 @@ async def test_every_click_deferred_before_a_sigkill_is_recorded(tmp_path: Path)
             served(tmp_path, "", STUDYBOT_DATABASE_URL=url, **discord, **unset_slack) as bot,
         ):
             await stand_in.wait_for(lambda: stand_in.identifies, DEADLINE)
-            _callback, posted = await stand_in.interact(
-                slash(ALICE, "quiz", option("topic", "ecs")), followups=1
-            )
-            question = next(m for m in stand_in.messages.values() if m["embeds"] == posted.body["embeds"])
-            answer = custom_ids(question)[0]
+            answer = ""
+            # The bank picks the question: ask again until it is one answered by a button (not a
+            # flashcard's reveal or a multiple-response menu).
+            while not re.fullmatch(ANSWER, answer):
+                _callback, posted = await stand_in.interact(
+                    slash(ALICE, "quiz", option("topic", "ecs")), followups=1
+                )
+                question = next(m for m in stand_in.messages.values() if m["embeds"] == posted.body["embeds"])
+                answer = custom_ids(question)[0]
             clicks = [click(Person(FIRST_PERSON + n, f"p{n}"), question, answer) for n in range(CLICKS)]
 
             def deferred() -> list[dict[str, Any]]:

@@ -184,13 +184,12 @@ async def test_an_interaction_that_cannot_finish_within_the_grace_is_counted_and
         answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
         quiz_database.open.clear()
         await stand_in.interact(answer)
-        with caplog.at_level(logging.WARNING, logger="adapters.discord"):
+        with caplog.at_level(logging.WARNING, logger="adapters"):
             await component.stop(asyncio.get_running_loop().time() + 1.0)
         quiz_database.open.set()
 
     (told,) = stand_in.followups(answer)
     assert told.body["content"] == UNFINISHED and told.body["flags"] & EPHEMERAL
-    assert (
-        "stopping: 1 acknowledged Discord interactions unfinished (1 running, 0 queued); "
-        "1 of their users told, 0 could not be"
-    ) in caplog.text
+    # An answer is recorded before its acknowledgement, so it never waits in the server's queue:
+    # it is counted among the interactions under way.
+    assert "stopping with 1 Discord interactions unfinished" in caplog.text
