@@ -66,6 +66,15 @@ def test_the_grammar_of_private_practice_reviews_and_exam_dates() -> None:
         assert isinstance(parse(bad), Invalid), bad
 
 
+def test_remind_at_takes_weekdays_as_several_words_and_zones_without_a_slash() -> None:
+    assert parse("remind at 08:30 UTC sat sun") == RemindOn(8, 30, "UTC", "sat,sun")
+    assert parse("remind at 18:00 mon, wed, fri") == RemindOn(18, 0, None, "mon,wed,fri")
+    assert parse("remind at 07:00 CET weekdays") == RemindOn(7, 0, "CET", "mon-fri")
+    assert parse("remind at 07:00 japan") == RemindOn(7, 0, "Japan", "mon-sun")
+    invalid = parse("remind at 07:00 mon soon")
+    assert isinstance(invalid, Invalid) and "weekdays" in invalid.message
+
+
 async def test_reviews_serve_due_cards_longest_due_first_then_new_up_to_the_daily_limit(
     bank: QuestionBank, clock: FrozenClock
 ) -> None:
