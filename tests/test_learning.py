@@ -109,7 +109,7 @@ async def test_reviews_serve_due_cards_longest_due_first_then_new_up_to_the_dail
     assert served[-1] == (never_seen, True) and {q for q, new in served[:-1] if not new} <= set(seen)
 
 
-async def test_reviews_and_private_practice_score_nothing_but_keep_the_streak(
+async def test_reviews_and_private_practice_score_nothing_but_count_for_streaks_and_stats(
     bank: QuestionBank, clock: FrozenClock
 ) -> None:
     core = services(small_bank(bank), clock)
@@ -119,6 +119,7 @@ async def test_reviews_and_private_practice_score_nothing_but_keep_the_streak(
     stats = await core.commands.execute(ANN, "C1", parse("stats"))
     assert isinstance(stats, UserStats)
     assert (stats.points_all, stats.streak) == (0, 2)
+    assert (stats.answers, stats.correct) == (2, 2)  # they count for stats
     board = await core.standings.leaderboard(Place("slack", "T1", "C1"), Period.ALL, Scope.PEOPLE)
     assert board.rows == ()
     assert stats.readiness is not None and stats.readiness.reviews == 2
