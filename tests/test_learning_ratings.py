@@ -1,4 +1,5 @@
-"""Every way of answering rates the person's card (wrong Again, right Good, a flashcard the grade
+"""Every way of answering (the question of the day, a channel question, a deck's, private practice, a
+review) rates the person's card (wrong Again, right Good, a flashcard the grade
 picked), and the stored review log is what fsrs' optimizer reads: replayed through py-fsrs per
 card, it gives the stored cards back (both backends)."""
 
@@ -21,6 +22,7 @@ from bot.recall import Grade
 from tests.answering_helpers import answer
 from tests.conftest import FrozenClock
 from tests.decks.workspace_helpers import imported
+from tests.test_daily import RecordingPoster, post_daily, subscribe
 from tests.test_recall import same
 
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -52,9 +54,14 @@ async def stored_logs(database: Database) -> list[tuple[int, str, int, datetime,
 async def test_every_way_of_answering_rates_the_card_and_logs_what_the_optimizer_reads(
     core: Core, database: Database, clock: FrozenClock
 ) -> None:
+    expected: list[tuple[str, Rating, str]] = []
+    core.daily.posters["slack"] = RecordingPoster()
+    clock.moment = datetime(2026, 11, 18, 9, 5, tzinfo=UTC)
+    subscription = await subscribe(core.daily)
+    daily = await post_daily(core.daily, subscription, clock, 20)
+    expected.append((daily.question_id, await answered(core, daily, True), "daily"))
     clock.moment = START
     await imported(core.decks, "slack:T1")
-    expected: list[tuple[str, Rating, str]] = []
 
     async def take(view: QuestionView, how: bool | Grade, mode: str) -> None:
         if view.kind is Kind.FLASHCARD and not isinstance(how, Grade):
@@ -62,7 +69,7 @@ async def test_every_way_of_answering_rates_the_card_and_logs_what_the_optimizer
         expected.append((view.question_id, await answered(core, view, how), mode))
         clock.advance(minutes=3)
 
-    channel = await core.quiz.ask(ANN, "C1", "ecs")
+    channel = await core.quiz.ask(ANN, "C2", "ecs")
     assert isinstance(channel, Posted)
     await take(channel.question, False, "practice")
     deck = await core.quiz.ask(ANN, "C1", "team-terms")
