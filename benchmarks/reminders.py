@@ -3,8 +3,9 @@ minute, through the delivery table (`OutboxRunner.run_due`, the `reminder` handl
 Slack poster's direct messages (conversations.open, then chat.postMessage), against the stand-in
 Slack in its own process enforcing 5 posts per second per workspace and answering 2% of posts
 with 429 or 500. Floor (workspaces in parallel): each person's post follows their
-conversations.open, which Slack takes 50 a minute in a workspace (Tier 3), and posts go 5 a second:
-the first 50 posts by 10 s, the other 50 opened after a minute, posted by 70 s.
+conversations.open, which Slack takes 50 a minute in a workspace (Tier 3) and the poster spaces
+evenly (one every 1.2 s), and posts go 5 a second: 100 opens 1.2 s apart, the last posted at 119 s.
+Later reminders to the same people in the same process open nothing (the channel is remembered).
 """
 
 from __future__ import annotations
@@ -52,17 +53,17 @@ class ReminderPlan:
     @property
     def floor(self) -> float:
         """When a workspace's last post is answered at the soonest: one post every 1/rate
-        seconds, none before its person's conversations.open, 50 of which go in any minute."""
+        seconds, none before its person's conversations.open, which go 50 a minute evenly."""
         interval = 1.0 / self.rate
         last = -interval
         for number in range(self.people_per_workspace):
-            opened = (number // OPENS_PER_MINUTE) * MINUTE_SECONDS
+            opened = number * MINUTE_SECONDS / OPENS_PER_MINUTE
             last = max(last + interval, opened)
         return last + interval
 
 
 FULL = ReminderPlan(workspaces=100, people_per_workspace=100, rate=5)
-QUICK = ReminderPlan(workspaces=4, people_per_workspace=50, rate=10)
+QUICK = ReminderPlan(workspaces=4, people_per_workspace=5, rate=10)
 
 
 def person(number: int) -> str:
