@@ -321,7 +321,10 @@ def exam_date(value: str) -> SetExamDate | Invalid:
 
 
 def remind_at(time: str, timezone: str | None = None, weekdays: str | None = None) -> RemindOn | Invalid:
-    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them."""
+    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them;
+    weekdays may be several words (sat sun, mon, wed, fri)."""
+    if weekdays is not None:
+        weekdays = ",".join(day for word in weekdays.split() for day in word.split(",") if day)
     parsed = daily_on(None, time, timezone, weekdays)
     if isinstance(parsed, Invalid):
         return parsed

@@ -79,9 +79,8 @@ def split_remind(
                 return REMIND_USAGE
             rest = typed[2:]
             zone = next((w for w in rest if _names_a_zone(w)), None)
-            # Weekdays may come as one word (mon-fri, mon,wed,fri) or several (sat sun, mon, wed).
-            days = [day for w in rest if w is not zone for day in w.split(",") if day]
-            return typed[1], zone, ",".join(days) if days else None
+            days = [w for w in rest if w is not zone]
+            return typed[1], zone, " ".join(days) if days else None
         case ["off" | "stop"]:
             return RemindOff()
         case ["status"] | []:

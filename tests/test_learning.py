@@ -12,7 +12,7 @@ from bot.app.commands import Notice
 from bot.bank import QuestionBank
 from bot.bootstrap import Services, compose, wire
 from bot.db.database import Database
-from bot.grammar import Ask, Invalid, parse
+from bot.grammar import Ask, Invalid, parse, remind_at
 from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, SetExamDate, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
@@ -71,6 +71,7 @@ def test_remind_at_takes_weekdays_as_several_words_and_zones_without_a_slash() -
     assert parse("remind at 18:00 mon, wed, fri") == RemindOn(18, 0, None, "mon,wed,fri")
     assert parse("remind at 07:00 CET weekdays") == RemindOn(7, 0, "CET", "mon-fri")
     assert parse("remind at 07:00 japan") == RemindOn(7, 0, "Japan", "mon-sun")
+    assert remind_at("07:00", None, "sat sun") == RemindOn(7, 0, None, "sat,sun")  # Discord's option
     invalid = parse("remind at 07:00 mon soon")
     assert isinstance(invalid, Invalid) and "weekdays" in invalid.message
 
