@@ -11,6 +11,7 @@ import pytest
 from bot.app.commands import Notice
 from bot.bank import QuestionBank
 from bot.bootstrap import Services, compose, wire
+from bot.daily.rules import parse_weekdays
 from bot.db.database import Database
 from bot.grammar import Ask, Invalid, parse, remind_at
 from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, SetExamDate, StartReview
@@ -72,6 +73,8 @@ def test_remind_at_takes_weekdays_as_several_words_and_zones_without_a_slash() -
     assert parse("remind at 07:00 CET weekdays") == RemindOn(7, 0, "CET", "mon-fri")
     assert parse("remind at 07:00 japan") == RemindOn(7, 0, "Japan", "mon-sun")
     assert remind_at("07:00", None, "sat sun") == RemindOn(7, 0, None, "sat,sun")  # Discord's option
+    assert isinstance(parse("remind at 07:00 monsoon"), Invalid)  # not Monday cut to three letters
+    assert parse_weekdays("Tuesday,thurs") == "tue,thu" and parse_weekdays("mon wed") is None
     invalid = parse("remind at 07:00 mon soon")
     assert isinstance(invalid, Invalid) and "weekdays" in invalid.message
 
