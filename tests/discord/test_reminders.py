@@ -48,9 +48,10 @@ async def test_a_burst_of_reminders_stays_under_discords_global_limit(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent
 ) -> None:
     """Each reminder to someone new is two requests (the DM channel, then the message): both take
-    a turn of the pace, so the stand-in sees no more requests a second than the pace allows."""
+    a turn of the pace (40 a second), so the stand-in sees no more than Discord takes in any second
+    (with one turn for both: 80)."""
     reminders = DiscordReminders(discord_bot.bot.client, Pace())
-    people = [str(5000 + n) for n in range(30)]
+    people = [str(5000 + n) for n in range(int(POSTS_PER_SECOND))]
     results = await asyncio.gather(
         *(reminders.send_reminder("1", person, ReminderMessage(due=1, streak=0)) for person in people)
     )
@@ -58,8 +59,7 @@ async def test_a_burst_of_reminders_stays_under_discords_global_limit(
     opened = stand_in.find("POST", r"/users/@me/channels")
     sent = stand_in.find("POST", r"/channels/\d+/messages")
     assert len(opened) == len(sent) == len(people)
-    assert busiest_second([request.at for request in opened + sent]) <= POSTS_PER_SECOND + 1
-    assert POSTS_PER_SECOND + 1 <= DISCORD_GLOBAL_LIMIT
+    assert busiest_second([request.at for request in opened + sent]) <= DISCORD_GLOBAL_LIMIT
 
 
 async def test_a_persons_next_reminder_reuses_their_dm_channel(
