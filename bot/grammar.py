@@ -245,7 +245,8 @@ def _daily_on(words: list[str]) -> Command:
     if when is None:
         shown = rest[0] if rest else ""
         return Invalid(f"'{shown}' is not a time: use HH:MM on a 24-hour clock, like 09:00 or 17:30.")
-    timezone, weekdays, reveal = None, EVERY_DAY, None
+    timezone, reveal = None, None
+    days: list[str] = []
     options = iter(rest[1:])
     for word in options:
         if word.casefold() == "reveal":
@@ -257,11 +258,11 @@ def _daily_on(words: list[str]) -> Command:
             if zone is None:
                 return Invalid(f"'{word}' is not a time zone I know: use a name like Europe/Berlin or UTC.")
             timezone = zone.key
-        elif (days := parse_weekdays(word)) is not None:
-            weekdays = days
+        elif (parsed := parse_weekdays(word)) is not None:
+            days.append(parsed)  # several words add up: sat sun
         else:
             return Invalid(f"'{word}' is not a time zone or weekdays. {DAILY_USAGE}")
-    return DailyOn(topic, when[0], when[1], timezone, weekdays, reveal)
+    return DailyOn(topic, when[0], when[1], timezone, ",".join(days) or EVERY_DAY, reveal)
 
 
 def daily_on(
@@ -321,7 +322,10 @@ def exam_date(value: str) -> SetExamDate | Invalid:
 
 
 def remind_at(time: str, timezone: str | None = None, weekdays: str | None = None) -> RemindOn | Invalid:
-    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them."""
+    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them;
+    weekdays may be several words (sat sun, mon, wed, fri)."""
+    if weekdays is not None:
+        weekdays = ",".join(day for word in weekdays.split() for day in word.split(",") if day)
     parsed = daily_on(None, time, timezone, weekdays)
     if isinstance(parsed, Invalid):
         return parsed

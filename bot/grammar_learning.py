@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.daily.rules import looks_like_timezone
+from bot.daily.rules import known_timezone, looks_like_timezone, parse_weekdays
 
 EXAM_DATE_USAGE = "Give your exam date as YYYY-MM-DD (like 2027-03-15), or exam-date off."
 REMIND_USAGE = "Usage: /quiz remind at HH:MM [TIMEZONE] [WEEKDAYS], remind off or remind status"
@@ -78,16 +78,20 @@ def split_remind(
             if len(typed) < 2:
                 return REMIND_USAGE
             rest = typed[2:]
-            zone = next((w for w in rest if looks_like_timezone(w)), None)
+            zone = next((w for w in rest if _names_a_zone(w)), None)
             days = [w for w in rest if w is not zone]
-            if len(days) > 1:
-                return f"'{days[1]}' is not a time zone or weekdays. {REMIND_USAGE}"
-            return typed[1], zone, days[0] if days else None
+            return typed[1], zone, " ".join(days) if days else None
         case ["off" | "stop"]:
             return RemindOff()
         case ["status"] | []:
             return RemindStatus()
     return f"'{words[0]}' is not a remind command. {REMIND_USAGE}"
+
+
+def _names_a_zone(word: str) -> bool:
+    """A time zone's word of `remind at`: Area/City, UTC or GMT, or another zone's name (CET,
+    Japan) that is not also weekdays."""
+    return looks_like_timezone(word) or (known_timezone(word) is not None and parse_weekdays(word) is None)
 
 
 def parse_pause(words: list[str]) -> PauseReminders | str:

@@ -91,3 +91,9 @@ def test_daily_on_from_typed_options_checks_each_as_the_text_grammar_does() -> N
     ]:
         invalid = daily_on(*options)
         assert isinstance(invalid, Invalid) and invalid.message.startswith(message), invalid
+
+
+def test_daily_on_weekdays_as_several_words_add_up() -> None:
+    weekend = DailyOn(None, 9, 0, "Europe/Berlin", "sat,sun", None)
+    assert parse("daily on at 09:00 Europe/Berlin sat sun") == weekend
+    assert parse("daily on at 09:00") == DailyOn(None, 9, 0, None, "mon-sun", None)

@@ -11,8 +11,9 @@ import pytest
 from bot.app.commands import Notice
 from bot.bank import QuestionBank
 from bot.bootstrap import Services, compose, wire
+from bot.daily.rules import parse_weekdays
 from bot.db.database import Database
-from bot.grammar import Ask, Invalid, parse
+from bot.grammar import Ask, Invalid, parse, remind_at
 from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStatus, SetExamDate, StartReview
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
@@ -66,6 +67,18 @@ def test_the_grammar_of_private_practice_reviews_and_exam_dates() -> None:
         assert isinstance(parse(bad), Invalid), bad
 
 
+def test_remind_at_takes_weekdays_as_several_words_and_zones_without_a_slash() -> None:
+    assert parse("remind at 08:30 UTC sat sun") == RemindOn(8, 30, "UTC", "sat,sun")
+    assert parse("remind at 18:00 mon, wed, fri") == RemindOn(18, 0, None, "mon,wed,fri")
+    assert parse("remind at 07:00 CET weekdays") == RemindOn(7, 0, "CET", "mon-fri")
+    assert parse("remind at 07:00 japan") == RemindOn(7, 0, "Japan", "mon-sun")
+    assert remind_at("07:00", None, "sat sun") == RemindOn(7, 0, None, "sat,sun")  # Discord's option
+    assert isinstance(parse("remind at 07:00 monsoon"), Invalid)  # not Monday cut to three letters
+    assert parse_weekdays("Tuesday,thurs") == "tue,thu" and parse_weekdays("mon wed") is None
+    invalid = parse("remind at 07:00 mon soon")
+    assert isinstance(invalid, Invalid) and "weekdays" in invalid.message
+
+
 async def test_reviews_serve_due_cards_longest_due_first_then_new_up_to_the_daily_limit(
     bank: QuestionBank, clock: FrozenClock
 ) -> None:
@@ -100,7 +113,7 @@ async def test_reviews_serve_due_cards_longest_due_first_then_new_up_to_the_dail
     assert served[-1] == (never_seen, True) and {q for q, new in served[:-1] if not new} <= set(seen)
 
 
-async def test_reviews_and_private_practice_score_nothing_but_keep_the_streak(
+async def test_reviews_and_private_practice_score_nothing_but_count_for_streaks_and_stats(
     bank: QuestionBank, clock: FrozenClock
 ) -> None:
     core = services(small_bank(bank), clock)
@@ -110,6 +123,7 @@ async def test_reviews_and_private_practice_score_nothing_but_keep_the_streak(
     stats = await core.commands.execute(ANN, "C1", parse("stats"))
     assert isinstance(stats, UserStats)
     assert (stats.points_all, stats.streak) == (0, 2)
+    assert (stats.answers, stats.correct) == (2, 2)  # they count for stats
     board = await core.standings.leaderboard(Place("slack", "T1", "C1"), Period.ALL, Scope.PEOPLE)
     assert board.rows == ()
     assert stats.readiness is not None and stats.readiness.reviews == 2

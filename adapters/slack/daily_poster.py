@@ -25,7 +25,7 @@ from adapters.slack import blocks, daily_blocks
 from adapters.slack.kit import Message
 from adapters.slack.listeners import message_ref
 from adapters.slack.mrkdwn import escape
-from adapters.slack.pacing import ChannelPacer, Sleep, WorkspaceLimiter
+from adapters.slack.pacing import MINUTE_SECONDS, OPENS_PER_MINUTE, ChannelPacer, Sleep, WorkspaceLimiter
 from adapters.slack.token_lookups import BotTokens, TokenLookups
 from bot.app.commands import DashboardLink
 from bot.app.digest import AdminLink
@@ -118,6 +118,7 @@ class SlackDailyPoster:
         limiter: WorkspaceLimiter | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        opens: WorkspaceLimiter | None = None,
     ) -> None:
         # A copy without the client's retry handlers: they would send again behind the
         # workspace limiter's back (and wait up to a second more than Retry-After asks).
@@ -126,6 +127,7 @@ class SlackDailyPoster:
         self._lookups = TokenLookups(installations) if installations is not None else None
         self.pacer = pacer
         self.limiter = limiter or WorkspaceLimiter()
+        self.opens = opens or WorkspaceLimiter(OPENS_PER_MINUTE, clock, sleep, MINUTE_SECONDS)
         self.sleep = sleep
         self.clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}
@@ -189,15 +191,18 @@ class SlackDailyPoster:
     async def send_direct(self, workspace: str, user: str, message: Message) -> None:
         """A direct message (a study reminder): open the person's conversation with Studybot
         (`conversations.open`, scope im:write; its own rate limit, not chat.postMessage's, so
-        outside the workspace's turns; the channel id is remembered), then post there as to a
-        channel."""
+        it takes turns of its own, `opens`; the channel id is remembered), then post there as to
+        a channel."""
         channel = self._direct_channels.get((workspace, user))
         if channel is None:
             token, _ = await self._token(workspace, fresh=False)
-            try:
-                opened = await self.client.conversations_open(users=user, **token)
-            except SlackApiError as error:
-                raise delivery_error(error) from error
+            async with self.opens.turn(workspace) as turn:
+                try:
+                    opened = await self.client.conversations_open(users=user, **token)
+                except SlackApiError as error:
+                    if refused(error):
+                        turn.refused()
+                    raise delivery_error(error) from error
             channel = self._direct_channels[(workspace, user)] = str(opened["channel"]["id"])
         await self._post(Place("slack", workspace, channel), message)
 

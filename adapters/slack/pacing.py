@@ -56,6 +56,11 @@ class ChannelPacer:
 DEFAULT_WORKSPACE_POSTS_PER_SECOND = 1
 WINDOW_SECONDS = 1.0
 
+# conversations.open (a study reminder's direct message, before its first post there) is a
+# Tier 3 method: "50+ per minute" for each workspace, counted apart from chat.postMessage.
+OPENS_PER_MINUTE = 50
+MINUTE_SECONDS = 60.0
+
 
 class Turn:
     """One post's place in its workspace's window: when Slack answered it, once it has, and

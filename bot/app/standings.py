@@ -8,7 +8,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.app.library import Library
-from bot.app.ports import BoardLine, QuestionTally, Repositories, Tally, UnitOfWork, User
+from bot.app.ports import BoardLine, QuestionTally, Repositories, UnitOfWork, User
 from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.models import (
@@ -70,7 +70,7 @@ class Standings:
         found = await self.uow.read(partial(self._stats, actor, self.clock.now()))
         if found is None:
             return UserStats(actor.display_name, None, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        user, team, points, everything, per_question = found
+        user, team, points, per_question = found
         bank = await self.library.bank_of(actor)
         return UserStats(
             name=user.display_name,
@@ -78,8 +78,10 @@ class Standings:
             points_week=points.get(Period.WEEK, 0),
             points_month=points.get(Period.MONTH, 0),
             points_all=points.get(Period.ALL, 0),
-            answers=everything.answers if everything else 0,
-            correct=everything.correct if everything else 0,
+            # Every answer in time, private ones (reviews) too: they score no points but count
+            # for stats (README: reviews); the period totals hold only the leaderboards' answers.
+            answers=sum(tally.answers for tally in per_question),
+            correct=sum(tally.correct for tally in per_question),
             streak=user.streak,
             best_streak=user.best_streak,
             daily_streak=user.daily_streak,
@@ -90,7 +92,7 @@ class Standings:
     @staticmethod
     def _stats(
         actor: Actor, now: datetime, repositories: Repositories
-    ) -> tuple[User, str | None, dict[Period, int], Tally | None, list[QuestionTally]] | None:
+    ) -> tuple[User, str | None, dict[Period, int], list[QuestionTally]] | None:
         workspace = repositories.people.find_workspace(actor.platform, actor.workspace)
         user = workspace and repositories.people.find_user(workspace.id, actor.user)
         if not workspace or not user:
@@ -101,7 +103,7 @@ class Standings:
         points = {p: totals[key].points for p, key in keys.items() if key in totals}
         team = repositories.teams.of_user(user.id)
         per_question = repositories.answers.by_question(user.id)
-        return user, team.name if team else None, points, totals.get(keys[Period.ALL]), per_question
+        return user, team.name if team else None, points, per_question
 
     @staticmethod
     def _by_topic(bank: QuestionBank, per_question: Sequence[QuestionTally]) -> tuple[TopicStat, ...]:

@@ -30,9 +30,20 @@ def parse_weekdays(text: str) -> str | None:
     key = text.casefold()
     if key in _WEEKDAY_WORDS:
         return _WEEKDAY_WORDS[key]
-    parts = [p[:3] if len(p) > 3 and "-" not in p else p for p in key.split(",")]
-    parts = ["-".join(d[:3] for d in p.split("-")) for p in parts]
+    parts = ["-".join(_day(d) for d in p.split("-")) for p in key.split(",")]
     return ",".join(parts) if parts and all(_DAY_PART.match(p) for p in parts) else None
+
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _day(word: str) -> str:
+    """A day's name or its start ('tues', 'Wednesday') as its three letters; anything else
+    as it is, which `_DAY_PART` then refuses ('mon wed' is not a day)."""
+    for day, name in zip(DAYS, _DAY_NAMES, strict=True):
+        if len(word) >= 3 and name.startswith(word):
+            return day
+    return word
 
 
 @functools.cache
