@@ -322,14 +322,11 @@ def exam_date(value: str) -> SetExamDate | Invalid:
 
 
 def remind_at(time: str, timezone: str | None = None, weekdays: str | None = None) -> RemindOn | Invalid:
-    """`remind at` from its parts (Discord's options too), checked as `daily on` checks them;
-    weekdays may be several words (sat sun, mon, wed, fri)."""
+    """`remind at` from its parts (Discord's options too), as `daily on`; weekday words add up."""
     if weekdays is not None:
         weekdays = ",".join(day for word in weekdays.split() for day in word.split(",") if day)
-    parsed = daily_on(None, time, timezone, weekdays)
-    if isinstance(parsed, Invalid):
-        return parsed
-    return RemindOn(parsed.hour, parsed.minute, parsed.timezone, parsed.weekdays)
+    on = daily_on(None, time, timezone, weekdays)
+    return on if isinstance(on, Invalid) else RemindOn(on.hour, on.minute, on.timezone, on.weekdays)
 
 
 def _learning(head: str, words: list[str], rest: str) -> Command:
