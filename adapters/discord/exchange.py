@@ -68,6 +68,9 @@ class Exchange:
         self.interaction = interaction
         self.outcome = Outcome.OK
         self._public_placeholder = False
+        self.cut_short = False
+        """Stopping cancelled the work (`guard`); `told_unfinished`: its person was told."""
+        self.told_unfinished = False
 
     async def defer(self, *, ephemeral: bool) -> None:
         """Answer at once with a "thinking" placeholder that the next `send` replaces."""
@@ -139,10 +142,12 @@ class Exchange:
                 yield
         except asyncio.CancelledError:
             self.outcome = Outcome.ERROR
+            self.cut_short = True
             told = False
             with contextlib.suppress(Exception):
                 await self.send(UNFINISHED, ephemeral=True)
                 told = True
+            self.told_unfinished = told
             if ticket is not None:
                 ticket.tell(told)
             raise

@@ -12,6 +12,7 @@ from discord import app_commands
 
 from adapters.discord import people, render
 from adapters.discord.buttons import Buttons
+from adapters.discord.command_journal import CommandJournal, Followups, Options
 from adapters.discord.exchange import Exchange
 from adapters.discord.reports import reports_embed
 from adapters.discord.turns import DiscordWork
@@ -39,12 +40,19 @@ AUTOCOMPLETE_NAME_MAX = 100
 
 class QuizCommands:
     def __init__(
-        self, quiz: QuizService, commands: Commands, buttons: Buttons, in_flight: DiscordWork
+        self,
+        quiz: QuizService,
+        commands: Commands,
+        buttons: Buttons,
+        in_flight: DiscordWork,
+        journal: CommandJournal,
     ) -> None:
         self.quiz = quiz
         self.commands = commands
         self.buttons = buttons
         self.in_flight = in_flight
+        self.journal = journal
+        journal.register("quiz", self.post_question, public=True)
 
     async def complete_topic(
         self, interaction: discord.Interaction, typed: str
@@ -56,21 +64,30 @@ class QuizCommands:
         ]
 
     async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
+        """A question for the channel: journaled before its defer (`command_journal`)."""
         exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=False)
-        async with self.in_flight.track(), exchange.guard("quiz"):
-            result = await exchange.execute(self.commands, Ask(topic))
-            match result:
-                case Posted(view):
-                    message = await exchange.send(
-                        ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
-                    )
-                    assert message is not None
-                    await self.quiz.set_message_ref(view.instance_id, str(message.id))
-                case TopicNotFound():
-                    await exchange.refuse(render.not_found(result))
-                case NoQuestions():
-                    await exchange.refuse(render.no_questions(result))
+        await self.journal.defer(exchange, "quiz", {"topic": topic})
+        try:
+            async with self.in_flight.track(), exchange.guard("quiz"):
+                await self.post_question(exchange, {"topic": topic})
+        finally:
+            self.journal.end(exchange)
+
+    async def post_question(self, replies: Exchange | Followups, options: Options) -> None:
+        """`/quiz [topic]`'s work, live or carried out after a crash."""
+        topic = options.get("topic")
+        result = await replies.execute(self.commands, Ask(topic if isinstance(topic, str) else None))
+        match result:
+            case Posted(view):
+                message = await replies.send(
+                    ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
+                )
+                assert message is not None
+                await self.quiz.set_message_ref(view.instance_id, str(message.id))
+            case TopicNotFound():
+                await replies.refuse(render.not_found(result))
+            case NoQuestions():
+                await replies.refuse(render.no_questions(result))
 
     async def topics(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
