@@ -27,6 +27,7 @@ import discord
 
 from adapters.discord.exchange import COMMANDS, FRIENDLY_FAILURE, NO_MENTIONS, Exchange
 from adapters.discord.people import PLATFORM, actor
+from adapters.discord.turns import DiscordWork
 from adapters.inflight import InFlight, settled_within
 from bot.app import outbox
 from bot.app.commands import Commands, Notice, Reply
@@ -105,6 +106,20 @@ class CommandJournal:
         """`name`'s work, carried out again from its options after a crash; `public`: deferred
         with a placeholder the channel sees."""
         self.works[name] = (work, public)
+
+    async def run(
+        self, interaction: discord.Interaction, name: str, options: Options, work: DiscordWork
+    ) -> None:
+        """Journal and defer the command, then carry it out in its turn (`Exchange.guard`, named
+        after the command), and mark its row when it ends."""
+        exchange = Exchange(interaction)
+        await self.defer(exchange, name, options)
+        carry_out, _ = self.works[name]
+        try:
+            async with work.track(), exchange.guard(name):
+                await carry_out(exchange, options)
+        finally:
+            self.end(exchange)
 
     async def defer(self, exchange: Exchange, name: str, options: Options) -> None:
         """Journal the command, then defer it (within the ack budget, journaled or not)."""

@@ -1,7 +1,8 @@
 """An acknowledgement is a promise for Discord's slash commands (issue 13, point 1), on a real
-`studybot serve`: SIGKILL once a burst of `/quiz` commands was deferred, with Discord holding
-every followup so that none was finished, then a restart on the same database. Every deferred
-command is carried out once, its question sent as the interaction's followup."""
+`studybot serve`: SIGKILL once a burst of `/quiz` and `/quiz-team join` commands was deferred,
+with Discord holding every followup so that none was finished, then a restart on the same
+database. Every deferred command is carried out once, its reply sent as the interaction's
+followup: a question for the channel, a team joined for the person alone."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from sqlalchemy import Connection, text
 
 from bot.db.database import Database
 from tests.conftest import reset_postgres
-from tests.discord.payloads import Person, option, slash
-from tests.discord.stand_in import DiscordStandIn
+from tests.discord.payloads import Person, option, slash, subcommand
+from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
 from tests.served import served
 
 DEADLINE = 60.0
-COMMANDS = 30
+QUESTIONS = 20
+JOINS = 10
+COMMANDS = QUESTIONS + JOINS
 # An id well away from the stand-in's people and the click test's.
 FIRST_PERSON = 720000000000000000
 
@@ -58,9 +61,13 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
     # finished. (The held requests of the killed process are never answered.)
     before_the_kill = True
     stand_in.hold(lambda method, path, _body: before_the_kill and method == "POST" and "/webhooks/" in path)
-    commands = [
-        slash(Person(FIRST_PERSON + n, f"q{n}"), "quiz", option("topic", "ecs")) for n in range(COMMANDS)
+    people = [Person(FIRST_PERSON + n, f"q{n}") for n in range(COMMANDS)]
+    questions = [slash(person, "quiz", option("topic", "ecs")) for person in people[:QUESTIONS]]
+    joins = [
+        slash(person, "quiz-team", subcommand("join", option("name", f"Crew {n}")))
+        for n, person in enumerate(people[QUESTIONS:])
     ]
+    commands = questions + joins
     try:
         async with asyncio.timeout(DEADLINE):
             async with served(tmp_path, "", **settings) as bot:
@@ -83,6 +90,8 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
                 # A graceful stop writes the marks of what was delivered.
                 assert await bot.stop() == 0
             followups: list[Any] = [f for c in commands for f in stand_in.followups(c)]
+            asked = [f.body for c in questions for f in stand_in.followups(c)]
+            joined = [f.body for c in joins for f in stand_in.followups(c)]
     finally:
         await stand_in.stop()
 
@@ -94,4 +103,7 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
     # Every row marked done: no process will carry a command out again.
     assert states == ["sent"] * COMMANDS
     assert len(followups) == COMMANDS, "each deferred command carried out once"
-    assert all(f.body["embeds"] and not f.body.get("flags", 0) for f in followups), "a public question each"
+    assert all(body["embeds"] and not body.get("flags", 0) for body in asked), "a public question each"
+    assert len(joined) == JOINS
+    for n, body in enumerate(joined):
+        assert f"Crew {n}" in body["content"] and body["flags"] & EPHEMERAL, "a team joined, told privately"
