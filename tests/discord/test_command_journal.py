@@ -9,11 +9,13 @@ import asyncio
 
 from sqlalchemy import Connection, text
 
+from adapters.discord.command_journal import KIND
 from adapters.discord.exchange import UNFINISHED
+from bot.app.outbox import Due, Outcome, Scheduled
 from bot.bootstrap import Core
 from tests.discord.conftest import StallableDatabase, running, stand_in_settings
 from tests.discord.payloads import ALICE, option, slash
-from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
+from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
 
 LONG_BUDGET = 2.8
 
@@ -57,3 +59,30 @@ async def test_a_command_cut_short_by_a_graceful_stop_is_told_and_marked_abandon
     (told,) = stand_in.followups(command)
     assert told.body["content"] == UNFINISHED and told.body["flags"] & EPHEMERAL
     assert await quiz_database.read(journal_rows) == [(command["id"], "dropped")]
+
+
+async def test_a_recovered_command_refused_tells_its_person_alone(
+    stand_in: DiscordStandIn, quiz_core: Core
+) -> None:
+    """Carried out after a crash, `/quiz nosuchtopic` removes the public "thinking" placeholder
+    and tells the person privately, as it would have live."""
+    row = {
+        "application_id": str(APP_ID),
+        "token": "token-recovered",
+        "workspace": str(GUILD_ID),
+        "workspace_name": "Study",
+        "channel": str(CHANNEL_ID),
+        "user": str(ALICE.id),
+        "user_name": "Alice",
+        "is_admin": False,
+        "command": "quiz",
+        "options": {"topic": "nosuchtopic"},
+    }
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core):
+        handler = quiz_core.outbox.handlers[KIND]
+        due = Due(1, Scheduled(KIND, "1", "discord", quiz_core.outbox.clock.now(), row), attempts=0)
+        assert await handler.deliver(due) is Outcome.SENT
+
+    assert stand_in.find("DELETE", rf"/webhooks/{APP_ID}/token-recovered/messages/@original", 204)
+    (told,) = stand_in.find("POST", rf"/webhooks/{APP_ID}/token-recovered")
+    assert told.body["content"].startswith("No topic 'nosuchtopic'") and told.body["flags"] & EPHEMERAL
