@@ -1,7 +1,7 @@
 """One interaction's replies: the initial response within Discord's three seconds, then followups.
 
-Handlers defer before any work that touches the database, so the initial response never waits
-for it; `guard` turns every failure into an ephemeral message for the user and a log line, and
+Handlers defer before any work that touches the database (a command's journal row aside, written
+within the ack budget: `command_journal`), so the initial response never waits long for it; `guard` turns every failure into an ephemeral message for the user and a log line, and
 counts the interaction once in the request metrics.
 """
 

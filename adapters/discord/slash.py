@@ -1,4 +1,6 @@
-"""Slash commands carried out: each defers before touching the database, then replies.
+"""Slash commands carried out: each is journaled (`command_journal`, within the ack budget) and
+deferred before its work touches the database, then replies; a command whose process died is
+carried out from its journal row by the same body of work, replying through followups.
 
 Questions, leaderboards and team lists are for the channel; everything else only for the user.
 """
