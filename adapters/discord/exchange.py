@@ -1,8 +1,9 @@
 """One interaction's replies: the initial response within Discord's three seconds, then followups.
 
 Handlers defer before any work that touches the database (a command's journal row aside, written
-within the ack budget: `command_journal`), so the initial response never waits long for it; `guard` turns every failure into an ephemeral message for the user and a log line, and
-counts the interaction once in the request metrics.
+within the ack budget: `command_journal`), so the initial response never waits long for it;
+`guard` turns every failure into an ephemeral message for the user and a log line, and counts
+the interaction once in the request metrics.
 """
 
 from __future__ import annotations
