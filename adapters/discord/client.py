@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import discord
 import yarl
 
 from adapters.discord.clicks import QuizClicks
+from adapters.discord.command_journal import GRACE, CommandJournal, CommandRecovery
 from adapters.discord.config import DiscordConfig
 from adapters.discord.daily import DailyCommands
 from adapters.discord.exam import ExamCommands
@@ -17,6 +19,7 @@ from adapters.discord.reminders import DiscordReminders
 from adapters.discord.slash import QuizCommands
 from adapters.discord.tree import QuizTree, build_tree
 from adapters.discord.turns import DiscordWork
+from bot.app.journal import RequestJournal
 from bot.bootstrap import Core
 
 
@@ -39,6 +42,7 @@ class DiscordBot:
     tree: QuizTree
     in_flight: DiscordWork
     poster: DiscordPoster
+    commands: CommandJournal
 
 
 def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
@@ -60,9 +64,12 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
     in_flight = DiscordWork(limit=config.queue_limit)
     clicks = QuizClicks(core.quiz, in_flight, core.feedback, config.ack_budget)
     exam = ExamCommands(core.commands, core.exam, in_flight)
+    journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
+    commands = CommandJournal(journal, config.ack_budget)
+    core.outbox.register(CommandRecovery(commands, client), grace=GRACE)
     tree = build_tree(
         client,
-        QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight),
+        QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight, commands),
         DailyCommands(core.quiz, core.commands, in_flight),
         exam,
     )
@@ -70,7 +77,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
     client.add_dynamic_items(*exam.kinds)
     poster = DiscordPoster(client, clicks.buttons)
     core.reminders.messengers["discord"] = DiscordReminders(client, poster.pace)
-    return DiscordBot(client, tree, in_flight, poster)
+    return DiscordBot(client, tree, in_flight, poster, commands)
 
 
 async def sync_commands(tree: QuizTree, guild_id: int | None) -> None:

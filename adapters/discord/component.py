@@ -78,6 +78,7 @@ class DiscordComponent:
         connection = self._connection
         if connection is not None and not await within(asyncio.wait({connection}), deadline, "the gateway"):
             connection.cancel()
+        await self.bot.commands.finish(deadline)
 
 
 def _report_end(task: asyncio.Task[None]) -> None:

@@ -26,6 +26,9 @@ class DiscordConfig:
     ack_budget: float = 2.0
     """How long a click waits for its answer to be recorded before it is acknowledged
     (STUDYBOT_ACK_BUDGET_SECONDS; Discord allows 3 s)."""
+    request_lease: float = 60.0
+    """How long a deferred command's journal row is held without renewal before another
+    process carries it out (STUDYBOT_REQUEST_LEASE_SECONDS)."""
 
     @property
     def sharded(self) -> bool:
@@ -84,6 +87,7 @@ def discord_config(settings: Settings) -> DiscordConfig:
         shard_ids=_shard_ids(settings.discord_shard_ids, settings.discord_shard_count),
         queue_limit=settings.studybot_work_queue_limit,
         ack_budget=settings.studybot_ack_budget_seconds,
+        request_lease=settings.studybot_request_lease_seconds,
     )
 
 

@@ -1,8 +1,9 @@
 """One interaction's replies: the initial response within Discord's three seconds, then followups.
 
-Handlers defer before any work that touches the database, so the initial response never waits
-for it; `guard` turns every failure into an ephemeral message for the user and a log line, and
-counts the interaction once in the request metrics.
+Handlers defer before any work that touches the database (a command's journal row aside, written
+within the ack budget: `command_journal`), so the initial response never waits long for it;
+`guard` turns every failure into an ephemeral message for the user and a log line, and counts
+the interaction once in the request metrics.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class Exchange:
         self.interaction = interaction
         self.outcome = Outcome.OK
         self._public_placeholder = False
+        self.cut_short = False
+        """Stopping cancelled the work (`guard`); `told_unfinished`: its person was told."""
+        self.told_unfinished = False
 
     async def defer(self, *, ephemeral: bool) -> None:
         """Answer at once with a "thinking" placeholder that the next `send` replaces."""
@@ -139,10 +143,12 @@ class Exchange:
                 yield
         except asyncio.CancelledError:
             self.outcome = Outcome.ERROR
+            self.cut_short = True
             told = False
             with contextlib.suppress(Exception):
                 await self.send(UNFINISHED, ephemeral=True)
                 told = True
+            self.told_unfinished = told
             if ticket is not None:
                 ticket.tell(told)
             raise

@@ -1,4 +1,6 @@
-"""Slash commands carried out: each defers before touching the database, then replies.
+"""Slash commands carried out: each is journaled (`command_journal`, within the ack budget) and
+deferred before its work touches the database, then replies; a command whose process died is
+carried out from its journal row by the same body of work, replying through followups.
 
 Questions, leaderboards and team lists are for the channel; everything else only for the user.
 """
@@ -12,6 +14,7 @@ from discord import app_commands
 
 from adapters.discord import people, render
 from adapters.discord.buttons import Buttons
+from adapters.discord.command_journal import CommandJournal, Followups, Options
 from adapters.discord.exchange import Exchange
 from adapters.discord.reports import reports_embed
 from adapters.discord.turns import DiscordWork
@@ -39,12 +42,29 @@ AUTOCOMPLETE_NAME_MAX = 100
 
 class QuizCommands:
     def __init__(
-        self, quiz: QuizService, commands: Commands, buttons: Buttons, in_flight: DiscordWork
+        self,
+        quiz: QuizService,
+        commands: Commands,
+        buttons: Buttons,
+        in_flight: DiscordWork,
+        journal: CommandJournal,
     ) -> None:
         self.quiz = quiz
         self.commands = commands
         self.buttons = buttons
         self.in_flight = in_flight
+        self.journal = journal
+        journal.register("quiz", self.post_question, public=True)
+        journal.register("leaderboard", self.post_leaderboard, public=True)
+        journal.register("stats", self.show_stats, public=False)
+        journal.register("team join", self.change_team, public=False)
+        journal.register("team create", self.change_team, public=False)
+        journal.register("team rename", self.manage, public=False)
+        journal.register("team delete", self.manage, public=False)
+        journal.register("team leave", self.leave, public=False)
+        journal.register("team list", self.post_teams, public=True)
+        journal.register("dashboard", self.show_dashboard, public=False)
+        journal.register("reports", self.show_reports, public=False)
 
     async def complete_topic(
         self, interaction: discord.Interaction, typed: str
@@ -56,21 +76,25 @@ class QuizCommands:
         ]
 
     async def ask(self, interaction: discord.Interaction, topic: str | None) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=False)
-        async with self.in_flight.track(), exchange.guard("quiz"):
-            result = await exchange.execute(self.commands, Ask(topic))
-            match result:
-                case Posted(view):
-                    message = await exchange.send(
-                        ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
-                    )
-                    assert message is not None
-                    await self.quiz.set_message_ref(view.instance_id, str(message.id))
-                case TopicNotFound():
-                    await exchange.refuse(render.not_found(result))
-                case NoQuestions():
-                    await exchange.refuse(render.no_questions(result))
+        """A question for the channel: journaled before its defer (`command_journal`), as every
+        command deferred here is."""
+        await self.journal.run(interaction, "quiz", {"topic": topic}, self.in_flight)
+
+    async def post_question(self, replies: Exchange | Followups, options: Options) -> None:
+        """`/quiz [topic]`'s work, live or carried out after a crash."""
+        topic = options.get("topic")
+        result = await replies.execute(self.commands, Ask(topic if isinstance(topic, str) else None))
+        match result:
+            case Posted(view):
+                message = await replies.send(
+                    ephemeral=False, embed=render.question(view), view=self.buttons.question(view)
+                )
+                assert message is not None
+                await self.quiz.set_message_ref(view.instance_id, str(message.id))
+            case TopicNotFound():
+                await replies.refuse(render.not_found(result))
+            case NoQuestions():
+                await replies.refuse(render.no_questions(result))
 
     async def topics(self, interaction: discord.Interaction) -> None:
         exchange = Exchange(interaction)
@@ -85,72 +109,84 @@ class QuizCommands:
             await exchange.send(ephemeral=True, embed=render.help_())
 
     async def leaderboard(self, interaction: discord.Interaction, period: Period, scope: Scope) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=False)
-        async with self.in_flight.track(), exchange.guard("leaderboard"):
-            board = await exchange.execute(self.commands, ShowLeaderboard(period, scope))
-            if isinstance(board, Leaderboard):
-                await exchange.send(ephemeral=False, embed=render.leaderboard(board))
+        options = {"period": period.value, "scope": scope.value}
+        await self.journal.run(interaction, "leaderboard", options, self.in_flight)
+
+    async def post_leaderboard(self, replies: Exchange | Followups, options: Options) -> None:
+        command = ShowLeaderboard(Period(str(options["period"])), Scope(str(options["scope"])))
+        board = await replies.execute(self.commands, command)
+        if isinstance(board, Leaderboard):
+            await replies.send(ephemeral=False, embed=render.leaderboard(board))
 
     async def stats(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("stats"):
-            stats = await exchange.execute(self.commands, ShowStats())
-            if isinstance(stats, UserStats):
-                await exchange.send(ephemeral=True, embed=render.stats(stats))
+        await self.journal.run(interaction, "stats", {}, self.in_flight)
+
+    async def show_stats(self, replies: Exchange | Followups, _options: Options) -> None:
+        stats = await replies.execute(self.commands, ShowStats())
+        if isinstance(stats, UserStats):
+            await replies.send(ephemeral=True, embed=render.stats(stats))
 
     async def join_team(self, interaction: discord.Interaction, name: str, create: bool = False) -> None:
-        exchange = Exchange(interaction)
+        action = "team create" if create else "team join"
         valid = validate_team_name(name)
-        async with self.in_flight.track(), exchange.guard("team create" if create else "team join"):
-            if isinstance(valid, Invalid):
-                await exchange.refuse(valid.message)
-                return
-            await exchange.defer(ephemeral=True)
-            change = await exchange.execute(self.commands, JoinTeam(valid, create))
-            if isinstance(change, TeamChange):
-                await exchange.send(render.team_change(change), ephemeral=True)
+        if isinstance(valid, Invalid):
+            await self._refuse_at_once(interaction, action, valid.message)
+            return
+        await self.journal.run(interaction, action, {"name": valid, "create": create}, self.in_flight)
+
+    async def change_team(self, replies: Exchange | Followups, options: Options) -> None:
+        command = JoinTeam(str(options["name"]), bool(options["create"]))
+        change = await replies.execute(self.commands, command)
+        if isinstance(change, TeamChange):
+            await replies.send(render.team_change(change), ephemeral=True)
 
     async def manage_team(self, interaction: discord.Interaction, name: str, new_name: str | None) -> None:
         """For server managers: rename a team (`new_name`) or delete it (None)."""
-        exchange = Exchange(interaction)
+        action = "team rename" if new_name else "team delete"
         names = [validate_team_name(n) for n in (name, new_name) if n is not None]
-        async with self.in_flight.track(), exchange.guard("team rename" if new_name else "team delete"):
-            invalid = next((n for n in names if isinstance(n, Invalid)), None)
-            if invalid is not None:
-                await exchange.refuse(invalid.message)
-                return
-            await exchange.defer(ephemeral=True)
-            old = str(names[0])
-            command = DeleteTeam(old) if new_name is None else RenameTeam(old, str(names[1]))
-            done = await exchange.execute(self.commands, command)
-            if isinstance(done, TeamManaged):
-                await exchange.send(done.text, ephemeral=True)
+        invalid = next((n for n in names if isinstance(n, Invalid)), None)
+        if invalid is not None:
+            await self._refuse_at_once(interaction, action, invalid.message)
+            return
+        options = {"name": str(names[0]), "new_name": None if new_name is None else str(names[1])}
+        await self.journal.run(interaction, action, options, self.in_flight)
+
+    async def manage(self, replies: Exchange | Followups, options: Options) -> None:
+        old, new = str(options["name"]), options.get("new_name")
+        command = DeleteTeam(old) if new is None else RenameTeam(old, str(new))
+        done = await replies.execute(self.commands, command)
+        if isinstance(done, TeamManaged):
+            await replies.send(done.text, ephemeral=True)
+
+    async def _refuse_at_once(self, interaction: discord.Interaction, action: str, text: str) -> None:
+        """A typed option refused before anything is deferred: the refusal is the response."""
+        exchange = Exchange(interaction)
+        async with self.in_flight.track(), exchange.guard(action):
+            await exchange.refuse(text)
 
     async def leave_team(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("team leave"):
-            change = await exchange.execute(self.commands, LeaveTeam())
-            if isinstance(change, TeamChange):
-                await exchange.send(render.team_change(change), ephemeral=True)
+        await self.journal.run(interaction, "team leave", {}, self.in_flight)
+
+    async def leave(self, replies: Exchange | Followups, _options: Options) -> None:
+        change = await replies.execute(self.commands, LeaveTeam())
+        if isinstance(change, TeamChange):
+            await replies.send(render.team_change(change), ephemeral=True)
 
     async def list_teams(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=False)
-        async with self.in_flight.track(), exchange.guard("team list"):
-            teams = await exchange.execute(self.commands, ListTeams())
-            if isinstance(teams, TeamList):
-                await exchange.send(ephemeral=False, embed=render.teams(teams))
+        await self.journal.run(interaction, "team list", {}, self.in_flight)
+
+    async def post_teams(self, replies: Exchange | Followups, _options: Options) -> None:
+        teams = await replies.execute(self.commands, ListTeams())
+        if isinstance(teams, TeamList):
+            await replies.send(ephemeral=False, embed=render.teams(teams))
 
     async def dashboard(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("dashboard"):
-            link = await exchange.execute(self.commands, ShowDashboard())
-            if isinstance(link, DashboardLink):
-                await exchange.send(render.dashboard_link(link), ephemeral=True)
+        await self.journal.run(interaction, "dashboard", {}, self.in_flight)
+
+    async def show_dashboard(self, replies: Exchange | Followups, _options: Options) -> None:
+        link = await replies.execute(self.commands, ShowDashboard())
+        if isinstance(link, DashboardLink):
+            await replies.send(render.dashboard_link(link), ephemeral=True)
 
     async def status(self, interaction: discord.Interaction) -> None:
         """For server managers: is the bot alive here, and what does it know."""
@@ -169,9 +205,9 @@ class QuizCommands:
 
     async def reports(self, interaction: discord.Interaction) -> None:
         """For server managers: the latest reports of bad questions on this server."""
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("reports"):
-            reports = await exchange.execute(self.commands, ShowReports())
-            if isinstance(reports, ReportList):
-                await exchange.send(ephemeral=True, embed=reports_embed(reports))
+        await self.journal.run(interaction, "reports", {}, self.in_flight)
+
+    async def show_reports(self, replies: Exchange | Followups, _options: Options) -> None:
+        reports = await replies.execute(self.commands, ShowReports())
+        if isinstance(reports, ReportList):
+            await replies.send(ephemeral=True, embed=reports_embed(reports))

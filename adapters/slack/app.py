@@ -21,10 +21,12 @@ from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.deck_listeners import register_decks
 from adapters.slack.dedupe import RecentDeliveries, skip_redeliveries
 from adapters.slack.direct import register_direct
+from adapters.slack.direct_journal import DirectJournal
 from adapters.slack.exam_listeners import register_exam
 from adapters.slack.listeners import CountUpdates, register
 from adapters.slack.report_listeners import register_reports
 from adapters.slack.web_logging import skip_unwanted_debug_lines
+from bot.app.journal import RequestJournal
 from bot.bootstrap import Core
 from bot.db.database import Database
 
@@ -72,6 +74,7 @@ def build_app(
     counts: CountUpdates,
     commands: CommandJournal,
     recordings: Recordings,
+    direct_journal: RequestJournal,
 ) -> AsyncApp:
     """The Bolt app for these settings. Bolt does not check signatures itself: in HTTP mode the
     gate in front of it (`gate.py`) has checked them on the raw bytes before anything was parsed,
@@ -95,7 +98,8 @@ def build_app(
     assert store is None or isinstance(store, installs.DatabaseInstallationStore)
     register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
     register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
-    register_direct(app, core, config.admins, background)
+    direct = DirectJournal(direct_journal, config.ack_budget, token_lookup(config.bot_token, store))
+    register_direct(app, core, config.admins, background, direct)
     register_exam(app, core, background, config.ack_budget, recordings)
     register_reports(app, core, background, config.ack_budget)
     register_decks(app, core, config.admins, background)

@@ -89,9 +89,13 @@ class SlackComponent:
         self.counts = count_updates(core.quiz, self.background, client)
         self.journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
         commands = CommandJournal(self.journal, self.background, config.ack_budget)
+        # Direct messages' rows: never marked abandoned by stopping, which cannot tell their people.
+        self.direct_journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
         # Answer clicks being recorded at once: past it, the next click is told "busy".
         self.recordings = Recordings(min(config.queue_limit, RECORDING_LIMIT))
-        self.bolt = build_app(config, core, client, self.background, self.counts, commands, self.recordings)
+        self.bolt = build_app(
+            config, core, client, self.background, self.counts, commands, self.recordings, self.direct_journal
+        )
         self.poster = SlackDailyPoster(
             self.bolt.client,
             _studybots_own(self.bolt.installation_store),
@@ -145,6 +149,7 @@ class SlackComponent:
         await self.background.drain(deadline - tell_reserve, deadline)
         await within(self.journal.abandon_open(), deadline, "marking the unfinished commands told")
         await self.inflight.drain(max(0.0, deadline - loop.time()), "answer-count updates")
+        self.direct_journal.close()
         await self.session.close()
 
 

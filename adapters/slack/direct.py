@@ -4,6 +4,7 @@ the reply goes back to that conversation, where its buttons work as in a channel
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncApp
@@ -14,9 +15,11 @@ from adapters.slack.admins import is_admin
 from adapters.slack.background import Background, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.deck_files import upload_export
+from adapters.slack.direct_journal import GRACE, DirectJournal, DirectRecovery, journaled
 from adapters.slack.listeners import PLATFORM, client_for, message_ref
 from bot.app.commands import Notice
 from bot.app.deck_ports import ExportedDeck
+from bot.app.journal import ABANDONED
 from bot.bootstrap import Core
 from bot.errors import UserFacingError
 from bot.grammar import parse
@@ -31,10 +34,15 @@ class DirectMessage(NamedTuple):
     token: str | None
     response_url: None = None
     """A message has none: the reply goes back as a message (`_answer`)."""
+    key: str = ""
+    """The event's id: its journal row's key (`direct_journal`); none, no row."""
 
 
-def register_direct(app: AsyncApp, core: Core, admins: ListedAdmins, background: Background) -> None:
-    """Answer the members who write to Studybot in its Messages tab."""
+def register_direct(
+    app: AsyncApp, core: Core, admins: ListedAdmins, background: Background, journal: DirectJournal
+) -> None:
+    """Answer the members who write to Studybot in its Messages tab; each message journaled
+    before its ack (`direct_journal`)."""
 
     async def answer(message: DirectMessage) -> Outcome:
         client = client_for(app.client, message.token)
@@ -64,7 +72,22 @@ def register_direct(app: AsyncApp, core: Core, admins: ListedAdmins, background:
         await client.chat_postMessage(channel=message.channel, **blocks.reply(result))
         return "refused" if isinstance(result, Notice) else "ok"
 
-    route = background.route("event", "direct message", answer, DirectMessage._make)
+    async def answer_journaled(message: DirectMessage) -> Outcome:
+        """Answer, then mark the row done, whatever the outcome; not when stopping cut the work
+        short: its person cannot be told, so its row stays open for another process."""
+        try:
+            return await answer(message)
+        finally:
+            if message.key and not _cancelled():
+                background.inflight.spawn(journal.journal.end(message.key))
+
+    async def recovered(fields: dict[str, Any], token: str | None) -> Outcome:
+        return await answer(
+            DirectMessage(fields["workspace"], fields["user"], fields["channel"], fields["text"], token)
+        )
+
+    route = background.route("event", "direct message", answer_journaled, DirectMessage._make)
+    core.outbox.register(DirectRecovery(recovered, journal.token_of), grace=GRACE)
 
     async def direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         """Only what a person wrote: not Studybot's own messages, edits or other subtypes; an
@@ -77,7 +100,17 @@ def register_direct(app: AsyncApp, core: Core, admins: ListedAdmins, background:
         if not (isinstance(team, str) and isinstance(user, str) and isinstance(channel, str)):
             return
         text = event.get("text")
-        job = DirectMessage(team, user, channel, text if isinstance(text, str) else "", client.token)
-        background.offer(route, job)
+        event_id = body.get("event_id")
+        key = event_id if isinstance(event_id, str) else ""
+        job = DirectMessage(team, user, channel, text if isinstance(text, str) else "", client.token, key=key)
+        if key and not await journaled(journal.journal, journal.budget, key, job._asdict()):
+            return  # delivered twice: the first delivery answers it
+        if background.offer(route, job) is not None and key:
+            background.inflight.spawn(journal.journal.end(key, ABANDONED))
 
     app.event("message")(direct_message)
+
+
+def _cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -51,6 +51,7 @@ class StandInSlack:
         self.url = ""
         self.held = 0
         self._hold: Callable[[str, dict[str, Any]], bool] | None = None
+        self._hold_api: Callable[[str, dict[str, Any]], bool] | None = None
         self._released = asyncio.Event()
         # Files uploaded through files.getUploadURLExternal's upload URL, by file id.
         self.uploads: dict[str, bytes] = {}
@@ -146,6 +147,11 @@ class StandInSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._body(request)
+        if self._hold_api is not None and self._hold_api(method, body):
+            async with self._changed:
+                self.held += 1
+                self._changed.notify_all()
+            await self._released.wait()
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         failures = self._failures[method]
         status = failures.popleft() if failures else 200
@@ -246,8 +252,13 @@ class StandInSlack:
         self._hold = which
         self._released.clear()
 
+    def hold_api(self, which: Callable[[str, dict[str, Any]], bool]) -> None:
+        """Answer no Web API call that `which(method, body)` picks until released."""
+        self._hold_api = which
+        self._released.clear()
+
     def release_responses(self) -> None:
-        self._hold = None
+        self._hold = self._hold_api = None
         self._released.set()
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -1,0 +1,88 @@
+"""Deferred Discord commands journaled before their defer (issue 13, point 1): the row is written
+before the interaction is deferred, marked done when the work ends, and marked abandoned when a
+graceful stop cut the work short and told its person. (The kill test, `test_command_kill.py`,
+shows a dead process's commands carried out by the next one.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import Connection, text
+
+from adapters.discord.command_journal import KIND
+from adapters.discord.exchange import UNFINISHED
+from bot.app.outbox import Due, Outcome, Scheduled
+from bot.bootstrap import Core
+from tests.discord.conftest import StallableDatabase, running, stand_in_settings
+from tests.discord.payloads import ALICE, option, slash
+from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
+
+LONG_BUDGET = 2.8
+
+
+def journal_rows(connection: Connection) -> list[tuple[str, str]]:
+    rows = connection.execute(text("SELECT key, state FROM outbox WHERE kind = 'discord_command'"))
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+async def test_a_command_is_journaled_before_it_is_deferred_and_marked_done_after(
+    stand_in: DiscordStandIn, quiz_core: Core, quiz_database: StallableDatabase
+) -> None:
+    settings = stand_in_settings(stand_in, studybot_ack_budget_seconds=LONG_BUDGET)
+    async with running(stand_in, settings, quiz_core) as component:
+        command = slash(ALICE, "quiz", option("topic", "ecs"))
+        quiz_database.open.clear()
+        await stand_in.dispatch("INTERACTION_CREATE", command)
+        await asyncio.wait_for(quiz_database.stalled.wait(), LONG_BUDGET)
+        assert stand_in.callbacks(command) == []
+
+        released = stand_in.now()
+        quiz_database.open.set()
+        (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(command), LONG_BUDGET)
+        await stand_in.wait_for(lambda: stand_in.followups(command))
+        assert released < callback.at
+        await component.bot.commands.marks.drain(LONG_BUDGET)
+    assert await quiz_database.read(journal_rows) == [(command["id"], "sent")]
+
+
+async def test_a_command_cut_short_by_a_graceful_stop_is_told_and_marked_abandoned(
+    stand_in: DiscordStandIn, quiz_core: Core, quiz_database: StallableDatabase
+) -> None:
+    # Discord takes no question: the work is under way when the stop comes.
+    stand_in.hold(lambda method, path, body: "/webhooks/" in path and bool(body.get("embeds")))
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core) as component:
+        command = slash(ALICE, "quiz", option("topic", "ecs"))
+        await stand_in.dispatch("INTERACTION_CREATE", command)
+        await stand_in.wait_for(lambda: stand_in.held)
+        await component.stop(asyncio.get_running_loop().time() + 1.0)
+
+    (told,) = stand_in.followups(command)
+    assert told.body["content"] == UNFINISHED and told.body["flags"] & EPHEMERAL
+    assert await quiz_database.read(journal_rows) == [(command["id"], "dropped")]
+
+
+async def test_a_recovered_command_refused_tells_its_person_alone(
+    stand_in: DiscordStandIn, quiz_core: Core
+) -> None:
+    """Carried out after a crash, `/quiz nosuchtopic` removes the public "thinking" placeholder
+    and tells the person privately, as it would have live."""
+    row = {
+        "application_id": str(APP_ID),
+        "token": "token-recovered",
+        "workspace": str(GUILD_ID),
+        "workspace_name": "Study",
+        "channel": str(CHANNEL_ID),
+        "user": str(ALICE.id),
+        "user_name": "Alice",
+        "is_admin": False,
+        "command": "quiz",
+        "options": {"topic": "nosuchtopic"},
+    }
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core):
+        handler = quiz_core.outbox.handlers[KIND]
+        due = Due(1, Scheduled(KIND, "1", "discord", quiz_core.outbox.clock.now(), row), attempts=0)
+        assert await handler.deliver(due) is Outcome.SENT
+
+    assert stand_in.find("DELETE", rf"/webhooks/{APP_ID}/token-recovered/messages/@original", 204)
+    (told,) = stand_in.find("POST", rf"/webhooks/{APP_ID}/token-recovered")
+    assert told.body["content"].startswith("No topic 'nosuchtopic'") and told.body["flags"] & EPHEMERAL

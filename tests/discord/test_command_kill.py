@@ -1,0 +1,109 @@
+"""An acknowledgement is a promise for Discord's slash commands (issue 13, point 1), on a real
+`studybot serve`: SIGKILL once a burst of `/quiz` and `/quiz-team join` commands was deferred,
+with Discord holding every followup so that none was finished, then a restart on the same
+database. Every deferred command is carried out once, its reply sent as the interaction's
+followup: a question for the channel, a team joined for the person alone."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+
+from bot.db.database import Database
+from tests.conftest import reset_postgres
+from tests.discord.payloads import Person, option, slash, subcommand
+from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
+from tests.served import served
+
+DEADLINE = 60.0
+QUESTIONS = 20
+JOINS = 10
+COMMANDS = QUESTIONS + JOINS
+# An id well away from the stand-in's people and the click test's.
+FIRST_PERSON = 720000000000000000
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'served.db'}"
+    url: str = request.getfixturevalue("postgres_run_url")
+    await reset_postgres(url)
+    return url
+
+
+def journal_states(connection: Connection) -> list[str]:
+    rows = connection.execute(text("SELECT state FROM outbox WHERE kind = 'discord_command'"))
+    return [str(row[0]) for row in rows]
+
+
+async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after_the_restart(
+    tmp_path: Path, database_url: str
+) -> None:
+    stand_in = DiscordStandIn()
+    await stand_in.start()
+    settings: dict[str, str | None] = {
+        "STUDYBOT_DATABASE_URL": database_url,
+        "STUDYBOT_REQUEST_LEASE_SECONDS": "1",
+        "STUDYBOT_OUTBOX_CHECK_SECONDS": "0.2",
+        "DISCORD_TOKEN": stand_in.token,
+        "DISCORD_API_URL": stand_in.api_url,
+        "DISCORD_GATEWAY_URL": stand_in.gateway_url,
+        "SLACK_BOT_TOKEN": None,
+        "SLACK_SIGNING_SECRET": None,
+    }
+    # Discord answers no followup before the kill: every deferred command is still to be
+    # finished. (The held requests of the killed process are never answered.)
+    before_the_kill = True
+    stand_in.hold(lambda method, path, _body: before_the_kill and method == "POST" and "/webhooks/" in path)
+    people = [Person(FIRST_PERSON + n, f"q{n}") for n in range(COMMANDS)]
+    questions = [slash(person, "quiz", option("topic", "ecs")) for person in people[:QUESTIONS]]
+    joins = [
+        slash(person, "quiz-team", subcommand("join", option("name", f"Crew {n}")))
+        for n, person in enumerate(people[QUESTIONS:])
+    ]
+    commands = questions + joins
+    try:
+        async with asyncio.timeout(DEADLINE):
+            async with served(tmp_path, "", **settings) as bot:
+                await stand_in.wait_for(lambda: stand_in.identifies, DEADLINE)
+                for interaction in commands:
+                    await stand_in.dispatch("INTERACTION_CREATE", interaction)
+                await stand_in.wait_for(lambda: all(stand_in.callbacks(c) for c in commands), DEADLINE)
+                bot.process.send_signal(signal.SIGKILL)
+                await bot.exited()
+            before_the_kill = False
+            assert bot.process.returncode == -signal.SIGKILL
+            assert not any(stand_in.followups(c) for c in commands)
+
+            async with served(tmp_path, "", **settings) as bot:
+
+                def finished() -> bool:
+                    return all(stand_in.followups(c) for c in commands)
+
+                await stand_in.wait_for(finished, DEADLINE / 2)
+                # A graceful stop writes the marks of what was delivered.
+                assert await bot.stop() == 0
+            followups: list[Any] = [f for c in commands for f in stand_in.followups(c)]
+            asked = [f.body for c in questions for f in stand_in.followups(c)]
+            joined = [f.body for c in joins for f in stand_in.followups(c)]
+    finally:
+        await stand_in.stop()
+
+    database = Database(database_url)
+    try:
+        states = await database.read(journal_states)
+    finally:
+        await database.dispose()
+    # Every row marked done: no process will carry a command out again.
+    assert states == ["sent"] * COMMANDS
+    assert len(followups) == COMMANDS, "each deferred command carried out once"
+    assert all(body["embeds"] and not body.get("flags", 0) for body in asked), "a public question each"
+    assert len(joined) == JOINS
+    for n, body in enumerate(joined):
+        assert f"Crew {n}" in body["content"] and body["flags"] & EPHEMERAL, "a team joined, told privately"
