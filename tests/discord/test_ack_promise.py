@@ -38,7 +38,9 @@ async def test_an_answer_is_recorded_before_its_click_is_acknowledged(
 
         released = stand_in.now()
         quiz_database.open.set()
-        callback, feedback = await stand_in.interact(answer, followups=1)
+        # The click was dispatched once, above: wait for its acknowledgement and its feedback.
+        (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(answer), timeout=DISCORD_DEADLINE)
+        (feedback,) = await stand_in.wait_for(lambda: stand_in.followups(answer), timeout=DISCORD_DEADLINE)
         assert released < callback.at
         assert callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
         assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
