@@ -153,12 +153,6 @@ def _journal(
 ) -> list[int | None]:
     """Insert each request's row claimed by `claimer` (None for a request journaled before),
     and mark the finished ones."""
-    ids: list[int | None] = []
-    for item in items:
-        if not repositories.outbox.schedule(item):
-            ids.append(None)
-            continue
-        [due] = repositories.outbox.claim_keys(item.kind, [item.key], now, lease_until, claimer)
-        ids.append(due.id)
+    ids = repositories.outbox.schedule_claimed(items, lease_until, claimer)
     finish_rows(marks, now, repositories)
     return ids
