@@ -19,11 +19,26 @@ async def test_acknowledgements_writes_take_the_next_turn_before_earlier_ones() 
     turns, order = WriteTurns(), []
     async with turns.turn():
         tasks = []
-        for name, urgent in (("later 1", False), ("ack 1", True), ("later 2", False), ("ack 2", True)):
+        for name, urgent in (("later 1", False), ("ack 1", True), ("ack 2", True)):
             tasks.append(asyncio.create_task(_writer(turns, name, urgent, order)))
             await asyncio.sleep(0)  # each asks for its turn in this order
     await asyncio.gather(*tasks)
-    assert order == ["ack 1", "ack 2", "later 1", "later 2"]
+    assert order == ["ack 1", "ack 2", "later 1"]
+
+
+async def test_other_writes_get_a_turn_after_every_two_urgent_ones() -> None:
+    turns, order = WriteTurns(), []
+    async with turns.turn():
+        tasks = []
+        for name, urgent in (
+            ("later 1", False),
+            ("later 2", False),
+            *((f"ack {n}", True) for n in range(1, 6)),
+        ):
+            tasks.append(asyncio.create_task(_writer(turns, name, urgent, order)))
+            await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == ["ack 1", "ack 2", "later 1", "ack 3", "ack 4", "later 2", "ack 5"]
 
 
 async def test_a_writer_cancelled_while_waiting_does_not_keep_the_turn() -> None:

@@ -6,8 +6,7 @@ takes its write transactions one at a time, so those would otherwise queue behin
 already acknowledged (a question posted, a delivery marked), and the ack's latency would be the
 whole backlog's. A task that writes for an acknowledgement sets `ACKNOWLEDGING` in its own
 context (`acknowledging()`); the database gives its transactions the next turn (`bot.db.turns`).
-The group commits keep at most one such transaction waiting each, so the other writes still get
-every second or third turn.
+After two such turns in a row, a waiting write of other work goes, so it is never starved.
 """
 
 from __future__ import annotations
