@@ -117,6 +117,10 @@ async def run(directory: Path, questions: QuestionBank, plan: E2EPlan) -> list[F
                 lambda: servers.ceiling("bolt-direct", slack_url),
             ),
             (
+                "Bolt-durable, one SQLite row per request before its ack",
+                lambda: servers.ceiling("bolt-durable", slack_url),
+            ),
+            (
                 "Studybot (studybot serve)",
                 lambda: servers.studybot(directory, questions, slack_url, instances_for(_most_clicks(plan))),
             ),
@@ -130,13 +134,14 @@ async def run(directory: Path, questions: QuestionBank, plan: E2EPlan) -> list[F
 
 
 def _figures(results: dict[str, Measured]) -> list[Figure]:
-    bare, bolt, _direct, studybot = results.values()
+    bare, bolt, _direct, durable, studybot = results.values()
     figures = [
         info(f"closed loop {CLIENTS} clients: {name}", m.throughput, "requests/s")
         for name, m in results.items()
     ]
     figures.append(at_least("Studybot / ack-only Bolt", studybot.throughput / bolt.throughput, "ratio", 0.7))
     figures.append(info("ack-only Bolt / bare aiohttp", bolt.throughput / bare.throughput, "ratio"))
+    figures.append(info("Studybot / Bolt-durable", studybot.throughput / durable.throughput, "ratio"))
     if studybot.dropped:
         figures.append(info("Studybot: connections dropped past its cap", studybot.dropped, "requests"))
     for name, measured in results.items():

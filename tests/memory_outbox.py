@@ -44,6 +44,19 @@ class MemoryOutbox:
         self.s.next_id += 1
         return True
 
+    def schedule_claimed(
+        self, items: Sequence[Scheduled], lease_until: datetime, claimer: str
+    ) -> list[int | None]:
+        ids: list[int | None] = []
+        for item in items:
+            if not self.schedule(item):
+                ids.append(None)
+                continue
+            row_id = self.s.next_id - 1
+            self.s.rows[row_id].lease_until, self.s.rows[row_id].claimed_by = lease_until, claimer
+            ids.append(row_id)
+        return ids
+
     def _matching(self, kind: str, key_prefix: str) -> list[int]:
         return [
             i

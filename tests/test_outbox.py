@@ -95,6 +95,29 @@ async def test_scheduling_is_idempotent_and_cancellable(uow: UnitOfWork, clock: 
     assert await uow.read(lambda r: r.outbox.pending("reveal", "")) == []
 
 
+async def test_rows_scheduled_claimed_are_leased_to_their_claimer_once_per_key(
+    uow: UnitOfWork, clock: FrozenClock
+) -> None:
+    """A journal's group commit: the rows inserted already claimed, in one statement."""
+    earlier, first, second = (item(clock, key, kind="journaled") for key in ("k0", "k1", "k2"))
+    assert await schedule(uow, earlier) == [True]
+    lease_until = clock.now() + timedelta(seconds=60)
+    ids = await uow.write(lambda r: r.outbox.schedule_claimed([second, earlier, first], lease_until, "me"))
+    assert ids[1] is None and ids[0] is not None and ids[2] is not None and ids[0] != ids[2]
+    # Leased to "me": no other claimer takes them before the lease runs out; the earlier row is.
+    taken = await uow.write(
+        lambda r: r.outbox.claim_keys("journaled", ["k0", "k1", "k2"], clock.now(), lease_until, "other")
+    )
+    assert [due.item.key for due in taken] == ["k0"]
+    clock.advance(seconds=61)
+    later = clock.now() + timedelta(seconds=60)
+    retaken = await uow.write(
+        lambda r: r.outbox.claim_keys("journaled", ["k1", "k2"], clock.now(), later, "other")
+    )
+    assert {due.id: due.item.key for due in retaken} == {ids[2]: "k1", ids[0]: "k2"}
+    assert retaken[0].item.payload == {"workspace": "T1", "n": [1, "x"]}
+
+
 async def test_a_row_not_yet_due_waits(uow: UnitOfWork, clock: FrozenClock) -> None:
     await schedule(uow, item(clock, "later", minutes=-5))
     handler = Recorder()

@@ -35,6 +35,7 @@ from bot.app.ports import (
     UnitOfWork,
     Workspace,
 )
+from bot.app.urgent import acknowledging
 from bot.errors import QuizError, StorageUnavailable
 from bot.metrics import ANSWERS
 from bot.models import Actor, AnswerOutcome, Mode, Scope
@@ -74,7 +75,9 @@ class AnswerRecorder:
         return await future
 
     async def _write_queued(self) -> None:
-        """Write batches until the queue is empty, then end (the next answer starts a new task)."""
+        """Write batches until the queue is empty, then end (the next answer starts a new task).
+        Acknowledgements wait for these batches: their transactions go first."""
+        acknowledging()
         while not self._queue.empty():
             batch = [self._queue.get_nowait() for _ in range(min(self.max_batch, self._queue.qsize()))]
             try:

@@ -24,6 +24,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.app.outbox import JsonValue, OutboxRunner, Scheduled, finish_rows
+from bot.app.urgent import acknowledging
 
 if TYPE_CHECKING:
     from bot.app.ports import Repositories
@@ -87,7 +88,9 @@ class RequestJournal:
     async def _write_waiting(self) -> None:
         """Group commit: the rows begun and ended while one transaction is written go together
         in the next one (a busy SQLite writer takes one transaction at a time, and the answers'
-        batches wait behind each)."""
+        batches wait behind each). Acknowledgements wait for these rows: their transactions go
+        first."""
+        acknowledging()
         while self._begun or self._ended:
             begun, self._begun = self._begun, []
             ended, self._ended = self._ended, []
@@ -150,12 +153,6 @@ def _journal(
 ) -> list[int | None]:
     """Insert each request's row claimed by `claimer` (None for a request journaled before),
     and mark the finished ones."""
-    ids: list[int | None] = []
-    for item in items:
-        if not repositories.outbox.schedule(item):
-            ids.append(None)
-            continue
-        [due] = repositories.outbox.claim_keys(item.kind, [item.key], now, lease_until, claimer)
-        ids.append(due.id)
+    ids = repositories.outbox.schedule_claimed(items, lease_until, claimer)
     finish_rows(marks, now, repositories)
     return ids

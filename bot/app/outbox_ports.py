@@ -16,6 +16,14 @@ class Outbox(Protocol):
         """Insert once per (kind, key); False if it already exists (in any state)."""
         ...
 
+    def schedule_claimed(
+        self, items: Sequence[Scheduled], lease_until: datetime, claimer: str
+    ) -> list[int | None]:
+        """Insert each item once per (kind, key), already leased to `claimer` (a request
+        journaled by the process carrying it out); each new row's id, None where the row
+        existed before."""
+        ...
+
     def cancel(self, kind: str, key_prefix: str) -> int:
         """Remove still-pending rows of a kind whose key starts with the prefix; how many."""
         ...

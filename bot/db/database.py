@@ -12,7 +12,6 @@ file by a checkpoint thread (`bot.db.checkpoint`), not inside these commits.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.db.checkpoint import Checkpointer
 from bot.db.faults import DatabaseFault, Fault, FaultLog, classify
 from bot.db.tables_outbox import write_probe
 from bot.db.threaded import ThreadedEngine
+from bot.db.turns import WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Read transactions that run at once on SQLite (write-ahead log: they never wait for the writer).
@@ -120,14 +120,14 @@ class Database:
             self._reader: ThreadedEngine | None = ThreadedEngine(reader, "sqlite-reader", readers)
             self._writer: ThreadedEngine | None = ThreadedEngine(writer, "sqlite-writer")
             self.checkpointer: Checkpointer | None = Checkpointer(checkpointer)
-            self._write_lock: AbstractAsyncContextManager[Any] = asyncio.Lock()
+            self._turns: WriteTurns | None = WriteTurns()
         else:
             self.engine = self.engine_for_writes = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
             self._reader = self._writer = None
             self.checkpointer = None
-            self._write_lock = nullcontext()
+            self._turns = None
 
     @property
     def dialect(self) -> str:
@@ -180,10 +180,14 @@ class Database:
         if self._writer is None or self.checkpointer is None:
             async with _translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
-        async with self._write_lock, _translated():
+        async with self._write_turn(), _translated():
             result = await self._writer.transaction(work)
         self.checkpointer.committed()
         return result
+
+    def _write_turn(self) -> AbstractAsyncContextManager[None]:
+        """SQLite: the process's write transactions one at a time (`bot.db.turns`)."""
+        return nullcontext() if self._turns is None else self._turns.turn()
 
     async def ping(self) -> None:
         """Raise StorageUnavailable unless the database answers."""
@@ -194,7 +198,8 @@ class Database:
         """A transaction on the async engine, for whole-database tools: migrations and
         `studybot db export|import` (which streams rows); use cases use `read`/`write`."""
         engine = self.engine_for_writes if write else self.engine
-        async with self._write_lock if write else nullcontext(), _translated(), engine.begin() as connection:
+        turn = self._write_turn() if write else nullcontext()
+        async with turn, _translated(), engine.begin() as connection:
             yield connection
 
     async def dispose(self) -> None:

@@ -29,6 +29,8 @@ _PENDING = outbox.c.state == "pending"
 _STILL_PENDING = (outbox.c.state + "") == "pending"
 # Row ids per statement when rows are finished in bulk (within SQLite's bound-parameter limit).
 _CHUNK = 500
+# Rows of one multi-row insert (10 values each, well inside SQLite's 32,766 parameters).
+_CLAIMED_CHUNK = 200
 
 
 class _InSql:
@@ -71,23 +73,32 @@ class SqlOutbox:
         self.connection = connection
 
     def schedule(self, item: Scheduled) -> bool:
-        if item.due_at.tzinfo is None:
-            raise ValueError("due_at must be timezone-aware")
         statement = (
             insert(self.connection, outbox)
-            .values(
-                kind=item.kind,
-                key=item.key,
-                platform=item.platform,
-                due_at=item.due_at,
-                payload=json.dumps(dict(item.payload), separators=(",", ":")),
-                state="pending",
-                attempts=0,
-            )
+            .values(**_values(item))
             .on_conflict_do_nothing(index_elements=["kind", "key"])
             .returning(outbox.c.id)
         )
         return self.connection.execute(statement).first() is not None
+
+    def schedule_claimed(
+        self, items: Sequence[Scheduled], lease_until: datetime, claimer: str
+    ) -> list[int | None]:
+        """One statement a chunk (a journal's group commit: one insert, not one per row)."""
+        ids: dict[tuple[str, str], int] = {}
+        for start in range(0, len(items), _CLAIMED_CHUNK):
+            rows = [
+                {**_values(item), "lease_until": lease_until, "claimed_by": claimer}
+                for item in items[start : start + _CLAIMED_CHUNK]
+            ]
+            statement = (
+                insert(self.connection, outbox)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["kind", "key"])
+                .returning(outbox.c.id, outbox.c.kind, outbox.c.key)
+            )
+            ids.update({(kind, key): row_id for row_id, kind, key in self.connection.execute(statement)})
+        return [ids.get((item.kind, item.key)) for item in items]
 
     def cancel(self, kind: str, key_prefix: str) -> int:
         result = self.connection.execute(
@@ -195,3 +206,19 @@ class SqlOutbox:
             )
             missed += [(row.id, _scheduled(row)) for row in rows]
         return sorted(missed, key=lambda pair: pair[0])
+
+
+def _values(item: Scheduled) -> dict[str, Any]:
+    """A new row's values: pending, never tried."""
+    if item.due_at.tzinfo is None:
+        raise ValueError("due_at must be timezone-aware")
+    payload = json.dumps(dict(item.payload), separators=(",", ":"))
+    return {
+        "kind": item.kind,
+        "key": item.key,
+        "platform": item.platform,
+        "due_at": item.due_at,
+        "payload": payload,
+        "state": "pending",
+        "attempts": 0,
+    }
