@@ -6,7 +6,10 @@ shows a dead process's commands carried out by the next one.)"""
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 
 from adapters.discord.command_journal import KIND
@@ -14,7 +17,7 @@ from adapters.discord.exchange import UNFINISHED
 from bot.app.outbox import Due, Outcome, Scheduled
 from bot.bootstrap import Core
 from tests.discord.conftest import StallableDatabase, running, stand_in_settings
-from tests.discord.payloads import ALICE, option, slash
+from tests.discord.payloads import ALICE, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
 
 LONG_BUDGET = 2.8
@@ -43,6 +46,47 @@ async def test_a_command_is_journaled_before_it_is_deferred_and_marked_done_afte
         assert released < callback.at
         await component.bot.commands.marks.drain(LONG_BUDGET)
     assert await quiz_database.read(journal_rows) == [(command["id"], "sent")]
+
+
+LEARNING_COMMANDS = {
+    "private quiz": lambda: slash(ALICE, "quiz", option("topic", "ecs"), option("private", True, kind=5)),
+    "review": lambda: slash(ALICE, "quiz-review"),
+    "remind at": lambda: slash(ALICE, "quiz-remind", subcommand("at", option("time", "08:30"))),
+    "remind off": lambda: slash(ALICE, "quiz-remind", subcommand("off")),
+    "remind status": lambda: slash(ALICE, "quiz-remind", subcommand("status")),
+    "pause": lambda: slash(ALICE, "quiz-pause", option("days", 3, kind=4)),
+    "exam date": lambda: slash(ALICE, "quiz-exam-date", option("date", "off")),
+}
+
+
+@pytest.mark.parametrize("name", LEARNING_COMMANDS)
+async def test_private_and_reminder_commands_are_journaled_before_their_defer(
+    name: str, stand_in: DiscordStandIn, quiz_core: Core, quiz_database: StallableDatabase
+) -> None:
+    """Only the person sees these: an ephemeral defer, after the row, and a followup."""
+    settings = stand_in_settings(stand_in, studybot_ack_budget_seconds=LONG_BUDGET)
+    async with running(stand_in, settings, quiz_core) as component:
+        command: dict[str, Any] = LEARNING_COMMANDS[name]()
+        quiz_database.open.clear()
+        await stand_in.dispatch("INTERACTION_CREATE", command)
+        await asyncio.wait_for(quiz_database.stalled.wait(), LONG_BUDGET)
+        assert stand_in.callbacks(command) == []
+
+        released = stand_in.now()
+        quiz_database.open.set()
+        (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(command), LONG_BUDGET)
+        (reply, *_) = await stand_in.wait_for(lambda: stand_in.followups(command))
+        assert released < callback.at and reply.body["flags"] & EPHEMERAL
+        await component.bot.commands.marks.drain(LONG_BUDGET)
+    rows = await quiz_database.read(journal_rows)
+    assert rows == [(command["id"], "sent")]
+    assert await quiz_database.read(lambda c: journal_payload(c)["command"]) == name
+
+
+def journal_payload(connection: Connection) -> dict[str, Any]:
+    row = connection.execute(text("SELECT payload FROM outbox WHERE kind = 'discord_command'")).one()
+    payload = row[0]
+    return payload if isinstance(payload, dict) else dict(json.loads(payload))
 
 
 async def test_a_command_cut_short_by_a_graceful_stop_is_told_and_marked_abandoned(
