@@ -70,7 +70,7 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
     tree = build_tree(
         client,
         QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight, commands),
-        DailyCommands(core.quiz, core.commands, in_flight),
+        DailyCommands(core.quiz, core.commands, in_flight, commands),
         exam,
     )
     client.add_dynamic_items(*clicks.buttons.kinds)

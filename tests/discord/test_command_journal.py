@@ -17,7 +17,7 @@ from adapters.discord.exchange import UNFINISHED
 from bot.app.outbox import Due, Outcome, Scheduled
 from bot.bootstrap import Core
 from tests.discord.conftest import StallableDatabase, running, stand_in_settings
-from tests.discord.payloads import ALICE, option, slash, subcommand
+from tests.discord.payloads import ADMIN, ALICE, group, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
 
 LONG_BUDGET = 2.8
@@ -56,11 +56,20 @@ LEARNING_COMMANDS = {
     "remind status": lambda: slash(ALICE, "quiz-remind", subcommand("status")),
     "pause": lambda: slash(ALICE, "quiz-pause", option("days", 3, kind=4)),
     "exam date": lambda: slash(ALICE, "quiz-exam-date", option("date", "off")),
+    "daily status": lambda: slash(ALICE, "quiz-daily"),
+    "daily on": lambda: admin("daily", subcommand("on", option("time", "09:00"))),
+    "daily off": lambda: admin("daily", subcommand("off")),
+    "digest": lambda: admin("digest", subcommand("on", option("weekday", "fri"))),
 }
+"""By the command name their journal rows carry."""
+
+
+def admin(name: str, action: dict[str, Any]) -> dict[str, Any]:
+    return slash(ADMIN, "quiz-admin", group(name, action))
 
 
 @pytest.mark.parametrize("name", LEARNING_COMMANDS)
-async def test_private_and_reminder_commands_are_journaled_before_their_defer(
+async def test_private_reminder_and_schedule_commands_are_journaled_before_their_defer(
     name: str, stand_in: DiscordStandIn, quiz_core: Core, quiz_database: StallableDatabase
 ) -> None:
     """Only the person sees these: an ephemeral defer, after the row, and a followup."""
