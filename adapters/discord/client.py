@@ -63,9 +63,9 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
         )
     in_flight = DiscordWork(limit=config.queue_limit)
     clicks = QuizClicks(core.quiz, in_flight, core.feedback, config.ack_budget)
-    exam = ExamCommands(core.commands, core.exam, in_flight)
     journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
     commands = CommandJournal(journal, config.ack_budget)
+    exam = ExamCommands(core.commands, core.exam, in_flight, commands)
     core.outbox.register(CommandRecovery(commands, client), grace=GRACE)
     tree = build_tree(
         client,

@@ -59,6 +59,9 @@ LEARNING_COMMANDS = {
     "daily status": lambda: slash(ALICE, "quiz-daily"),
     "daily on": lambda: admin("daily", subcommand("on", option("time", "09:00"))),
     "daily off": lambda: admin("daily", subcommand("off")),
+    "exam start": lambda: slash(ALICE, "quiz-exam", subcommand("start", option("questions", 5, kind=4))),
+    "exam history": lambda: slash(ALICE, "quiz-exam", subcommand("history")),
+    "exam stop": lambda: slash(ALICE, "quiz-exam", subcommand("stop")),
     "digest": lambda: admin("digest", subcommand("on", option("weekday", "fri"))),
 }
 """By the command name their journal rows carry."""
