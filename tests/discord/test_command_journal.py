@@ -117,12 +117,8 @@ async def test_a_command_cut_short_by_a_graceful_stop_is_told_and_marked_abandon
     assert await quiz_database.read(journal_rows) == [(command["id"], "dropped")]
 
 
-async def test_a_recovered_command_refused_tells_its_person_alone(
-    stand_in: DiscordStandIn, quiz_core: Core
-) -> None:
-    """Carried out after a crash, `/quiz nosuchtopic` removes the public "thinking" placeholder
-    and tells the person privately, as it would have live."""
-    row = {
+def recovered_row(command: str, options: dict[str, Any]) -> dict[str, Any]:
+    return {
         "application_id": str(APP_ID),
         "token": "token-recovered",
         "workspace": str(GUILD_ID),
@@ -131,9 +127,17 @@ async def test_a_recovered_command_refused_tells_its_person_alone(
         "user": str(ALICE.id),
         "user_name": "Alice",
         "is_admin": False,
-        "command": "quiz",
-        "options": {"topic": "nosuchtopic"},
+        "command": command,
+        "options": options,
     }
+
+
+async def test_a_recovered_command_refused_tells_its_person_alone(
+    stand_in: DiscordStandIn, quiz_core: Core
+) -> None:
+    """Carried out after a crash, `/quiz nosuchtopic` removes the public "thinking" placeholder
+    and tells the person privately, as it would have live."""
+    row = recovered_row("quiz", {"topic": "nosuchtopic"})
     async with running(stand_in, stand_in_settings(stand_in), quiz_core):
         handler = quiz_core.outbox.handlers[KIND]
         due = Due(1, Scheduled(KIND, "1", "discord", quiz_core.outbox.clock.now(), row), attempts=0)
@@ -142,3 +146,27 @@ async def test_a_recovered_command_refused_tells_its_person_alone(
     assert stand_in.find("DELETE", rf"/webhooks/{APP_ID}/token-recovered/messages/@original", 204)
     (told,) = stand_in.find("POST", rf"/webhooks/{APP_ID}/token-recovered")
     assert told.body["content"].startswith("No topic 'nosuchtopic'") and told.body["flags"] & EPHEMERAL
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "said"),
+    [
+        ("review", {"topic": "nosuchtopic"}, "No topic 'nosuchtopic'"),
+        ("pause", {"action": "pause", "days": 3}, "Reminders are off"),
+        ("exam history", {"action": "history"}, "Your exams"),
+    ],
+)
+async def test_a_recovered_private_command_replies_to_its_person_alone(
+    command: str, options: dict[str, Any], said: str, stand_in: DiscordStandIn, quiz_core: Core
+) -> None:
+    """Carried out after a crash from its row's options, a command deferred privately answers
+    in a private followup (its "thinking" placeholder was private already: nothing to remove)."""
+    async with running(stand_in, stand_in_settings(stand_in), quiz_core):
+        handler = quiz_core.outbox.handlers[KIND]
+        row = recovered_row(command, options)
+        due = Due(1, Scheduled(KIND, "1", "discord", quiz_core.outbox.clock.now(), row), attempts=0)
+        assert await handler.deliver(due) is Outcome.SENT
+
+    assert not stand_in.find("DELETE", rf"/webhooks/{APP_ID}/token-recovered/messages/@original", 204)
+    (told,) = stand_in.find("POST", rf"/webhooks/{APP_ID}/token-recovered")
+    assert told.body["flags"] & EPHEMERAL and said in str(told.body)
