@@ -63,14 +63,14 @@ def build_bot(config: DiscordConfig, core: Core) -> DiscordBot:
         )
     in_flight = DiscordWork(limit=config.queue_limit)
     clicks = QuizClicks(core.quiz, in_flight, core.feedback, config.ack_budget)
-    exam = ExamCommands(core.commands, core.exam, in_flight)
     journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
     commands = CommandJournal(journal, config.ack_budget)
+    exam = ExamCommands(core.commands, core.exam, in_flight, commands)
     core.outbox.register(CommandRecovery(commands, client), grace=GRACE)
     tree = build_tree(
         client,
         QuizCommands(core.quiz, core.commands, clicks.buttons, in_flight, commands),
-        DailyCommands(core.quiz, core.commands, in_flight),
+        DailyCommands(core.quiz, core.commands, in_flight, commands),
         exam,
     )
     client.add_dynamic_items(*clicks.buttons.kinds)

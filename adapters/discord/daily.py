@@ -13,8 +13,9 @@ import discord
 from discord.app_commands import Choice
 
 from adapters.discord import people, render_daily
+from adapters.discord.command_journal import CommandJournal, Followups, Options
 from adapters.discord.exchange import Exchange
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.app.commands import Commands, DailyStopped
 from bot.app.quiz import QuizService
 from bot.daily.models import DailyStatusReport
@@ -56,10 +57,19 @@ def complete_weekdays(typed: str) -> list[Choice[str]]:
 
 
 class DailyCommands:
-    def __init__(self, quiz: QuizService, commands: Commands, in_flight: InFlight) -> None:
+    """Each journaled before its defer (`command_journal`, options in the row), one body of work
+    for the live reply and for the recovery after a crash."""
+
+    def __init__(
+        self, quiz: QuizService, commands: Commands, in_flight: DiscordWork, journal: CommandJournal
+    ) -> None:
         self.quiz = quiz
         self.commands = commands
         self.in_flight = in_flight
+        self.journal = journal
+        journal.register("daily on", self.turn_on, public=False)
+        journal.register("daily off", self.turn_off, public=False)
+        journal.register("daily status", self.show_status, public=False)
 
     async def complete_topic(self, interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
         everything = Choice(name="all · every topic", value=ALL_TOPICS)
@@ -78,27 +88,34 @@ class DailyCommands:
         weekdays: str | None,
         reveal: str | None,
     ) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("daily on"):
-            command = daily_on(topic, time, timezone, weekdays, reveal)
-            reply = await exchange.execute(self.commands, command)
-            if isinstance(reply, DailyStatusReport):
-                embed = render_daily.status(reply, "The question of the day is on here")
-                await exchange.send(ephemeral=True, embed=embed)
+        options = {"topic": topic, "time": time, "timezone": timezone, "weekdays": weekdays, "reveal": reveal}
+        await self.journal.run(interaction, "daily on", options, self.in_flight)
+
+    async def turn_on(self, replies: Exchange | Followups, options: Options) -> None:
+        def text(name: str) -> str | None:
+            value = options.get(name)
+            return value if isinstance(value, str) else None
+
+        time = str(options["time"])
+        command = daily_on(text("topic"), time, text("timezone"), text("weekdays"), text("reveal"))
+        reply = await replies.execute(self.commands, command)
+        if isinstance(reply, DailyStatusReport):
+            embed = render_daily.status(reply, "The question of the day is on here")
+            await replies.send(ephemeral=True, embed=embed)
 
     async def off(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("daily off"):
-            reply = await exchange.execute(self.commands, DailyOff())
-            if isinstance(reply, DailyStopped):
-                await exchange.send(reply.text, ephemeral=True)
+        await self.journal.run(interaction, "daily off", {}, self.in_flight)
+
+    async def turn_off(self, replies: Exchange | Followups, _options: Options) -> None:
+        reply = await replies.execute(self.commands, DailyOff())
+        if isinstance(reply, DailyStopped):
+            await replies.send(reply.text, ephemeral=True)
 
     async def status(self, interaction: discord.Interaction) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("daily status"):
-            report = await exchange.execute(self.commands, DailyStatus())
-            if isinstance(report, DailyStatusReport):
-                await exchange.send(ephemeral=True, embed=render_daily.status(report))
+        """`/quiz-admin daily status` and `/quiz-daily`."""
+        await self.journal.run(interaction, "daily status", {}, self.in_flight)
+
+    async def show_status(self, replies: Exchange | Followups, _options: Options) -> None:
+        report = await replies.execute(self.commands, DailyStatus())
+        if isinstance(report, DailyStatusReport):
+            await replies.send(ephemeral=True, embed=render_daily.status(report))

@@ -10,31 +10,47 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
+from adapters.discord.command_journal import CommandJournal, Followups, Options
 from adapters.discord.daily import complete_timezone
 from adapters.discord.exchange import Exchange
-from adapters.inflight import InFlight
+from adapters.discord.turns import DiscordWork
 from bot.app.commands import Commands
 from bot.app.digest import DigestStatusReport
-from bot.grammar_digest import DAY_NAMES, DigestCommand, DigestOff, DigestStatus, parse_digest
+from bot.grammar_digest import DAY_NAMES, parse_digest
 
 DAYS = [Choice(name=name.capitalize(), value=day) for day, name in DAY_NAMES.items()]
 
 
 class DigestCommands:
-    def __init__(self, commands: Commands, in_flight: InFlight) -> None:
+    """Journaled before their defer (`command_journal`): the typed words in the row, parsed
+    again by the one body of work for the live reply and for the recovery after a crash."""
+
+    def __init__(self, commands: Commands, in_flight: DiscordWork, journal: CommandJournal) -> None:
         self.commands = commands
         self.in_flight = in_flight
+        self.journal = journal
+        journal.register("digest", self.carry_out, public=False)
 
-    async def run(self, interaction: discord.Interaction, command: DigestCommand | str) -> None:
-        exchange = Exchange(interaction)
-        async with self.in_flight.track(), exchange.guard("digest"):
-            if isinstance(command, str):
+    async def run(self, interaction: discord.Interaction, words: list[str]) -> None:
+        """`words` as the text grammar has them (`on monday 09:00`, `off`, `status`); refused
+        before anything is deferred when they do not parse."""
+        command = parse_digest(words)
+        if isinstance(command, str):
+            exchange = Exchange(interaction)
+            async with self.in_flight.track(), exchange.guard("digest"):
                 await exchange.refuse(command)
-                return
-            await exchange.defer(ephemeral=True)
-            reply = await exchange.execute(self.commands, command)
-            if isinstance(reply, DigestStatusReport):
-                await exchange.send(reply.text, ephemeral=True)
+            return
+        await self.journal.run(interaction, "digest", {"words": list(words)}, self.in_flight)
+
+    async def carry_out(self, replies: Exchange | Followups, options: Options) -> None:
+        words = options["words"]
+        command = parse_digest([str(word) for word in words] if isinstance(words, list) else [])
+        if isinstance(command, str):
+            await replies.refuse(command)
+            return
+        reply = await replies.execute(self.commands, command)
+        if isinstance(reply, DigestStatusReport):
+            await replies.send(reply.text, ephemeral=True)
 
 
 def add_digest(admin: app_commands.Group, digest: DigestCommands) -> None:
@@ -55,7 +71,7 @@ def add_digest(admin: app_commands.Group, digest: DigestCommands) -> None:
         timezone: Range[str, 1, 100] | None = None,
     ) -> None:
         words = [word for word in (weekday, time, timezone) if word]
-        await digest.run(interaction, parse_digest(["on", *words]))
+        await digest.run(interaction, ["on", *words])
 
     @on.autocomplete("timezone")
     async def complete_zone(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
@@ -64,9 +80,9 @@ def add_digest(admin: app_commands.Group, digest: DigestCommands) -> None:
     @group.command(name="off", description="Stop the weekly digest in this channel")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def off(interaction: discord.Interaction) -> None:
-        await digest.run(interaction, DigestOff())
+        await digest.run(interaction, ["off"])
 
     @group.command(name="status", description="The weekly digest in this channel")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def status(interaction: discord.Interaction) -> None:
-        await digest.run(interaction, DigestStatus())
+        await digest.run(interaction, ["status"])

@@ -15,6 +15,7 @@ from discord.ui import Button, DynamicItem, Select, View
 
 from adapters.discord import exam_render as render
 from adapters.discord.buttons import _item_class, _menu_class
+from adapters.discord.command_journal import CommandJournal, Followups, Options
 from adapters.discord.exchange import Exchange
 from adapters.discord.people import actor
 from adapters.discord.turns import DiscordWork
@@ -22,14 +23,18 @@ from bot.app.commands import Commands
 from bot.app.exam import ExamScreen, ExamService
 from bot.exam_grammar import ShowExamHistory, StartExam, StopExam
 from bot.exam_models import ExamHistory, ExamQuestion, ExamReport, ExamReview, ExamStopped
-from bot.grammar import Command
 
 
 class ExamCommands:
-    def __init__(self, commands: Commands, exams: ExamService, in_flight: DiscordWork) -> None:
+    def __init__(
+        self, commands: Commands, exams: ExamService, in_flight: DiscordWork, journal: CommandJournal
+    ) -> None:
         self.commands = commands
         self.exams = exams
         self.in_flight = in_flight
+        self.journal = journal
+        for name in ("exam start", "exam stop", "exam history"):
+            journal.register(name, self.carry_out, public=False)
         self.button: type[DynamicItem[Button[View]]] = _item_class(render.BUTTON, self._clicked, in_flight)
         self.menu: type[DynamicItem[Select[View]]] = _menu_class(render.MENU, self._picked, in_flight)
 
@@ -68,29 +73,28 @@ class ExamCommands:
     async def start(
         self, interaction: discord.Interaction, topic: str | None, questions: int | None, minutes: int | None
     ) -> None:
+        """Journaled before its defer (`command_journal`), as `stop` and `history` are: one body
+        of work (`carry_out`) for the live reply and for the recovery after a crash."""
         named = " ".join((topic or "").split()) or None
-        await self._command(
-            interaction, StartExam(None if named in ("all", "any") else named, questions, minutes)
-        )
+        topic = None if named in ("all", "any") else named
+        options = {"topic": topic, "questions": questions, "minutes": minutes}
+        await self.journal.run(interaction, "exam start", options, self.in_flight)
 
     async def stop(self, interaction: discord.Interaction) -> None:
-        await self._command(interaction, StopExam())
+        await self.journal.run(interaction, "exam stop", {"action": "stop"}, self.in_flight)
 
     async def history(self, interaction: discord.Interaction) -> None:
-        await self._command(interaction, ShowExamHistory())
+        await self.journal.run(interaction, "exam history", {"action": "history"}, self.in_flight)
 
-    async def _command(self, interaction: discord.Interaction, command: Command) -> None:
-        exchange = Exchange(interaction)
-        await exchange.defer(ephemeral=True)
-        async with self.in_flight.track(), exchange.guard("exam"):
-            reply = await exchange.execute(self.commands, command)
-            match reply:
-                case ExamQuestion() | ExamReview() | ExamReport():
-                    await exchange.send(ephemeral=True, embed=self.embed(reply), view=self.view(reply))
-                case ExamHistory():
-                    await exchange.send(ephemeral=True, embed=render.history_embed(reply))
-                case ExamStopped(text):
-                    await exchange.send(text, ephemeral=True)
+    async def carry_out(self, replies: Exchange | Followups, options: Options) -> None:
+        reply = await replies.execute(self.commands, exam_command(options))
+        match reply:
+            case ExamQuestion() | ExamReview() | ExamReport():
+                await replies.send(ephemeral=True, embed=self.embed(reply), view=self.view(reply))
+            case ExamHistory():
+                await replies.send(ephemeral=True, embed=render.history_embed(reply))
+            case ExamStopped(text):
+                await replies.send(text, ephemeral=True)
 
     # -- the clicks -----------------------------------------------------------------------
 
@@ -133,3 +137,18 @@ class ExamCommands:
         async with self.in_flight.track(), exchange.guard("exam click"):
             screen = await step()
             await interaction.edit_original_response(embed=self.embed(screen), view=self.view(screen))
+
+
+def exam_command(options: Options) -> StartExam | StopExam | ShowExamHistory:
+    """The exam command its journal row's options name."""
+    match options.get("action"):
+        case "stop":
+            return StopExam()
+        case "history":
+            return ShowExamHistory()
+    topic, questions, minutes = (options.get(name) for name in ("topic", "questions", "minutes"))
+    return StartExam(
+        topic if isinstance(topic, str) else None,
+        questions if isinstance(questions, int) else None,
+        minutes if isinstance(minutes, int) else None,
+    )

@@ -130,7 +130,7 @@ class QuizCommands:
         action = "team create" if create else "team join"
         valid = validate_team_name(name)
         if isinstance(valid, Invalid):
-            await self._refuse_at_once(interaction, action, valid.message)
+            await self.refuse_at_once(interaction, action, valid.message)
             return
         await self.journal.run(interaction, action, {"name": valid, "create": create}, self.in_flight)
 
@@ -146,7 +146,7 @@ class QuizCommands:
         names = [validate_team_name(n) for n in (name, new_name) if n is not None]
         invalid = next((n for n in names if isinstance(n, Invalid)), None)
         if invalid is not None:
-            await self._refuse_at_once(interaction, action, invalid.message)
+            await self.refuse_at_once(interaction, action, invalid.message)
             return
         options = {"name": str(names[0]), "new_name": None if new_name is None else str(names[1])}
         await self.journal.run(interaction, action, options, self.in_flight)
@@ -158,7 +158,7 @@ class QuizCommands:
         if isinstance(done, TeamManaged):
             await replies.send(done.text, ephemeral=True)
 
-    async def _refuse_at_once(self, interaction: discord.Interaction, action: str, text: str) -> None:
+    async def refuse_at_once(self, interaction: discord.Interaction, action: str, text: str) -> None:
         """A typed option refused before anything is deferred: the refusal is the response."""
         exchange = Exchange(interaction)
         async with self.in_flight.track(), exchange.guard(action):

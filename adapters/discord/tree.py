@@ -21,7 +21,7 @@ from adapters.discord.learning import LearningCommands, add_learning, add_remind
 from adapters.discord.slash import QuizCommands
 from adapters.discord.turns import DiscordWork
 from bot.exam_rules import EXAM_QUESTIONS, MAX_MINUTES, MIN_QUESTIONS
-from bot.grammar import TEAM_NAME_MAX, Ask
+from bot.grammar import TEAM_NAME_MAX
 from bot.models import Period, Scope
 
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
@@ -80,7 +80,7 @@ def build_tree(
         interaction: discord.Interaction, topic: Range[str, 1, 100] | None = None, private: bool = False
     ) -> None:
         if private:
-            await learning.private(interaction, Ask(topic, private=True), "private quiz")
+            await learning.private(interaction, "private quiz", topic)
         else:
             await commands.ask(interaction, topic)
 
@@ -150,7 +150,7 @@ def build_tree(
 
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
-    add_digest(admin, DigestCommands(commands.commands, commands.in_flight))
+    add_digest(admin, DigestCommands(commands.commands, commands.in_flight, commands.journal))
     add_decks(admin, DeckCommands(commands.commands, commands.in_flight))
     if exam is not None:
         add_exam(tree, exam)
