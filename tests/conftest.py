@@ -22,6 +22,7 @@ from bot.bank import QuestionBank, load_bank
 from bot.bootstrap import Core, compose
 from bot.db.database import Database
 from bot.db.migrate import upgrade
+from tests.slack.slack_stand_in import StandInSlack
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 POSTGRES_URL_VARIABLE = "STUDYBOT_TEST_POSTGRES_URL"
@@ -170,3 +171,12 @@ def standings(core: Core) -> Standings:
 @pytest.fixture
 def team_service(core: Core) -> TeamService:
     return core.teams
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[StandInSlack]:
+    """The Slack Web API stand-in on 127.0.0.1, for tests of the Slack adapter and `studybot serve`."""
+    api = StandInSlack()
+    await api.start()
+    yield api
+    await api.stop()

@@ -9,7 +9,6 @@ import asyncio
 import json
 import re
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,14 +36,6 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_run_url")
     await reset_postgres(url)
     return url
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 def click_body(api: StandInSlack, action_id: str, user: int, attempt: int) -> str:

@@ -8,12 +8,10 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from adapters.slack.background import BUSY, RESTARTING, UNFINISHED
 from adapters.work_queue import WORK_SLOTS, three_quarters
@@ -24,14 +22,6 @@ DEADLINE = 60.0
 # The work slots one workspace may hold; the rest stay free for the others.
 SHARE = three_quarters(WORK_SLOTS)
 GRACE = 3.0
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 def not_a_restart_notice(_name: str, body: dict[str, Any]) -> bool:

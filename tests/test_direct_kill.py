@@ -8,25 +8,15 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from tests.served import Served, served, signed
 from tests.slack.slack_stand_in import StandInSlack
 
 DEADLINE = 60.0
 MESSAGES = 30
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 def direct_message(n: int) -> str:

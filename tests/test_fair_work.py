@@ -12,12 +12,10 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-import pytest
 
 from adapters.work_queue import BUSY, WORK_SLOTS, three_quarters
 from tests.served import Served, served, slash_body
@@ -30,14 +28,6 @@ FAIR_SECONDS = 1.0
 # Long enough to tell a reply held up behind the flood from one that came in time.
 WAIT_SECONDS = 10.0
 QUEUE_LIMIT = 40
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 def answer_click(api: StandInSlack, team: str, action_id: str, name: str) -> str:

@@ -4,10 +4,7 @@ few short lines in all, no traceback and nothing of what was sent."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.served import served
 from tests.slack.slack_stand_in import StandInSlack
@@ -18,14 +15,6 @@ NOT_HTTP = [
     b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: x\r\nX-Secret-Marker: " + b"a" * 20_000 + b"\r\n\r\n",
 ]
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 async def test_malformed_http_gets_400_and_a_bounded_log_without_tracebacks(

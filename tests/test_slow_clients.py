@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -21,14 +20,6 @@ DESCRIPTORS = 256
 SLOW_CONNECTIONS = 1_000
 DEADLINE = 60.0
 PARTIAL_REQUEST = b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -20,14 +20,6 @@ def slack_clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def slack_api() -> AsyncIterator[StandInSlack]:
-    api = StandInSlack()
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
 async def slack_bot(
     slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path
 ) -> AsyncIterator[SlackBot]:
