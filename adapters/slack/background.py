@@ -156,17 +156,23 @@ class Background:
     def tell_soon(self, response_url: str | None, text: str) -> None:
         """Tell a user something without queueing it (a refusal), a bounded number at a time:
         past that the message is dropped and counted, as the request already was."""
-        if response_url is None:
-            return
+        if response_url is not None:
+            self.send_soon(lambda: self._tell(response_url, text))
+
+    def send_soon(self, send: Callable[[], Awaitable[object]]) -> None:
+        """`tell_soon` for a refusal sent some other way than a response_url (a direct message's
+        is a message in its conversation): the same bound on how many are sent at once."""
         if self._telling >= TELL_SLOTS:
             BUSY_REFUSALS.labels(platform=PLATFORM, reason="untold").inc()
             return
         self._telling += 1
-        self.inflight.spawn(self._tell_once(response_url, text))
+        self.inflight.spawn(self._send_once(send))
 
-    async def _tell_once(self, response_url: str, text: str) -> None:
+    async def _send_once(self, send: Callable[[], Awaitable[object]]) -> None:
         try:
-            await self._tell(response_url, text)
+            await send()
+        except Exception:
+            log.exception("telling a Slack user that their request was refused failed")
         finally:
             self._telling -= 1
 

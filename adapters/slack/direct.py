@@ -5,6 +5,7 @@ the reply goes back to that conversation, where its buttons work as in a channel
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncApp
@@ -12,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.admins import is_admin
-from adapters.slack.background import Background, Outcome
+from adapters.slack.background import FRIENDLY_FAILURE, Background, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.deck_files import upload_export
 from adapters.slack.direct_journal import GRACE, DirectJournal, DirectRecovery, journaled
@@ -24,6 +25,8 @@ from bot.bootstrap import Core
 from bot.errors import UserFacingError
 from bot.grammar import parse
 from bot.models import Actor, Posted
+
+log = logging.getLogger(__name__)
 
 
 class DirectMessage(NamedTuple):
@@ -45,7 +48,20 @@ def register_direct(
     before its ack (`direct_journal`)."""
 
     async def answer(message: DirectMessage) -> Outcome:
+        """Answer in the conversation; a failure is told there too, since a message has no
+        response_url for the work queue to tell it through."""
         client = client_for(app.client, message.token)
+        try:
+            return await carry_out(message, client)
+        except Exception:
+            log.exception("answering a Slack direct message of %s failed", message.workspace)
+            try:
+                await client.chat_postMessage(channel=message.channel, **blocks.reply_text(FRIENDLY_FAILURE))
+            except Exception:
+                log.exception("telling a Slack user that their direct message failed failed too")
+            return "error"
+
+    async def carry_out(message: DirectMessage, client: AsyncWebClient) -> Outcome:
         actor = Actor(PLATFORM, message.workspace, message.user, "")
 
         async def slack_admin() -> bool:
@@ -92,8 +108,8 @@ def register_direct(
     async def direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         """Only what a person wrote: not Studybot's own messages, edits or other subtypes; an
         event without a workspace, user or conversation is acknowledged and dropped. Work the
-        queue refuses (busy, stopping) is counted there: a message has no response_url to
-        answer through, and telling each sender would cost a call to Slack per refusal."""
+        queue refuses (busy, stopping) is answered in the conversation (a message has no
+        response_url), as many at once as other refusals (`Background.send_soon`)."""
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
         team, user, channel = body.get("team_id"), event.get("user"), event.get("channel")
@@ -105,8 +121,13 @@ def register_direct(
         job = DirectMessage(team, user, channel, text if isinstance(text, str) else "", client.token, key=key)
         if key and not await journaled(journal.journal, journal.budget, key, job._asdict()):
             return  # delivered twice: the first delivery answers it
-        if background.offer(route, job) is not None and key:
+        refusal = background.offer(route, job)
+        if refusal is None:
+            return
+        if key:
             background.inflight.spawn(journal.journal.end(key, ABANDONED))
+        reply = blocks.reply_text(refusal)
+        background.send_soon(lambda: client.chat_postMessage(channel=channel, **reply))
 
     app.event("message")(direct_message)
 

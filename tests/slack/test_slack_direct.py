@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from slack_harness import SlackBot, button_for, text_of
+
+from adapters.work_queue import BUSY, WorkQueue
 
 
 def direct_message(event_id: str, text: str, **extra: Any) -> str:
@@ -56,3 +59,27 @@ async def test_studybots_own_messages_and_edits_get_no_answer(slack_bot: SlackBo
     [reply] = await slack_bot.api.wait_ok("chat.postMessage")
     assert "dockerhub" in text_of(reply.body)
     assert len(slack_bot.api.attempts("chat.postMessage")) == 1
+
+
+async def test_a_direct_message_whose_answer_fails_is_told_so_in_the_conversation(
+    slack_bot: SlackBot,
+) -> None:
+    """A message has no response_url: the failure is told where it was written, not only logged."""
+    slack_bot.api.reject_next("chat.postMessage", "internal_error")
+    status, _ = await slack_bot.send_raw(direct_message("Ev006", "topics"), "application/json")
+    assert status == 200
+    [_, told] = await slack_bot.api.wait_ok("chat.postMessage", 2)
+    assert told.body["channel"] == "D1"
+    assert "Something went wrong on our side" in text_of(told.body)
+
+
+async def test_a_direct_message_refused_while_studybot_is_busy_is_told_so_at_once(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the work queue's bound the writer hears "busy" in the conversation, not silence."""
+    monkeypatch.setattr(WorkQueue, "refusal", lambda _queue, _workspace: BUSY)
+    status, _ = await slack_bot.send_raw(direct_message("Ev007", "ecs"), "application/json")
+    assert status == 200
+    [told] = await slack_bot.api.wait_ok("chat.postMessage")
+    assert told.body["channel"] == "D1"
+    assert text_of(told.body).startswith(BUSY)
