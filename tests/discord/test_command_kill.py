@@ -1,9 +1,10 @@
 """An acknowledgement is a promise for Discord's slash commands (issue 13, point 1), on a real
 `studybot serve`: SIGKILL once a burst of journaled commands (`/quiz`, `/quiz-team join`,
-`/quiz-review`, `/quiz-pause`, `/quiz-exam history`, `/quiz-admin deck list`) was deferred, with
-Discord holding every followup so that none was finished, then a restart on the same database.
-Every deferred command is carried out once, its reply sent as the interaction's followup: a
-question for the channel, everything else for the person alone."""
+`/quiz-review`, `/quiz-pause`, `/quiz-exam history`, `/quiz-admin deck list|import`) was
+deferred, with Discord holding every followup so that none was finished, then a restart on the
+same database. Every deferred command is carried out once, its reply sent as the interaction's
+followup: a question for the channel, everything else for the person alone (a deck import
+downloads its attachment again)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,20 @@ from bot.db.database import Database
 from tests.conftest import reset_postgres
 from tests.discord.payloads import ALL_PERMISSIONS, Person, group, option, slash, subcommand
 from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
+from tests.discord.test_decks import CSV, import_with
 from tests.served import served
 
 DEADLINE = 60.0
 QUESTIONS = 20
 JOINS = 10
-# Of each private command: `/quiz-review`, `/quiz-pause`, `/quiz-exam history`, `/quiz-admin deck list`.
+# Of each command whose reply only its person sees, by what the reply says.
 EACH = 5
 PRIVATE = {
     "review": "Only you see this",
     "pause": "Reminders are off",
     "exam history": "Your exams",
     "deck list": "no decks",
+    "deck import": "Imported the deck",
 }
 COMMANDS = QUESTIONS + JOINS + EACH * len(PRIVATE)
 # An id well away from the stand-in's people and the click test's.
@@ -77,7 +80,7 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
         for n, person in enumerate(people[QUESTIONS:])
     ]
     private = {
-        name: [private_command(name, FIRST_PERSON + 1000 * n + k) for k in range(EACH)]
+        name: [private_command(stand_in, name, FIRST_PERSON + 1000 * n + k) for k in range(EACH)]
         for n, name in enumerate(PRIVATE, 1)
     }
     commands = questions + joins + [c for each in private.values() for c in each]
@@ -128,8 +131,9 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
         assert all(said in str(body) for body in told[name]), name
 
 
-def private_command(name: str, person: int) -> dict[str, Any]:
+def private_command(stand_in: DiscordStandIn, name: str, person: int) -> dict[str, Any]:
     """One of the commands whose reply only its person sees (a server manager's, for decks)."""
+    manager = Person(person, "m", ALL_PERMISSIONS)
     match name:
         case "review":
             return slash(Person(person, "r"), "quiz-review")
@@ -137,6 +141,7 @@ def private_command(name: str, person: int) -> dict[str, Any]:
             return slash(Person(person, "p"), "quiz-pause", option("days", 3, kind=4))
         case "exam history":
             return slash(Person(person, "h"), "quiz-exam", subcommand("history"))
-        case _:
-            manager = Person(person, "m", ALL_PERMISSIONS)
+        case "deck list":
             return slash(manager, "quiz-admin", group("deck", subcommand("list")))
+        case _:
+            return import_with(stand_in, manager, "team.csv", CSV, option("name", f"Deck {person}"))
