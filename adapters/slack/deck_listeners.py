@@ -14,6 +14,7 @@ would have; a file Slack no longer hands over is asked for again (nothing was im
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -176,10 +177,14 @@ def register_decks(
         return "refused" if isinstance(result, Notice) else "ok"
 
     async def journaled(job: DeckImportJob) -> Outcome:
+        """Import, then mark the row done, whatever the outcome (the admin was told it); not when
+        stopping cut the import short: stopping tells the admin, then marks the row abandoned."""
         try:
             return await import_deck(job)
         finally:
-            background.inflight.spawn(journal.end(job.request))
+            task = asyncio.current_task()
+            if task is None or not task.cancelling():
+                background.inflight.spawn(journal.end(job.request))
 
     route = background.route("action", "deck import", journaled, DeckImportJob._make)
     core.outbox.register(DeckImportRecovery(import_deck, token_of, tell, app.client), grace=GRACE)

@@ -20,6 +20,7 @@ from slack_stand_in import StandInSlack
 
 import adapters.serve
 from adapters.slack import component
+from adapters.slack.background import UNFINISHED
 from adapters.slack.command_journal import KIND as COMMAND_KIND
 from adapters.slack.deck_listeners import KIND
 from bot.app.journal import RequestJournal
@@ -122,6 +123,23 @@ async def test_a_submitted_import_is_journaled_before_its_ack_and_marked_done_af
         "response_url": response_url,
         "request": key,
     }
+
+
+async def test_an_import_cut_short_by_a_graceful_stop_is_told_and_its_row_marked_abandoned(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path
+) -> None:
+    """Slack does not answer files.info: the import is under way when the stop comes."""
+    slack_api.admins.add(ADMIN.id)
+    slack_api.hold_api(lambda method, _body: method == "files.info")
+    async with running_bot(slack_api, tmp_path, studybot_stop_grace_seconds=1.0) as bot:
+        view, response_url = await open_form(bot)
+        file_id = bot.api.share_file("team.csv", CSV.encode())
+        assert await submit(bot, submission(bot, view, ADMIN, file_id, "team.csv", "Team")) == (200, "")
+        await slack_api.wait_for(lambda: slack_api.held > 0)
+
+    told = slack_api.ok("respond/" + response_url.rsplit("/", 1)[1])
+    assert [message.body["text"] for message in told] == [UNFINISHED]
+    assert [state for _, state, _ in journal_rows(bot.database, KIND)] == ["dropped"]
 
 
 def import_row(bot: SlackBot, file_id: str, response: str, filename: str = "team.csv") -> dict[str, Any]:
