@@ -63,9 +63,10 @@ class Followups:
         ephemeral: bool,
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
+        file: discord.File | None = None,
     ) -> discord.WebhookMessage:
         """A followup; an ephemeral one right after a public placeholder removes it first, as
-        `Exchange.send` does, so only the person sees it."""
+        `Exchange.send` does, so only the person sees it. `file` goes with it (a deck export)."""
         if ephemeral and self._public_placeholder:
             await self.webhook.delete_message("@original")  # type: ignore[arg-type]  # Discord's alias
         self._public_placeholder = False
@@ -74,6 +75,8 @@ class Followups:
             extra["embed"] = embed
         if view is not None:
             extra["view"] = view
+        if file is not None:
+            extra["file"] = file
         return await self.webhook.send(
             content or "", ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True, **extra
         )

@@ -1,27 +1,38 @@
 """`/quiz-admin deck import|list|remove|export|builtin`: a server's own decks (issue 18), for
 server managers only (the Manage Server permission, as for the question of the day).
 
-`import` takes the file as an attachment option: its size, as Discord states it, is checked
-before a byte is read, and again once read. Every reply is ephemeral: an export is a file only
-the manager sees, since every answer of the deck is in it. Deck names, file names and problem
-messages come from the file: they are escaped, or shown in a code block that cannot be closed
-early, and no message may mention anyone (`NO_MENTIONS`).
+Each is journaled before its defer (`command_journal`, issue 13: an acknowledgement is a
+promise), its options in the row, and carried out by one body of work live and, after a crash,
+from the row. A name that is no deck name, or a file no importer reads, is refused before
+anything is deferred or journaled. An import's row keeps the attachment's name, its size as
+Discord states it, and its URL: the file is downloaded only once the admin rule has passed, its
+size checked before a byte is read and again once read; a recovery downloads it again (an
+attachment's URL outlives the 14 minutes a recovery may come in) or, if Discord no longer hands
+it over, tells the manager that nothing was imported and to send the file again.
+
+Every reply is ephemeral: an export is a file only the manager sees, since every answer of the
+deck is in it. Deck names, file names and problem messages come from the file: they are escaped,
+or shown in a code block that cannot be closed early, and no message may mention anyone
+(`NO_MENTIONS`).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters import deck_text
+from adapters.discord.command_journal import Followups, Options
 from adapters.discord.exchange import Exchange
 from adapters.discord.markdown import code_block, safe
-from adapters.inflight import InFlight
+from adapters.discord.slash import QuizCommands
 from adapters.terminal_render import table
-from bot.app.commands import Commands, Reply
+from bot.app.commands import Reply
 from bot.app.deck_commands import DeckChanged, DeckList
 from bot.app.deck_ports import ExportedDeck, ImportReport
 from bot.decks.choices import CHOICES_RANGE
@@ -45,27 +56,34 @@ from bot.grammar_decks import (
 DECK_COMMAND = "/quiz-admin deck"
 CHOICES = [Choice(name=f"Multiple choice, {n} choices", value=n) for n in CHOICES_RANGE]
 FORMATS = [Choice(name=fmt, value=fmt) for fmt in EXPORT_FORMATS]
-NOT_HANDED_OVER = "Discord did not hand over the attachment (HTTP {status}). Try the import again."
+NOT_HANDED_OVER = "Discord did not hand over the attachment ({why}). Try the import again."
+SEND_AGAIN = (
+    "Studybot restarted before it imported '{filename}', and Discord no longer hands the file over: "
+    "nothing was imported. Please send the file again with /quiz-admin deck import."
+)
 REPORT_COLOUR = discord.Colour.green()
 PROBLEM_COLOUR = discord.Colour.red()
 
 
-async def read_attachment(file: discord.Attachment) -> DeckFile:
-    """The attachment's bytes: refused by its name or its stated size before it is read."""
-    refusal = file_type_refusal(file.filename)
-    if refusal is not None:
-        raise UserFacingError(refusal)
-    if too_big(file.size) is not None:
-        raise UserFacingError(
-            f"'{file.filename}' {too_big(file.size)}; it was not downloaded, and nothing was imported."
-        )
+class NotHandedOver(UserFacingError):
+    """Discord did not hand the attachment over (an error status, or no connection)."""
+
+
+async def read_attachment(filename: str, size: int, download: Callable[[], Awaitable[bytes]]) -> DeckFile:
+    """The attachment's bytes: refused by its stated size before it is read (its name was
+    checked before the command was deferred)."""
+    if too_big(size) is not None:
+        said = f"'{filename}' {too_big(size)}; it was not downloaded, and nothing was imported."
+        raise UserFacingError(said)
     try:
-        data = await file.read()
+        data = await download()
     except discord.HTTPException as error:
-        raise UserFacingError(NOT_HANDED_OVER.format(status=error.status)) from error
+        raise NotHandedOver(NOT_HANDED_OVER.format(why=f"HTTP {error.status}")) from error
+    except (aiohttp.ClientError, OSError, TimeoutError) as error:
+        raise NotHandedOver(NOT_HANDED_OVER.format(why="no connection")) from error
     if too_big(len(data)) is not None:
-        raise UserFacingError(f"'{file.filename}' {too_big(len(data))}; nothing was imported.")
-    return DeckFile(file.filename, data)
+        raise UserFacingError(f"'{filename}' {too_big(len(data))}; nothing was imported.")
+    return DeckFile(filename, data)
 
 
 def report_embed(report: ImportReport) -> discord.Embed:
@@ -94,36 +112,20 @@ def list_embed(listed: DeckList) -> discord.Embed:
 
 
 class DeckCommands:
-    def __init__(self, commands: Commands, in_flight: InFlight) -> None:
-        self.commands = commands
-        self.in_flight = in_flight
+    """The deck commands, journaled before their defer; `client` downloads an import's file."""
 
-    async def run(self, interaction: discord.Interaction, command: DeckCommand | str, what: str) -> None:
-        """Carry out one deck command; a string is a refusal of the typed options."""
-        exchange = Exchange(interaction)
-        async with self.in_flight.track(), exchange.guard(what):
-            if isinstance(command, str):
-                await exchange.refuse(command)
-                return
-            await exchange.defer(ephemeral=True)
-            await self._show(exchange, await exchange.execute(self.commands, command))
+    def __init__(self, base: QuizCommands, client: discord.Client) -> None:
+        self.base = base
+        self.client = client
+        journal = base.journal
+        journal.register("deck import", self.import_deck, public=False)
+        journal.register("deck list", self.list_decks, public=False)
+        journal.register("deck remove", self.remove, public=False)
+        journal.register("deck export", self.export, public=False)
+        journal.register("deck builtin", self.builtin, public=False)
 
-    async def _show(self, exchange: Exchange, reply: Reply) -> None:
-        match reply:
-            case ImportReport():
-                listed = deck_text.problems_file(reply)
-                if listed is None:
-                    await exchange.send(embed=report_embed(reply), ephemeral=True)
-                else:
-                    every = discord.File(io.BytesIO(listed.data), filename=listed.filename)
-                    await exchange.send(embed=report_embed(reply), ephemeral=True, file=every)
-            case DeckList():
-                await exchange.send(embed=list_embed(reply), ephemeral=True)
-            case DeckChanged(text):
-                await exchange.send(safe(text), ephemeral=True)
-            case ExportedDeck(filename, data):
-                file = discord.File(io.BytesIO(data), filename=filename)
-                await exchange.send(safe(deck_text.exported_line(reply)), ephemeral=True, file=file)
+    async def run(self, interaction: discord.Interaction, action: str, options: Options) -> None:
+        await self.base.journal.run(interaction, action, options, self.base.in_flight)
 
     async def import_(
         self,
@@ -134,22 +136,80 @@ class DeckCommands:
         dry_run: bool,
     ) -> None:
         named = deck_name(name)
-
-        async def fetch() -> DeckFile:
-            return await read_attachment(file)
-
-        command = NAME_THE_DECK if named is None else ImportDeck(named, fetch, choices, dry_run)
-        await self.run(interaction, command, "deck import")
+        refusal = NAME_THE_DECK if named is None else file_type_refusal(file.filename)
+        if refusal is not None:
+            await self.base.refuse_at_once(interaction, "deck import", refusal)
+            return
+        options: Options = {
+            "name": named,
+            "choices": choices,
+            "dry_run": dry_run,
+            "filename": file.filename,
+            "size": file.size,
+            "url": file.url,
+        }
+        await self.run(interaction, "deck import", options)
 
     async def named(self, interaction: discord.Interaction, name: str, export: str | None) -> None:
         """`remove` (no format) or `export` (a format) the deck `name`."""
         named = deck_name(name)
+        action = "deck remove" if export is None else "deck export"
         if named is None:
-            await self.run(interaction, NAME_THE_DECK, "deck")
+            await self.base.refuse_at_once(interaction, action, NAME_THE_DECK)
             return
-        fmt = next((f for f in EXPORT_FORMATS if f == export), DEFAULT_EXPORT)
-        command = RemoveDeck(named) if export is None else ExportDeck(named, fmt)
-        await self.run(interaction, command, "deck export" if export else "deck remove")
+        await self.run(interaction, action, {"name": named, "format": export})
+
+    async def import_deck(self, replies: Exchange | Followups, options: Options) -> None:
+        filename, size, url = str(options["filename"]), options["size"], str(options["url"])
+        recovered = isinstance(replies, Followups)
+
+        async def download() -> bytes:
+            return await self.client.http.get_from_cdn(url)
+
+        async def fetch() -> DeckFile:
+            try:
+                return await read_attachment(filename, size if isinstance(size, int) else 0, download)
+            except NotHandedOver as error:
+                if recovered:
+                    raise UserFacingError(SEND_AGAIN.format(filename=safe(filename))) from error
+                raise
+
+        choices = options.get("choices")
+        picked = choices if isinstance(choices, int) else None
+        command = ImportDeck(str(options["name"]), fetch, picked, bool(options.get("dry_run")))
+        await self._carry_out(replies, command)
+
+    async def list_decks(self, replies: Exchange | Followups, _options: Options) -> None:
+        await self._carry_out(replies, ListDecks())
+
+    async def remove(self, replies: Exchange | Followups, options: Options) -> None:
+        await self._carry_out(replies, RemoveDeck(str(options["name"])))
+
+    async def export(self, replies: Exchange | Followups, options: Options) -> None:
+        fmt = next((f for f in EXPORT_FORMATS if f == options.get("format")), DEFAULT_EXPORT)
+        await self._carry_out(replies, ExportDeck(str(options["name"]), fmt))
+
+    async def builtin(self, replies: Exchange | Followups, options: Options) -> None:
+        await self._carry_out(replies, SetBuiltin(bool(options["enabled"])))
+
+    async def _carry_out(self, replies: Exchange | Followups, command: DeckCommand) -> None:
+        await show(replies, await replies.execute(self.base.commands, command))
+
+
+async def show(replies: Exchange | Followups, reply: Reply) -> None:
+    """A deck command's reply, to the manager alone (a refusal was sent already)."""
+    match reply:
+        case ImportReport():
+            listed = deck_text.problems_file(reply)
+            every = None if listed is None else discord.File(io.BytesIO(listed.data), listed.filename)
+            await replies.send(embed=report_embed(reply), ephemeral=True, file=every)
+        case DeckList():
+            await replies.send(embed=list_embed(reply), ephemeral=True)
+        case DeckChanged(text):
+            await replies.send(safe(text), ephemeral=True)
+        case ExportedDeck(filename, data):
+            file = discord.File(io.BytesIO(data), filename=filename)
+            await replies.send(safe(deck_text.exported_line(reply)), ephemeral=True, file=file)
 
 
 def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
@@ -176,7 +236,7 @@ def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
     @group.command(name="list", description="This server's decks")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def list_(interaction: discord.Interaction) -> None:
-        await decks.run(interaction, ListDecks(), "deck list")
+        await decks.run(interaction, "deck list", {})
 
     @group.command(name="remove", description="Remove a deck: its questions leave every list")
     @app_commands.describe(name="The deck's name")
@@ -197,4 +257,4 @@ def add_decks(admin: app_commands.Group, decks: DeckCommands) -> None:
     @app_commands.describe(enabled="On: the built-in questions too; off: only this server's decks")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def builtin(interaction: discord.Interaction, enabled: bool) -> None:
-        await decks.run(interaction, SetBuiltin(enabled), "deck builtin")
+        await decks.run(interaction, "deck builtin", {"enabled": enabled})

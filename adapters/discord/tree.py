@@ -151,7 +151,7 @@ def build_tree(
     add_daily(tree, admin, daily)
     add_team_admin(admin, commands)
     add_digest(admin, DigestCommands(commands.commands, commands.in_flight, commands.journal))
-    add_decks(admin, DeckCommands(commands.commands, commands.in_flight))
+    add_decks(admin, DeckCommands(commands, client))
     if exam is not None:
         add_exam(tree, exam)
     tree.add_command(team)

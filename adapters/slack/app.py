@@ -102,5 +102,5 @@ def build_app(
     register_direct(app, core, config.admins, background, direct)
     register_exam(app, core, background, config.ack_budget, recordings)
     register_reports(app, core, background, config.ack_budget)
-    register_decks(app, core, config.admins, background)
+    register_decks(app, core, config.admins, commands, token_lookup(config.bot_token, store))
     return app

@@ -40,7 +40,14 @@ CANNOT_SEND = (
     "(it needs the im:write and files:write permissions)."
 )
 
+# files.info's answers for a file that is gone: deleted, or never shared with Studybot.
+FILE_GONE = {"file_not_found", "file_deleted"}
+
 log = logging.getLogger(__name__)
+
+
+class NotHandedOver(UserFacingError):
+    """Slack did not hand the file over: it is gone, or its download failed."""
 
 
 def _may_carry_token(url: str, api_url: str) -> bool:
@@ -54,7 +61,7 @@ async def _read_capped(session: aiohttp.ClientSession, url: str, token: str | No
     """The file's bytes, never more than the 10 MB a deck may be (a length header can lie)."""
     async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as response:
         if response.status != 200:
-            raise UserFacingError(NOT_HANDED_OVER.format(why=f"HTTP {response.status}"))
+            raise NotHandedOver(NOT_HANDED_OVER.format(why=f"HTTP {response.status}"))
         if response.content_type == "text/html":
             # Slack's sign-in page, which is what a token without files:read gets.
             raise UserFacingError(NO_FILE_ACCESS.format(code="with a web page"))
@@ -72,6 +79,8 @@ async def fetch_file(client: AsyncWebClient, file_id: str, filename: str) -> Dec
         info = (await client.files_info(file=file_id))["file"]
     except SlackApiError as error:
         code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        if code in FILE_GONE:
+            raise NotHandedOver(NOT_HANDED_OVER.format(why=code)) from error
         raise UserFacingError(
             NO_FILE_ACCESS.format(code=code or f"HTTP {error.response.status_code}")
         ) from error
@@ -81,11 +90,14 @@ async def fetch_file(client: AsyncWebClient, file_id: str, filename: str) -> Dec
         raise UserFacingError(f"'{name}' {too_big(size)}; it was not downloaded, and nothing was imported.")
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not _may_carry_token(url, client.base_url):
-        raise UserFacingError(NOT_HANDED_OVER.format(why="no download address"))
-    if client.session is not None:
-        return DeckFile(name, await _read_capped(client.session, url, client.token, name))
-    async with aiohttp.ClientSession() as session:
-        return DeckFile(name, await _read_capped(session, url, client.token, name))
+        raise NotHandedOver(NOT_HANDED_OVER.format(why="no download address"))
+    try:
+        if client.session is not None:
+            return DeckFile(name, await _read_capped(client.session, url, client.token, name))
+        async with aiohttp.ClientSession() as session:
+            return DeckFile(name, await _read_capped(session, url, client.token, name))
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise NotHandedOver(NOT_HANDED_OVER.format(why="no connection")) from error
 
 
 async def open_import_form(

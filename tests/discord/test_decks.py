@@ -120,13 +120,14 @@ async def test_an_attachment_over_10_mb_is_refused_before_it_is_read(
     assert stand_in.downloads == [] and decks.imports == []
 
 
-async def test_a_file_no_importer_reads_is_refused_by_its_name(
+async def test_a_file_no_importer_reads_is_refused_by_its_name_before_anything_is_deferred(
     stand_in: DiscordStandIn, decks: FakeDecks
 ) -> None:
-    body = await answer(
-        stand_in, import_with(stand_in, ADMIN, "slides.pdf", b"%PDF", option("name", "Slides"))
+    [refused] = await stand_in.interact(
+        import_with(stand_in, ADMIN, "slides.pdf", b"%PDF", option("name", "Slides"))
     )
-    assert "'slides.pdf' is none of them" in shown(body)
+    assert refused.body["type"] == 4 and refused.body["data"]["flags"] & EPHEMERAL
+    assert "'slides.pdf' is none of them" in refused.body["data"]["content"]
     assert stand_in.downloads == [] and decks.imports == []
 
 
