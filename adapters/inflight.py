@@ -83,3 +83,10 @@ async def settled_within(work: asyncio.Future[Any], seconds: float) -> bool:
     answer recorded before its click is acknowledged, within the platform's deadline)."""
     done, _ = await asyncio.wait({work}, timeout=seconds)
     return bool(done)
+
+
+def being_cancelled() -> bool:
+    """Whether the running task is being cancelled (stopping cut its work short): its journal
+    row is then left for stopping to mark abandoned once its person was told, not marked done."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -25,7 +25,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.inflight import settled_within
+from adapters.inflight import being_cancelled, settled_within
 from adapters.slack import blocks
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Outcome
 from adapters.slack.installs import DatabaseInstallationStore
@@ -88,10 +88,13 @@ class CommandJournal:
         background, journal = self.background, self.journal
 
         async def journaled(command: Command) -> Outcome:
+            """The work, then its row marked done; not when stopping cut it short: stopping
+            tells its person, then marks the row abandoned (`RequestJournal.abandon_open`)."""
             try:
                 return await work(command)
             finally:
-                background.inflight.spawn(journal.end(command.request))
+                if not being_cancelled():
+                    background.inflight.spawn(journal.end(command.request))
 
         route = background.route("command", "command", journaled, Command._make)
 

@@ -14,7 +14,6 @@ would have; a file Slack no longer hands over is asked for again (nothing was im
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -27,7 +26,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import deck_text
-from adapters.inflight import settled_within
+from adapters.inflight import being_cancelled, settled_within
 from adapters.slack import blocks
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Outcome
@@ -182,8 +181,7 @@ def register_decks(
         try:
             return await import_deck(job)
         finally:
-            task = asyncio.current_task()
-            if task is None or not task.cancelling():
+            if not being_cancelled():
                 background.inflight.spawn(journal.end(job.request))
 
     route = background.route("action", "deck import", journaled, DeckImportJob._make)

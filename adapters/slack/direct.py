@@ -4,13 +4,13 @@ the reply goes back to that conversation, where its buttons work as in a channel
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.inflight import being_cancelled
 from adapters.slack import blocks
 from adapters.slack.admins import is_admin
 from adapters.slack.background import FRIENDLY_FAILURE, Background, Outcome
@@ -94,7 +94,7 @@ def register_direct(
         try:
             return await answer(message)
         finally:
-            if message.key and not _cancelled():
+            if message.key and not being_cancelled():
                 background.inflight.spawn(journal.journal.end(message.key))
 
     async def recovered(fields: dict[str, Any], token: str | None) -> Outcome:
@@ -130,8 +130,3 @@ def register_direct(
         background.send_soon(lambda: client.chat_postMessage(channel=channel, **reply))
 
     app.event("message")(direct_message)
-
-
-def _cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

@@ -16,7 +16,8 @@ from slack_harness import ACK_SECONDS, SlackBot, SlackUser, button_for, running_
 from slack_stand_in import StandInSlack
 
 from adapters.slack import component
-from adapters.slack.background import BUSY
+from adapters.slack.background import BUSY, UNFINISHED
+from adapters.slack.command_journal import KIND
 from adapters.slack.report_blocks import REASON_BLOCK
 from bot.db.database import Database
 from bot.db.faults import MESSAGES, DatabaseFault, Fault
@@ -178,3 +179,22 @@ async def test_a_report_is_saved_before_its_form_closes_and_a_refused_one_keeps_
         "response_action": "errors",
         "errors": {REASON_BLOCK: MESSAGES[Fault.FULL]},
     }
+
+
+async def test_a_command_cut_short_by_a_graceful_stop_is_told_and_its_row_marked_abandoned(
+    slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path
+) -> None:
+    """Slack does not answer the question's post: `/quiz ecs` is under way when the stop comes.
+    Its person is told, and its row is marked abandoned (not done), so that nobody mistakes it
+    for a command that was carried out."""
+    slack_api.hold_api(lambda method, _body: method == "chat.postMessage")
+    async with running_bot(slack_api, tmp_path, studybot_stop_grace_seconds=1.0) as bot:
+        sent = await bot.slash("ecs")
+        assert sent.status == 200
+        await slack_api.wait_for(lambda: slack_api.held > 0)
+
+    told = slack_api.ok("respond/" + sent.response_url.rsplit("/", 1)[1])
+    assert [message.body["text"] for message in told] == [UNFINISHED]
+    with sqlite3.connect(bot.database) as connection:
+        states = connection.execute("SELECT state FROM outbox WHERE kind = ?", (KIND,)).fetchall()
+    assert states == [("dropped",)]
