@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.decks.anki_studybot import STUDYBOT_FIELD, card_of
+from bot.decks.cloze import is_image_occlusion, note_cards
 from bot.decks.entries import Card
 from bot.decks.table_format import column_field
 from bot.decks.text import html_to_text
@@ -44,7 +45,7 @@ class NoteType:
 @dataclass
 class Notes:
     cards: list[Card] = field(default_factory=list)
-    cloze: int = 0
+    occlusions: int = 0
     media: int = 0
     unusable: list[tuple[int, str]] = field(default_factory=list)
 
@@ -170,8 +171,26 @@ def _studybot_card(note_type: NoteType, raw_fields: list[str], number: int) -> C
     return card_of(raw_fields[index], number) if index < len(raw_fields) else None
 
 
+def _cloze(notes: Notes, note_type: NoteType, raw_fields: list[str], values: list[str], base: Card) -> None:
+    """A Cloze note's flashcards (`bot.decks.cloze`), with the line, tags and source of `base`:
+    its text field read as HTML, its extra field (`Back Extra`, `Extra`) the explanation. Image
+    Occlusion notes are counted and left out: their deletions are shapes on an image."""
+    roles = _roles(note_type)
+    index = roles.get("prompt", 0)
+    text = raw_fields[index] if index < len(raw_fields) else ""
+    if is_image_occlusion(text):
+        notes.occlusions += 1
+        return
+    explanation = values[roles["explanation"]] if "explanation" in roles else ""
+    cards, problems = note_cards(
+        text, True, line=base.line, explanation=explanation, tags=base.tags, source=base.source
+    )
+    notes.cards += cards
+    notes.unusable += [(base.line, problem) for problem in problems]
+
+
 def read_notes(database: bytes, display: str) -> Notes:
-    """Every note of the collection as one or two cards, with the counts left out."""
+    """Every note of the collection as its cards, with the notes left out counted."""
     connection = _open(database)
     notes = Notes()
     try:
@@ -185,11 +204,8 @@ def read_notes(database: bytes, display: str) -> Notes:
             if note_type is None:
                 notes.unusable.append((number, "its note type is missing from the collection"))
                 continue
-            if note_type.cloze:
-                notes.cloze += 1
-                continue
             roles = _roles(note_type)
-            if "prompt" not in roles or "answer" not in roles:
+            if not note_type.cloze and ("prompt" not in roles or "answer" not in roles):
                 notes.unusable.append((number, f"note type '{note_type.name}' has no answer field"))
                 continue
             raw_fields = flds.split(_FIELD_SEPARATOR)
@@ -203,9 +219,13 @@ def read_notes(database: bytes, display: str) -> Notes:
                 notes.media += media
                 values.append(text)
             values += [""] * (len(note_type.fields) - len(values))
+            source = f"{display}, note {number}"
+            if note_type.cloze:
+                base = Card(number, "", None, tags=tags.split(), source=source)
+                _cloze(notes, note_type, raw_fields, values, base)
+                continue
             prompt, answer = values[roles["prompt"]], values[roles["answer"]]
             explanation = values[roles["explanation"]] if "explanation" in roles else ""
-            source = f"{display}, note {number}"
             card = Card(number, prompt, answer, explanation=explanation, tags=tags.split(), source=source)
             notes.cards.append(card)
             if nid in reversed_ids:

@@ -5,16 +5,24 @@ The header lines Anki writes (Anki 2.1.55 and later) say how to read the rows: `
 made plain here), `#columns:` (the field names), `#tags column:`, `#notetype column:`, `#deck
 column:`, `#guid column:` (1-based positions) and fixed `#notetype:`, `#deck:`, `#tags:`.
 Without `#columns:` the first field is the question, the second the answer, a third the
-explanation. Basic-and-reversed notes become two flashcards; Cloze notes are refused with a count.
+explanation. Basic-and-reversed notes become two flashcards, Cloze notes one a deletion number.
+
+Older Anki wrote no header lines: a tab between fields, HTML unless the export was told to strip
+it, a field holding `"` quoted with its quotes doubled, and the note's tags as the last cell when
+the export included them (the default). `headerless_layout` tells such a file from Quizlet's
+export and from notes, and guesses the rest from the cells (see its docstring).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from bot.bank import Problem
+from bot.decks.cloze import has_cloze
 from bot.decks.entries import DeckImport, DeckOptions, finish
-from bot.decks.table_format import Layout, cloze_problem, column_field, read_rows
+from bot.decks.table_format import Layout, column_field, read_rows
 
 FORMAT = "anki-text"
 HEADER = re.compile(r"^#([a-z ]+):(.*)$")
@@ -24,6 +32,14 @@ KNOWN_KEYS = frozenset(
 )  # fmt: skip
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _POSITIONAL = ("prompt", "answer", "explanation")
+# Rows may carry more fields than the note type's first three: they are left out.
+_EXTRA_COLUMNS = 20
+# An HTML tag or character reference, as Anki's editor writes them into fields.
+_MARKUP = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+# A cell Anki quoted because its field holds a `"`: the quotes inside are doubled.
+_ANKI_QUOTED = re.compile(r'(?:^|\t)"(?:[^"\n]|"")*""(?:[^"\n]|"")*"(?=\t|$)', re.MULTILINE)
+# Anki's tags: words without spaces (`aws::ecs compute`); prose has punctuation.
+_TAG_WORDS = re.compile(r"^[^\s,;?!()\[\]{}<>\"']*(?:\s+[^\s,;?!()\[\]{}<>\"']+)*\s*$")
 
 
 def is_anki_text(text: str) -> bool:
@@ -44,6 +60,36 @@ def _header(text: str) -> tuple[dict[str, str], int]:
         settings[match.group(1).strip().lower()] = match.group(2).strip()
         count += 1
     return settings, count
+
+
+def _tab_rows(text: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", strict=False)
+    try:
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error:
+        return []
+
+
+def _tag_cell(cell: str) -> bool:
+    return bool(_TAG_WORDS.match(cell)) and not cell.rstrip().endswith((".", ":"))
+
+
+def headerless_layout(text: str, *, forced: bool = False) -> Layout | None:
+    """How to read an export older Anki wrote without header lines, or None when `text` does
+    not look like one (unless `forced`: the admin named the format). It looks like one when every
+    row has a tab and the rows show Anki's hand: HTML in a field, a field quoted Anki's way, or
+    three fields or more in every row (two plain fields a row are Quizlet's export, read the same).
+    The last cell is the tags when every row has three or more and every last cell is words
+    without punctuation; the cells are HTML when any field holds a tag or `&nbsp;`-like entity."""
+    rows = _tab_rows(text)
+    narrowest = min((len(row) for row in rows), default=0)
+    tags_last = narrowest >= 3 and all(_tag_cell(row[-1]) for row in rows)
+    fields = (cell for row in rows for cell in (row[:-1] if tags_last else row))
+    html = any(_MARKUP.search(cell) for cell in fields)
+    if not forced and (narrowest < 2 or not (html or narrowest >= 3 or _ANKI_QUOTED.search(text))):
+        return None
+    columns = (*_POSITIONAL, *([None] * _EXTRA_COLUMNS))
+    return Layout(delimiter="\t", columns=columns, html=html, tags_last=tags_last)
 
 
 def _columns(
@@ -67,31 +113,42 @@ def _columns(
     return columns
 
 
-def parse_anki_text(text: str, display: str, options: DeckOptions) -> DeckImport:
-    settings, header_lines = _header(text)
-    problems: list[Problem] = []
+def _headed_layout(
+    text: str, settings: dict[str, str], header_lines: int, display: str, problems: list[Problem]
+) -> Layout | None:
+    """The layout the header lines describe, or None (with the problem) when it cannot be read."""
     raw_separator = settings.get("separator", "tab")
     delimiter = _SEPARATORS.get(raw_separator.lower(), raw_separator)
     if len(delimiter) != 1:
-        return DeckImport(
-            FORMAT, (), (Problem(display, 1, "#separator", f"'{raw_separator}' is not a separator"),)
-        )
+        problems.append(Problem(display, 1, "#separator", f"'{raw_separator}' is not a separator"))
+        return None
     columns = _columns(settings, delimiter, problems, display)
-    if "prompt" not in columns or "answer" not in columns:
+    # Cloze notes ("Text", "Back Extra") have no answer field: their answers are in their text.
+    cloze = "cloze" in settings.get("notetype", "").lower() or has_cloze(text)
+    if "prompt" not in columns or ("answer" not in columns and not cloze):
         problems.append(
             Problem(display, 1, "#columns", "names no question (Front) or no answer (Back) field")
         )
-        return DeckImport(FORMAT, (), tuple(problems))
-    layout = Layout(
+        return None
+    return Layout(
         delimiter=delimiter,
-        # Rows may carry more fields than the note type's first three: they are left out.
-        columns=(*columns, *([None] * 20)),
+        columns=(*columns, *([None] * _EXTRA_COLUMNS)),
         html=settings.get("html", "false").lower() == "true",
         first_line=header_lines + 1,
         notetype=settings.get("notetype", ""),
         tags=tuple(settings.get("tags", "").split()),
     )
+
+
+def parse_anki_text(text: str, display: str, options: DeckOptions) -> DeckImport:
+    settings, header_lines = _header(text)
+    problems: list[Problem] = []
+    if header_lines:
+        layout = _headed_layout(text, settings, header_lines, display, problems)
+    else:
+        layout = headerless_layout(text, forced=True)
+    if layout is None:
+        return DeckImport(FORMAT, (), tuple(problems))
     body = "\n".join(text.split("\n")[header_lines:])
-    cards, row_problems, warnings, cloze = read_rows(body, display, layout)
-    problems += row_problems + cloze_problem(display, cloze)
-    return finish(FORMAT, display, cards, options, problems, warnings)
+    cards, row_problems, warnings = read_rows(body, display, layout)
+    return finish(FORMAT, display, cards, options, problems + row_problems, warnings)

@@ -20,9 +20,9 @@ import zstandard
 
 from bot.bank import Problem
 from bot.decks.anki_collection import CollectionError, read_notes
+from bot.decks.cloze import occlusion_warning
 from bot.decks.entries import DeckImport, DeckOptions, finish, refused
 from bot.decks.limits import MAX_MEMBER_BYTES, MAX_PACKAGE_BYTES
-from bot.decks.table_format import cloze_problem
 
 FORMAT = "apkg"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -109,9 +109,10 @@ def parse_apkg(data: bytes, display: str, options: DeckOptions) -> DeckImport:
             NotImplementedError) as error:  # fmt: skip
         return refused(FORMAT, display, f"cannot be unpacked: {error}")
     problems = [Problem(display, line, "", f"note {line}: {message}") for line, message in notes.unusable]
-    problems += cloze_problem(display, notes.cloze)
     media = sum(1 for info in infos if _MEDIA_NAME.match(info.filename)) or notes.media
     warnings = []
     if media:
         warnings.append(Problem(display, 1, "", f"{media} media files left out: decks hold text only"))
+    if notes.occlusions:
+        warnings.append(occlusion_warning(display, notes.occlusions))
     return finish(FORMAT, display, notes.cards, options, problems, warnings)

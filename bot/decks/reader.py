@@ -4,8 +4,9 @@ The file's name proposes a format and its content has to agree: the first bytes 
 package, an SQLite file, an image or a PDF are recognised whatever the name says, so a file
 that is not what its name claims is refused with what it looks like instead. Text files are
 decoded (`bot.decks.encoding`), then a `.txt` is read as Anki's plain-text export when it starts
-with Anki's header lines, as a table when its first row names the columns, as Quizlet's export
-when every line holds one tab, and otherwise as study notes.
+with Anki's header lines, as a table when its first row names the columns, as Anki's export of
+older versions (no header lines) when its tab-separated rows show Anki's hand, as Quizlet's
+export when every line holds one tab, and otherwise as study notes.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _txt(text: str, display: str, options: DeckOptions) -> DeckImport:
     named = {table_format.column_field(cell) for cell in header.split(delimiter)}
     if {"prompt", "answer"} <= named:
         return table_format.parse_table(text, display, options, delimiter)
+    if anki_text.headerless_layout(text) is not None:
+        return anki_text.parse_anki_text(text, display, options)
     if quizlet.looks_like_quizlet(text):
         return quizlet.parse_quizlet(text, display, options)
     return notes.parse_notes(text, display, options)

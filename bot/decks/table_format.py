@@ -4,7 +4,9 @@ Read with the standard library's csv module (quoting, embedded line breaks, any 
 The delimiter is the one the header row uses most among comma, semicolon, tab and pipe (Excel
 writes semicolons where the decimal mark is a comma). Columns are found by name, with the names
 other tools give them (Front/Back, Term/Definition, Question/Answer). Anki's plain-text export
-(`bot.decks.anki_text`) reads its rows through the same `read_rows`.
+(`bot.decks.anki_text`) reads its rows through the same `read_rows`. A row whose question cell
+holds cloze deletions (`{{c1::...}}`), or whose note type is a Cloze one, is a Cloze note: one
+flashcard for each deletion number (`bot.decks.cloze`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.bank import Problem
+from bot.decks.cloze import has_cloze, is_image_occlusion, note_cards, occlusion_warning
 from bot.decks.entries import Card, DeckImport, DeckOptions, finish
 from bot.decks.text import html_to_text
 
@@ -27,9 +30,9 @@ COLUMN_NAMES = {
     "text": "prompt",
     "answer": "answer", "back": "answer", "definition": "answer", "a": "answer",
     "correctanswer": "answer", "correct": "answer", "rightanswer": "answer",
-    "explanation": "explanation", "extra": "explanation", "why": "explanation", "notes": "explanation",
-    "rationale": "explanation", "choices": "choices", "options": "choices", "answers": "answers",
-    "accepted": "accepted", "kind": "kind",
+    "explanation": "explanation", "extra": "explanation", "backextra": "explanation", "why": "explanation",
+    "notes": "explanation", "rationale": "explanation", "choices": "choices", "options": "choices",
+    "answers": "answers", "accepted": "accepted", "kind": "kind",
     "difficulty": "difficulty", "tags": "tags", "topics": "tags", "source": "source", "id": "id",
     "domain": "domain", "task": "task", "verified": "verified", "notetype": "notetype",
     "deck": "deck", "guid": "guid",
@@ -38,7 +41,6 @@ COLUMN_NAMES = {
 # multiple-choice questions letter their choices ("Option A") and often give the answer as a letter.
 _NUMBERED = re.compile(r"^(choice|option|wrong|distractor)(\d+|[a-f])$")
 _LETTERS = "abcdef"
-_CLOZE = re.compile(r"\{\{c\d+::")
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 # A cell our CSV export wrote with a leading apostrophe, so a spreadsheet shows it as text
@@ -49,7 +51,8 @@ _DEFUSED_FORMULA = re.compile(r"^'(?=[=+\-@])")
 @dataclass(frozen=True)
 class Layout:
     """How a table's rows are read: delimiter, the field of each column, whether cells are HTML,
-    the line its first row is on, and fixed values (Anki's `#notetype:`, `#tags:`)."""
+    the line its first row is on, fixed values (Anki's `#notetype:`, `#tags:`), and whether each
+    row's last cell is its tags, whatever its width (Anki's export without header lines)."""
 
     delimiter: str
     columns: tuple[str | None, ...]
@@ -57,6 +60,7 @@ class Layout:
     first_line: int = 1
     notetype: str = ""
     tags: tuple[str, ...] = ()
+    tags_last: bool = False
 
 
 def column_field(name: str) -> str | None:
@@ -113,6 +117,27 @@ def _cell(raw: str, layout: Layout, media: list[int]) -> str:
     return text
 
 
+def _tags(values: dict[str, list[str]], layout: Layout) -> list[str]:
+    cells = values.get("tags", [])
+    return [*layout.tags, *(t for cell in cells for t in re.split(r"[\s|,]+", cell) if t)]
+
+
+def _raw_prompt(row: list[str], layout: Layout) -> str:
+    """The question cell as the file has it (HTML when the layout says so)."""
+    at = layout.columns.index("prompt") if "prompt" in layout.columns else 0
+    return row[at] if at < len(row) else ""
+
+
+def _cloze_cards(
+    row: list[str], values: dict[str, list[str]], line: int, layout: Layout
+) -> tuple[list[Card], list[str]]:
+    """A Cloze note's flashcards from its question cell; the cells after it (Anki's `Back
+    Extra`, in the answer's place, and an explanation column) are its explanation."""
+    extra = "\n".join(c for name in ("answer", "explanation") for c in values.get(name, [])[:1] if c.strip())
+    text = _raw_prompt(row, layout)
+    return note_cards(text, layout.html, line=line, explanation=extra, tags=_tags(values, layout))
+
+
 def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
     def one(name: str) -> str:
         return values.get(name, [""])[0].strip()
@@ -136,7 +161,6 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
         exam["verified"] = _date_or_text(one("verified"))
     if one("domain"):
         exam["domain"] = int(one("domain")) if one("domain").isdigit() else one("domain")
-    tags = [t for cell in values.get("tags", []) for t in re.split(r"[\s|,]+", cell) if t]
     return Card(
         line=line,
         prompt=one("prompt"),
@@ -146,7 +170,7 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
         choices=choices,
         answers=answers,
         accepted=split_list(one("accepted")),
-        tags=[*layout.tags, *tags],
+        tags=_tags(values, layout),
         difficulty=one("difficulty").lower() or "medium",
         source=one("source"),
         id=one("id"),
@@ -154,14 +178,12 @@ def _card(values: dict[str, list[str]], line: int, layout: Layout) -> Card:
     )
 
 
-def read_rows(
-    text: str, display: str, layout: Layout
-) -> tuple[list[Card], list[Problem], list[Problem], int]:
-    """Cards, problems, warnings and the count of Cloze notes of a table's data rows."""
+def read_rows(text: str, display: str, layout: Layout) -> tuple[list[Card], list[Problem], list[Problem]]:
+    """Cards, problems and warnings (what was left out) of a table's data rows."""
     cards: list[Card] = []
     problems: list[Problem] = []
     media = [0]
-    cloze = 0
+    occlusions = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=False)
     line = layout.first_line
     end = layout.first_line - 1
@@ -170,6 +192,8 @@ def read_rows(
             line, end = end + 1, layout.first_line - 1 + reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            tags = row[-1:] if layout.tags_last else []
+            row = row[:-1] if layout.tags_last else row
             if len(row) > len(layout.columns):
                 problems.append(
                     Problem(
@@ -177,13 +201,19 @@ def read_rows(
                     )
                 )
                 continue
-            values: dict[str, list[str]] = {}
+            values: dict[str, list[str]] = {"tags": tags} if tags else {}
             for name, raw in zip(layout.columns, row, strict=False):
                 if name is not None:
                     values.setdefault(name, []).append(_cell(raw, layout, media))
             notetype = (values.get("notetype", [""])[0] or layout.notetype).lower()
-            if "cloze" in notetype or any(_CLOZE.search(cell) for cell in row):
-                cloze += 1
+            prompt = _raw_prompt(row, layout)
+            if "cloze" in notetype or "occlusion" in notetype or has_cloze(prompt):
+                if "occlusion" in notetype or is_image_occlusion(prompt):
+                    occlusions += 1
+                    continue
+                made, messages = _cloze_cards(row, values, line, layout)
+                cards += made
+                problems += [Problem(display, line, "", message) for message in messages]
                 continue
             card = _card(values, line, layout)
             cards.append(card)
@@ -196,18 +226,9 @@ def read_rows(
         warnings.append(
             Problem(display, 1, "", f"{media[0]} images or sounds left out: decks hold text only")
         )
-    return cards, problems, warnings, cloze
-
-
-def cloze_problem(display: str, count: int) -> list[Problem]:
-    if not count:
-        return []
-    notes = "note is a Cloze note" if count == 1 else "notes are Cloze notes"
-    return [
-        Problem(
-            display, 1, "", f"{count} {notes}, which Studybot cannot ask yet: remove them or make them Basic"
-        )
-    ]
+    if occlusions:
+        warnings.append(occlusion_warning(display, occlusions))
+    return cards, problems, warnings
 
 
 def guess_delimiter(header: str, preferred: str | None = None) -> str:
@@ -226,9 +247,9 @@ def parse_table(text: str, display: str, options: DeckOptions, preferred: str | 
         return DeckImport(FORMAT, (), (Problem(display, 1, "header", f"cannot be read: {error}"),))
     columns = header_fields(header)
     problems: list[Problem] = []
-    missing = [
-        f for f in ("prompt", "answer") if f not in columns and not (f == "answer" and "answers" in columns)
-    ]
+    # A table of Cloze notes ("Text", "Back Extra") has no answer column: its answers are in its text.
+    answered = {"answer", "answers"} & set(columns) or has_cloze(text)
+    missing = [f for f in ("prompt", "answer") if f not in columns and not (f == "answer" and answered)]
     if missing:
         named = ", ".join(repr(h) for h in header[:8]) or "nothing"
         return DeckImport(
@@ -239,8 +260,6 @@ def parse_table(text: str, display: str, options: DeckOptions, preferred: str | 
     unknown = [h for h, c in zip(header, columns, strict=True) if c is None and h.strip()]
     warnings = [Problem(display, 1, "header", f"column '{h}' is not used") for h in unknown]
     body = text[len(header_line) + 1 :] if "\n" in text else ""
-    cards, row_problems, row_warnings, cloze = read_rows(
-        body, display, Layout(delimiter, columns, first_line=2)
-    )
-    problems += row_problems + cloze_problem(display, cloze)
+    cards, row_problems, row_warnings = read_rows(body, display, Layout(delimiter, columns, first_line=2))
+    problems += row_problems
     return finish(FORMAT, display, cards, options, problems, warnings + row_warnings)

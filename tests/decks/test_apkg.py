@@ -57,19 +57,71 @@ def test_basic_and_reversed_notes_become_two_flashcards() -> None:
     ]
 
 
-def test_cloze_notes_are_refused_with_their_count() -> None:
+def test_a_cloze_note_becomes_one_flashcard_for_each_deletion_number() -> None:
     cloze = genanki.CLOZE_MODEL
+    text = "{{c1::Fargate}} runs containers on {{c2::<b>ECS</b>::an orchestrator}} or {{c2::EKS}}"
     package = genanki_package(
         [
             basic("What is EKS?", "Managed Kubernetes"),
-            (cloze, ["{{c1::Fargate}} runs containers without servers", ""], []),
-            (cloze, ["{{c1::Lambda}} runs functions", ""], []),
+            (cloze, [text, "<i>Serverless</i> compute"], ["AWS::ECS"]),
+        ]
+    )
+    result = read(package)
+    assert result.ok, result.problems
+    basic_card, first, second = result.entries
+    assert basic_card["prompt"] == "What is EKS?"
+    assert [(e["prompt"], e["answer"], e["kind"]) for e in (first, second)] == [
+        ("[...] runs containers on ECS or EKS", "Fargate", "flashcard"),
+        ("Fargate runs containers on [an orchestrator] or [...]", "ECS, EKS", "flashcard"),
+    ]
+    for entry in (first, second):
+        assert entry["explanation"] == "Serverless compute"
+        assert entry["source"] == "deck.apkg, note 2"
+        assert entry["topics"] == ["aws-notes", "aws-ecs"]
+    assert first["id"] != second["id"]
+
+
+def test_a_cloze_note_without_extra_explains_with_its_whole_text() -> None:
+    package = genanki_package([(genanki.CLOZE_MODEL, ["{{c1::Lambda}} runs functions", ""], [])])
+    (entry,) = read(package).entries
+    assert (entry["prompt"], entry["answer"], entry["explanation"]) == (
+        "[...] runs functions",
+        "Lambda",
+        "Lambda runs functions",
+    )
+
+
+def test_unusable_cloze_notes_are_problems_with_their_note_number() -> None:
+    cloze = genanki.CLOZE_MODEL
+    package = genanki_package(
+        [
+            (cloze, ["{{c1::Fargate}} is serverless and {{c2::}} is empty", ""], []),
+            (cloze, ['{{c1::<img src="diagram.png">}} shows the flow', ""], []),
+            (cloze, ["{{c1::" + "very long " * 60 + "}} is too long", ""], []),
+            (cloze, ["{{c1::ECR stores images", ""], []),
+            (cloze, ["No deletion at all", ""], []),
+            basic("What is EKS?", "Managed Kubernetes"),
         ]
     )
     result = read(package)
     assert not result.ok
     assert [str(p) for p in result.problems] == [
-        "deck.apkg:1: 2 notes are Cloze notes, which Studybot cannot ask yet: remove them or make them Basic"
+        "deck.apkg:1: note 1: cloze c2 has no text to answer (it is empty or only an image)",
+        "deck.apkg:2: note 2: cloze c1 has no text to answer (it is empty or only an image)",
+        "deck.apkg:3: note 3: cloze c1's answer has 599 characters; a flashcard's answer may have 500",
+        "deck.apkg:4: note 4: its deletion '{{c1::' is never closed with '}}'",
+        "deck.apkg:5: note 5: is a Cloze note without a deletion such as {{c1::answer}}",
+    ]
+
+
+def test_image_occlusion_notes_are_left_out_with_a_warning() -> None:
+    occlusion = "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4:oi=1}}"
+    collection = schema18_collection([(BASIC_ID, ["Q", "A"], ""), (CLOZE_ID, [occlusion, ""], "")])
+    result = read(anki21b_package(collection))
+    assert result.ok, result.problems
+    assert prompts_and_answers(result) == [("Q", "A")]
+    assert [p.message for p in result.warnings] == [
+        "1 Image Occlusion note left out: their questions are drawn on an image"
     ]
 
 
@@ -104,12 +156,13 @@ def test_the_newer_zstd_collection_is_read_and_preferred_to_the_legacy_stub() ->
 
 def test_the_newer_format_knows_cloze_note_types_from_their_protobuf_config() -> None:
     collection = schema18_collection(
-        [(BASIC_ID, ["Q", "A"], ""), (CLOZE_ID, ["{{c1::x}}", ""], ""), (CLOZE_ID, ["{{c1::y}}", ""], "")]
+        [(BASIC_ID, ["Q", "A"], ""), (CLOZE_ID, ["{{c1::x}} and {{c2::y}}", "Why"], "letters")]
     )
     result = read(anki21b_package(collection))
-    assert [p.message for p in result.problems] == [
-        "2 notes are Cloze notes, which Studybot cannot ask yet: remove them or make them Basic"
-    ]
+    assert result.ok, result.problems
+    assert prompts_and_answers(result) == [("Q", "A"), ("[...] and y", "x"), ("x and [...]", "y")]
+    assert result.entries[1]["explanation"] == "Why"
+    assert result.entries[1]["topics"] == ["aws-notes", "letters"]
 
 
 def test_a_zip_bomb_is_refused_from_its_declared_sizes_before_anything_is_inflated() -> None:

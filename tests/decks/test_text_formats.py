@@ -96,14 +96,39 @@ def test_anki_plain_text_export_with_its_header_lines() -> None:
     )
     result = read(text.encode(), "notes.txt")
     assert result.format == "anki-text"
+    assert result.ok, result.problems
     assert pairs(result) == [
         ("What is ECR?", "A registry & more"),
         ("EKS", "Managed Kubernetes"),
         ("Managed Kubernetes", "EKS"),
+        ("[...] is serverless", "Fargate"),
     ]
     assert result.entries[0]["topics"] == ["team", "ecr", "aws"]
-    assert problems(result) == [
-        "notes.txt:1: 1 note is a Cloze note, which Studybot cannot ask yet: remove them or make them Basic"
+    assert result.entries[3]["source"] == "notes.txt, line 7"
+
+
+def test_anki_plain_text_cloze_notes_keep_their_extra_and_tags() -> None:
+    text = (
+        "#separator:tab\n#html:true\n#notetype:Cloze\n#tags column:3\n"
+        "{{c1::ECS}} and {{c2::EKS::Kubernetes}} run <b>containers</b>\tBoth are <i>orchestrators</i>\taws\n"
+        "{{c1::}} is empty\t\t\n"
+    )
+    result = read(text.encode(), "notes.txt")
+    assert pairs(result) == [
+        ("[...] and EKS run containers", "ECS"),
+        ("ECS and [Kubernetes] run containers", "EKS"),
+    ]
+    assert {e["explanation"] for e in result.entries} == {"Both are orchestrators"}
+    assert result.entries[0]["topics"] == ["team", "aws"]
+    assert problems(result) == ["notes.txt:6: cloze c1 has no text to answer (it is empty or only an image)"]
+
+
+def test_a_csv_of_cloze_notes_needs_no_answer_column() -> None:
+    text = "Text,Back Extra\n{{c1::Fargate}} runs tasks,No servers\n"
+    result = read(text.encode(), "d.csv")
+    assert result.ok, result.problems
+    assert [(e["prompt"], e["answer"], e["explanation"]) for e in result.entries] == [
+        ("[...] runs tasks", "Fargate", "No servers")
     ]
 
 
@@ -263,3 +288,59 @@ def test_notes_without_blank_lines_start_a_card_at_each_question() -> None:
         ("Name the registry", "ECR"),
     ]
     assert result.entries[0]["explanation"] == "Billed per request"
+
+
+# Anki before 2.1.55 wrote its "Notes in Plain Text" export without header lines: fields
+# separated by tabs, HTML kept, a field holding `"` quoted with its quotes doubled, and the
+# note's tags as the last cell when tags were included.
+OLD_ANKI_TWO_FIELDS = (
+    "What does <b>ECS</b> stand for?\tElastic Container&nbsp;Service\n"
+    '"<div class=""q"">Which registry stores images?</div>"\tECR<br>(Amazon)\n'
+)
+OLD_ANKI_WITH_TAGS = (
+    "What does <b>ECS</b> stand for?\tElastic Container&nbsp;Service\taws::ecs compute\n"
+    "Which registry stores images?\tECR\t\n"
+    '"Who said ""run it""?"\t<i>Fargate</i>\tAWS_CLF-C02\n'
+    "{{c1::EKS}} runs <b>Kubernetes</b>\tManaged control plane\taws::eks\n"
+)
+
+
+@pytest.mark.parametrize("fmt", [None, "anki-text"])
+def test_an_old_anki_export_without_header_lines_is_read_as_anki_wrote_it(fmt: str | None) -> None:
+    result = read_deck(OLD_ANKI_TWO_FIELDS.encode(), "Export.txt", OPTIONS, fmt)
+    assert result.format == "anki-text"
+    assert result.ok, result.problems
+    assert pairs(result) == [
+        ("What does ECS stand for?", "Elastic Container Service"),
+        ("Which registry stores images?", "ECR (Amazon)"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", [None, "anki-text"])
+def test_an_old_anki_export_with_a_tags_column(fmt: str | None) -> None:
+    result = read_deck(OLD_ANKI_WITH_TAGS.encode(), "Export.txt", OPTIONS, fmt)
+    assert result.format == "anki-text"
+    assert result.ok, result.problems
+    assert pairs(result) == [
+        ("What does ECS stand for?", "Elastic Container Service"),
+        ("Which registry stores images?", "ECR"),
+        ('Who said "run it"?', "Fargate"),
+        ("[...] runs Kubernetes", "EKS"),
+    ]
+    assert [e["topics"] for e in result.entries] == [
+        ["team", "aws-ecs", "compute"],
+        ["team"],
+        ["team", "aws-clf-c02"],
+        ["team", "aws-eks"],
+    ]
+    assert result.entries[3]["explanation"] == "Managed control plane"
+
+
+def test_an_old_anki_export_whose_third_field_is_prose_reads_it_as_the_explanation() -> None:
+    text = "What is ECS?\tAn orchestrator\tIt runs tasks, services and more.\nWhat is ECR?\tA registry\t\n"
+    result = read(text.encode(), "Export.txt")
+    assert result.format == "anki-text"
+    assert [(e["prompt"], e["answer"], e["explanation"]) for e in result.entries] == [
+        ("What is ECS?", "An orchestrator", "It runs tasks, services and more."),
+        ("What is ECR?", "A registry", "A registry"),
+    ]
