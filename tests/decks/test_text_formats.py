@@ -344,3 +344,19 @@ def test_an_old_anki_export_whose_third_field_is_prose_reads_it_as_the_explanati
         ("What is ECS?", "An orchestrator", "It runs tasks, services and more."),
         ("What is ECR?", "A registry", "A registry"),
     ]
+
+
+def test_two_plain_fields_are_an_old_anki_export_when_a_field_is_quoted_anki_s_way() -> None:
+    text = '"Who said ""run it""?"\tFargate\nWhat is ECS?\tAn orchestrator\n'
+    result = read(text.encode(), "Export.txt")
+    assert result.format == "anki-text"
+    assert pairs(result) == [('Who said "run it"?', "Fargate"), ("What is ECS?", "An orchestrator")]
+
+
+def test_anki_plain_text_with_cloze_columns_needs_no_answer_column() -> None:
+    text = "#separator:tab\n#html:false\n#columns:Text\tBack Extra\n{{c1::ECS}} runs tasks\tAn orchestrator\n"
+    result = read(text.encode(), "notes.txt")
+    assert result.ok, result.problems
+    assert [(e["prompt"], e["answer"], e["explanation"]) for e in result.entries] == [
+        ("[...] runs tasks", "ECS", "An orchestrator")
+    ]
