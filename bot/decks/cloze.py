@@ -160,8 +160,11 @@ def cloze_cards(text: str, html: bool = True) -> tuple[list[ClozeCard], list[str
                 f"cloze c{number}'s answer has {len(answer)} characters; "
                 f"a flashcard's answer may have {FLASHCARD_ANSWER_MAX}"
             )
+        elif has_cloze(prompt := to_text(_front(pieces, number))):
+            # Text and a shown deletion can spell markup together (`{{c` then `{{c2::1}}::`).
+            problems.append(f"cloze c{number}'s text would show cloze markup: {prompt[:60]!r}")
         else:
-            cards.append(ClozeCard(number, to_text(_front(pieces, number)), answer, whole))
+            cards.append(ClozeCard(number, prompt, answer, whole))
     return cards, problems
 
 

@@ -59,6 +59,12 @@ def test_braces_that_are_not_cloze_markup_are_text() -> None:
     assert cards_of(text, html=False) == [(1, "image: {{ .Values.image }} is set by [...]}}", "Helm")]
 
 
+def test_a_card_whose_text_would_spell_markup_is_a_problem() -> None:
+    cards, problems = cloze_cards("{{c{{c2::1}}::z and {{c3::q}}", html=False)
+    assert [(c.number, c.prompt) for c in cards] == [(2, "{{c[...]::z and q")]
+    assert problems == ["cloze c3's text would show cloze markup: '{{c1::z and [...]'"]
+
+
 def test_plain_text_cells_are_not_read_as_html() -> None:
     assert cards_of("{{c1::<kept>}} stays", html=False) == [(1, "[...] stays", "<kept>")]
 
@@ -203,6 +209,7 @@ def test_odd_markup_never_crashes_and_each_number_is_a_card_or_a_problem(text: s
     assert card_numbers == sorted(set(card_numbers))
     for card in cards:
         assert card.answer == card.answer.strip() and 0 < len(card.answer) <= 500
+        assert not _OPENING.search(card.prompt)
     if not problems:
         assert set(card_numbers) == numbers_in_text
     elif cards:

@@ -4,10 +4,12 @@ a place, and whatever it accepts is a sound question (never nonsense let through
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
 
+import genanki
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -115,3 +117,20 @@ def test_damaged_packages_and_collections_are_refused_or_read_soundly(
             archive.writestr(name, bytes(blob))
         blob = bytearray(out.getvalue())
     sound(read_deck(bytes(blob), "d.apkg", OPTIONS), "d.apkg")
+
+
+CLOZE_PIECES = st.sampled_from(["{{c1::", "{{c2::", "}}", "::", "<b>", "</b>", "<br>", "&nbsp;", "@here"])
+CLOZE_TEXT = st.lists(
+    st.one_of(st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))), CLOZE_PIECES),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notes=st.lists(st.tuples(CLOZE_TEXT, st.text(max_size=30)), min_size=1, max_size=4))
+def test_random_cloze_notes_in_a_package_are_read_soundly(notes: list[tuple[str, str]]) -> None:
+    package = genanki_package([(genanki.CLOZE_MODEL, [text, extra], []) for text, extra in notes])
+    result = read_deck(package, "d.apkg", OPTIONS)
+    sound(result, "d.apkg")
+    for entry in result.entries:
+        assert not re.search(r"\{\{c\d+::", entry["prompt"])
