@@ -3,7 +3,8 @@
 The header lines Anki writes (Anki 2.1.55 and later) say how to read the rows: `#separator:`
 (Tab, Comma, Semicolon, Space, Pipe, Colon or the character itself), `#html:` (cells are HTML,
 made plain here), `#columns:` (the field names), `#tags column:`, `#notetype column:`, `#deck
-column:`, `#guid column:` (1-based positions) and fixed `#notetype:`, `#deck:`, `#tags:`.
+column:`, `#guid column:` (1-based positions) and fixed `#notetype:`, `#deck:`, `#tags:`; without
+`#html:` (a header an admin added to an older export) the cells are HTML when any holds markup.
 Without `#columns:` the first field is the question, the second the answer, a third the
 explanation. Basic-and-reversed notes become two flashcards, Cloze notes one a deletion number.
 
@@ -133,7 +134,8 @@ def _headed_layout(
     return Layout(
         delimiter=delimiter,
         columns=(*columns, *([None] * _EXTRA_COLUMNS)),
-        html=settings.get("html", "false").lower() == "true",
+        # Anki writes `#html:`; a header an admin added to an older export may leave it out.
+        html=settings["html"].lower() == "true" if "html" in settings else bool(_MARKUP.search(text)),
         first_line=header_lines + 1,
         notetype=settings.get("notetype", ""),
         tags=tuple(settings.get("tags", "").split()),

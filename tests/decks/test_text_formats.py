@@ -360,3 +360,11 @@ def test_anki_plain_text_with_cloze_columns_needs_no_answer_column() -> None:
     assert [(e["prompt"], e["answer"], e["explanation"]) for e in result.entries] == [
         ("[...] runs tasks", "ECS", "An orchestrator")
     ]
+
+
+def test_a_tags_column_line_added_to_an_old_export_reads_its_html_too() -> None:
+    text = "#tags column:3\nWhat is <b>ECS</b>?\tAn orchestrator, Amazon's own.\taws\n"
+    result = read(text.encode(), "Export.txt")
+    assert [(e["prompt"], e["answer"], e["topics"]) for e in result.entries] == [
+        ("What is ECS?", "An orchestrator, Amazon's own.", ["team", "aws"])
+    ]
