@@ -183,14 +183,6 @@ def note_cards(
     cards = []
     for card in made:
         whole = card.whole if len(plain(card.whole)) <= EXPLANATION_MAX else ""
-        cards.append(
-            Card(
-                line,
-                card.prompt,
-                card.answer,
-                explanation=explanation or whole,
-                tags=list(tags),
-                source=source,
-            )
-        )
+        shown = explanation if explanation.strip() else whole
+        cards.append(Card(line, card.prompt, card.answer, explanation=shown, tags=list(tags), source=source))
     return cards, problems

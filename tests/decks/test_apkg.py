@@ -82,7 +82,7 @@ def test_a_cloze_note_becomes_one_flashcard_for_each_deletion_number() -> None:
 
 
 def test_a_cloze_note_without_extra_explains_with_its_whole_text() -> None:
-    package = genanki_package([(genanki.CLOZE_MODEL, ["{{c1::Lambda}} runs functions", ""], [])])
+    package = genanki_package([(genanki.CLOZE_MODEL, ["{{c1::Lambda}} runs functions", "<br>"], [])])
     (entry,) = read(package).entries
     assert (entry["prompt"], entry["answer"], entry["explanation"]) == (
         "[...] runs functions",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.decks.cloze import ClozeCard, cloze_cards
+from bot.decks.cloze import ClozeCard, cloze_cards, note_cards
 
 pytestmark = pytest.mark.timeout(120)
 PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,6 +63,14 @@ def test_a_card_whose_text_would_spell_markup_is_a_problem() -> None:
     cards, problems = cloze_cards("{{c{{c2::1}}::z and {{c3::q}}", html=False)
     assert [(c.number, c.prompt) for c in cards] == [(2, "{{c[...]::z and q")]
     assert problems == ["cloze c3's text would show cloze markup: '{{c1::z and [...]'"]
+
+
+def test_a_whole_text_too_long_to_explain_is_left_out_of_the_explanation() -> None:
+    long = "x" * 400
+    (card,), problems = note_cards(" ".join([f"{{{{c1::{long}}}}}"] * 4), True, line=1)
+    assert (card.prompt, card.answer, card.explanation, problems) == ("[...] [...] [...] [...]", long, "", [])
+    (card,), _ = note_cards("{{c1::x}} y", True, line=1, explanation="Why")
+    assert card.explanation == "Why"
 
 
 def test_plain_text_cells_are_not_read_as_html() -> None:
