@@ -6,6 +6,7 @@ views or triggers), its pages are checked as they are read (`cell_size_check`), 
 exceed 10 MB, only real tables are queried, and a progress handler stops any query that runs
 for too long. Note types come from the `notetypes` and `fields` tables (schema 18, the
 `collection.anki21b` of Anki 2.1.50 and later) or the `col.models` JSON (older collections).
+Basic notes are one flashcard, Basic-and-reversed two, Cloze notes one a deletion number.
 """
 
 from __future__ import annotations
@@ -171,10 +172,18 @@ def _studybot_card(note_type: NoteType, raw_fields: list[str], number: int) -> C
     return card_of(raw_fields[index], number) if index < len(raw_fields) else None
 
 
-def _cloze(notes: Notes, note_type: NoteType, raw_fields: list[str], values: list[str], base: Card) -> None:
-    """A Cloze note's flashcards (`bot.decks.cloze`), with the line, tags and source of `base`:
-    its text field read as HTML, its extra field (`Back Extra`, `Extra`) the explanation. Image
-    Occlusion notes are counted and left out: their deletions are shapes on an image."""
+def _cloze(
+    notes: Notes,
+    note_type: NoteType,
+    raw_fields: list[str],
+    values: list[str],
+    number: int,
+    tags: list[str],
+    source: str,
+) -> None:
+    """A Cloze note's flashcards (`bot.decks.cloze`): its text field read as HTML, its extra
+    field (`Back Extra`, `Extra`) the explanation. Image Occlusion notes are counted and left
+    out: their deletions are shapes on an image."""
     roles = _roles(note_type)
     index = roles.get("prompt", 0)
     text = raw_fields[index] if index < len(raw_fields) else ""
@@ -182,11 +191,9 @@ def _cloze(notes: Notes, note_type: NoteType, raw_fields: list[str], values: lis
         notes.occlusions += 1
         return
     explanation = values[roles["explanation"]] if "explanation" in roles else ""
-    cards, problems = note_cards(
-        text, True, line=base.line, explanation=explanation, tags=base.tags, source=base.source
-    )
+    cards, problems = note_cards(text, True, line=number, explanation=explanation, tags=tags, source=source)
     notes.cards += cards
-    notes.unusable += [(base.line, problem) for problem in problems]
+    notes.unusable += [(number, problem) for problem in problems]
 
 
 def read_notes(database: bytes, display: str) -> Notes:
@@ -221,8 +228,7 @@ def read_notes(database: bytes, display: str) -> Notes:
             values += [""] * (len(note_type.fields) - len(values))
             source = f"{display}, note {number}"
             if note_type.cloze:
-                base = Card(number, "", None, tags=tags.split(), source=source)
-                _cloze(notes, note_type, raw_fields, values, base)
+                _cloze(notes, note_type, raw_fields, values, number, tags.split(), source)
                 continue
             prompt, answer = values[roles["prompt"]], values[roles["answer"]]
             explanation = values[roles["explanation"]] if "explanation" in roles else ""
