@@ -61,6 +61,8 @@ class Services:
     are added by the platform adapters as they start (`daily.posters`)."""
 
     uow: UnitOfWork
+    library: Library
+    """Each workspace's questions: the shipped bank and its own decks, one cache for every service."""
     quiz: QuizService
     standings: Standings
     teams: TeamService
@@ -98,10 +100,9 @@ def wire(
 ) -> Services:
     """The use cases on a unit of work (tests wire an in-memory one)."""
     recall = recall or Recall()
-    # Each workspace's questions: the shipped bank and its own decks, one cache for every service.
     library = Library(uow, bank)
-    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall, library)
-    standings = Standings(uow, bank, clock, default_timezone, library)
+    quiz = QuizService(uow, library, clock, default_timezone, rng, recall)
+    standings = Standings(uow, library, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
@@ -111,7 +112,7 @@ def wire(
     reminders = Reminders(uow, clock, default_timezone)
     # Each exam answer rates the person's spaced-repetition card in the submit transaction.
     record_card = card_recorder(recall, "exam")
-    exam = ExamService(uow, bank, clock, default_timezone, rng, record_card=record_card, library=library)
+    exam = ExamService(uow, library, clock, default_timezone, rng, record_card)
     feedback = FeedbackService(uow, bank, clock)
     outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
     outbox.register(reminders)
@@ -121,7 +122,19 @@ def wire(
     decks = DeckService(uow, library, clock, default_timezone)
     commands.decks = decks
     return Services(
-        uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback, decks
+        uow,
+        library,
+        quiz,
+        standings,
+        teams,
+        daily,
+        commands,
+        outbox,
+        learning,
+        reminders,
+        exam,
+        feedback,
+        decks,
     )
 
 
@@ -140,9 +153,9 @@ def compose(
     core = Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)},
         database=database,
-        dashboard=Dashboard(reads_on(database), services.quiz.library),
+        dashboard=Dashboard(reads_on(database), services.library),
     )
-    core.dashboard.add(ExamResults(services.uow, services.quiz.library))
+    core.dashboard.add(ExamResults(services.uow, services.library))
     return core
 
 
@@ -159,7 +172,7 @@ def register_digest(
         reads_on(core.database),
         posters,
         draw,
-        core.quiz.library.bank_of,
+        core.library.bank_of,
         lambda t: f"/quiz {t}",
         links,
         core.quiz.clock.now,

@@ -67,16 +67,14 @@ class ExamService:
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
+        library: Library,
         clock: Clock,
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         record_card: RecordCard | None = None,
-        library: Library | None = None,
     ) -> None:
         self.uow = uow
-        self.bank = bank
-        self.library = library or Library(uow, bank)
+        self.library = library
         self.clock = clock
         self.default_timezone = default_timezone
         self._pools: dict[int, ExamPools] = {}

@@ -116,6 +116,10 @@ class Library:
     async def bank_of(self, where: InWorkspace) -> QuestionBank:
         return await self.bank_for(where.platform, where.workspace)
 
+    async def bank_of_id(self, workspace_id: int) -> QuestionBank:
+        """The bank of the workspace with this id (the database's): the dashboard's pages."""
+        return await self.uow.read(lambda r: self.within_id(r, workspace_id))
+
     def within(self, repositories: Repositories, platform: str, workspace: str) -> QuestionBank:
         """`bank_for` inside a transaction the caller runs."""
         state = repositories.decks.state(platform, workspace)
@@ -170,15 +174,3 @@ class Library:
         workspace_id = self._ids.pop((platform, workspace), None)
         if workspace_id is not None:
             self._cache.pop(workspace_id, None)
-
-
-BankSource = QuestionBank | Library
-"""What a page of the dashboard names questions and topics with: one bank (tests), or the
-library, which gives each workspace its own."""
-
-
-async def bank_by_id(source: BankSource, workspace_id: int) -> QuestionBank:
-    """The bank of the workspace with this (database) id."""
-    if isinstance(source, QuestionBank):
-        return source
-    return await source.uow.read(lambda r: source.within_id(r, workspace_id))

@@ -114,17 +114,15 @@ class QuizService:
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
+        library: Library,
         clock: Clock,
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         recall: Recall | None = None,
-        library: Library | None = None,
     ) -> None:
         self.uow = uow
-        self.bank = bank
-        """The shipped bank; each workspace plays with `library.bank_for` it (its decks too)."""
-        self.library = library or Library(uow, bank)
+        self.library = library
+        """Each workspace plays with `library.bank_for` it: the shipped bank and its decks."""
         self.clock = clock
         self.default_timezone = default_timezone
         self._rng = rng or random.Random()
@@ -159,7 +157,7 @@ class QuizService:
         topic it was asked under, else the question's first topic (named as `bank`, the
         workspace's, names it)."""
         shown = asked_topic if asked_topic in question.topics else question.primary_topic
-        topic = (bank or self.bank).topic(shown)
+        topic = (bank or self.library.builtin).topic(shown)
         return QuestionView(
             instance_id=instance_id,
             question_id=question.id,

@@ -38,14 +38,12 @@ class Standings:
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
+        library: Library,
         clock: Clock,
         default_timezone: str = "UTC",
-        library: Library | None = None,
     ) -> None:
         self.uow = uow
-        self.bank = bank
-        self.library = library or Library(uow, bank)
+        self.library = library
         self.clock = clock
         self.default_timezone = default_timezone
 
