@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from typing import TypedDict, Unpack
 
 from bot.app.cards import card_recorder
 from bot.app.commands import Commands
@@ -138,18 +139,25 @@ def wire(
     )
 
 
+class Tuning(TypedDict, total=False):
+    """`wire`'s optional settings, which `compose` hands on as they are: one place for their
+    defaults (`wire`'s)."""
+
+    grace: timedelta
+    rng: random.Random | None
+    recall: Recall | None
+    new_per_day: int
+
+
 def compose(
     database: Database,
     bank: QuestionBank,
     clock: Clock,
     default_timezone: str = "UTC",
-    grace: timedelta = DEFAULT_GRACE,
-    rng: random.Random | None = None,
-    recall: Recall | None = None,
-    new_per_day: int = DEFAULT_NEW_PER_DAY,
+    **tuning: Unpack[Tuning],
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
-    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
+    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, **tuning)
     core = Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)},
         database=database,
@@ -197,7 +205,7 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         bank,
         clock or SystemClock(),
         settings.studybot_default_timezone,
-        settings.daily_grace,
+        grace=settings.daily_grace,
         recall=Recall(settings.studybot_desired_retention),
         new_per_day=settings.studybot_new_cards_per_day,
     )

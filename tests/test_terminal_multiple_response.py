@@ -77,7 +77,7 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
 async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
     database: Database, clock: FrozenClock
 ) -> None:
-    core = compose(database, BANK, clock, "UTC", random.Random(3))
+    core = compose(database, BANK, clock, "UTC", rng=random.Random(3))
     chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
     await chat.handle("/quiz fargate")
     assert chat.pending is not None
@@ -94,7 +94,7 @@ async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
 async def test_a_question_left_for_another_shows_its_right_choices_lettered_as_shown(
     database: Database, clock: FrozenClock
 ) -> None:
-    core = compose(database, BANK, clock, "UTC", random.Random(3))
+    core = compose(database, BANK, clock, "UTC", rng=random.Random(3))
     chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
     await chat.handle("/quiz fargate")
     assert chat.pending is not None
