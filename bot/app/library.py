@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bot.app.library_ports import DeckEntry, LibraryState, StoredDeck
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
+from bot.clock import Clock
 from bot.questions import TRUE_FALSE_CHOICES, Difficulty, Kind, Question, Topic
 
 WorkspaceKey = tuple[str, str]
@@ -174,3 +175,18 @@ class Library:
         workspace_id = self._ids.pop((platform, workspace), None)
         if workspace_id is not None:
             self._cache.pop(workspace_id, None)
+
+
+class LibraryUseCase:
+    """What the use cases that play with each workspace's questions (quiz, exams, standings,
+    decks) stand on; `bot.bootstrap.wire` gives them all the one library."""
+
+    def __init__(
+        self, uow: UnitOfWork, library: Library, clock: Clock, default_timezone: str = "UTC"
+    ) -> None:
+        self.uow = uow
+        self.library = library
+        """Each workspace plays with `library.bank_for` it: the shipped bank and its decks."""
+        self.clock = clock
+        self.default_timezone = default_timezone
+        """The time zone of a workspace that has not set one."""

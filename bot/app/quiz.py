@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from bot.app.answer_batch import Submission, outcome
 from bot.app.answering import AnswerRecorder
 from bot.app.identity import identify
-from bot.app.library import InWorkspace, Library
+from bot.app.library import InWorkspace, Library, LibraryUseCase
 from bot.app.ports import (
     NamedAnswer,
     PostedQuestion,
@@ -110,7 +110,7 @@ def repeated_outcome(
     )
 
 
-class QuizService:
+class QuizService(LibraryUseCase):
     def __init__(
         self,
         uow: UnitOfWork,
@@ -120,11 +120,7 @@ class QuizService:
         rng: random.Random | None = None,
         recall: Recall | None = None,
     ) -> None:
-        self.uow = uow
-        self.library = library
-        """Each workspace plays with `library.bank_for` it: the shipped bank and its decks."""
-        self.clock = clock
-        self.default_timezone = default_timezone
+        super().__init__(uow, library, clock, default_timezone)
         self._rng = rng or random.Random()
         self.recall = recall or Recall()
         self.recorder = AnswerRecorder(uow, default_timezone, recall=self.recall)
