@@ -109,7 +109,7 @@ def wire(
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
-    learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
+    learning = LearningService(uow, clock, quiz, recall, default_timezone, new_per_day, rng)
     reminders = Reminders(uow, clock, default_timezone)
     # Each exam answer rates the person's spaced-repetition card in the submit transaction.
     record_card = card_recorder(recall, "exam")
