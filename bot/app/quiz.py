@@ -27,7 +27,7 @@ from bot.app.ports import (
 )
 from bot.app.posted import PostedQuestions
 from bot.bank import QuestionBank
-from bot.choices import grade_picks, pick_count, shown_choices
+from bot.choices import grade_picks, question_view, shown_choices
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
 from bot.errors import Command, QuizError
@@ -154,20 +154,7 @@ class QuizService(LibraryUseCase):
         workspace's, names it)."""
         shown = asked_topic if asked_topic in question.topics else question.primary_topic
         topic = (bank or self.library.builtin).topic(shown)
-        return QuestionView(
-            instance_id=instance_id,
-            question_id=question.id,
-            topic_id=topic.id,
-            topic_name=topic.name,
-            kind=question.kind,
-            difficulty=question.difficulty,
-            prompt=question.prompt,
-            choices=shown_choices(question, instance_id),
-            mode=mode,
-            answer_count=count,
-            daily_date=daily_date,
-            pick_count=pick_count(question),
-        )
+        return question_view(question, topic, instance_id, mode, count, daily_date)
 
     @staticmethod
     def daily_pool(bank: QuestionBank, topic_id: str | None) -> list[str]:
