@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from adapters.terminal import TerminalChat
 from bot.bank import load_bank
 from bot.bootstrap import compose
@@ -74,12 +76,17 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
     assert f"The right answers: {'; '.join(right_line)}" in out
 
 
-async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
-    database: Database, clock: FrozenClock
-) -> None:
+@pytest.fixture
+async def chat(database: Database, clock: FrozenClock) -> TerminalChat:
+    """Alice's chat on the test bank, the Fargate question asked and waiting for her answer."""
     core = compose(database, BANK, clock, "UTC", rng=random.Random(3))
     chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
     await chat.handle("/quiz fargate")
+    assert chat.pending is not None
+    return chat
+
+
+async def test_anything_but_letters_gets_a_hint_and_the_question_stays(chat: TerminalChat) -> None:
     assert chat.pending is not None
     instance = chat.pending.instance_id
     for typed in ("Fargate and EC2", "B D Z", "7"):
@@ -92,11 +99,8 @@ async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
 
 
 async def test_a_question_left_for_another_shows_its_right_choices_lettered_as_shown(
-    database: Database, clock: FrozenClock
+    chat: TerminalChat,
 ) -> None:
-    core = compose(database, BANK, clock, "UTC", rng=random.Random(3))
-    chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
-    await chat.handle("/quiz fargate")
     assert chat.pending is not None
     left = chat.pending.instance_id
     reply = await chat.handle("/quiz fargate")
