@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,8 @@ from bot.bank import load_bank
 from bot.bootstrap import compose
 from bot.choices import LETTERS, shown_choices
 from bot.db.database import Database
-from tests.conftest import CONTENT_DIR, FrozenClock
+from tests.chat_session import chat_environment, studybot_chat
+from tests.conftest import FrozenClock
 
 BANK_DIR = Path(__file__).resolve().parent / "slack" / "bank"
 BANK = load_bank(BANK_DIR)
@@ -25,16 +24,6 @@ RIGHT = ("AWS Fargate", "Amazon EC2 instances")
 def letters(instance_id: int, *choices: str, separator: str = ", ") -> str:
     shown = shown_choices(QUESTION, instance_id)
     return separator.join(LETTERS[shown.index(choice)] for choice in choices)
-
-
-def session_env(tmp_path: Path) -> dict[str, str]:
-    """A chat outside the checkout (never the developer's `.env`) on the test bank."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(CONTENT_DIR.parent),
-        "STUDYBOT_CONTENT_DIR": str(BANK_DIR),
-    }
 
 
 def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
@@ -48,16 +37,7 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
             "",
         ]
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "alice"],
-        input=script,
-        capture_output=True,
-        text=True,
-        env=session_env(tmp_path),
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = studybot_chat(tmp_path, script, chat_environment(tmp_path, BANK_DIR), "--user", "alice")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "(Choose TWO.)" in out and "Answer with the letters of your choices, like B, D." in out
