@@ -138,15 +138,22 @@ def postgres_run_url() -> Iterator[str]:
         _administer(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, file_name: str = "studybot.db"
+) -> str:
+    """An empty database of the backend `request.param` names: a SQLite file in `tmp_path`, or
+    ("postgresql") the run's PostgreSQL database, emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / file_name}"
+    url: str = request.getfixturevalue("postgres_run_url")
+    await reset_postgres(url)
+    return url
+
+
 @asynccontextmanager
 async def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A freshly migrated database of the backend `request.param` names ("sqlite" or "postgresql")."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studybot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_run_url")
-        await reset_postgres(url)
-    db = Database(url)
+    db = Database(await empty_database_url(request, tmp_path))
     await upgrade(db)
     try:
         yield db
