@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from typing import TypedDict, Unpack
 
 from bot.app.cards import card_recorder
 from bot.app.commands import Commands
@@ -61,6 +62,8 @@ class Services:
     are added by the platform adapters as they start (`daily.posters`)."""
 
     uow: UnitOfWork
+    library: Library
+    """Each workspace's questions: the shipped bank and its own decks, one cache for every service."""
     quiz: QuizService
     standings: Standings
     teams: TeamService
@@ -98,20 +101,19 @@ def wire(
 ) -> Services:
     """The use cases on a unit of work (tests wire an in-memory one)."""
     recall = recall or Recall()
-    # Each workspace's questions: the shipped bank and its own decks, one cache for every service.
     library = Library(uow, bank)
-    quiz = QuizService(uow, bank, clock, default_timezone, rng, recall, library)
-    standings = Standings(uow, bank, clock, default_timezone, library)
+    quiz = QuizService(uow, library, clock, default_timezone, rng, recall)
+    standings = Standings(uow, library, clock, default_timezone)
     teams = TeamService(uow, clock, default_timezone)
     # The delivery table: one handler per kind of delivery, registered here (one line each).
     # Platforms are added as their adapters start (`outbox.deliver_to`).
     outbox = OutboxRunner(uow, clock)
     daily = DailyService(uow, quiz, clock, {}, default_timezone, grace=grace, rng=rng, outbox=outbox)
-    learning = LearningService(uow, bank, clock, quiz, recall, default_timezone, new_per_day, rng)
+    learning = LearningService(uow, clock, quiz, recall, default_timezone, new_per_day, rng)
     reminders = Reminders(uow, clock, default_timezone)
     # Each exam answer rates the person's spaced-repetition card in the submit transaction.
     record_card = card_recorder(recall, "exam")
-    exam = ExamService(uow, bank, clock, default_timezone, rng, record_card=record_card, library=library)
+    exam = ExamService(uow, library, clock, default_timezone, rng, record_card)
     feedback = FeedbackService(uow, bank, clock)
     outbox.register(RevealHandler(uow, quiz, clock, daily.posters), grace=grace)
     outbox.register(reminders)
@@ -121,8 +123,30 @@ def wire(
     decks = DeckService(uow, library, clock, default_timezone)
     commands.decks = decks
     return Services(
-        uow, quiz, standings, teams, daily, commands, outbox, learning, reminders, exam, feedback, decks
+        uow,
+        library,
+        quiz,
+        standings,
+        teams,
+        daily,
+        commands,
+        outbox,
+        learning,
+        reminders,
+        exam,
+        feedback,
+        decks,
     )
+
+
+class Tuning(TypedDict, total=False):
+    """`wire`'s optional settings, which `compose` hands on as they are: one place for their
+    defaults (`wire`'s)."""
+
+    grace: timedelta
+    rng: random.Random | None
+    recall: Recall | None
+    new_per_day: int
 
 
 def compose(
@@ -130,19 +154,16 @@ def compose(
     bank: QuestionBank,
     clock: Clock,
     default_timezone: str = "UTC",
-    grace: timedelta = DEFAULT_GRACE,
-    rng: random.Random | None = None,
-    recall: Recall | None = None,
-    new_per_day: int = DEFAULT_NEW_PER_DAY,
+    **tuning: Unpack[Tuning],
 ) -> Core:
     """The use cases on `database`; tests and benchmarks pass their own clock and random."""
-    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, grace, rng, recall, new_per_day)
+    services = wire(SqlUnitOfWork(database), bank, clock, default_timezone, **tuning)
     core = Core(
         **{field.name: getattr(services, field.name) for field in fields(Services)},
         database=database,
-        dashboard=Dashboard(reads_on(database), services.quiz.library),
+        dashboard=Dashboard(reads_on(database), services.library),
     )
-    core.dashboard.add(ExamResults(services.uow, services.quiz.library))
+    core.dashboard.add(ExamResults(services.uow, services.library))
     return core
 
 
@@ -159,7 +180,7 @@ def register_digest(
         reads_on(core.database),
         posters,
         draw,
-        core.quiz.library.bank_of,
+        core.library.bank_of,
         lambda t: f"/quiz {t}",
         links,
         core.quiz.clock.now,
@@ -184,7 +205,7 @@ async def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         bank,
         clock or SystemClock(),
         settings.studybot_default_timezone,
-        settings.daily_grace,
+        grace=settings.daily_grace,
         recall=Recall(settings.studybot_desired_retention),
         new_per_day=settings.studybot_new_cards_per_day,
     )

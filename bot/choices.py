@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from bot.errors import QuizError
-from bot.questions import MULTIPLE_RESPONSE_ANSWERS, Kind, Question
+from bot.models import Mode, QuestionView
+from bot.questions import MULTIPLE_RESPONSE_ANSWERS, Kind, Question, Topic
 
 LETTERS = "ABCDEF"
 PICK_SEPARATOR = "\n"
@@ -106,3 +108,29 @@ def parse_letters(text: str, count: int) -> tuple[int, ...] | None:
         if index not in picked:
             picked.append(index)
     return tuple(picked) or None
+
+
+def question_view(
+    question: Question,
+    topic: Topic,
+    instance_id: int,
+    mode: Mode,
+    count: int = 0,
+    daily_date: date | None = None,
+) -> QuestionView:
+    """How adapters show a posted question, under `topic`'s heading: its choices in the order of
+    `instance_id` (`shown_choices`); the answer is not in it."""
+    return QuestionView(
+        instance_id=instance_id,
+        question_id=question.id,
+        topic_id=topic.id,
+        topic_name=topic.name,
+        kind=question.kind,
+        difficulty=question.difficulty,
+        prompt=question.prompt,
+        choices=shown_choices(question, instance_id),
+        mode=mode,
+        answer_count=count,
+        daily_date=daily_date,
+        pick_count=pick_count(question),
+    )

@@ -8,6 +8,7 @@ import random
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot import settings as settings_module
+from bot.app.ports import UnitOfWork
 from bot.app.quiz import QuizService
 from bot.app.standings import Standings
 from bot.app.teams import TeamService
@@ -22,6 +24,8 @@ from bot.bank import QuestionBank, load_bank
 from bot.bootstrap import Core, compose
 from bot.db.database import Database
 from bot.db.migrate import upgrade
+from bot.db.unit_of_work import SqlUnitOfWork
+from tests.memory import MemoryUnitOfWork
 from tests.slack.slack_stand_in import StandInSlack
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -134,6 +138,29 @@ def postgres_run_url() -> Iterator[str]:
         _administer(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, file_name: str = "studybot.db"
+) -> str:
+    """An empty database of the backend `request.param` names: a SQLite file in `tmp_path`, or
+    ("postgresql") the run's PostgreSQL database, emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / file_name}"
+    url: str = request.getfixturevalue("postgres_run_url")
+    await reset_postgres(url)
+    return url
+
+
+@asynccontextmanager
+async def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A freshly migrated database of the backend `request.param` names ("sqlite" or "postgresql")."""
+    db = Database(await empty_database_url(request, tmp_path))
+    await upgrade(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A freshly migrated database: a SQLite file, and PostgreSQL when it is configured.
@@ -142,15 +169,18 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     reason otherwise. `.ci/run` sets it, so there an unreachable server fails the run instead
     of skipping.
     """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studybot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_run_url")
-        await reset_postgres(url)
-    db = Database(url)
-    await upgrade(db)
-    yield db
-    await db.dispose()
+    async with migrated(request, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UnitOfWork]:
+    """The in-memory fake and both real backends: the fake must behave as the real thing."""
+    if request.param == "memory":
+        yield MemoryUnitOfWork()
+        return
+    async with migrated(request, tmp_path) as db:
+        yield SqlUnitOfWork(db)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from bot.app.dashboard_exams import ExamResults
 from bot.app.dashboard_model import Panel, Viewer
 from bot.app.dashboard_ports import PersonRef, WorkspaceRef
+from bot.app.library import Library
 from bot.app.ports import UnitOfWork
 from bot.bank import QuestionBank
 from bot.bootstrap import Core
@@ -64,7 +65,7 @@ async def test_the_exam_page_on_the_database(core: Core, bank: QuestionBank, clo
 async def test_the_exam_page_on_the_in_memory_fake(bank: QuestionBank, clock: FrozenClock) -> None:
     uow: UnitOfWork = MemoryUnitOfWork()
     seeded = await seed_exams(uow, bank, clock.now())
-    await check_page(ExamResults(uow, bank), seeded, clock)
+    await check_page(ExamResults(uow, Library(uow, bank)), seeded, clock)
 
 
 async def test_only_the_latest_exams_per_person_are_listed(

@@ -25,13 +25,13 @@ ANN = Actor("slack", "T1", "U1", "Ann")
 
 
 def right_picks(core: Services, screen: ExamQuestion) -> list[int]:
-    question = core.quiz.bank.by_id[screen.question.question_id]
+    question = core.library.builtin.by_id[screen.question.question_id]
     return [i for i, c in enumerate(screen.question.choices) if c in question.answers]
 
 
 def wrong_pick(core: Services, screen: ExamQuestion) -> list[int]:
     """A wrong answer of the right size: for multiple response, all right but one swapped."""
-    question = core.quiz.bank.by_id[screen.question.question_id]
+    question = core.library.builtin.by_id[screen.question.question_id]
     right = right_picks(core, screen)
     wrong = [i for i, c in enumerate(screen.question.choices) if c not in question.answers]
     return right[:-1] + wrong[:1]

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app.journal import RequestJournal
 from bot.app.outbox import Due, OutboxRunner, Outcome
 from bot.app.ports import UnitOfWork
-from bot.db.database import Database
-from bot.db.migrate import upgrade
-from bot.db.unit_of_work import SqlUnitOfWork
-from tests.conftest import FrozenClock, reset_postgres
-from tests.memory import MemoryUnitOfWork
+from tests.conftest import FrozenClock
 
 KIND = "slack_command"
 LEASE = timedelta(seconds=60)
@@ -34,22 +29,6 @@ class Carrier:
     async def deliver(self, due: Due) -> Outcome:
         self.seen.append(due)
         return Outcome.SENT
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UnitOfWork]:
-    if request.param == "memory":
-        yield MemoryUnitOfWork()
-        return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studybot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_run_url")
-        await reset_postgres(url)
-    database = Database(url)
-    await upgrade(database)
-    yield SqlUnitOfWork(database)
-    await database.dispose()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def services(bank: QuestionBank, clock: FrozenClock, new_per_day: int = 10) -> S
 
 async def answer(core: Services, view_result: object, right: bool) -> None:
     assert isinstance(view_result, PrivateQuestion)
-    await answer_as(core.quiz, core.quiz.bank, ANN, view_result.question, right)
+    await answer_as(core.quiz, core.library.builtin, ANN, view_result.question, right)
 
 
 def test_the_grammar_of_private_practice_reviews_and_exam_dates() -> None:
@@ -137,7 +137,7 @@ async def test_a_pending_private_question_is_revealed_when_asking_for_another(
     assert isinstance(first, PrivateQuestion) and first.revealed == ()
     second = await core.commands.execute(ANN, "C1", parse("private"))
     assert isinstance(second, PrivateQuestion)
-    question = core.quiz.bank.by_id[first.question.question_id]
+    question = core.library.builtin.by_id[first.question.question_id]
     assert [r.answer for r in second.revealed] == [question.answer]
     third = await core.commands.execute(ANN, "C1", StartReview(None))
     assert isinstance(third, PrivateQuestion) and len(third.revealed) == 1  # the second, once

@@ -1,8 +1,6 @@
 """Two real `studybot serve` processes on one PostgreSQL database: one truth between them."""
 
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -25,6 +23,7 @@ from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from tests.answering_helpers import SINGLE_ANSWER, right_index
 from tests.conftest import CONTENT_DIR, FrozenClock, reset_postgres
+from tests.served import signed
 from tests.slack.slack_stand_in import StandInSlack
 from tests.test_ops import free_port
 
@@ -34,16 +33,6 @@ SECRET = "multi-process-signing-secret"
 USERS = 150
 DEADLINE = 30.0
 ADMIN = Actor("slack", "T1", "UADMIN", "Ada", is_admin=True)
-
-
-def signed(body: str) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": f"v0={digest}",
-    }
 
 
 def click(api: StandInSlack, user: int, attempt: int, instance: int, index: int) -> str:
@@ -211,6 +200,6 @@ async def _ready(process: Process, http: aiohttp.ClientSession) -> bool:
 
 
 async def _post(http: aiohttp.ClientSession, process: Process, body: str) -> int:
-    async with http.post(process.base + "/slack/events", data=body, headers=signed(body)) as response:
+    async with http.post(process.base + "/slack/events", data=body, headers=signed(body, SECRET)) as response:
         await response.read()
         return response.status

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
@@ -45,23 +43,6 @@ class Exploding:
 
     async def deliver(self, due: Due) -> Outcome:
         raise RuntimeError("platform said 500")
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UnitOfWork]:
-    """The in-memory fake and both real backends: the fake must behave as the real thing."""
-    if request.param == "memory":
-        yield MemoryUnitOfWork()
-        return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studybot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_run_url")
-        await reset_postgres(url)
-    database = Database(url)
-    await upgrade(database)
-    yield SqlUnitOfWork(database)
-    await database.dispose()
 
 
 def item(

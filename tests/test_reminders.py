@@ -45,7 +45,7 @@ async def with_a_due_card(core: Services, clock: FrozenClock) -> None:
     """Ann answers a review wrong: her card is due again a minute later, and stays due."""
     served = await core.commands.execute(ANN, "C1", parse("review"))
     assert isinstance(served, PrivateQuestion)
-    await answer(core.quiz, core.quiz.bank, ANN, served.question, right=False)
+    await answer(core.quiz, core.library.builtin, ANN, served.question, right=False)
 
 
 async def tick(core: Services, clock: FrozenClock, at: datetime) -> None:

@@ -53,7 +53,7 @@ async def with_due_cards(core: Services, actor: Actor, cards: int) -> None:
     for _ in range(cards):
         served = await core.commands.execute(actor, "C1", parse("review"))
         assert isinstance(served, PrivateQuestion)
-        await answer(core.quiz, core.quiz.bank, actor, served.question, right=False)
+        await answer(core.quiz, core.library.builtin, actor, served.question, right=False)
 
 
 def user_ids(repositories: Repositories) -> dict[str, int]:

@@ -25,6 +25,7 @@ from bot.choices import LETTERS, shown_choices
 from bot.models import Place, QuestionView, TopicInfo
 from bot.questions import Difficulty, Kind, Question
 from tests.answering_helpers import right_picks
+from tests.chat_session import chat_environment, studybot_chat
 from tests.conftest import CONTENT_DIR, FrozenClock
 
 ONE_QUESTION = """\
@@ -92,28 +93,13 @@ def session_env(tmp_path: Path, bank: str = ONE_QUESTION) -> dict[str, str]:
     content.mkdir(exist_ok=True)
     shutil.copy(CONTENT_DIR / "topics.yaml", content)
     (content / "ecs.yaml").write_text(bank)
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(CONTENT_DIR.parent),
-        "STUDYBOT_CONTENT_DIR": str(content),
-    }
+    return chat_environment(tmp_path, content)
 
 
 def chat_session(
     tmp_path: Path, script: str, *options: str, bank: str = ONE_QUESTION, columns: int = 130
 ) -> subprocess.CompletedProcess[str]:
-    env = session_env(tmp_path, bank) | {"COLUMNS": str(columns)}
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), *options],
-        input=script,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    return studybot_chat(tmp_path, script, session_env(tmp_path, bank) | {"COLUMNS": str(columns)}, *options)
 
 
 def test_a_scripted_session_from_a_question_to_the_leaderboard(tmp_path: Path) -> None:

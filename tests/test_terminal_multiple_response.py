@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from adapters.terminal import TerminalChat
 from bot.bank import load_bank
 from bot.bootstrap import compose
 from bot.choices import LETTERS, shown_choices
 from bot.db.database import Database
-from tests.conftest import CONTENT_DIR, FrozenClock
+from tests.chat_session import chat_environment, studybot_chat
+from tests.conftest import FrozenClock
 
 BANK_DIR = Path(__file__).resolve().parent / "slack" / "bank"
 BANK = load_bank(BANK_DIR)
@@ -23,16 +24,6 @@ RIGHT = ("AWS Fargate", "Amazon EC2 instances")
 def letters(instance_id: int, *choices: str, separator: str = ", ") -> str:
     shown = shown_choices(QUESTION, instance_id)
     return separator.join(LETTERS[shown.index(choice)] for choice in choices)
-
-
-def session_env(tmp_path: Path) -> dict[str, str]:
-    """A chat outside the checkout (never the developer's `.env`) on the test bank."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(CONTENT_DIR.parent),
-        "STUDYBOT_CONTENT_DIR": str(BANK_DIR),
-    }
 
 
 def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
@@ -46,16 +37,7 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
             "",
         ]
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "alice"],
-        input=script,
-        capture_output=True,
-        text=True,
-        env=session_env(tmp_path),
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = studybot_chat(tmp_path, script, chat_environment(tmp_path, BANK_DIR), "--user", "alice")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "(Choose TWO.)" in out and "Answer with the letters of your choices, like B, D." in out
@@ -74,12 +56,17 @@ def test_a_scripted_session_answers_with_letters(tmp_path: Path) -> None:
     assert f"The right answers: {'; '.join(right_line)}" in out
 
 
-async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
-    database: Database, clock: FrozenClock
-) -> None:
-    core = compose(database, BANK, clock, "UTC", random.Random(3))
+@pytest.fixture
+async def chat(database: Database, clock: FrozenClock) -> TerminalChat:
+    """Alice's chat on the test bank, the Fargate question asked and waiting for her answer."""
+    core = compose(database, BANK, clock, "UTC", rng=random.Random(3))
     chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
     await chat.handle("/quiz fargate")
+    assert chat.pending is not None
+    return chat
+
+
+async def test_anything_but_letters_gets_a_hint_and_the_question_stays(chat: TerminalChat) -> None:
     assert chat.pending is not None
     instance = chat.pending.instance_id
     for typed in ("Fargate and EC2", "B D Z", "7"):
@@ -92,11 +79,8 @@ async def test_anything_but_letters_gets_a_hint_and_the_question_stays(
 
 
 async def test_a_question_left_for_another_shows_its_right_choices_lettered_as_shown(
-    database: Database, clock: FrozenClock
+    chat: TerminalChat,
 ) -> None:
-    core = compose(database, BANK, clock, "UTC", random.Random(3))
-    chat = TerminalChat(core.quiz, core.commands, "alice", [].append)
-    await chat.handle("/quiz fargate")
     assert chat.pending is not None
     left = chat.pending.instance_id
     reply = await chat.handle("/quiz fargate")

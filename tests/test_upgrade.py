@@ -24,7 +24,7 @@ from bot.db.migrate import upgrade
 from bot.db.schema import HEAD_REVISION
 from bot.db.transfer import import_database
 from bot.models import Period, Scope
-from tests.conftest import FrozenClock, reset_postgres
+from tests.conftest import FrozenClock, empty_database_url
 from tests.test_transfer import DISCORD, PLACES, SLACK
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,12 +48,7 @@ def plain(value: Any) -> Any:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def release_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A database at the release's schema revision, holding the rows that release wrote."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'release.db'}"
-    else:
-        url = request.getfixturevalue("postgres_run_url")
-        await reset_postgres(url)
-    database = Database(url)
+    database = Database(await empty_database_url(request, tmp_path, "release.db"))
     await upgrade(database, RELEASE_REVISION)
     await import_database(database, (DATA / "release-0005.jsonl").read_text().splitlines(keepends=True))
     yield database

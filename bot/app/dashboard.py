@@ -16,7 +16,7 @@ from bot.app.dashboard_model import Page, PageSource, Reads, Viewer
 from bot.app.dashboard_pages import Participation
 from bot.app.dashboard_ports import DashboardReader, PersonRow, TopicCell
 from bot.app.dashboard_topics import HardestQuestions, Topics
-from bot.app.library import BankSource
+from bot.app.library import Library
 
 CSV_HEADERS = (
     "person",
@@ -42,23 +42,22 @@ def parse_workspace_key(key: str) -> tuple[str, str] | None:
     return None
 
 
-def builtin_pages(reads: Reads, bank: BankSource) -> list[PageSource]:
+def builtin_pages(reads: Reads, library: Library) -> list[PageSource]:
     return [
         Participation(reads),
-        Topics(reads, bank),
+        Topics(reads, library),
         Boards(reads),
-        DailyHistory(reads, bank),
-        HardestQuestions(reads, bank),
+        DailyHistory(reads, library),
+        HardestQuestions(reads, library),
         People(reads),
     ]
 
 
 class Dashboard:
-    def __init__(self, reads: Reads, bank: BankSource) -> None:
+    def __init__(self, reads: Reads, library: Library) -> None:
         self.reads = reads
-        self.bank = bank
         self.sources: dict[str, PageSource] = {}
-        for source in builtin_pages(reads, bank):
+        for source in builtin_pages(reads, library):
             self.add(source)
 
     def add(self, source: PageSource) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, cells, share
 from bot.app.dashboard_pages import PEOPLE_SHOWN, PERSON_HEADERS, person_cells
 from bot.app.dashboard_ports import DailyRow, DashboardReader, PersonRow
-from bot.app.library import BankSource, bank_by_id
+from bot.app.library import Library
 from bot.app.ports import BoardLine
 from bot.models import Period, Scope
 from bot.periods import period_key
@@ -82,9 +82,9 @@ class Boards:
 class DailyHistory:
     slug, title = "daily", "Question of the day"
 
-    def __init__(self, reads: Reads, bank: BankSource) -> None:
+    def __init__(self, reads: Reads, library: Library) -> None:
         self.reads = reads
-        self.bank = bank
+        self.library = library
 
     async def build(self, viewer: Viewer) -> list[Panel]:
         workspace = viewer.workspace.id
@@ -93,7 +93,7 @@ class DailyHistory:
             return reader.daily_history(workspace, DAILY_SHOWN), reader.teams(workspace)
 
         history, teams = await self.reads(read)
-        bank = await bank_by_id(self.bank, workspace)
+        bank = await self.library.bank_of_id(workspace)
         history.reverse()
         names = {**teams, 0: "No team"}
         team_ids = sorted({team for row in history for team in row.by_team}, key=lambda t: names.get(t, ""))

@@ -12,7 +12,7 @@ from bot.app.dashboard_model import Cell, Chart, Panel, Table, Viewer, cells, sh
 from bot.app.dashboard_pages import local_today
 from bot.app.dashboard_tally import iso_week
 from bot.app.exam_ports import ExamPeriod, ExamResult
-from bot.app.library import BankSource, bank_by_id
+from bot.app.library import Library
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.exam_guide import domain_title
@@ -54,9 +54,9 @@ class ExamResults:
 
     slug, title = "exams", "Mock exams"
 
-    def __init__(self, uow: UnitOfWork, bank: BankSource) -> None:
+    def __init__(self, uow: UnitOfWork, library: Library) -> None:
         self.uow = uow
-        self.bank = bank
+        self.library = library
 
     async def build(self, viewer: Viewer) -> list[Panel]:
         zone = ZoneInfo(viewer.workspace.timezone)
@@ -85,7 +85,7 @@ class ExamResults:
             )
 
         results, periods, questions = await self.uow.read(read)
-        bank = await bank_by_id(self.bank, workspace)
+        bank = await self.library.bank_of_id(workspace)
         return [
             self._weekly(starts, periods),
             self._domains(bank, questions),

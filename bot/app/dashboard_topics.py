@@ -7,7 +7,7 @@ from bot.app.dashboard_model import Cell, Chart, Panel, Reads, Table, Viewer, ce
 from bot.app.dashboard_pages import PEOPLE_SHOWN
 from bot.app.dashboard_ports import DashboardReader, PersonRow, QuestionRow, TopicCell
 from bot.app.dashboard_tally import ALL_RIGHT, DOMAIN_PREFIX
-from bot.app.library import BankSource, bank_by_id
+from bot.app.library import Library
 from bot.bank import QuestionBank
 from bot.exam_guide import domain_title
 
@@ -31,9 +31,9 @@ def _heat_rows(names: dict[int, str], cells_of: list[TopicCell], topics: list[st
 class Topics:
     slug, title = "topics", "Topics"
 
-    def __init__(self, reads: Reads, bank: BankSource) -> None:
+    def __init__(self, reads: Reads, library: Library) -> None:
         self.reads = reads
-        self.bank = bank
+        self.library = library
 
     @staticmethod
     def _name(bank: QuestionBank, topic_id: str) -> str:
@@ -65,7 +65,7 @@ class Topics:
             )
 
         overall, teams, team_cells, people, people_cells = await self.reads(read)
-        bank = await bank_by_id(self.bank, workspace)
+        bank = await self.library.bank_of_id(workspace)
         panels: list[Panel] = []
         for label, is_domain in (("topic", False), ("exam domain", True)):
 
@@ -135,9 +135,9 @@ class Topics:
 class HardestQuestions:
     slug, title = "questions", "Hardest questions"
 
-    def __init__(self, reads: Reads, bank: BankSource) -> None:
+    def __init__(self, reads: Reads, library: Library) -> None:
         self.reads = reads
-        self.bank = bank
+        self.library = library
 
     @staticmethod
     def _picks(bank: QuestionBank, row: QuestionRow) -> str:
@@ -181,7 +181,7 @@ class HardestQuestions:
     async def build(self, viewer: Viewer) -> list[Panel]:
         workspace = viewer.workspace.id
         picks = await self.reads(lambda reader: reader.choice_picks(workspace))
-        bank = await bank_by_id(self.bank, workspace)
+        bank = await self.library.bank_of_id(workspace)
         rows = self._hardest(bank, picks)
         table = Table(
             ("Question", "Answers", "Right", "Wrong choices picked"),

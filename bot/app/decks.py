@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app.dashboard import parse_workspace_key
 from bot.app.deck_ports import WORKSPACE_SPELLING, DeckSummary, ExportedDeck, ExportFormat, ImportReport
-from bot.app.library import Library
+from bot.app.library import LibraryUseCase
 from bot.app.library_ports import DeckEntry, NewDeck
-from bot.app.ports import Repositories, UnitOfWork, Workspace
+from bot.app.ports import Repositories, Workspace
 from bot.bank import Problem, QuestionBank
-from bot.clock import Clock
 from bot.decks.limits import MAX_DECKS, MAX_NAME
 from bot.errors import QuizError
 from bot.grammar import Ask, parse
@@ -150,15 +149,7 @@ def check_deck(
     return CheckedDeck(name, topic, display, read, dry_run, problems)
 
 
-class DeckService:
-    def __init__(
-        self, uow: UnitOfWork, library: Library, clock: Clock, default_timezone: str = "UTC"
-    ) -> None:
-        self.uow = uow
-        self.library = library
-        self.clock = clock
-        self.default_timezone = default_timezone
-
+class DeckService(LibraryUseCase):
     def _workspace(self, repositories: Repositories, platform: str, workspace: str) -> Workspace:
         found = repositories.people.find_workspace(platform, workspace)
         return found or repositories.people.workspace(

@@ -18,7 +18,7 @@ from bot.app.exam_ports import ABANDONED, OPEN, SUBMITTED, ExamItem, ExamRecord,
 from bot.app.exam_report import RecordCard, keep_answers, report
 from bot.app.exam_screens import REMOVED, ExamPools, choice_seed, question_screen, seconds_left
 from bot.app.identity import identify
-from bot.app.library import Library
+from bot.app.library import Library, LibraryUseCase
 from bot.app.outbox import ANY_PLATFORM, Scheduled
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
@@ -63,22 +63,17 @@ class _Found:
 POOLS_KEPT = 64
 
 
-class ExamService:
+class ExamService(LibraryUseCase):
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
+        library: Library,
         clock: Clock,
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         record_card: RecordCard | None = None,
-        library: Library | None = None,
     ) -> None:
-        self.uow = uow
-        self.bank = bank
-        self.library = library or Library(uow, bank)
-        self.clock = clock
-        self.default_timezone = default_timezone
+        super().__init__(uow, library, clock, default_timezone)
         self._pools: dict[int, ExamPools] = {}
         self._rng = rng or random.Random()
         self.record_card = record_card

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from bot.app.exam_ports import ExamItem, ExamRecord
 from bot.bank import QuestionBank
-from bot.choices import pick_count, picks_of, shown_choices
+from bot.choices import picks_of, question_view
 from bot.errors import QuizError
 from bot.exam_models import ExamQuestion
 from bot.exam_rules import exam_shaped
-from bot.models import Mode, QuestionView
+from bot.models import Mode
 from bot.questions import Question
 
 REMOVED = "This question's deck was removed from the workspace: /quiz exam submit scores the rest."
@@ -70,27 +70,14 @@ def question_screen(
     if question is None:
         raise QuizError(REMOVED)
     topic = bank.topic(question.primary_topic)
-    seed = choice_seed(exam.id, position)
-    shown = shown_choices(question, seed)
+    view = question_view(question, topic, choice_seed(exam.id, position), Mode.PRACTICE)
     picked = set(picks_of(question, item.choice)) if item.choice else set()
-    view = QuestionView(
-        instance_id=seed,
-        question_id=question.id,
-        topic_id=topic.id,
-        topic_name=topic.name,
-        kind=question.kind,
-        difficulty=question.difficulty,
-        prompt=question.prompt,
-        choices=shown,
-        mode=Mode.PRACTICE,
-        pick_count=pick_count(question),
-    )
     return ExamQuestion(
         exam_id=exam.id,
         position=position,
         total=len(items),
         question=view,
-        picked=tuple(i for i, choice in enumerate(shown) if choice in picked),
+        picked=tuple(i for i, choice in enumerate(view.choices) if choice in picked),
         flagged=item.flagged,
         answered=sum(i.choice is not None for i in items),
         flagged_count=sum(i.flagged for i in items),

@@ -47,7 +47,6 @@ class LearningService:
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
         clock: Clock,
         quiz: QuizService,
         recall: Recall,
@@ -56,7 +55,6 @@ class LearningService:
         rng: random.Random | None = None,
     ) -> None:
         self.uow = uow
-        self.bank = bank
         self.clock = clock
         self.quiz = quiz
         self.recall = recall

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bot.app.library_ports import DeckEntry, LibraryState, StoredDeck
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
+from bot.clock import Clock
 from bot.questions import TRUE_FALSE_CHOICES, Difficulty, Kind, Question, Topic
 
 WorkspaceKey = tuple[str, str]
@@ -116,6 +117,10 @@ class Library:
     async def bank_of(self, where: InWorkspace) -> QuestionBank:
         return await self.bank_for(where.platform, where.workspace)
 
+    async def bank_of_id(self, workspace_id: int) -> QuestionBank:
+        """The bank of the workspace with this id (the database's): the dashboard's pages."""
+        return await self.uow.read(lambda r: self.within_id(r, workspace_id))
+
     def within(self, repositories: Repositories, platform: str, workspace: str) -> QuestionBank:
         """`bank_for` inside a transaction the caller runs."""
         state = repositories.decks.state(platform, workspace)
@@ -172,13 +177,16 @@ class Library:
             self._cache.pop(workspace_id, None)
 
 
-BankSource = QuestionBank | Library
-"""What a page of the dashboard names questions and topics with: one bank (tests), or the
-library, which gives each workspace its own."""
+class LibraryUseCase:
+    """What the use cases that play with each workspace's questions (quiz, exams, standings,
+    decks) stand on; `bot.bootstrap.wire` gives them all the one library."""
 
-
-async def bank_by_id(source: BankSource, workspace_id: int) -> QuestionBank:
-    """The bank of the workspace with this (database) id."""
-    if isinstance(source, QuestionBank):
-        return source
-    return await source.uow.read(lambda r: source.within_id(r, workspace_id))
+    def __init__(
+        self, uow: UnitOfWork, library: Library, clock: Clock, default_timezone: str = "UTC"
+    ) -> None:
+        self.uow = uow
+        self.library = library
+        """Each workspace plays with `library.bank_for` it: the shipped bank and its decks."""
+        self.clock = clock
+        self.default_timezone = default_timezone
+        """The time zone of a workspace that has not set one."""

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from bot.app.answer_batch import Submission, outcome
 from bot.app.answering import AnswerRecorder
 from bot.app.identity import identify
-from bot.app.library import InWorkspace, Library
+from bot.app.library import InWorkspace, Library, LibraryUseCase
 from bot.app.ports import (
     NamedAnswer,
     PostedQuestion,
@@ -27,7 +27,7 @@ from bot.app.ports import (
 )
 from bot.app.posted import PostedQuestions
 from bot.bank import QuestionBank
-from bot.choices import grade_picks, pick_count, shown_choices
+from bot.choices import grade_picks, question_view, shown_choices
 from bot.clock import Clock
 from bot.daily.models import Reveal, TeamResult
 from bot.errors import Command, QuizError
@@ -110,23 +110,17 @@ def repeated_outcome(
     )
 
 
-class QuizService:
+class QuizService(LibraryUseCase):
     def __init__(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
+        library: Library,
         clock: Clock,
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         recall: Recall | None = None,
-        library: Library | None = None,
     ) -> None:
-        self.uow = uow
-        self.bank = bank
-        """The shipped bank; each workspace plays with `library.bank_for` it (its decks too)."""
-        self.library = library or Library(uow, bank)
-        self.clock = clock
-        self.default_timezone = default_timezone
+        super().__init__(uow, library, clock, default_timezone)
         self._rng = rng or random.Random()
         self.recall = recall or Recall()
         self.recorder = AnswerRecorder(uow, default_timezone, recall=self.recall)
@@ -159,21 +153,8 @@ class QuizService:
         topic it was asked under, else the question's first topic (named as `bank`, the
         workspace's, names it)."""
         shown = asked_topic if asked_topic in question.topics else question.primary_topic
-        topic = (bank or self.bank).topic(shown)
-        return QuestionView(
-            instance_id=instance_id,
-            question_id=question.id,
-            topic_id=topic.id,
-            topic_name=topic.name,
-            kind=question.kind,
-            difficulty=question.difficulty,
-            prompt=question.prompt,
-            choices=shown_choices(question, instance_id),
-            mode=mode,
-            answer_count=count,
-            daily_date=daily_date,
-            pick_count=pick_count(question),
-        )
+        topic = (bank or self.library.builtin).topic(shown)
+        return question_view(question, topic, instance_id, mode, count, daily_date)
 
     @staticmethod
     def daily_pool(bank: QuestionBank, topic_id: str | None) -> list[str]:

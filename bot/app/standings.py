@@ -7,10 +7,9 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.app.library import Library
-from bot.app.ports import BoardLine, QuestionTally, Repositories, UnitOfWork, User
+from bot.app.library import LibraryUseCase
+from bot.app.ports import BoardLine, QuestionTally, Repositories, User
 from bot.bank import QuestionBank
-from bot.clock import Clock
 from bot.models import (
     Actor,
     Leaderboard,
@@ -34,21 +33,7 @@ def rank_rows(rows: Sequence[BoardLine]) -> tuple[LeaderboardRow, ...]:
     return tuple(ranked)
 
 
-class Standings:
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        bank: QuestionBank,
-        clock: Clock,
-        default_timezone: str = "UTC",
-        library: Library | None = None,
-    ) -> None:
-        self.uow = uow
-        self.bank = bank
-        self.library = library or Library(uow, bank)
-        self.clock = clock
-        self.default_timezone = default_timezone
-
+class Standings(LibraryUseCase):
     async def leaderboard(
         self, place: Place, period: Period = Period.WEEK, scope: Scope = Scope.PEOPLE, limit: int = 10
     ) -> Leaderboard:

@@ -42,6 +42,25 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+
+def _belongs_to(column: str, target: str, primary_key: bool) -> Column[Any]:
+    """A reference to `target` whose row's removal removes the referring rows; never null."""
+    reference = ForeignKey(target, ondelete="CASCADE")
+    if primary_key:
+        return Column(column, reference, primary_key=True)
+    return Column(column, reference, nullable=False)
+
+
+def workspace_ref(primary_key: bool = False) -> Column[Any]:
+    """The column `workspace_id`: the workspace the row belongs to and goes with."""
+    return _belongs_to("workspace_id", "workspaces.id", primary_key)
+
+
+def user_ref(primary_key: bool = False) -> Column[Any]:
+    """The column `user_id`: the person the row belongs to and goes with."""
+    return _belongs_to("user_id", "users.id", primary_key)
+
+
 workspaces = Table(
     "workspaces",
     metadata,
@@ -58,7 +77,7 @@ users = Table(
     "users",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
     Column("external_id", String(64), nullable=False),
     Column("display_name", String(200), nullable=False),
     Column("streak", Integer, nullable=False, server_default="0"),
@@ -73,7 +92,7 @@ channels = Table(
     "channels",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
     Column("external_id", String(64), nullable=False),
     UniqueConstraint("workspace_id", "external_id", name="uq_channels_workspace_external"),
 )
@@ -82,7 +101,7 @@ teams = Table(
     "teams",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
     Column("name", String(80), nullable=False),
     Column("name_key", String(80), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -92,7 +111,7 @@ teams = Table(
 team_members = Table(
     "team_members",
     metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    user_ref(primary_key=True),
     Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("joined_at", UtcDateTime, nullable=False),
 )
@@ -134,7 +153,7 @@ answers = Table(
         ForeignKey("question_instances.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    user_ref(),
     Column("team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
     Column("choice", Text, nullable=False),
     Column("correct", Boolean, nullable=False),
@@ -146,31 +165,27 @@ answers = Table(
     Index("ix_answers_user_recent", "user_id", "id"),
 )
 
-# Running totals per period bucket ('w2026-47', 'm2026-11', 'all'), written in the same
-# transaction as each answer so that a leaderboard reads ten rows, whatever the history.
-user_totals = Table(
-    "user_totals",
-    metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_key", String(16), primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("points", Integer, nullable=False),
-    Column("answers", Integer, nullable=False),
-    Column("correct", Integer, nullable=False),
-    Index("ix_user_totals_board", "workspace_id", "period_key", "points", "correct", "user_id"),
-)
 
-team_totals = Table(
-    "team_totals",
-    metadata,
-    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_key", String(16), primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("points", Integer, nullable=False),
-    Column("answers", Integer, nullable=False),
-    Column("correct", Integer, nullable=False),
-    Index("ix_team_totals_board", "workspace_id", "period_key", "points", "correct", "team_id"),
-)
+def _board_totals(name: str, owner: Column[Any]) -> Table:
+    """Running totals per period bucket ('w2026-47', 'm2026-11', 'all') of a person or a team
+    (`owner`), written in the same transaction as each answer so that a leaderboard reads ten
+    rows, whatever the history. Alike for both, so `bot.db.answers` ranks and adds to either
+    with the same code."""
+    return Table(
+        name,
+        metadata,
+        owner,
+        Column("period_key", String(16), primary_key=True),
+        workspace_ref(),
+        Column("points", Integer, nullable=False),
+        Column("answers", Integer, nullable=False),
+        Column("correct", Integer, nullable=False),
+        Index(f"ix_{name}_board", "workspace_id", "period_key", "points", "correct", owner.name),
+    )
+
+
+user_totals = _board_totals("user_totals", user_ref(primary_key=True))
+team_totals = _board_totals("team_totals", _belongs_to("team_id", "teams.id", primary_key=True))
 
 subscriptions = Table(
     "subscriptions",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table
 
-from bot.db.tables import metadata, users
+from bot.db.tables import metadata, user_ref, users, workspace_ref
 
 # The dashboard's people tables: a workspace's people by name, a page at a time.
 Index("ix_users_workspace_name", users.c.workspace_id, users.c.display_name, users.c.id)
@@ -17,7 +17,7 @@ Index("ix_users_workspace_name", users.c.workspace_id, users.c.display_name, use
 dash_days = Table(
     "dash_days",
     metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    workspace_ref(primary_key=True),
     Column("day", Date, primary_key=True),
     Column("answers", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
@@ -28,7 +28,7 @@ dash_days = Table(
 dash_weeks = Table(
     "dash_weeks",
     metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    workspace_ref(primary_key=True),
     Column("week", String(10), primary_key=True),
     Column("active_people", Integer, nullable=False),
 )
@@ -37,8 +37,8 @@ dash_weeks = Table(
 dash_activity = Table(
     "dash_activity",
     metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    user_ref(primary_key=True),
+    workspace_ref(),
     Column("last_day", Date, nullable=False),
     Index("ix_dash_activity_workspace_day", "workspace_id", "last_day"),
 )
@@ -47,7 +47,7 @@ dash_activity = Table(
 dash_topics = Table(
     "dash_topics",
     metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    workspace_ref(primary_key=True),
     Column("owner_kind", String(1), primary_key=True),
     Column("owner_id", Integer, primary_key=True),
     Column("topic", String(64), primary_key=True),
@@ -60,7 +60,7 @@ dash_topics = Table(
 dash_choices = Table(
     "dash_choices",
     metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    workspace_ref(primary_key=True),
     Column("question_id", String(64), primary_key=True),
     Column("choice", Integer, primary_key=True),
     Column("picks", Integer, nullable=False),
@@ -72,7 +72,7 @@ dash_daily = Table(
     metadata,
     Column("instance_id", ForeignKey("question_instances.id", ondelete="CASCADE"), primary_key=True),
     Column("team_id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
     Column("answers", Integer, nullable=False),
     Column("correct", Integer, nullable=False),
     Index("ix_dash_daily_workspace", "workspace_id", "instance_id"),

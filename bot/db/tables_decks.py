@@ -20,13 +20,13 @@ from sqlalchemy import (
     true,
 )
 
-from bot.db.tables import UtcDateTime, metadata
+from bot.db.tables import UtcDateTime, metadata, workspace_ref
 
 decks = Table(
     "decks",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
     # The deck's topic id: its name as a slug, one deck per slug in a workspace.
     Column("topic_id", String(64), nullable=False),
     Column("name", String(200), nullable=False),
@@ -52,7 +52,7 @@ deck_questions = Table(
 deck_library = Table(
     "deck_library",
     metadata,
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    workspace_ref(primary_key=True),
     Column("builtin", Boolean, nullable=False, server_default=true()),
     Column("version", Integer, nullable=False, server_default="0"),
 )

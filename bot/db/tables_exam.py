@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false, text
 
-from bot.db.tables import UtcDateTime, metadata
+from bot.db.tables import UtcDateTime, metadata, user_ref, workspace_ref
 
 exams = Table(
     "exams",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    user_ref(),
+    workspace_ref(),
     Column("topic_id", String(64), nullable=True),
     Column("question_count", Integer, nullable=False),
     Column("minutes", Integer, nullable=False),

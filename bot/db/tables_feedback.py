@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Table, Text
 
-from bot.db.tables import UtcDateTime, metadata
+from bot.db.tables import UtcDateTime, metadata, user_ref, workspace_ref
 
 question_reports = Table(
     "question_reports",
@@ -17,8 +17,8 @@ question_reports = Table(
     Column("id", Integer, primary_key=True),
     Column("question_id", String(64), nullable=False),
     Column("instance_id", ForeignKey("question_instances.id", ondelete="SET NULL"), nullable=True),
-    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    workspace_ref(),
+    user_ref(),
     Column("reason", String(16), nullable=False),
     Column("text", Text, nullable=False, server_default=""),
     Column("reported_at", UtcDateTime, nullable=False),
@@ -50,6 +50,6 @@ question_people = Table(
     "question_people",
     metadata,
     Column("question_id", String(64), nullable=False),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    user_ref(),
     PrimaryKeyConstraint("question_id", "user_id", name="pk_question_people"),
 )

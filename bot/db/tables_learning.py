@@ -3,16 +3,16 @@ same MetaData as `bot.db.tables`. Migration 0008 creates them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, SmallInteger, String, Table, Text
+from sqlalchemy import Column, Date, Float, Index, Integer, SmallInteger, String, Table, Text
 
-from bot.db.tables import UtcDateTime, metadata
+from bot.db.tables import UtcDateTime, metadata, user_ref
 
 # One FSRS card per person and question: py-fsrs' Card fields (state, step, stability,
 # difficulty, due, last_review), how often it was reviewed and when it was first answered.
 cards = Table(
     "cards",
     metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    user_ref(primary_key=True),
     Column("question_id", String(64), primary_key=True),
     Column("state", SmallInteger, nullable=False),
     Column("step", SmallInteger, nullable=True),
@@ -32,7 +32,7 @@ review_logs = Table(
     "review_logs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    user_ref(),
     Column("question_id", String(64), nullable=False),
     Column("rating", SmallInteger, nullable=False),
     Column("reviewed_at", UtcDateTime, nullable=False),
@@ -43,7 +43,7 @@ review_logs = Table(
 learner_profiles = Table(
     "learner_profiles",
     metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    user_ref(primary_key=True),
     Column("exam_date", Date, nullable=True),
     Column("remind_hour", SmallInteger, nullable=True),
     Column("remind_minute", SmallInteger, nullable=True),

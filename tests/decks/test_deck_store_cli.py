@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,10 @@ import pytest
 from adapters.cli import main
 from bot.decks.entries import DeckOptions
 from bot.decks.reader import read_deck
+from tests.chat_session import chat_environment, studybot_chat
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.timeout(90)
-ROOT = Path(__file__).resolve().parents[2]
 ONE_QUESTION_DECK = """\
 questions:
   - prompt: Which registry does our team push images to?
@@ -143,23 +141,12 @@ def test_studybot_chat_plays_a_deck_imported_into_the_terminal_workspace(
         tmp_path, capsys, "deck", "import", str(deck), "--workspace", "terminal", "--name", "Our Registry"
     )
     assert (code, err) == (0, "")
-    environment = {
+    environment = chat_environment(tmp_path, CONTENT_DIR) | {
         "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-        "STUDYBOT_CONTENT_DIR": str(CONTENT_DIR),
         "COLUMNS": "130",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "ann"],
-        input="/quiz topics\n/quiz our-registry\nAmazon ECR\n",
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    script = "/quiz topics\n/quiz our-registry\nAmazon ECR\n"
+    result = studybot_chat(tmp_path, script, environment, "--user", "ann")
     assert result.returncode == 0, result.stderr
     assert "[Our Registry · medium] Which registry does our team push images to?" in result.stdout
     assert "Correct! +" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,30 @@ from bot.bootstrap import Core
 from tests.discord.conftest import ECS_CHOICES, RIGHT, StallableDatabase, running, stand_in_settings
 from tests.discord.payloads import ALICE, BOB, choice_id, click, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, EPHEMERAL, DiscordStandIn
+from tests.discord.stand_in_records import Request
 from tests.discord.test_answers import ask
 
 DISCORD_DEADLINE = 3.0
+
+
+async def through_a_stall(
+    stand_in: DiscordStandIn, database: StallableDatabase, interaction: dict[str, Any]
+) -> tuple[Request, Request]:
+    """Dispatch `interaction` with the database stalled: its deferral arrives within Discord's
+    deadline and nothing more until the database is released; then its followup. Both."""
+    database.open.clear()
+    loop_time = stand_in.now()
+    await stand_in.dispatch("INTERACTION_CREATE", interaction)
+    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), timeout=DISCORD_DEADLINE)
+    assert callback.at - loop_time < DISCORD_DEADLINE
+    await asyncio.wait_for(database.stalled.wait(), DISCORD_DEADLINE)
+    assert stand_in.followups(interaction) == []
+
+    released = stand_in.now()
+    database.open.set()
+    (followup,) = await stand_in.wait_for(lambda: stand_in.followups(interaction))
+    assert callback.at < released < followup.at
+    return callback, followup
 
 
 async def test_a_rate_limited_followup_is_retried_and_arrives_once(
@@ -41,39 +63,17 @@ async def test_a_stalled_database_still_gets_the_click_answered_in_time(
     # A first click warms every cache on the way, so only the database can hold the second one.
     await stand_in.interact(click(ALICE, message, choice_id(message, ECS_CHOICES[RIGHT])), followups=1)
     answer = click(BOB, message, choice_id(message, ECS_CHOICES[RIGHT]))
-    quiz_database.open.clear()
-    loop_time = stand_in.now()
-    await stand_in.dispatch("INTERACTION_CREATE", answer)
-    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(answer), timeout=DISCORD_DEADLINE)
-    assert callback.at - loop_time < DISCORD_DEADLINE
+    callback, feedback = await through_a_stall(stand_in, quiz_database, answer)
     assert callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
-    await asyncio.wait_for(quiz_database.stalled.wait(), DISCORD_DEADLINE)
-    assert stand_in.followups(answer) == []
-
-    released = stand_in.now()
-    quiz_database.open.set()
-    (feedback,) = await stand_in.wait_for(lambda: stand_in.followups(answer))
-    assert callback.at < released < feedback.at
     assert feedback.body["embeds"][0]["title"].startswith("Correct! +")
 
 
 async def test_a_stalled_database_still_gets_the_command_answered_in_time(
     stand_in: DiscordStandIn, discord_bot: DiscordComponent, quiz_database: StallableDatabase
 ) -> None:
-    quiz_database.open.clear()
     interaction = slash(ALICE, "quiz", option("topic", "ecs"))
-    loop_time = stand_in.now()
-    await stand_in.dispatch("INTERACTION_CREATE", interaction)
-    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), timeout=DISCORD_DEADLINE)
-    assert callback.at - loop_time < DISCORD_DEADLINE
+    callback, question = await through_a_stall(stand_in, quiz_database, interaction)
     assert callback.body == {"type": 5}
-    await asyncio.wait_for(quiz_database.stalled.wait(), DISCORD_DEADLINE)
-    assert stand_in.followups(interaction) == []
-
-    released = stand_in.now()
-    quiz_database.open.set()
-    (question,) = await stand_in.wait_for(lambda: stand_in.followups(interaction))
-    assert callback.at < released < question.at
     assert question.body["embeds"][0]["title"] == "Amazon ECS"
 
 

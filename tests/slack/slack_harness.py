@@ -76,6 +76,21 @@ def text_of(message: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def event_callback(event_id: str, event: dict[str, Any]) -> str:
+    """An Events API delivery of `event` to workspace T1, as JSON (`SlackBot.send_raw` signs it)."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "event": event,
+        }
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from slack_harness import SlackBot, button_for, text_of
+from slack_harness import SlackBot, button_for, event_callback, text_of
 
 from adapters.work_queue import BUSY, WorkQueue
 
 
 def direct_message(event_id: str, text: str, **extra: Any) -> str:
-    return json.dumps(
+    return event_callback(
+        event_id,
         {
-            "token": "legacy-verification-token",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": 1700000000,
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": "D1",
-                "user": "U1",
-                "text": text,
-                "ts": f"1700000000.{event_id[-3:]}",
-                **extra,
-            },
-        }
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "user": "U1",
+            "text": text,
+            "ts": f"1700000000.{event_id[-3:]}",
+            **extra,
+        },
     )
 
 

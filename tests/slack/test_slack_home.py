@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from slack_harness import SlackBot, button_for, text_of
+from slack_harness import SlackBot, button_for, event_callback, text_of
 
 
 def home_opened(event_id: str, user: str = "U1", tab: str = "home") -> str:
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": 1700000000,
-            "event": {
-                "type": "app_home_opened",
-                "user": user,
-                "channel": "D1",
-                "tab": tab,
-                "event_ts": "1.2",
-            },
-        }
+    return event_callback(
+        event_id, {"type": "app_home_opened", "user": user, "channel": "D1", "tab": tab, "event_ts": "1.2"}
     )
 
 
