@@ -16,6 +16,7 @@ from bot.app.commands import Commands
 from bot.app.dashboard import Dashboard
 from bot.app.dashboard_exams import ExamResults
 from bot.app.dashboard_model import Chart, DashboardLinkMinter
+from bot.app.dashboard_readiness import ReadinessPage
 from bot.app.decks import DeckService
 from bot.app.digest import DIGEST_GRACE, DigestHandler, DigestPoster, DigestService
 from bot.app.exam import ExamService
@@ -164,6 +165,7 @@ def compose(
         dashboard=Dashboard(reads_on(database), services.library),
     )
     core.dashboard.add(ExamResults(services.uow, services.library))
+    core.dashboard.add(ReadinessPage(services.uow, services.library, services.learning.recall))
     return core
 
 

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, ReminderFacts, Review, Unrevealed
+from bot.app.learning_ports import (
+    PRIVATE_MODES,
+    CardKey,
+    Learner,
+    LearnerProfile,
+    ReminderFacts,
+    Review,
+    Unrevealed,
+)
 from bot.recall import Memory
 from bot.reminders import ReminderTime
 
@@ -57,6 +65,14 @@ class MemoryCards:
     def review_count(self, user_id: int) -> int:
         return sum(1 for review in self.s.reviews if review.user_id == user_id)
 
+    def of_users(self, user_ids: Sequence[int]) -> dict[int, dict[str, Memory]]:
+        wanted = set(user_ids)
+        found: dict[int, dict[str, Memory]] = {}
+        for (user, question), memory in self.s.cards.items():
+            if user in wanted:
+                found.setdefault(user, {})[question] = memory
+        return found
+
 
 class MemoryLearners:
     def __init__(self, state: _State) -> None:
@@ -95,6 +111,30 @@ class MemoryLearners:
         for user_id in set(user_ids) & set(self.state.users):
             due = sum(1 for (user, _), card in self.s.cards.items() if user == user_id and card.due <= now)
             found[user_id] = ReminderFacts(self.profile(user_id), due, self.state.users[user_id].streak)
+        return found
+
+    def roster(
+        self, workspace_id: int, user_ids: Sequence[int] | None, today: date, limit: int
+    ) -> tuple[int, list[Learner]]:
+        people = [
+            Learner(user.id, user.display_name, self.profile(user.id).exam_date)
+            for user in self.state.users.values()
+            if user.workspace_id == workspace_id and (user_ids is None or user.id in user_ids)
+        ]
+
+        def order(learner: Learner) -> tuple[bool, date, str, int]:
+            day = learner.exam_date
+            upcoming = day if day is not None and day >= today else None
+            return upcoming is None, upcoming or today, learner.name, learner.user_id
+
+        return len(people), sorted(people, key=order)[:limit]
+
+    def exam_days(self, workspace_id: int, first: date, last: date) -> dict[date, int]:
+        found: dict[date, int] = {}
+        for user_id, profile in self.s.profiles.items():
+            day = profile.exam_date
+            if self.state.users[user_id].workspace_id == workspace_id and day and first <= day <= last:
+                found[day] = found.get(day, 0) + 1
         return found
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:

@@ -55,6 +55,15 @@ class ReminderFacts:
 
 
 @dataclass(frozen=True)
+class Learner:
+    """A person as the readiness page lists them: who, and their exam date if they set one."""
+
+    user_id: int
+    name: str
+    exam_date: date | None
+
+
+@dataclass(frozen=True)
 class Unrevealed:
     """A private question the learner was asked and did not answer."""
 
@@ -90,6 +99,10 @@ class Cards(Protocol):
 
     def review_count(self, user_id: int) -> int: ...
 
+    def of_users(self, user_ids: Sequence[int]) -> dict[int, dict[str, Memory]]:
+        """Every card of these people, by person and question id (people without cards left out)."""
+        ...
+
 
 class Learners(Protocol):
     """Learners' settings, and the private questions they leave unanswered."""
@@ -113,6 +126,17 @@ class Learners(Protocol):
     def reminder_facts(self, user_ids: Sequence[int], now: datetime) -> dict[int, ReminderFacts]:
         """For each of these people who exist: their settings, how many of their cards are due
         at `now` and their streak (the reminders due at one moment read in one query)."""
+        ...
+
+    def roster(
+        self, workspace_id: int, user_ids: Sequence[int] | None, today: date, limit: int
+    ) -> tuple[int, list[Learner]]:
+        """(how many people, the first `limit` of them): those whose exam date is `today` or
+        later first, the nearest first, then the others by name; `user_ids` narrows to those."""
+        ...
+
+    def exam_days(self, workspace_id: int, first: date, last: date) -> dict[date, int]:
+        """How many of the workspace's people have their exam on each day from `first` to `last`."""
         ...
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:

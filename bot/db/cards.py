@@ -10,9 +10,17 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
-from bot.app.learning_ports import PRIVATE_MODES, CardKey, LearnerProfile, ReminderFacts, Review, Unrevealed
+from bot.app.learning_ports import (
+    PRIVATE_MODES,
+    CardKey,
+    Learner,
+    LearnerProfile,
+    ReminderFacts,
+    Review,
+    Unrevealed,
+)
 from bot.db.statements import dialect_insert
 from bot.db.tables import answers, question_instances, users
 from bot.db.tables_learning import cards, learner_profiles, review_logs
@@ -124,6 +132,15 @@ class SqlCards:
         query = select(func.count()).where(review_logs.c.user_id == user_id)
         return int(self.connection.execute(query).scalar_one())
 
+    def of_users(self, user_ids: Sequence[int]) -> dict[int, dict[str, Memory]]:
+        query = select(cards.c.user_id, cards.c.question_id, *_MEMORY, cards.c.reviews).where(
+            cards.c.user_id.in_(sorted(set(user_ids)))
+        )
+        found: dict[int, dict[str, Memory]] = {}
+        for row in self.connection.execute(query):
+            found.setdefault(row[0], {})[row[1]] = _memory(row[2:])
+        return found
+
 
 _UNANSWERED_PRIVATE = (
     select(question_instances.c.id, question_instances.c.question_id)
@@ -205,6 +222,34 @@ class SqlLearners:
             learner_profiles.c.user_id.in_(user_ids), learner_profiles.c.paused_until.is_not(None)
         )
         return {user_id: until for user_id, until in self.connection.execute(query)}
+
+    def roster(
+        self, workspace_id: int, user_ids: Sequence[int] | None, today: date, limit: int
+    ) -> tuple[int, list[Learner]]:
+        where = [users.c.workspace_id == workspace_id]
+        if user_ids is not None:
+            where.append(users.c.id.in_(sorted(set(user_ids))))
+        total = self.connection.execute(select(func.count()).select_from(users).where(*where)).scalar_one()
+        exam_date = learner_profiles.c.exam_date
+        upcoming = case((exam_date >= today, exam_date))
+        query = (
+            select(users.c.id, users.c.display_name, exam_date)
+            .select_from(users.outerjoin(learner_profiles, learner_profiles.c.user_id == users.c.id))
+            .where(*where)
+            .order_by(upcoming.is_(None), upcoming, users.c.display_name, users.c.id)
+            .limit(limit)
+        )
+        return total, [Learner(*row) for row in self.connection.execute(query)]
+
+    def exam_days(self, workspace_id: int, first: date, last: date) -> dict[date, int]:
+        exam_date = learner_profiles.c.exam_date
+        query = (
+            select(exam_date, func.count())
+            .select_from(learner_profiles.join(users, users.c.id == learner_profiles.c.user_id))
+            .where(users.c.workspace_id == workspace_id, exam_date >= first, exam_date <= last)
+            .group_by(exam_date)
+        )
+        return {day: int(people) for day, people in self.connection.execute(query)}
 
     def reveal_private(self, user_id: int, now: datetime) -> list[Unrevealed]:
         found = [Unrevealed(i, q) for i, q in self.connection.execute(_UNANSWERED_PRIVATE, {"user": user_id})]
