@@ -89,7 +89,9 @@ async def check_page(
         assert row[2:4] == [f"{overall.seen} of {overall.pool}", str(overall.due)], user
         assert row[4] == ", ".join(stats[user].study_next), user
     carol, bob, alice, dave, erin = rows
-    assert int(carol[1].rstrip("%")) >= 70 and carol[3] == "405" and carol[5:] == ["2026-11-21", "3", "405", ""]
+    assert (
+        int(carol[1].rstrip("%")) >= 70 and carol[3] == "405" and carol[5:] == ["2026-11-21", "3", "405", ""]
+    )
     assert bob[5:7] == ["2026-11-23", "5"] and bob[8] == "exam near, readiness low"
     assert bob[3] == "20" and bob[7] == str(20 + -(-(405 - 20) // 5))  # reviews due + new a day
     assert alice[1:3] == ["7%", "30 of 405"] and alice[5:7] == ["2026-12-28", "40"] and alice[8] == ""
