@@ -37,12 +37,12 @@ class Seeded:
 
 async def seed(uow: UnitOfWork, bank: QuestionBank, now: datetime) -> Seeded:
     """Carol reviewed every question yesterday (Good); Bob got 20 Docker questions wrong two days
-    ago; Alice 30 ECS questions right today; Dave and Erin have no cards; Zed (workspace T2) has
+    ago; Alice 30 ECS questions right today (and one of a deck the workspace no longer has); Dave and Erin have no cards; Zed (workspace T2) has
     every question and his exam in 3 days."""
     recall = Recall()
     everything = [q.id for q in bank.questions]
     reviews = {
-        "U1": ([q.id for q in bank.in_topic("ecs")][:30], Grade.GOOD, now),
+        "U1": ([q.id for q in bank.in_topic("ecs")][:30] + ["a-removed-decks-question"], Grade.GOOD, now),
         "U2": ([q.id for q in bank.in_topic("docker")][:20], Grade.AGAIN, now - timedelta(days=2)),
         "U3": (everything, Grade.GOOD, now - timedelta(days=1)),
         "U9": (everything, Grade.GOOD, now - timedelta(days=1)),
