@@ -68,19 +68,19 @@ class Pools:
     """The workspace's questions by topic, as `LearningService` pools them for `/quiz stats`."""
 
     def __init__(self, bank: QuestionBank, recall: Recall, now: datetime) -> None:
-        self.bank = bank
         self.recall = recall
         self.now = now
         self.topics = [(t.id, t.name, [q.id for q in bank.in_topic(t.id)]) for t in bank.topics]
         self.everything = [q.id for q in bank.questions]
 
     def of(self, learner: Learner, memories: dict[str, Memory]) -> PersonReadiness:
-        known = {q: m for q, m in memories.items() if self.bank.question(q) is not None}
+        """A person's readiness; cards of questions outside the pools (a removed deck's) count
+        nowhere, as in `/quiz stats`."""
         topics = tuple(
-            topic_readiness(topic_id, name, pool, known, self.recall, self.now)
+            topic_readiness(topic_id, name, pool, memories, self.recall, self.now)
             for topic_id, name, pool in self.topics
         )
-        overall = topic_readiness("", "All topics", self.everything, known, self.recall, self.now)
+        overall = topic_readiness("", "All topics", self.everything, memories, self.recall, self.now)
         return PersonReadiness(learner, overall, tuple(t for t in topics if t.pool), weakest(topics))
 
 
