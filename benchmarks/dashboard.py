@@ -4,7 +4,8 @@ The history is written by `benchmarks.populate` (answers and running totals, as 
 benchmark does); the questions are then spread over the bank's questions and topics, a tenth of
 the posts become questions of the day, and the dashboard's aggregates are derived from the
 answers in SQL (one INSERT ... SELECT ... GROUP BY per table: what the answer path would have
-added, answer by answer). Then:
+added, answer by answer), as are the spaced-repetition cards (one per person and question
+answered) and a third of the people's exam dates (the readiness page). Then:
 
 - each page's server time: requests over loopback to the dashboard's routes (aiohttp), p99;
 - in headless Chromium (when installed): navigation start to the load event with every chart
@@ -36,7 +37,7 @@ from bot.dashboard_links import DashboardLinks, LinkGrant
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 
-PAGES = ("", "topics", "boards", "daily", "questions", "people")
+PAGES = ("", "topics", "boards", "daily", "questions", "people", "readiness")
 FULL = (1_000_000, 10_000, 200, 60, 5)  # answers, people, teams, requests per page, browser loads
 QUICK = (50_000, 2_000, 40, 10, 1)
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -119,6 +120,30 @@ def _aggregate(path: Path, questions: QuestionBank, teams: int) -> None:
     db.close()
 
 
+def _learning(path: Path, people: int) -> None:
+    """One card per person and question answered, in the review state, its stability growing
+    with the right answers, last reviewed at the last answer; a third of the people with an exam
+    date from 1 to 120 days ahead."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN")
+    db.execute(
+        "INSERT INTO cards SELECT a.user_id, q.question_id, 2, NULL, 1.0 + 3.0 * SUM(a.correct), 5.0, "
+        "datetime(MAX(a.answered_at), '+' || (1 + 3 * SUM(a.correct)) || ' days'), MAX(a.answered_at), "
+        "COUNT(*), MIN(a.answered_at) FROM answers a JOIN question_instances q ON q.id = a.instance_id "
+        "GROUP BY a.user_id, q.question_id"
+    )
+    updated = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    db.executemany(
+        "INSERT INTO learner_profiles (user_id, exam_date, updated_at) VALUES (?, ?, ?)",
+        (
+            (user, (NOW + timedelta(days=1 + user % 120)).date().isoformat(), updated)
+            for user in range(1, people + 1, 3)
+        ),
+    )
+    db.execute("COMMIT")
+    db.close()
+
+
 async def _server_times(base: str, token: str, requests: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {page: [] for page in PAGES}
     async with aiohttp.ClientSession() as http:
@@ -173,6 +198,7 @@ async def run(directory: Path, questions: QuestionBank, quick: bool) -> list[Fig
     started = time.perf_counter()
     populate(path, answers, people, teams, NOW - timedelta(days=1))
     _aggregate(path, questions, teams)
+    _learning(path, people)
     seeded = time.perf_counter() - started
     database = Database(f"sqlite:///{path}")
     core = compose(database, questions, _Clock(), "UTC")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from bot.bank import QuestionBank
 from bot.bootstrap import Core
 from bot.dashboard_links import DashboardLinks, LinkGrant
 from tests.conftest import FrozenClock
-from tests.dashboard_seed import seed
+from tests.dashboard_seed import person, seed
 from tests.exam_seed import seed_exams
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -31,6 +32,7 @@ PAGES = {
     "questions": "Hardest questions",
     "people": "People",
     "exams": "Mock exams",
+    "readiness": "Readiness",
 }
 
 pytestmark = [
@@ -71,6 +73,7 @@ async def site(
 ) -> AsyncIterator[tuple[str, DashboardLinks]]:
     await seed(core, bank, clock)
     await seed_exams(core.uow, bank, clock.now())
+    await core.learning.set_exam_date(person("U2"), clock.now().date() + timedelta(days=5))
     links = DashboardLinks("browser-test-secret-0123456789", "http://127.0.0.1")
     app = web.Application()
     DashboardRoutes(core.dashboard, links, clock).add_to(app)
@@ -129,6 +132,10 @@ async def test_every_page_draws_in_chromium_with_the_seeded_numbers(
         if slug == "exams":
             assert _row(browser, "2026-W47") == ["3", "562", "33%"]
             assert _row(browser, "Bob") == ["2026-11-18 12:00", "10", "30%", "357", "fail", "60:00"]
+            assert len(charts) == 2
+        if slug == "readiness":
+            bob = _row(browser, "Bob")
+            assert bob[4:6] == ["2026-11-23", "5"] and bob[7] == "exam near, readiness low", bob
             assert len(charts) == 2
         assert _errors(browser) == [], slug
         browser.save_screenshot(str(tmp_path / f"{slug or 'participation'}.png"))

@@ -103,6 +103,8 @@ async def check_page(
     expected = [next(t for t in stats[u].topics if t.topic_id == "docker").readiness for u in stats]
     assert docker[1:] == [str(len(bank.in_topic("docker"))), f"{round(100 * sum(expected) / 5)}%", "1"]
     assert topics.chart is not None and topics.chart.labels == [row[0] for row in texts(topics)]
+    shown = [int(row[2].rstrip("%")) for row in texts(topics)]
+    assert shown == sorted(shown) and shown[0] < shown[-1]  # the weakest topic first
     # Exam dates: Carol and Bob this week and next, Alice in six weeks; Dave's is past, Zed's elsewhere.
     assert [row[1] for row in texts(weeks)] == ["1", "1", "0", "0", "0", "0", "1", "0"]
     assert texts(weeks)[0][0] == "2026-W47" and "3 people" in weeks.note

@@ -64,11 +64,29 @@ def percent(fraction: float) -> Cell:
     return Cell(f"{round(100 * fraction)}%", fraction)
 
 
+class OncePerCard(Recall):
+    """`recall`'s predicted recall at one moment, computed once per card: a card counts in each
+    of its question's topics and in the whole bank, and py-fsrs takes microseconds a card."""
+
+    def __init__(self, recall: Recall, now: datetime) -> None:
+        self.scheduler = recall.scheduler
+        self.now = now
+        self.chances: dict[Memory, float] = {}
+
+    def recall_chance(self, memory: Memory | None, at: datetime) -> float:
+        if memory is None or at != self.now:
+            return super().recall_chance(memory, at)
+        chance = self.chances.get(memory)
+        if chance is None:
+            chance = self.chances[memory] = super().recall_chance(memory, at)
+        return chance
+
+
 class Pools:
     """The workspace's questions by topic, as `LearningService` pools them for `/quiz stats`."""
 
     def __init__(self, bank: QuestionBank, recall: Recall, now: datetime) -> None:
-        self.recall = recall
+        self.recall = OncePerCard(recall, now)
         self.now = now
         self.topics = [(t.id, t.name, [q.id for q in bank.in_topic(t.id)]) for t in bank.topics]
         self.everything = [q.id for q in bank.questions]
@@ -143,8 +161,9 @@ class ReadinessPage:
         for person in listed:
             for topic in person.topics:
                 by_topic.setdefault(topic.topic_name, []).append(topic)
-        names = list(by_topic)
-        means = [sum(t.readiness for t in by_topic[n]) / len(by_topic[n]) for n in names]
+        mean_of = {n: sum(t.readiness for t in topics) / len(topics) for n, topics in by_topic.items()}
+        names = sorted(mean_of, key=lambda n: mean_of[n])  # the weakest first
+        means = [mean_of[n] for n in names]
         table = Table(
             ("Topic", "Questions", "Mean readiness", f"People at {round(100 * READY)}%+"),
             [
@@ -161,7 +180,7 @@ class ReadinessPage:
         chart = Chart("hbar", names, {"Mean readiness": [100 * mean for mean in means]}, percent=True)
         note = (
             f"Each topic's readiness averaged over {len(listed)} people (the nearest exams first, "
-            f"at most {PEOPLE_SHOWN})."
+            f"at most {PEOPLE_SHOWN}); the weakest topic first."
         )
         return Panel("Readiness by topic (across people)", table, chart if listed else None, note)
 
