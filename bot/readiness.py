@@ -17,6 +17,10 @@ from bot.recall import Memory, Recall
 STUDY_NEXT = 3
 
 
+Pool = tuple[str, str, Sequence[str]]
+"""A topic's id, its name and its questions' ids (id "" for the whole bank)."""
+
+
 def topic_readiness(
     topic_id: str,
     topic_name: str,
@@ -25,16 +29,30 @@ def topic_readiness(
     recall: Recall,
     now: datetime,
 ) -> TopicReadiness:
-    cards = [memories[q] for q in pool if q in memories]
-    chance = sum(recall.recall_chance(memory, now) for memory in cards)
-    return TopicReadiness(
-        topic_id,
-        topic_name,
-        len(pool),
-        len(cards),
-        sum(1 for memory in cards if memory.due <= now),
-        chance / len(pool) if pool else 0.0,
-    )
+    return pools_readiness([(topic_id, topic_name, pool)], memories, recall, now)[0]
+
+
+def pools_readiness(
+    pools: Sequence[Pool], memories: Mapping[str, Memory], recall: Recall, now: datetime
+) -> list[TopicReadiness]:
+    """Readiness of each pool; each card's predicted recall is computed once however many
+    pools hold its question (py-fsrs takes microseconds a card, a page lists many people)."""
+    wanted = {question for _, _, pool in pools for question in pool}
+    chances = {q: recall.recall_chance(m, now) for q, m in memories.items() if q in wanted}
+    found = []
+    for topic_id, topic_name, pool in pools:
+        seen = [q for q in pool if q in chances]
+        found.append(
+            TopicReadiness(
+                topic_id,
+                topic_name,
+                len(pool),
+                len(seen),
+                sum(1 for q in seen if memories[q].due <= now),
+                sum(chances[q] for q in seen) / len(pool) if pool else 0.0,
+            )
+        )
+    return found
 
 
 def weakest(topics: Sequence[TopicReadiness], count: int = STUDY_NEXT) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -19,7 +20,7 @@ from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, wire
 from bot.models import Actor
-from bot.recall import Grade, Recall
+from bot.recall import Grade, Memory, Recall
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
 
@@ -37,8 +38,8 @@ class Seeded:
 
 async def seed(uow: UnitOfWork, bank: QuestionBank, now: datetime) -> Seeded:
     """Carol reviewed every question yesterday (Good); Bob got 20 Docker questions wrong two days
-    ago; Alice 30 ECS questions right today (and one of a deck the workspace no longer has); Dave and Erin have no cards; Zed (workspace T2) has
-    every question and his exam in 3 days."""
+    ago; Alice 30 ECS questions right today (and one of a deck the workspace no longer has); Dave
+    and Erin have no cards; Zed (workspace T2) has every question and his exam in 3 days."""
     recall = Recall()
     everything = [q.id for q in bank.questions]
     reviews = {
@@ -145,3 +146,23 @@ async def test_the_roster_lists_the_nearest_exams_first_and_stops_at_its_limit(
         lambda r: r.learners.exam_days(seeded.workspace_id, today, today + timedelta(days=5))
     )
     assert days == {date(2026, 11, 21): 1, date(2026, 11, 23): 1}
+
+
+def own_cards(user_id: int, repositories: Repositories) -> dict[str, Memory]:
+    return repositories.cards.of_user(user_id)
+
+
+async def test_many_peoples_cards_read_as_each_persons_own(
+    core: Core, bank: QuestionBank, clock: FrozenClock
+) -> None:
+    seeded = await seed(core.uow, bank, clock.now())
+    odd = Recall().review(None, Grade.HARD, clock.now() - timedelta(days=3, microseconds=123_457))
+    await core.uow.write(
+        lambda r: r.cards.put({(seeded.users["U4"], bank.questions[0].id): odd}, clock.now())
+    )
+    ids = list(seeded.users.values())
+    many = await core.uow.read(lambda r: r.cards.of_users(ids))
+    each = {user: await core.uow.read(partial(own_cards, user)) for user in ids}
+    assert many == {user: cards for user, cards in each.items() if cards}
+    assert many[seeded.users["U4"]][bank.questions[0].id] == odd and len(many) == 5
+    assert await core.uow.read(lambda r: r.cards.of_users([])) == {}

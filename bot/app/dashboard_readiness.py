@@ -22,7 +22,7 @@ from bot.app.library import Library
 from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.learning_models import TopicReadiness
-from bot.readiness import exam_plan, topic_readiness, weakest
+from bot.readiness import Pool, exam_plan, pools_readiness, weakest
 from bot.recall import Memory, Recall
 
 EXAM_WEEKS = 8
@@ -64,41 +64,19 @@ def percent(fraction: float) -> Cell:
     return Cell(f"{round(100 * fraction)}%", fraction)
 
 
-class OncePerCard(Recall):
-    """`recall`'s predicted recall at one moment, computed once per card: a card counts in each
-    of its question's topics and in the whole bank, and py-fsrs takes microseconds a card."""
-
-    def __init__(self, recall: Recall, now: datetime) -> None:
-        self.scheduler = recall.scheduler
-        self.now = now
-        self.chances: dict[Memory, float] = {}
-
-    def recall_chance(self, memory: Memory | None, at: datetime) -> float:
-        if memory is None or at != self.now:
-            return super().recall_chance(memory, at)
-        chance = self.chances.get(memory)
-        if chance is None:
-            chance = self.chances[memory] = super().recall_chance(memory, at)
-        return chance
-
-
 class Pools:
     """The workspace's questions by topic, as `LearningService` pools them for `/quiz stats`."""
 
     def __init__(self, bank: QuestionBank, recall: Recall, now: datetime) -> None:
-        self.recall = OncePerCard(recall, now)
+        self.recall = recall
         self.now = now
-        self.topics = [(t.id, t.name, [q.id for q in bank.in_topic(t.id)]) for t in bank.topics]
-        self.everything = [q.id for q in bank.questions]
+        everything: Pool = ("", "All topics", [q.id for q in bank.questions])
+        self.pools = [everything, *((t.id, t.name, [q.id for q in bank.in_topic(t.id)]) for t in bank.topics)]
 
     def of(self, learner: Learner, memories: dict[str, Memory]) -> PersonReadiness:
         """A person's readiness; cards of questions outside the pools (a removed deck's) count
         nowhere, as in `/quiz stats`."""
-        topics = tuple(
-            topic_readiness(topic_id, name, pool, memories, self.recall, self.now)
-            for topic_id, name, pool in self.topics
-        )
-        overall = topic_readiness("", "All topics", self.everything, memories, self.recall, self.now)
+        overall, *topics = pools_readiness(self.pools, memories, self.recall, self.now)
         return PersonReadiness(learner, overall, tuple(t for t in topics if t.pool), weakest(topics))
 
 
