@@ -6,9 +6,9 @@ same transaction as the answers (`bot.app.answering`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
@@ -21,7 +21,7 @@ from bot.app.learning_ports import (
     Review,
     Unrevealed,
 )
-from bot.db.statements import dialect_insert, read_plain
+from bot.db.statements import dialect_insert
 from bot.db.tables import answers, question_instances, users
 from bot.db.tables_learning import cards, learner_profiles, review_logs
 from bot.recall import Memory
@@ -41,18 +41,6 @@ def _memory(row: Any) -> Memory:
     state, step, stability, difficulty, due, last_review, reviews = row
     return Memory(state, step, stability, difficulty, due, last_review, reviews)
 
-
-def _moment(value: Any) -> datetime:
-    """A stored moment as the driver gives it (SQLite: text; PostgreSQL: a naive datetime), in UTC."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return cast(datetime, moment).replace(tzinfo=UTC)
-
-
-# Many people's cards at once, read through the driver's own SQL: SQLAlchemy's conversion of
-# the two moments took most of the time of the readiness page's 10,000 cards.
-_OF_USERS = select(cards.c.user_id, cards.c.question_id, *_MEMORY, cards.c.reviews).where(
-    cards.c.user_id.in_(bindparam("users", expanding=True))
-)
 
 _NEXT_DUE = (
     select(cards.c.question_id)
@@ -145,21 +133,12 @@ class SqlCards:
         return int(self.connection.execute(query).scalar_one())
 
     def of_users(self, user_ids: Sequence[int]) -> dict[int, dict[str, Memory]]:
+        query = select(cards.c.user_id, cards.c.question_id, *_MEMORY, cards.c.reviews).where(
+            cards.c.user_id.in_(sorted(set(user_ids)))
+        )
         found: dict[int, dict[str, Memory]] = {}
-        if not user_ids:
-            return found
-        rows = read_plain(self.connection, _OF_USERS, {"users": sorted(set(user_ids))})
-        for user, question, state, step, stability, difficulty, due, last_review, reviews in rows:
-            memory = Memory(
-                state,
-                step,
-                stability,
-                difficulty,
-                _moment(due),
-                last_review and _moment(last_review),
-                reviews,
-            )
-            found.setdefault(user, {})[question] = memory
+        for row in self.connection.execute(query):
+            found.setdefault(row[0], {})[row[1]] = _memory(row[2:])
         return found
 
 
