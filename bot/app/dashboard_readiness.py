@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.app.dashboard_model import Cell, Chart, Panel, Table, Viewer, cells
-from bot.app.dashboard_pages import PEOPLE_SHOWN, local_today
+from bot.app.dashboard_pages import local_today
 from bot.app.dashboard_tally import iso_week
 from bot.app.learning_ports import Learner
 from bot.app.library import Library
@@ -25,6 +25,9 @@ from bot.learning_models import TopicReadiness
 from bot.readiness import Pool, exam_plan, pools_readiness, weakest
 from bot.recall import Memory, Recall
 
+PEOPLE_SHOWN = 50
+"""The people whose readiness a page computes: about 90 cards each in the benchmark's workspace,
+each card's recall a few microseconds of py-fsrs (docs/dashboard.md, "Readiness")."""
 EXAM_WEEKS = 8
 NEAR_DAYS = 14
 READY = 0.7
