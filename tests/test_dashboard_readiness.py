@@ -20,6 +20,7 @@ from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, wire
 from bot.models import Actor
+from bot.readiness import Pool, pools_readiness, topic_readiness
 from bot.recall import Grade, Memory, Recall
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
@@ -166,3 +167,34 @@ async def test_many_peoples_cards_read_as_each_persons_own(
     assert many == {user: cards for user, cards in each.items() if cards}
     assert many[seeded.users["U4"]][bank.questions[0].id] == odd and len(many) == 5
     assert await core.uow.read(lambda r: r.cards.of_users([])) == {}
+
+
+class CountingRecall(Recall):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def recall_chance(self, memory: Memory | None, at: datetime) -> float:
+        self.calls += 1
+        return super().recall_chance(memory, at)
+
+
+def test_each_cards_recall_is_computed_once_whatever_the_pools_holding_it(clock: FrozenClock) -> None:
+    now = clock.now()
+    recall = CountingRecall()
+    memories = {
+        "a": recall.review(None, Grade.GOOD, now - timedelta(days=3)),
+        "b": recall.review(None, Grade.AGAIN, now - timedelta(days=1)),
+        "gone": recall.review(None, Grade.GOOD, now),
+    }
+    pools: list[Pool] = [
+        ("", "All", ["a", "b", "c"]),
+        ("x", "X", ["a", "b"]),
+        ("y", "Y", ["a"]),
+        ("z", "Z", []),
+    ]
+    found = pools_readiness(pools, memories, recall, now)
+    assert recall.calls == 2  # "a" and "b"; "gone" is in no pool
+    alone = [topic_readiness(i, n, pool, memories, Recall(), now) for i, n, pool in pools]
+    assert found == alone and found[-1].readiness == 0.0
+    assert found[0].readiness == pytest.approx((found[1].readiness * 2) / 3)
