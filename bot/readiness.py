@@ -21,17 +21,6 @@ Pool = tuple[str, str, Sequence[str]]
 """A topic's id, its name and its questions' ids (id "" for the whole bank)."""
 
 
-def topic_readiness(
-    topic_id: str,
-    topic_name: str,
-    pool: Sequence[str],
-    memories: Mapping[str, Memory],
-    recall: Recall,
-    now: datetime,
-) -> TopicReadiness:
-    return pools_readiness([(topic_id, topic_name, pool)], memories, recall, now)[0]
-
-
 def pools_readiness(
     pools: Sequence[Pool], memories: Mapping[str, Memory], recall: Recall, now: datetime
 ) -> list[TopicReadiness]:

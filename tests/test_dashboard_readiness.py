@@ -20,7 +20,7 @@ from bot.app.ports import Repositories, UnitOfWork
 from bot.bank import QuestionBank
 from bot.bootstrap import Core, wire
 from bot.models import Actor
-from bot.readiness import Pool, pools_readiness, topic_readiness
+from bot.readiness import Pool, pools_readiness
 from bot.recall import Grade, Memory, Recall
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
@@ -195,6 +195,6 @@ def test_each_cards_recall_is_computed_once_whatever_the_pools_holding_it(clock:
     ]
     found = pools_readiness(pools, memories, recall, now)
     assert recall.calls == 2  # "a" and "b"; "gone" is in no pool
-    alone = [topic_readiness(i, n, pool, memories, Recall(), now) for i, n, pool in pools]
+    alone = [pools_readiness([pool], memories, Recall(), now)[0] for pool in pools]
     assert found == alone and found[-1].readiness == 0.0
     assert found[0].readiness == pytest.approx((found[1].readiness * 2) / 3)

@@ -18,7 +18,7 @@ from bot.grammar_learning import PauseReminders, RemindOff, RemindOn, RemindStat
 from bot.learning_models import ExamDateSet, PrivateQuestion, ReviewDone
 from bot.models import Actor, Mode, Period, Place, Scope, UserStats
 from bot.questions import Kind
-from bot.readiness import exam_plan, topic_readiness, weakest
+from bot.readiness import exam_plan, pools_readiness, weakest
 from bot.recall import Grade, Recall
 from tests.answering_helpers import answer as answer_as
 from tests.conftest import FrozenClock
@@ -150,13 +150,13 @@ def test_readiness_is_the_mean_recall_over_the_pool_with_unseen_questions_at_zer
     later = START + timedelta(days=2)
     chance = recall.recall_chance(memory, later)
     assert 0.5 < chance < 1
-    result = topic_readiness("t", "T", ["a", "b", "c", "d"], {"a": memory, "b": memory}, recall, later)
+    pools = [("t", "T", ["a", "b", "c", "d"]), ("e", "E", []), ("z", "Z", ["x"])]
+    result, empty, unseen = pools_readiness(pools, {"a": memory, "b": memory}, recall, later)
     assert (result.pool, result.seen) == (4, 2)
     assert result.readiness == pytest.approx(2 * chance / 4)
     assert result.due == (1 if memory.due <= later else 0) * 2
-    empty = topic_readiness("e", "E", [], {}, recall, later)
     assert empty.readiness == 0.0
-    assert weakest([result, empty, topic_readiness("z", "Z", ["x"], {}, recall, later)]) == ("Z", "T")
+    assert weakest([result, empty, unseen]) == ("Z", "T")
 
 
 def test_the_exam_plan_spreads_the_unseen_questions_over_the_days_left() -> None:

@@ -31,7 +31,7 @@ from bot.learning_models import (
 )
 from bot.models import Actor, AskResult, Mode, NoQuestions, TopicNotFound
 from bot.picking import pick_question
-from bot.readiness import exam_plan, topic_readiness, weakest
+from bot.readiness import exam_plan, pools_readiness, weakest
 from bot.recall import Memory, Recall
 
 DEFAULT_NEW_PER_DAY = 10
@@ -206,11 +206,11 @@ class LearningService:
         """Readiness over the workspace's questions (`bank`: its shipped bank and decks)."""
         now = self.clock.now()
         known = {q: m for q, m in memories.items() if bank.question(q) is not None}
-        topics = tuple(
-            topic_readiness(t.id, t.name, [q.id for q in bank.in_topic(t.id)], known, self.recall, now)
-            for t in bank.topics
+        pools = [(t.id, t.name, [q.id for q in bank.in_topic(t.id)]) for t in bank.topics]
+        overall, *by_topic = pools_readiness(
+            [("", "All topics", [q.id for q in bank.questions]), *pools], known, self.recall, now
         )
-        overall = topic_readiness("", "All topics", [q.id for q in bank.questions], known, self.recall, now)
+        topics = tuple(by_topic)
         plan = self._plan(exam_date, overall.due, overall.pool - overall.seen, timezone)
         return Readiness(overall, tuple(t for t in topics if t.pool), weakest(topics), reviews, plan)
 
