@@ -142,6 +142,7 @@ async def _db_transfer(settings: Settings, action: str, file: Path) -> int:
 
 
 async def _chat(settings: Settings, user: str, team: str | None) -> int:
+    from adapters.inflight import within
     from adapters.scheduling import schedulers_for
     from adapters.terminal import PLATFORM, TerminalChat, prompted_lines, stdin_lines, terminal_kept
     from bot.app.outbox_job import OutboxJob
@@ -164,8 +165,10 @@ async def _chat(settings: Settings, user: str, team: str | None) -> int:
         else:
             await chat.loop(stdin_lines, interactive=False)
     finally:
-        outbox_job.stop()
-        await scheduler.stop()
+        # A run under way finishes (bounded by the stop grace); a part that fails is logged.
+        deadline = asyncio.get_running_loop().time() + settings.studybot_stop_grace_seconds
+        await within(outbox_job.stop(), deadline, "stopping the delivery job")
+        await within(scheduler.stop(), deadline, "stopping the scheduler")
         await core.close()
     return 0
 
