@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy import text
 
+from adapters.inflight import within
 from bot.app.outbox import Due, OutboxRunner, Outcome, Scheduled
 from bot.app.outbox_job import JOB_ID, OutboxJob
 from bot.bootstrap import Core
@@ -86,8 +87,27 @@ async def test_stopping_the_scheduler_lets_the_check_under_way_end_before_it_giv
     await asyncio.wait_for(stopping, 10)
 
     assert leadership.events[-3:] == ["check begins", "check ends", "released"]
-    assert not scheduler.scheduler.running
+    await yield_until(lambda: not scheduler.scheduler.running, "the scheduler to shut down")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+
+
+async def test_a_check_that_never_ends_is_cancelled_when_the_stop_deadline_passes(core: Core) -> None:
+    """The database stopped answering mid-check: stopping gives up on it at its deadline, shuts
+    the scheduler down (cancelling the check) and leaves the lead to go with the connection."""
+    leadership = HeldChecks()
+    scheduler = DailyScheduler(core.daily, core.uow, leadership)
+    await scheduler.start()
+    leadership.let_through.clear()
+    run_now(scheduler.scheduler, "leadership")
+    await yield_until(lambda: leadership.events[-1] == "check begins", "the check to begin")
+
+    loop = asyncio.get_running_loop()
+    assert not await within(scheduler.stop(), loop.time(), "stopping the scheduler")
+
+    # APScheduler shuts down at the loop's next turn, and cancels the check then.
+    await yield_until(lambda: not scheduler.scheduler.running, "the scheduler to shut down")
+    await yield_until(lambda: scheduler.runs.under_way == 0, "the check to be cancelled")
+    assert leadership.events[-1] == "check begins"  # cancelled, never ended, never released
 
 
 class HeldPoster(RecordingPoster):
