@@ -200,7 +200,8 @@ async def _lock_holder(database: Database, key: int) -> int | None:
     """The PostgreSQL backend holding the session advisory lock `key`, if any."""
     query = text(
         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = :high "
-        "AND objid = :low AND objsubid = 1 AND granted"
+        "AND objid = :low AND objsubid = 1 AND granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     high, low = key >> 32, key & 0xFFFFFFFF
     return await database.read(lambda c: c.execute(query, {"high": high, "low": low}).scalar_one_or_none())

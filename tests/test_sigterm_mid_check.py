@@ -42,10 +42,12 @@ async def until(check: object, what: str) -> None:
 
 
 async def lock_connection_port(url: str, key: int) -> int | None:
-    """PostgreSQL's client port of the session holding the advisory lock `key`, if any."""
+    """PostgreSQL's client port of the session holding the advisory lock `key` in this database
+    (other test runs on the server hold the same keys in theirs), if any."""
     query = text(
         "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.classid = :high AND l.objid = :low "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
         "AND l.objsubid = 1 AND l.granted"
     )
     database = Database(url)
