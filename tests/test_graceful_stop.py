@@ -5,7 +5,8 @@ check in the middle of its query on the scheduler lock's connection, the unlock 
 failed on that broken connection, and its exception ended `serve` before the platforms had
 drained their acknowledged work (issue 13). Each link of that chain is held here, its timing
 injected: a check, a post batch and a delivery held under way while stopping begins, a lock
-connection that broke (and, in tests/slack/test_slack_stop.py, a step of stopping that fails)."""
+connection that broke; tests/slack/test_slack_stop.py adds a step of stopping that fails, and
+tests/test_sigterm_mid_check.py the whole chain on a real process."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def begun(scheduler: AsyncIOScheduler) -> bool:
 
 
 class HeldChecks(SoleLeader):
-    """Leadership whose checks wait while `held` is clear, and which notes what happens when."""
+    """Leadership whose checks wait while `let_through` is clear, and which notes what happens
+    when."""
 
     def __init__(self) -> None:
         self.let_through = asyncio.Event()
