@@ -110,7 +110,6 @@ class Lifecycle:
     def __init__(self, components: list[Component]) -> None:
         self.components = components
         self.stopping = False
-        self.scheduler_started = False
 
     def begin_stopping(self) -> None:
         if self.stopping:
@@ -130,7 +129,6 @@ async def _start(lifecycle: Lifecycle, schedulers: list[DailyScheduler], outbox_
     for scheduler in schedulers:
         await scheduler.start()
     outbox_job.start()
-    lifecycle.scheduler_started = True
 
 
 async def _started_unless_stopped(starting: asyncio.Task[None], stop: asyncio.Event, grace: float) -> bool:
@@ -222,10 +220,7 @@ async def serve(
         lifecycle.begin_stopping()
         deadline = loop.time() + grace
         log.info("stopping")
-        if lifecycle.scheduler_started:
-            outbox_job.stop()
-            for scheduler in schedulers:
-                await within(scheduler.stop(), loop.time() + grace / 3, "stopping the scheduler")
+        await _stop_jobs(outbox_job, schedulers, loop.time() + grace / 3)
         for component in reversed(components):
             await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")
         listener.close()
@@ -233,6 +228,15 @@ async def serve(
     finally:
         logging.getLogger("aiohttp.server").removeFilter(malformed)
         await core.close()
+
+
+async def _stop_jobs(outbox_job: OutboxJob, schedulers: list[DailyScheduler], deadline: float) -> None:
+    """Stop the delivery job and the schedulers at once, each letting its run under way send
+    and record what it holds until `deadline`; those never started have nothing to stop."""
+    await asyncio.gather(
+        within(outbox_job.stop(), deadline, "stopping the delivery job"),
+        *(within(s.stop(), deadline, f"stopping the scheduler of {s.platform}") for s in schedulers),
+    )
 
 
 def _checks(

@@ -4,6 +4,7 @@ question of the day, and each platform's question and the reveal of the day befo
 exactly once, the reveal first; neither process touches the other platform's channels."""
 
 import asyncio
+import re
 import signal
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,11 @@ from tests.test_daily import daily_on
 from tests.test_multiprocess import DEADLINE, Process, _ready, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
+
+NAMES = ("Slack-only", "Discord-only")
+# A log record's first line: "2026-12-06 13:25:31,904 INFO adapters.serve: stopping".
+RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
+BAD_RECORD = re.compile(r"^\S+ \S+ (ERROR|CRITICAL) ")
 
 SLACK = Place("slack", "T1", "C2")
 DISCORD = Place("discord", str(GUILD_ID), str(CHANNEL_ID))
@@ -107,15 +113,14 @@ async def test_a_slack_only_and_a_discord_only_process_each_post_and_reveal_thei
             assert not await leads(processes[0], http, "discord")
             assert not await leads(processes[1], http, "slack")
         finally:
-            for process in processes:
-                if process.process is not None and process.process.returncode is None:
-                    process.process.send_signal(signal.SIGTERM)
-            codes = [await asyncio.wait_for(p.process.wait(), DEADLINE) for p in processes if p.process]
+            codes = await stop_all(processes)
             await slack.stop()
             await discord.stop()
     try:
-        logs = {name: (tmp_path / name).read_text()[-4000:] for name in ("slack.log", "discord.log")}
-        assert codes == [0, 0], logs
+        reports = [
+            stop_report(name, code, p.log) for name, code, p in zip(NAMES, codes, processes, strict=True)
+        ]
+        assert not any(reports), "\n\n".join(r for r in reports if r)
         reveal, question = slack_posts()
         assert "answer" in str(reveal.body).lower() and "actions" in str(question.body)
         reveal, question = discord_posts()
@@ -126,6 +131,51 @@ async def test_a_slack_only_and_a_discord_only_process_each_post_and_reveal_thei
             assert "no adapter for" not in (tmp_path / log).read_text()
     finally:
         await database.dispose()
+
+
+async def stop_all(processes: Sequence[Process]) -> list[int | None]:
+    """SIGTERM to every process still running, at once, as a rollout does; each one's exit
+    code, None for one still running after DEADLINE (then killed)."""
+    running = [p.process for p in processes if p.process is not None]
+    for process in running:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    codes: list[int | None] = []
+    for process in running:
+        try:
+            codes.append(await asyncio.wait_for(process.wait(), DEADLINE))
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            codes.append(None)
+    return codes
+
+
+def stop_report(name: str, code: int | None, log: Path) -> str | None:
+    """None if the process stopped cleanly: exit code 0 and nothing logged at ERROR. Else what
+    to read first: the exit code, every record logged at ERROR or with a traceback (a
+    traceback printed to stderr joins the record before it), and the first line of each record
+    from "stopping" on. (Once, under load, a process exited 1 on SIGTERM and the tail of its
+    log did not say why.)"""
+    records: list[list[str]] = []
+    for line in log.read_text().splitlines():
+        if RECORD_START.match(line) or not records:
+            records.append([line])
+        else:
+            records[-1].append(line)
+    problems = [r for r in records if BAD_RECORD.search(r[0]) or any("Traceback" in line for line in r)]
+    if code == 0 and not problems:
+        return None
+    stopping = max((i for i, r in enumerate(records) if r[0].endswith("adapters.serve: stopping")), default=0)
+    said = "still running after the deadline (killed)" if code is None else f"exit code {code}"
+    return "\n".join(
+        [
+            f"the {name} process, on SIGTERM: {said}; {len(problems)} records at ERROR or with a traceback:",
+            *(line for record in problems[:10] for line in record[:80]),
+            f"--- the {name} process's log from 'stopping' on, first lines ({log}):",
+            *(record[0] for record in records[stopping:][-60:]),
+        ]
+    )
 
 
 async def _all_revealed(database: Database, instances: Sequence[int]) -> bool:

@@ -241,7 +241,7 @@ async def test_the_job_runs_through_apschedulers_public_api(clock: FrozenClock) 
         await job.tick()
         assert len(handler.seen) == 1
     finally:
-        job.stop()
+        await job.stop()
 
 
 @pytest.mark.postgres

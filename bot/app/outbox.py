@@ -130,6 +130,7 @@ class OutboxRunner:
         self.batch = batch
         self.in_flight = max(in_flight, batch)
         self.claimer = uuid.uuid4().hex
+        self.claiming = True
         self._run_lock = asyncio.Lock()
         for handler in handlers:
             self.register(handler)
@@ -144,13 +145,17 @@ class OutboxRunner:
         """This process can post to `platform` (an adapter started): its rows are ours too."""
         self.platforms.add(platform)
 
+    def stop_claiming(self) -> None:
+        """Stopping: runs claim no more rows (a run under way sends what it holds)."""
+        self.claiming = False
+
     def grace(self, kind: str) -> timedelta:
         return self.graces.get(kind, self.default_grace)
 
     async def run_due(self) -> RunReport:
         """Deliver every due row of this process's kinds and platforms; one run at a time."""
         async with self._run_lock:
-            if not self.handlers:
+            if not self.handlers or not self.claiming:
                 return RunReport()
             now, kinds, platforms = self.clock.now(), sorted(self.handlers), sorted(self.platforms)
             # Nearly always nothing is due: find that out without taking the writer.
@@ -215,10 +220,10 @@ class OutboxRunner:
                 unsent.update(due.id for due in batch)
                 claimed.extend(batch)
                 sender.submit(batch)
-                if not more or len(batch) < self.batch:
+                if not more or not self.claiming or len(batch) < self.batch:
                     break
                 await sender.left_at_most(self.in_flight - self.batch)
-                batch = await self._claim()
+                batch = await self._claim() if self.claiming else []
             outcomes = await sender.results()
         by_outcome: dict[Outcome, list[int]] = {outcome: [] for outcome in Outcome}
         for due, outcome in zip(claimed, outcomes, strict=True):

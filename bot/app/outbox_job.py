@@ -1,5 +1,6 @@
 """The one APScheduler job that drives the delivery table: `OutboxRunner.run_due` at an
-interval, through APScheduler's public API (`AsyncIOScheduler`, `IntervalTrigger`, `add_job`)."""
+interval, through APScheduler's public API (`AsyncIOScheduler`, `IntervalTrigger`, `add_job`).
+Stopping lets the run under way finish its sends and record them (`bot.scheduled_runs`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app.outbox import OutboxRunner
+from bot.scheduled_runs import ScheduledRuns
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,7 @@ class OutboxJob:
         self.runner = runner
         self.every_seconds = every_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.runs = ScheduledRuns(self.scheduler)
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -36,13 +39,17 @@ class OutboxJob:
     async def tick(self) -> None:
         """One run; a failure (the database down) is logged and the next tick tries again."""
         try:
-            await self.runner.run_due()
+            async with self.runs.one():
+                await self.runner.run_due()
         except Exception:
             log.exception("delivery run failed; trying again in %s s", self.every_seconds)
 
     def ready(self) -> bool:
         return bool(self.scheduler.running)
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self) -> None:
+        """Claim nothing more, and let the run under way send and record what it claimed. Cut
+        short by the caller's deadline, the run is cancelled: its rows' leases run out and they
+        are delivered later, by this process's successor or another."""
+        self.runner.stop_claiming()
+        await self.runs.stop()

@@ -28,6 +28,7 @@ from bot.daily.leadership import Leadership
 from bot.daily.service import DailyService
 from bot.daily.triggers import cron, latest_due_at
 from bot.metrics import SCHEDULER_CHECKS, SCHEDULER_LEADER
+from bot.scheduled_runs import ScheduledRuns
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class DailyScheduler:
         """Schedule only this platform's subscriptions (None: every platform's)."""
         self.check_every = check_every
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.runs = ScheduledRuns(self.scheduler)
         self.leading = False
         self._checked = False
         self._scheduled: set[tuple[JobKind, ScheduleKey]] = set()
@@ -88,9 +90,13 @@ class DailyScheduler:
         return bool(self.scheduler.running) and self._checked
 
     async def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        """Start no new check or batch, let the one under way finish (a batch sent is recorded,
+        not cut off between the platform's answer and its row), then give up the lead. Cut short
+        by the caller's deadline, the run under way is cancelled and the lead is left to go with
+        the process's connection."""
         if self._changed in self.daily.listeners:
             self.daily.listeners.remove(self._changed)
+        await self.runs.stop()
         await self.leadership.release()
         self.leading = False
 
@@ -98,6 +104,10 @@ class DailyScheduler:
         """Take or confirm leadership; the leader syncs jobs, catches up on what fell due while
         nobody led, retries the batches that failed and sends abandoned claims. A step that
         fails (the database down) is logged and tried again at the next check."""
+        async with self.runs.one():
+            await self._check()
+
+    async def _check(self) -> None:
         try:
             leading = await self.leadership.acquire()
         except Exception:
@@ -181,7 +191,8 @@ class DailyScheduler:
         minute = self.daily.clock.now().replace(second=0, microsecond=0)
         due = latest_due_at(key, minute)
         if due is not None:
-            await self._run_batch(kind, key, due)
+            async with self.runs.one():
+                await self._run_batch(kind, key, due)
 
     async def _run_batch(self, kind: JobKind, key: ScheduleKey, due: datetime) -> None:
         """Post or reveal a time's batch; claims (and the delivery table's keys) make a second

@@ -61,6 +61,25 @@ class AdvisoryLockLeader:
                 log.debug("closing a broken lock connection failed", exc_info=True)
 
     async def release(self) -> None:
-        if self._connection is not None:
-            await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
-            await self._drop()
+        """Give the lead up. Should the unlock fail (the connection broken, the database gone:
+        this runs while stopping), the connection is closed for good instead of going back to
+        the pool, and the lock goes with its session; stopping carries on."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+        except DBAPIError as error:
+            log.warning("could not unlock the scheduler lock (%s); closing its connection", error.orig)
+            await _discard(connection)
+            return
+        await connection.close()
+
+
+async def _discard(connection: AsyncConnection) -> None:
+    """Close a connection for good (not back to the pool), ending its session and its locks."""
+    try:
+        await connection.invalidate()
+        await connection.close()
+    except DBAPIError:
+        log.debug("closing a broken lock connection failed", exc_info=True)
