@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from bot.daily.service import DailyService
 from bot.models import Mode, QuestionView
 from bot.questions import Difficulty, Kind
 from bot.settings import Settings, load_settings
+from tests.ports import free_port
 
 BANK = Path(__file__).resolve().parent / "bank"
 SIGNING_SECRET = "test-signing-secret"
@@ -74,12 +74,6 @@ def text_of(message: dict[str, Any]) -> str:
             element.get("text", "") for element in block.get("elements", []) if block["type"] == "context"
         )
     return "\n".join(parts)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def sign(secret: str, timestamp: int, body: str) -> str:
