@@ -26,7 +26,7 @@ from tests.ports import free_port
 SECRET = "served-signing-secret"
 START_SECONDS = 30.0
 # What serve says when its port was taken; it is then started again on another.
-PORT_TAKEN = "address already in use"
+PORT_TAKEN = "already in use"
 PORT_ATTEMPTS = 3
 
 
