@@ -21,10 +21,13 @@ from urllib.parse import urlencode
 import aiohttp
 
 from tests.conftest import CONTENT_DIR
-from tests.test_ops import free_port
+from tests.ports import free_port
 
 SECRET = "served-signing-secret"
 START_SECONDS = 30.0
+# What serve says when its port was taken; it is then started again on another.
+PORT_TAKEN = "already in use"
+PORT_ATTEMPTS = 3
 
 
 def signed(body: str, secret: str = SECRET) -> dict[str, str]:
@@ -95,17 +98,58 @@ class Served:
         return await asyncio.wait_for(self.process.wait(), within)
 
 
-async def _until_healthy(served: Served, deadline: float) -> None:
+async def _until_healthy(served: Served, deadline: float) -> bool:
+    """Whether serve came up; False when it could not bind its port (taken since it was picked)."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
         while True:
             try:
                 if (await served.get(http, "/healthz"))[0] == 200:
-                    return
+                    return True
             except (aiohttp.ClientError, TimeoutError):
                 pass
+            if served.process.returncode is not None and PORT_TAKEN in served.log.read_text():
+                return False
             if served.process.returncode is not None or time.monotonic() > deadline:
                 raise AssertionError(f"serve did not come up:\n{served.log.read_text()[-3000:]}")
             await asyncio.sleep(0.05)  # polling the port until it answers, bounded by the deadline
+
+
+async def _launch(tmp_path: Path, env: dict[str, str], descriptors: int | None) -> Served:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "adapters.cli",
+            "serve",
+            env={**env, "STUDYBOT_HTTP_PORT": str(port)},
+            cwd=tmp_path,  # never the checkout and its .env
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=file_limit(descriptors) if descriptors is not None else None,
+        )
+    return Served(process, port, log)
+
+
+async def _killed(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+async def _started(tmp_path: Path, env: dict[str, str], descriptors: int | None) -> Served:
+    """serve, up and answering; started again on another port when the one picked was taken
+    before serve could bind it (by anything else on a busy machine)."""
+    for _ in range(PORT_ATTEMPTS):
+        running = await _launch(tmp_path, env, descriptors)
+        try:
+            if await _until_healthy(running, time.monotonic() + START_SECONDS):
+                return running
+        except BaseException:
+            await _killed(running.process)
+            raise
+    raise AssertionError(f"the {PORT_ATTEMPTS} ports picked for serve were each taken before it bound them")
 
 
 @asynccontextmanager
@@ -117,12 +161,10 @@ async def served(
 ) -> AsyncIterator[Served]:
     """`studybot serve` (SQLite, Slack over HTTP, JSON logs); killed at the end if still running.
     A setting given as None is left unset."""
-    port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "PYTHONPATH": str(CONTENT_DIR.parent),
-        "STUDYBOT_HTTP_PORT": str(port),
         "STUDYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "STUDYBOT_CONTENT_DIR": str(CONTENT_DIR),
         "STUDYBOT_LOG_FORMAT": "json",
@@ -133,24 +175,8 @@ async def served(
     env.update({name: value for name, value in settings.items() if value is not None})
     for name in [name for name, value in settings.items() if value is None]:
         env.pop(name, None)
-    log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "adapters.cli",
-            "serve",
-            env=env,
-            cwd=tmp_path,  # never the checkout and its .env
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-            preexec_fn=file_limit(descriptors) if descriptors is not None else None,
-        )
-    running = Served(process, port, log)
+    running = await _started(tmp_path, env, descriptors)
     try:
-        await _until_healthy(running, time.monotonic() + START_SECONDS)
         yield running
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await _killed(running.process)

@@ -16,7 +16,9 @@ from benchmarks.cli import default_sections
 from tests.conftest import POSTGRES_URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
-QUICK_SECONDS = 300
+# The quick run took 204 s on a 2-core machine at a load average of 8 (other test runs beside
+# it): twice that and more before it counts as hung.
+QUICK_SECONDS = 600
 
 
 @pytest.mark.timeout(QUICK_SECONDS + 60)

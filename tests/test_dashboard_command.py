@@ -4,7 +4,6 @@ Slack and Discord halves are in tests/slack and tests/discord."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -23,15 +22,9 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.settings import load_settings
 from tests.conftest import FrozenClock
+from tests.ports import free_port
 
 SECRET = "command-test-secret-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def grant_of(url: str, links: DashboardLinks, clock: FrozenClock) -> LinkGrant | None:

@@ -23,9 +23,9 @@ from bot.grammar import DailyOn, parse
 from bot.models import Actor, Period, Place, Posted
 from tests.answering_helpers import SINGLE_ANSWER, right_index
 from tests.conftest import CONTENT_DIR, FrozenClock, reset_postgres
+from tests.ports import free_port
 from tests.served import signed
 from tests.slack.slack_stand_in import StandInSlack
-from tests.test_ops import free_port
 
 pytestmark = pytest.mark.postgres
 

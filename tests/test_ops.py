@@ -5,7 +5,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,11 @@ import pytest
 from bot.db.schema import HEAD_REVISION
 from bot.logs import REDACTED, RedactSecrets, configure_logging
 from tests.conftest import CONTENT_DIR
+from tests.ports import free_port
 
 BOT_TOKEN = "xoxb-1111-2222-secretsecret"
 SIGNING_SECRET = "signing-secret-never-logged"
 START_DEADLINE = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from adapters.cli import main
 from tests.conftest import CONTENT_DIR
+from tests.ports import free_port
 
 ROOT = CONTENT_DIR.parent
 WITHOUT_MODULES = """
@@ -39,13 +39,6 @@ def studybot(tmp_path: Path, *args: str, missing: str = "", **env: str) -> subpr
         timeout=60,
         check=False,
     )
-
-
-def free_port() -> int:
-    """A port nothing listens on (the kernel's pick, closed again)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -31,6 +31,9 @@ from tests.discord.stand_in_world import (
 API_PREFIX = "/api/v10"
 RETRY_AFTER = 0.05
 EPHEMERAL = 64
+# How long a test waits for what it expects: generous for a loaded 2-core machine; what never
+# comes still fails the test well inside its own timeout.
+WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -138,7 +141,7 @@ class DiscordStandIn:
         """Send a gateway event to the newest connection that identified."""
         await self._connections[-1].send({"op": 0, "t": event, "d": data})
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
         """Wait until `predicate()` is truthy over the recorded state, and return its value."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), timeout)

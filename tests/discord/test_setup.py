@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -19,6 +18,7 @@ from bot.settings import SettingsError, load_settings
 from tests.discord.conftest import running, stand_in_settings
 from tests.discord.payloads import ALICE, slash
 from tests.discord.stand_in import DiscordStandIn
+from tests.ports import free_port
 
 GUILDS_INTENT = 1
 
@@ -137,12 +137,6 @@ async def test_shard_settings_start_an_auto_sharded_client(stand_in: DiscordStan
         (callback,) = await stand_in.interact(slash(ALICE, "quiz-help"))
         assert callback.body["type"] == 4
         assert component.client.shard_count == 4
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 TOPICS = "topics:\n  - id: ecs\n    name: Amazon ECS\n"

@@ -20,7 +20,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-WAIT_SECONDS = 10.0
+# How long a test waits for calls it expects: generous for a loaded 2-core machine; a call that
+# never comes still fails the test well inside its own timeout.
+WAIT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
