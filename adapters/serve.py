@@ -8,6 +8,7 @@ and shared by all of them.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from adapters.ops import ReadyCheck, add_routes, timed
 from adapters.rejections import MalformedHttp, RejectionLog
 from adapters.scheduling import schedulers_for
 from adapters.slack.config import slack_config, slack_configured
+from adapters.startup import Unreachable
 from bot.app.dashboard_model import Chart
 from bot.app.digest import DigestPoster
 from bot.app.outbox_job import OutboxJob
@@ -190,8 +192,21 @@ async def serve(
             shutdown_timeout=min(grace, 5.0),
         )
         await runner.setup()
-        listener = await listen(runner, guard, host, settings.studybot_http_port)
         loop = asyncio.get_running_loop()
+        try:
+            listener = await listen(runner, guard, host, settings.studybot_http_port)
+        except OSError as error:
+            # The port is taken or refused: close what was opened (the platforms' sessions), then
+            # say so in one line (`studybot` prints it).
+            deadline = loop.time() + 1.0
+            for component in components:
+                await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")
+            await runner.cleanup()
+            why = "the port is already in use" if error.errno == errno.EADDRINUSE else error.strerror
+            raise Unreachable(
+                f"cannot serve HTTP on {host}:{settings.studybot_http_port}: {why or error} "
+                "(STUDYBOT_HTTP_PORT chooses another port)"
+            ) from error
 
         main = asyncio.current_task()
 

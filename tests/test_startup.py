@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,38 @@ def test_a_missing_content_folder_names_the_setting_that_fixes_it(
             f"studybot: STUDYBOT_CONTENT_DIR: no question bank in {tmp_path / 'nowhere'} "
             "(no topics.yaml there); set STUDYBOT_CONTENT_DIR to the folder that holds it"
         )
+
+
+@pytest.mark.parametrize(
+    "platform",
+    [
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": "http://127.0.0.1:1/api/",
+        },
+        {"DISCORD_TOKEN": "abc", "DISCORD_API_URL": "http://127.0.0.1:1/api/v10"},
+    ],
+    ids=["slack", "discord"],
+)
+def test_a_port_already_taken_is_one_line_naming_the_setting(
+    tmp_path: Path, platform: dict[str, str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = studybot(
+            tmp_path,
+            "serve",
+            STUDYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
+            STUDYBOT_HTTP_PORT=str(port),
+            **platform,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"studybot: cannot serve HTTP on 0.0.0.0:{port}: the port is already in use "
+        "(STUDYBOT_HTTP_PORT chooses another port)"
+    ), result.stderr
