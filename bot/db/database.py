@@ -22,12 +22,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from bot.app.urgent import ACKNOWLEDGING
 from bot.db.checkpoint import Checkpointer
 from bot.db.faults import DatabaseFault, Fault, FaultLog, classify
 from bot.db.tables_outbox import write_probe
 from bot.db.threaded import ThreadedEngine
-from bot.db.turns import WriterThread
+from bot.db.turns import WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Read transactions that run at once on SQLite (write-ahead log: they never wait for the writer).
@@ -119,14 +118,16 @@ class Database:
             )
             event.listen(writer, "connect", _no_automatic_checkpoint)
             self._reader: ThreadedEngine | None = ThreadedEngine(reader, "sqlite-reader", readers)
-            self._writer: WriterThread | None = WriterThread(writer, "sqlite-writer")
+            self._writer: ThreadedEngine | None = ThreadedEngine(writer, "sqlite-writer")
             self.checkpointer: Checkpointer | None = Checkpointer(checkpointer)
+            self._turns: WriteTurns | None = WriteTurns()
         else:
             self.engine = self.engine_for_writes = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
             self._reader = self._writer = None
             self.checkpointer = None
+            self._turns = None
 
     @property
     def dialect(self) -> str:
@@ -179,16 +180,14 @@ class Database:
         if self._writer is None or self.checkpointer is None:
             async with _translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
-        async with _translated():
-            # One at a time, in the writer thread, those an acknowledgement waits for first.
-            result = await self._writer.transaction(work, urgent=ACKNOWLEDGING.get())
+        async with self._write_turn(), _translated():
+            result = await self._writer.transaction(work)
         self.checkpointer.committed()
         return result
 
     def _write_turn(self) -> AbstractAsyncContextManager[None]:
-        """SQLite: a write on the async engine takes its turn among the writer thread's
-        transactions (`bot.db.turns`)."""
-        return nullcontext() if self._writer is None else self._writer.held(urgent=ACKNOWLEDGING.get())
+        """SQLite: the process's write transactions one at a time (`bot.db.turns`)."""
+        return nullcontext() if self._turns is None else self._turns.turn()
 
     async def ping(self) -> None:
         """Raise StorageUnavailable unless the database answers."""
