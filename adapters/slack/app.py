@@ -93,11 +93,13 @@ def build_app(
         installation_store_bot_only=True if oauth is not None else None,
     )
     app.use(skip_redeliveries(RecentDeliveries()))
+    # Bolt tries its listeners' matchers in the order they were registered, on every request:
+    # the answer buttons, most of the traffic, come first (no two listeners match one request).
+    register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     quiz = register(app, core, config.admins, background, counts)
     store = oauth.installation_store if oauth is not None else None
     assert store is None or isinstance(store, installs.DatabaseInstallationStore)
     register_command(app, commands, quiz, core.outbox, token_lookup(config.bot_token, store))
-    register_answers(app, core.quiz, background, counts, config.ack_budget, recordings)
     direct = DirectJournal(direct_journal, config.ack_budget, token_lookup(config.bot_token, store))
     register_direct(app, core, config.admins, background, direct)
     register_exam(app, core, background, config.ack_budget, recordings)

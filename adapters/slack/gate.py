@@ -14,12 +14,14 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.rejections import RejectionLog
@@ -196,9 +198,22 @@ class Gate:
         if (answer := self.shed(body)) is not None:
             return answer
         try:
-            return AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
-        except Exception as error:  # Bolt reads the body once more; whatever it trips on is a 400
+            return bolt_request(text, body, request.query_string, {**request.headers})
+        except Exception as error:  # whatever Bolt trips on in the body is a 400
             raise Rejected(400, f"body not readable ({type(error).__name__})") from error
+
+
+def bolt_request(
+    text: str, body: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
+) -> AsyncBoltRequest:
+    """Bolt's request for a body the gate has parsed already. Given the text, Bolt would parse it
+    a second time (a click's form, then its JSON payload: as much work as Bolt's dispatch), so it
+    is given an empty body and then the parsed one, with the context Bolt derives from it."""
+    bolt = AsyncBoltRequest(body="", query=query, headers=headers)
+    bolt.raw_body = text
+    bolt.body = body
+    bolt.context = build_async_context(AsyncBoltContext(), body)
+    return bolt
 
 
 Dispatch = Callable[[AsyncBoltRequest], Awaitable[web.StreamResponse]]

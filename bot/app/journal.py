@@ -45,6 +45,7 @@ class RequestJournal:
         self._begun: list[tuple[Scheduled, asyncio.Future[int | None]]] = []
         self._ended: list[tuple[int, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._end_writer: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
 
     def begin(
@@ -59,7 +60,8 @@ class RequestJournal:
             return row
         self._rows[key] = row
         self._begun.append((Scheduled(kind, key, platform, self.runner.clock.now(), payload), row))
-        self._write_soon()
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_begun(), name="journal-writer")
         return row
 
     async def end(self, key: str, state: str = DONE) -> None:
@@ -76,45 +78,58 @@ class RequestJournal:
             self._open.discard(row_id)
             marked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._ended.append((row_id, state, marked))
-            self._write_soon()
+            if self._end_writer is None or self._end_writer.done():
+                self._end_writer = asyncio.create_task(self._write_ended(), name="journal-marks")
             await marked
         except Exception:
             log.exception("the journal row of request %s could not be written or marked done", key)
 
-    def _write_soon(self) -> None:
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="journal-writer")
-
-    async def _write_waiting(self) -> None:
-        """Group commit: the rows begun and ended while one transaction is written go together
-        in the next one (a busy SQLite writer takes one transaction at a time, and the answers'
-        batches wait behind each). Acknowledgements wait for these rows: their transactions go
-        first."""
+    async def _write_begun(self) -> None:
+        """Group commit: the rows begun while one transaction is written go together in the next
+        one, with the marks waiting by then (a busy SQLite writer takes one transaction at a
+        time, and the answers' batches wait behind each). Acknowledgements wait for these rows:
+        their transactions go first."""
         acknowledging()
-        while self._begun or self._ended:
-            begun, self._begun = self._begun, []
-            ended, self._ended = self._ended, []
-            now = self.runner.clock.now()
-            items = [item for item, _ in begun]
-            marks = [(row_id, state, None) for row_id, state, _ in ended]
-            write = partial(_journal, items, marks, now, now + self.lease, self.runner.claimer)
-            futures = [row for _, row in begun] + [marked for *_, marked in ended]
-            try:
-                ids = await self.runner.uow.write(write)
-            except Exception as error:
-                for future in futures:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            self._open.update(row_id for row_id in ids if row_id is not None)
-            if self._open and (self._keeper is None or self._keeper.done()):
-                self._keeper = asyncio.create_task(self._keep_leases(), name="journal-leases")
-            for (_, row), row_id in zip(begun, ids, strict=True):
-                if not row.done():
-                    row.set_result(row_id)
-            for *_, marked in ended:
-                if not marked.done():
-                    marked.set_result(None)
+        while self._begun:
+            await self._write(self._begun, self._ended)
+
+    async def _write_ended(self) -> None:
+        """The marks of finished requests, when no row begun carries them first: nobody's
+        acknowledgement waits for these, so their transactions take their turn after those that
+        do, and the marks made meanwhile go together."""
+        while self._ended:
+            await self._write([], self._ended)
+
+    async def _write(
+        self,
+        waiting_begun: list[tuple[Scheduled, asyncio.Future[int | None]]],
+        waiting_ended: list[tuple[int, str, asyncio.Future[None]]],
+    ) -> None:
+        """One transaction of the rows begun and the marks waiting now (taken off their lists)."""
+        begun, ended = list(waiting_begun), list(waiting_ended)
+        waiting_begun.clear()
+        waiting_ended.clear()
+        now = self.runner.clock.now()
+        items = [item for item, _ in begun]
+        marks = [(row_id, state, None) for row_id, state, _ in ended]
+        write = partial(_journal, items, marks, now, now + self.lease, self.runner.claimer)
+        futures = [row for _, row in begun] + [marked for *_, marked in ended]
+        try:
+            ids = await self.runner.uow.write(write)
+        except Exception as error:
+            for future in futures:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        self._open.update(row_id for row_id in ids if row_id is not None)
+        if self._open and (self._keeper is None or self._keeper.done()):
+            self._keeper = asyncio.create_task(self._keep_leases(), name="journal-leases")
+        for (_, row), row_id in zip(begun, ids, strict=True):
+            if not row.done():
+                row.set_result(row_id)
+        for *_, marked in ended:
+            if not marked.done():
+                marked.set_result(None)
 
     async def abandon_open(self) -> int:
         """Stopping, after the people whose requests could not be finished were told: mark those

@@ -42,6 +42,13 @@ def _memory(row: Any) -> Memory:
     return Memory(state, step, stability, difficulty, due, last_review, reviews)
 
 
+# Built once: on the answer path, building the statement and its cache key for each batch cost
+# as much as running it.
+_MEMORIES = select(cards.c.user_id, cards.c.question_id, *_MEMORY, cards.c.reviews).where(
+    cards.c.user_id.in_(bindparam("users", expanding=True)),
+    cards.c.question_id.in_(bindparam("questions", expanding=True)),
+)
+
 _NEXT_DUE = (
     select(cards.c.question_id)
     .where(cards.c.user_id == bindparam("user"), cards.c.due <= bindparam("now", type_=cards.c.due.type))
@@ -67,12 +74,10 @@ class SqlCards:
         if not keys:
             return {}
         wanted = set(keys)
-        query = select(cards.c.user_id, cards.c.question_id, *_MEMORY, cards.c.reviews).where(
-            cards.c.user_id.in_(sorted({user for user, _ in wanted})),
-            cards.c.question_id.in_(sorted({question for _, question in wanted})),
-        )
+        users = sorted({user for user, _ in wanted})
+        questions = sorted({question for _, question in wanted})
         found = {}
-        for row in self.connection.execute(query):
+        for row in self.connection.execute(_MEMORIES, {"users": users, "questions": questions}):
             if (row[0], row[1]) in wanted:
                 found[(row[0], row[1])] = _memory(row[2:])
         return found

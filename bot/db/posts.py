@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, Select, String, bindparam, func, select, type_coerce, update
 
 from bot.app.ports import PostedQuestion
 from bot.db.statements import execute_plain
@@ -13,8 +14,6 @@ from bot.db.tables import answers, channels, question_instances, workspaces
 
 # How far back `last_seen` looks, in a channel's posts and in a user's answers.
 RECENT_POSTS = 500
-# The most question ids `last_seen` binds in one IN list (PostgreSQL takes 65,535 parameters).
-IN_LIST_MAX = 10_000
 
 _INSTANCE = (
     select(
@@ -40,6 +39,37 @@ _ADD_ANSWER_COUNTS = (
     .where(question_instances.c.id == bindparam("instance"))
     .values(answer_count=question_instances.c.answer_count + bindparam("added"))
 )
+
+
+def _latest_seen(recent: Select[Any]) -> Select[Any]:
+    """Each question's latest moment among `recent` rows (question_id, seen_at). The moment is
+    read as the driver returns it (SQLite: text, whose order is the time's; PostgreSQL: a
+    datetime), without SQLAlchemy's conversion of every row; `_moment` converts the few kept."""
+    rows = recent.subquery()
+    return select(rows.c.question_id, type_coerce(func.max(rows.c.seen_at), String)).group_by(
+        rows.c.question_id
+    )
+
+
+_CHANNEL_SEEN = _latest_seen(
+    select(question_instances.c.question_id, question_instances.c.posted_at.label("seen_at"))
+    .where(question_instances.c.channel_id == bindparam("channel"))
+    .order_by(question_instances.c.id.desc())
+    .limit(bindparam("window"))
+)
+_USER_SEEN = _latest_seen(
+    select(question_instances.c.question_id, answers.c.answered_at.label("seen_at"))
+    .join(answers, answers.c.instance_id == question_instances.c.id)
+    .where(answers.c.user_id == bindparam("user"))
+    .order_by(answers.c.id.desc())
+    .limit(bindparam("window"))
+)
+
+
+def _moment(value: object) -> datetime:
+    """A stored moment (naive UTC) as `last_seen` read it: SQLite's text or PostgreSQL's datetime."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC)
 
 
 class SqlPosts:
@@ -90,34 +120,23 @@ class SqlPosts:
         channel's latest posts and the user's latest answers, of every topic: `RECENT_POSTS`, or
         twice the questions if that is more. A question of the pool seen only before those
         counts as not seen recently; the pool is still used up before anything repeats (it fits
-        in the window twice), and asking costs the same after years of history."""
+        in the window twice), and asking costs the same after years of history.
+
+        The statements are built once and take no list of the pool's ids (rendering a hundred
+        parameters per ask cost more than SQLite's work); the window's questions outside the
+        pool are dropped here, and only the pool's moments are turned into datetimes."""
         window = max(RECENT_POSTS, 2 * len(question_ids))
-        posted = (
-            select(question_instances.c.question_id, question_instances.c.posted_at.label("seen_at"))
-            .where(question_instances.c.channel_id == channel_id)
-            .order_by(question_instances.c.id.desc())
-            .limit(window)
-        )
-        answered = (
-            select(question_instances.c.question_id, answers.c.answered_at.label("seen_at"))
-            .join(answers, answers.c.instance_id == question_instances.c.id)
-            .where(answers.c.user_id == user_id)
-            .order_by(answers.c.id.desc())
-            .limit(window)
-        )
-        seen: dict[str, datetime] = {}
-        # A pool larger than a statement's parameters allow (a workspace's decks) is matched here.
-        listed = len(question_ids) <= IN_LIST_MAX
-        wanted = None if listed else set(question_ids)
-        for recent in (posted, answered) if user_id is not None else (posted,):
-            latest = recent.subquery()
-            query = select(latest.c.question_id, func.max(latest.c.seen_at)).group_by(latest.c.question_id)
-            if listed:
-                query = query.where(latest.c.question_id.in_(question_ids))
-            for question_id, when in self.connection.execute(query):
-                if wanted is None or question_id in wanted:
-                    seen[question_id] = max(seen.get(question_id, when), when)
-        return seen
+        wanted = set(question_ids)
+        latest: dict[str, object] = {}
+        recent = [(_CHANNEL_SEEN, {"channel": channel_id, "window": window})]
+        if user_id is not None:
+            recent.append((_USER_SEEN, {"user": user_id, "window": window}))
+        for statement, parameters in recent:
+            for question_id, moment in self.connection.execute(statement, parameters):
+                if question_id in wanted and moment is not None:
+                    seen = latest.get(question_id)
+                    latest[question_id] = moment if seen is None or moment > seen else seen
+        return {question_id: _moment(moment) for question_id, moment in latest.items()}
 
     def posted_history(self, channel_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
         query = (

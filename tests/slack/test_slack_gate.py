@@ -11,13 +11,15 @@ import json
 import logging
 import random
 import time
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_harness import SIGNING_SECRET, SlackBot, SlackUser
 
 from adapters.rejections import RejectionLog
-from adapters.slack.gate import Rejected, verify
+from adapters.slack.gate import Rejected, bolt_request, parse, verify
 
 
 def signed_headers(body: bytes, content_type: str, stamp: str | None = None) -> dict[str, str]:
@@ -211,3 +213,39 @@ async def test_no_signed_request_however_malformed_gets_a_500(slack_bot: SlackBo
     assert set(statuses) <= {200, 400, 404}, sorted(set(statuses))
     async with slack_bot.http.get(slack_bot.url + "healthz") as response:
         assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "content_type"),
+    [
+        (
+            "payload="
+            + json.dumps(
+                {
+                    "type": "block_actions",
+                    "team": {"id": "T9", "enterprise_id": "E1"},
+                    "user": {"id": "U9", "team_id": "T9"},
+                    "channel": {"id": "C9"},
+                    "actions": [{"action_id": "answer:1:0"}],
+                }
+            ),
+            FORM,
+        ),
+        (urlencode({"team_id": "T9", "user_id": "U9", "channel_id": "C9", "command": "/quiz"}), FORM),
+        (
+            json.dumps({"type": "event_callback", "team_id": "T9", "event": {"type": "x", "user": "U9"}}),
+            "application/json",
+        ),
+    ],
+)
+def test_the_request_parsed_once_is_the_one_bolt_would_have_parsed(text: str, content_type: str) -> None:
+    headers: dict[str, str | Sequence[str]] = {"Content-Type": content_type}
+    own = AsyncBoltRequest(body=text, query="a=1", headers=headers)
+    given = bolt_request(text, parse(text, content_type), "a=1", headers)
+    assert (given.raw_body, given.body, given.query, given.headers) == (
+        own.raw_body,
+        own.body,
+        own.query,
+        own.headers,
+    )
+    assert dict(given.context) == dict(own.context) and given.context["team_id"] == "T9"
