@@ -23,6 +23,7 @@ from bot.bank import QuestionBank
 
 CLIENTS = 200
 HANDLED = "studybot_requests_total"
+BUSY = "studybot_busy_refusals_total"
 SETTLE_SECONDS = 120.0
 SETTLE_POLL_SECONDS = 0.1
 RATES = (200, 500, 1000)
@@ -44,18 +45,29 @@ class Measured:
     throughput: float
     latencies: dict[int, tuple[float, float]]
     dropped: int = 0
+    busy: float = 0.0
+    """The share of the closed loop's requests whose work Studybot refused "busy" (a command not
+    carried out, a recorded click's feedback not shown, a click not recorded): the loop's 200
+    clients ask for more work than the stand-in's replies can carry, so the throughput measures
+    acknowledgements, and this says how many of them were refusals."""
 
 
-async def _handled(http: aiohttp.ClientSession, url: str) -> float:
-    """Requests whose work Studybot has finished, by its own /metrics."""
+async def _counted(http: aiohttp.ClientSession, url: str, name: str) -> float:
+    """The sum of a counter's samples in Studybot's own /metrics (a refusal counted again as
+    "untold", when telling it was skipped, once)."""
     async with http.get(url + "metrics") as response:
         exposition = await response.text()
     return sum(
         sample.value
         for family in text_string_to_metric_families(exposition)
         for sample in family.samples
-        if sample.name == HANDLED
+        if sample.name == name and sample.labels.get("reason") != "untold"
     )
+
+
+async def _handled(http: aiohttp.ClientSession, url: str) -> float:
+    """Requests whose work Studybot has finished."""
+    return await _counted(http, url, HANDLED)
 
 
 async def _settled(http: aiohttp.ClientSession, url: str, sent: int) -> None:
@@ -93,12 +105,13 @@ async def _measure(url: str, traffic: Traffic, plan: E2EPlan, works_after_ack: b
                 await _settled(http, url, traffic.requests - dropped)
 
         closed = await closed_loop(CLIENTS, plan.closed_seconds, one)
+        busy = await _counted(http, url, BUSY) if works_after_ack else 0.0
         latencies = {}
         for rate in RATES:
             await settle()
             opened = await open_loop(rate, plan.open_seconds, lambda _n: sent())
             latencies[rate] = (opened.p50, opened.p99)
-    return Measured(closed.per_second, latencies, dropped)
+    return Measured(closed.per_second, latencies, dropped, busy / max(1, closed.done))
 
 
 def _most_clicks(plan: E2EPlan) -> int:
@@ -142,6 +155,9 @@ def _figures(results: dict[str, Measured]) -> list[Figure]:
     figures.append(at_least("Studybot / ack-only Bolt", studybot.throughput / bolt.throughput, "ratio", 0.7))
     figures.append(info("ack-only Bolt / bare aiohttp", bolt.throughput / bare.throughput, "ratio"))
     figures.append(info("Studybot / Bolt-durable", studybot.throughput / durable.throughput, "ratio"))
+    figures.append(
+        info("Studybot closed loop: share told busy (work past the queue's bound)", studybot.busy * 100, "%")
+    )
     if studybot.dropped:
         figures.append(info("Studybot: connections dropped past its cap", studybot.dropped, "requests"))
     for name, measured in results.items():
