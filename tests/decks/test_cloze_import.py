@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import genanki
@@ -15,11 +12,11 @@ import pytest
 from adapters.cli import main
 from bot.decks.entries import DeckOptions
 from bot.decks.reader import read_deck
+from tests.chat_session import chat_environment, studybot_chat
 from tests.conftest import CONTENT_DIR
 from tests.decks.anki_builders import genanki_package
 
 pytestmark = pytest.mark.timeout(90)
-ROOT = Path(__file__).resolve().parents[2]
 CLOZE_NOTES = [
     ("{{c1::Fargate}} runs containers without servers", "No servers to <b>manage</b>."),
     ("{{c1::ECR}} stores the images {{c2::ECS}} runs", ""),
@@ -42,23 +39,8 @@ def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple
 
 
 def chat(tmp_path: Path, typed: str) -> str:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-        "STUDYBOT_CONTENT_DIR": str(CONTENT_DIR),
-        "COLUMNS": "130",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "chat", "--db", str(tmp_path / "chat.db"), "--user", "ann"],
-        input=typed,
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    environment = {**chat_environment(tmp_path, CONTENT_DIR), "COLUMNS": "130"}
+    result = studybot_chat(tmp_path, typed, environment, "--user", "ann")
     assert result.returncode == 0, result.stderr
     return result.stdout
 
