@@ -38,10 +38,12 @@ from bot.metrics import ACKED_BEFORE_RECORDED, BUSY_REFUSALS
 from bot.models import AnswerOutcome
 
 PLATFORM = "slack"
-# Answers being recorded at once, at most (as many as the work slots): the group commit
-# (`bot.app.answering`) records them in one or two batches; more waiting means the database or
-# the CPU is behind, and the next click is told "busy" at once instead of waiting for the budget.
-RECORDING_LIMIT = 128
+# Answers being recorded at once, at most (as many as the connections `studybot serve` holds by
+# default, and the work queue's default bound): the group commit (`bot.app.answering`) records a
+# burst of that many in a few batches, well within the ack budget, so a burst as wide as the
+# connection cap is recorded and acknowledged whole; more waiting means the database or the CPU
+# is behind, and the next click is told "busy" at once instead of waiting for the budget.
+RECORDING_LIMIT = 1000
 NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. Please click again."
 RECORDED_UNSHOWN = (
     "Your click was recorded, but Studybot is too busy to show the result right now. "
