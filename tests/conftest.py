@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from bot import settings as settings_module
@@ -148,6 +150,18 @@ async def empty_database_url(
     url: str = request.getfixturevalue("postgres_run_url")
     await reset_postgres(url)
     return url
+
+
+T = TypeVar("T")
+
+
+async def read_once(url: str, read: Callable[[Connection], T]) -> T:
+    """`read` in one transaction of the database at `url` (a process's, after it ended)."""
+    database = Database(url)
+    try:
+        return await database.read(read)
+    finally:
+        await database.dispose()
 
 
 @asynccontextmanager

@@ -16,8 +16,7 @@ import aiohttp
 import pytest
 from sqlalchemy import Connection, text
 
-from bot.db.database import Database
-from tests.conftest import reset_postgres
+from tests.conftest import empty_database_url, read_once
 from tests.served import Served, served, signed, slash_body
 from tests.slack.slack_stand_in import StandInSlack
 
@@ -31,11 +30,7 @@ ANSWER_BUTTON = re.compile(r"^answer:(\d+):(\d+)$")
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'served.db'}"
-    url: str = request.getfixturevalue("postgres_run_url")
-    await reset_postgres(url)
-    return url
+    return await empty_database_url(request, tmp_path, "served.db")
 
 
 def click_body(api: StandInSlack, action_id: str, user: int, attempt: int) -> str:
@@ -108,11 +103,7 @@ def answering_users(connection: Connection) -> list[str]:
 
 
 async def recorded(url: str) -> list[str]:
-    database = Database(url)
-    try:
-        return await database.read(answering_users)
-    finally:
-        await database.dispose()
+    return await read_once(url, answering_users)
 
 
 async def test_every_click_acknowledged_before_a_sigkill_is_recorded_after_the_restart(

@@ -21,11 +21,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any
 
 import discord
 
-from adapters.discord.exchange import COMMANDS, FRIENDLY_FAILURE, NO_MENTIONS, Exchange
+from adapters.discord.exchange import COMMANDS, FRIENDLY_FAILURE, NO_MENTIONS, Exchange, given, notice_text
 from adapters.discord.people import PLATFORM, actor
 from adapters.discord.turns import DiscordWork
 from adapters.inflight import InFlight, settled_within
@@ -70,13 +69,7 @@ class Followups:
         if ephemeral and self._public_placeholder:
             await self.webhook.delete_message("@original")  # type: ignore[arg-type]  # Discord's alias
         self._public_placeholder = False
-        extra: dict[str, Any] = {}
-        if embed is not None:
-            extra["embed"] = embed
-        if view is not None:
-            extra["view"] = view
-        if file is not None:
-            extra["file"] = file
+        extra = given(embed=embed, view=view, file=file)
         return await self.webhook.send(
             content or "", ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True, **extra
         )
@@ -87,7 +80,7 @@ class Followups:
     async def execute(self, commands: Commands, command: Command) -> Reply:
         reply = await commands.execute(self.actor, self.channel, command)
         if isinstance(reply, Notice):
-            await self.refuse(reply.text if reply.refusal is None else reply.refusal.said(COMMANDS))
+            await self.refuse(notice_text(reply))
         return reply
 
 

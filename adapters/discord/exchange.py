@@ -55,6 +55,17 @@ class Outcome(StrEnum):
     ERROR = "error"
 
 
+def given(**parts: object) -> dict[str, Any]:
+    """A message's optional parts (embed, view, file) that were given: discord.py's overloads
+    want each keyword spelled out, so those left out are not passed at all."""
+    return {name: part for name, part in parts.items() if part is not None}
+
+
+def notice_text(notice: Notice) -> str:
+    """A refusal of the core, in this adapter's spelling of the commands it points to."""
+    return notice.text if notice.refusal is None else notice.refusal.said(COMMANDS)
+
+
 def count(interaction: discord.Interaction, outcome: Outcome) -> None:
     """Count an interaction in `studybot_requests_total`, once however many paths report it."""
     if interaction.extras.get(_COUNTED):
@@ -93,11 +104,7 @@ class Exchange:
         the user sees it; once a followup replaced the placeholder, nothing is removed. Returns the
         message when sent as a followup.
         """
-        extra: dict[str, Any] = {} if view is None else {"view": view}
-        if embed is not None:
-            extra["embed"] = embed
-        if file is not None:
-            extra["file"] = file
+        extra = given(embed=embed, view=view, file=file)
         if not self.interaction.response.is_done():
             await self.interaction.response.send_message(
                 content, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
@@ -127,7 +134,7 @@ class Exchange:
 
     async def refuse_notice(self, notice: Notice) -> None:
         """A refusal of the core, in this adapter's spelling of the commands it points to."""
-        await self.refuse(notice.text if notice.refusal is None else notice.refusal.said(COMMANDS))
+        await self.refuse(notice_text(notice))
 
     @asynccontextmanager
     async def guard(self, action: str) -> AsyncIterator[None]:

@@ -115,6 +115,23 @@ class StallableDatabase(Database):
         return await super().write(work)
 
 
+async def deferred_once_released(
+    stand_in: DiscordStandIn, database: StallableDatabase, interaction: dict[str, Any], budget: float
+) -> tuple[Any, float]:
+    """Dispatch `interaction` with `database` stalled: Discord hears nothing while the journal
+    row waits; once the database answers, the deferral comes. Its callback, and when the
+    database was let go."""
+    database.open.clear()
+    await stand_in.dispatch("INTERACTION_CREATE", interaction)
+    await asyncio.wait_for(database.stalled.wait(), budget)
+    assert stand_in.callbacks(interaction) == []
+
+    released = stand_in.now()
+    database.open.set()
+    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), budget)
+    return callback, released
+
+
 @pytest.fixture(autouse=True)
 def restore_discord_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
     """The adapter points discord.py at the stand-in; put the real endpoints back afterwards."""

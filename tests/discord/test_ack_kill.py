@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from adapters.discord.buttons import ANSWER
-from bot.db.database import Database
+from tests.conftest import read_once
 from tests.discord.payloads import ALICE, Person, click, custom_ids, option, slash
 from tests.discord.stand_in import DiscordStandIn
 from tests.served import served
@@ -71,11 +71,7 @@ async def test_every_click_deferred_before_a_sigkill_is_recorded(tmp_path: Path)
     finally:
         await stand_in.stop()
 
-    database = Database(url)
-    try:
-        recorded = await database.read(answering_users)
-    finally:
-        await database.dispose()
+    recorded = await read_once(url, answering_users)
     assert len(acknowledged) >= KILL_AFTER
     lost = acknowledged - recorded
     assert lost == set(), f"{len(lost)} of {len(acknowledged)} acknowledged clicks were lost"

@@ -16,7 +16,7 @@ from adapters.discord.command_journal import KIND
 from adapters.discord.exchange import UNFINISHED
 from bot.app.outbox import Due, Outcome, Scheduled
 from bot.bootstrap import Core
-from tests.discord.conftest import StallableDatabase, running, stand_in_settings
+from tests.discord.conftest import StallableDatabase, deferred_once_released, running, stand_in_settings
 from tests.discord.payloads import ADMIN, ALICE, group, option, slash, subcommand
 from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
 
@@ -34,14 +34,7 @@ async def test_a_command_is_journaled_before_it_is_deferred_and_marked_done_afte
     settings = stand_in_settings(stand_in, studybot_ack_budget_seconds=LONG_BUDGET)
     async with running(stand_in, settings, quiz_core) as component:
         command = slash(ALICE, "quiz", option("topic", "ecs"))
-        quiz_database.open.clear()
-        await stand_in.dispatch("INTERACTION_CREATE", command)
-        await asyncio.wait_for(quiz_database.stalled.wait(), LONG_BUDGET)
-        assert stand_in.callbacks(command) == []
-
-        released = stand_in.now()
-        quiz_database.open.set()
-        (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(command), LONG_BUDGET)
+        callback, released = await deferred_once_released(stand_in, quiz_database, command, LONG_BUDGET)
         await stand_in.wait_for(lambda: stand_in.followups(command))
         assert released < callback.at
         await component.bot.commands.marks.drain(LONG_BUDGET)
@@ -79,14 +72,7 @@ async def test_private_reminder_and_schedule_commands_are_journaled_before_their
     settings = stand_in_settings(stand_in, studybot_ack_budget_seconds=LONG_BUDGET)
     async with running(stand_in, settings, quiz_core) as component:
         command: dict[str, Any] = LEARNING_COMMANDS[name]()
-        quiz_database.open.clear()
-        await stand_in.dispatch("INTERACTION_CREATE", command)
-        await asyncio.wait_for(quiz_database.stalled.wait(), LONG_BUDGET)
-        assert stand_in.callbacks(command) == []
-
-        released = stand_in.now()
-        quiz_database.open.set()
-        (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(command), LONG_BUDGET)
+        callback, released = await deferred_once_released(stand_in, quiz_database, command, LONG_BUDGET)
         (reply, *_) = await stand_in.wait_for(lambda: stand_in.followups(command))
         assert released < callback.at and reply.body["flags"] & EPHEMERAL
         await component.bot.commands.marks.drain(LONG_BUDGET)

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from bot.db.database import Database
-from tests.conftest import reset_postgres
+from tests.conftest import empty_database_url, read_once
 from tests.discord.payloads import ALL_PERMISSIONS, Person, group, option, slash, subcommand
 from tests.discord.stand_in import EPHEMERAL, DiscordStandIn
 from tests.discord.test_decks import CSV, import_with
@@ -42,11 +41,7 @@ FIRST_PERSON = 720000000000000000
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'served.db'}"
-    url: str = request.getfixturevalue("postgres_run_url")
-    await reset_postgres(url)
-    return url
+    return await empty_database_url(request, tmp_path, "served.db")
 
 
 def journal_states(connection: Connection) -> list[str]:
@@ -114,11 +109,7 @@ async def test_every_command_deferred_before_a_sigkill_is_carried_out_once_after
     finally:
         await stand_in.stop()
 
-    database = Database(database_url)
-    try:
-        states = await database.read(journal_states)
-    finally:
-        await database.dispose()
+    states = await read_once(database_url, journal_states)
     # Every row marked done: no process will carry a command out again.
     assert states == ["sent"] * COMMANDS
     assert len(followups) == COMMANDS, "each deferred command carried out once"

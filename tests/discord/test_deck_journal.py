@@ -8,7 +8,6 @@ again (or, if Discord no longer hands it over, asks for it again), an export att
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,7 +19,7 @@ from adapters.discord.command_journal import KIND
 from adapters.discord.component import DiscordComponent
 from bot.app.outbox import Due, Outcome, Scheduled
 from bot.bootstrap import Core
-from tests.discord.conftest import StallableDatabase, running, stand_in_settings
+from tests.discord.conftest import StallableDatabase, deferred_once_released, running, stand_in_settings
 from tests.discord.payloads import ADMIN, option
 from tests.discord.stand_in import APP_ID, CHANNEL_ID, EPHEMERAL, GUILD_ID, DiscordStandIn
 from tests.discord.test_decks import CSV, WORKSPACE, deck, import_with, shown
@@ -91,14 +90,7 @@ async def test_each_deck_command_is_journaled_with_its_options_before_its_defer(
     name: str, stand_in: DiscordStandIn, slow_bot: DiscordComponent, quiz_database: StallableDatabase
 ) -> None:
     interaction, options = commands(stand_in)[name]
-    quiz_database.open.clear()
-    await stand_in.dispatch("INTERACTION_CREATE", interaction)
-    await asyncio.wait_for(quiz_database.stalled.wait(), LONG_BUDGET)
-    assert stand_in.callbacks(interaction) == []
-
-    released = stand_in.now()
-    quiz_database.open.set()
-    (callback,) = await stand_in.wait_for(lambda: stand_in.callbacks(interaction), LONG_BUDGET)
+    callback, released = await deferred_once_released(stand_in, quiz_database, interaction, LONG_BUDGET)
     (reply, *_) = await stand_in.wait_for(lambda: stand_in.followups(interaction))
     assert released < callback.at and callback.body == {"type": 5, "data": {"flags": EPHEMERAL}}
     assert reply.body["flags"] & EPHEMERAL
