@@ -1,7 +1,8 @@
 """An acknowledgement is a promise (issue 13, point 1), on a real `studybot serve`: SIGKILL in a
 burst of 2,000 answer clicks, then a restart on the same database. Every click Slack saw
-acknowledged (a 200) is recorded; the clicks delivered again after the restart (Slack's retry,
-the person clicking again) are recorded too, each person's answer once."""
+acknowledged (a 200) within the ack budget is recorded (past it a click may be acknowledged
+first, when the database is slower than the budget); the clicks delivered again after the
+restart (Slack's retry, the person clicking again) are recorded too, each person's answer once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import json
 import re
 import signal
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,6 +27,8 @@ CLICKS = 2_000
 # Killed once this many clicks have been acknowledged: the rest of the burst is in flight
 # (up to aiohttp's 100 connections) or not sent yet.
 KILL_AFTER = 1_000
+# The ack budget, as `studybot serve` is given it: a click waits this long for its recording.
+ACK_BUDGET = 2.0
 ANSWER_BUTTON = re.compile(r"^answer:(\d+):(\d+)$")
 
 
@@ -69,23 +73,30 @@ async def an_answer_button(bot: Served, http: aiohttp.ClientSession, api: StandI
 
 async def click(bot: Served, http: aiohttp.ClientSession, body: str) -> bool:
     """Whether the click was acknowledged: a 200 read in full."""
+    return await timed_click(bot, http, body) is not None
+
+
+async def timed_click(bot: Served, http: aiohttp.ClientSession, body: str) -> float | None:
+    """How long the click took to be acknowledged (a 200 read in full), or None if it was not."""
+    sent = time.monotonic()
     try:
         async with http.post(bot.base + "/slack/events", data=body, headers=signed(body)) as response:
             await response.read()
-            return response.status == 200
+            return time.monotonic() - sent if response.status == 200 else None
     except (aiohttp.ClientError, ConnectionError):
-        return False
+        return None
 
 
-async def burst_killed(bot: Served, api: StandInSlack, action_id: str) -> set[int]:
+async def burst_killed(bot: Served, api: StandInSlack, action_id: str) -> dict[int, float]:
     """Send the burst, every click at once (no client-side connection limit: the server's cap
     admits what it can hold), and SIGKILL the process once KILL_AFTER clicks were acknowledged;
-    the users whose clicks were acknowledged."""
-    acknowledged: set[int] = set()
+    the users whose clicks were acknowledged, with how long each acknowledgement took."""
+    acknowledged: dict[int, float] = {}
 
     async def one(http: aiohttp.ClientSession, user: int) -> None:
-        if await click(bot, http, click_body(api, action_id, user, 0)):
-            acknowledged.add(user)
+        elapsed = await timed_click(bot, http, click_body(api, action_id, user, 0))
+        if elapsed is not None:
+            acknowledged[user] = elapsed
             if len(acknowledged) == KILL_AFTER:
                 bot.process.send_signal(signal.SIGKILL)
 
@@ -109,17 +120,26 @@ async def recorded(url: str) -> list[str]:
 async def test_every_click_acknowledged_before_a_sigkill_is_recorded_after_the_restart(
     tmp_path: Path, slack_api: StandInSlack, database_url: str
 ) -> None:
+    settings = {"STUDYBOT_DATABASE_URL": database_url, "STUDYBOT_ACK_BUDGET_SECONDS": str(ACK_BUDGET)}
     async with asyncio.timeout(DEADLINE), aiohttp.ClientSession() as http:
-        async with served(tmp_path, slack_api.api_url, STUDYBOT_DATABASE_URL=database_url) as bot:
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
             action_id = await an_answer_button(bot, http, slack_api)
             acknowledged = await burst_killed(bot, slack_api, action_id)
         assert bot.process.returncode == -signal.SIGKILL
         assert KILL_AFTER <= len(acknowledged) < CLICKS
 
-        async with served(tmp_path, slack_api.api_url, STUDYBOT_DATABASE_URL=database_url) as bot:
-            after_restart = await recorded(database_url)
-            lost = {f"U{user}" for user in acknowledged} - set(after_restart)
-            assert lost == set(), f"{len(lost)} of {len(acknowledged)} acknowledged clicks were lost"
+        async with served(tmp_path, slack_api.api_url, **settings) as bot:
+            after_restart = set(await recorded(database_url))
+            # A click answered within the budget was recorded before its 200. One answered later
+            # may have been acknowledged first (the database slower than the budget), by design;
+            # its person hears the outcome once it is recorded, and nothing if the process dies.
+            lost = {user for user, took in acknowledged.items() if took < ACK_BUDGET} - {
+                int(user[1:]) for user in after_restart
+            }
+            assert lost == set(), (
+                f"{len(lost)} of {len(acknowledged)} clicks acknowledged within the budget were lost "
+                f"(after {sorted(round(acknowledged[user], 2) for user in lost)[:20]} s)"
+            )
 
             # Slack's retry, or the person clicking again: every click delivered once more.
             again = await asyncio.gather(

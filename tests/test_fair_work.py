@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from adapters.slack.background import REFUSED_CLICK
 from adapters.work_queue import BUSY, WORK_SLOTS, three_quarters
 from tests.served import Served, served, slash_body
 from tests.slack.slack_stand_in import StandInSlack
@@ -101,3 +102,23 @@ async def test_a_flooding_workspace_does_not_hold_up_another_workspace_s_click(
         assert "Something went wrong" not in json.dumps(reply.body)
         assert reply.at - acked_at < FAIR_SECONDS
         assert slack_api.held == three_quarters(WORK_SLOTS)  # the flood still waits on Slack
+
+
+async def test_a_click_the_full_queue_refuses_is_not_answered_200_and_its_person_is_told_busy(
+    tmp_path: Path, slack_api: StandInSlack
+) -> None:
+    async with (
+        asyncio.timeout(DEADLINE),
+        served(tmp_path, slack_api.api_url, STUDYBOT_WORK_QUEUE_LIMIT=str(QUEUE_LIMIT)) as bot,
+        aiohttp.ClientSession() as http,
+    ):
+        action_id = await posted_question(bot, http, slack_api, "TFLOOD")
+        slack_api.hold_responses(lambda name, _body: name.startswith("TFLOOD"))
+        await flood_until_busy(bot, http, slack_api, "TFLOOD")
+
+        status, text = await bot.slash(http, answer_click(slack_api, "TFLOOD", action_id, "refused-click"))
+
+        # A 200 would promise the click was taken (recorded): this one was not.
+        assert (status, text) == (REFUSED_CLICK, BUSY)
+        (told,) = await slack_api.wait_ok("respond/refused-click")
+        assert told.body["response_type"] == "ephemeral" and BUSY in json.dumps(told.body)

@@ -25,6 +25,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.inflight import settled_within
@@ -107,8 +108,9 @@ class Recordings:
 
 def recorded_first(
     kind: AnswerKind[R], background: Background, budget: float, recordings: Recordings
-) -> Callable[..., Awaitable[None]]:
-    """The listener: record within `budget`, then ack; past it, ack and tell the outcome later."""
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """The listener: record within `budget`, then ack; past it, ack and tell the outcome later;
+    a click not taken (too many recordings, the queue busy or stopping) is refused."""
 
     async def recorded(click: Click) -> object:
         """What `record` returned, or the error that kept it from recording (logged unless it
@@ -149,7 +151,7 @@ def recorded_first(
         else:
             hand_over(click, recording.result())
 
-    async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+    async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> BoltResponse | None:
         try:
             click = kind.job_of(body, client)
         except Exception as error:
@@ -158,21 +160,20 @@ def recorded_first(
             url = response_url if isinstance(response_url, str) else None
             background.offer(route, Settled("", url, None, error))
             log.warning("an unreadable Slack %s click: %r", kind.what, error)
-            return
+            return None
         refusal = BUSY if recordings.full() else background.refuse_early("action", click.workspace)
         if refusal is not None:
-            await ack()
-            background.tell_soon(click.response_url, refusal)
-            return
+            return background.refuse_click(click.response_url, refusal)
         recording = background.inflight.spawn(recorded(click))
         recordings.started(recording)
         if await settled_within(recording, budget):
             await ack()
             hand_over(click, recording.result())
-            return
+            return None
         ACKED_BEFORE_RECORDED.labels(platform=PLATFORM).inc()
         await ack()
         recording.add_done_callback(lambda task: settled_late(click, task))
+        return None
 
     return listener
 

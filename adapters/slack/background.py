@@ -3,7 +3,8 @@ per workspace, in turn, bounded, drained on stop).
 
 Listeners acknowledge a request and hand its work here, so Bolt answers Slack the moment the
 listener returns. Past the queue's bound a request is answered "busy" at once instead of queued
-(a command in its acknowledgement, a click through its response_url).
+(a command in its acknowledgement, a click with `REFUSED_CLICK` and the reason at its
+response_url).
 
 Each waiting item is kept small: a plain tuple of the route's number and the job's strings (no
 task, no coroutine, no Web API client, nothing of Bolt's parsed request). Python's garbage
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import aiohttp
+from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.inflight import InFlight
@@ -39,6 +41,11 @@ UNFINISHED = (
     "Studybot had to restart before it finished your request, so it may not have been carried "
     "out. Please try again."
 )
+# A click that was not taken (busy, restarting) is answered with this status, the reason told at
+# its response_url: a 200 means a click was taken (issue 13, point 1), and Slack marks the click
+# as failed even when the reason cannot be sent. A command's refusal is its 200's text instead,
+# which Slack shows as it is.
+REFUSED_CLICK = 503
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +165,11 @@ class Background:
         past that the message is dropped and counted, as the request already was."""
         if response_url is not None:
             self.send_soon(lambda: self._tell(response_url, text))
+
+    def refuse_click(self, response_url: str | None, refusal: str) -> BoltResponse:
+        """A click's answer when it was not taken: `REFUSED_CLICK`, the refusal told soon."""
+        self.tell_soon(response_url, refusal)
+        return BoltResponse(status=REFUSED_CLICK, body=refusal)
 
     def send_soon(self, send: Callable[[], Awaitable[object]]) -> None:
         """`tell_soon` for a refusal sent some other way than a response_url (a direct message's

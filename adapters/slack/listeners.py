@@ -17,13 +17,14 @@ from typing import Any, NamedTuple, TypeVar
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import action_ids, blocks, daily_blocks
 from adapters.slack.action_ids import PICKS, SHOW_FLASHCARD, SUBMIT, numbers
 from adapters.slack.admins import is_admin
-from adapters.slack.background import BUSY, FRIENDLY_FAILURE, Background, Kind, Outcome
+from adapters.slack.background import BUSY, FRIENDLY_FAILURE, REFUSED_CLICK, Background, Kind, Outcome
 from adapters.slack.config import ListedAdmins
 from adapters.slack.debounce import Debouncer
 from adapters.slack.deck_files import open_import_form, send_export
@@ -48,7 +49,8 @@ CANNOT_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "res
 log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
-Listener = Callable[[AsyncAck, Body, AsyncWebClient], Awaitable[None]]
+# A listener answers through `ack`, or returns the whole answer (a refused click's status).
+Listener = Callable[[AsyncAck, Body, AsyncWebClient], Awaitable[BoltResponse | None]]
 # The channel messages whose answer count is due for a chat.update: "channel:ts" to the question
 # instance shown there, and the bot token (the workspace's) to update it with.
 CountUpdates = Debouncer[str, tuple[int, str | None]]
@@ -202,11 +204,11 @@ def acked(
     """Ack, keep what the work needs, queue the work, return. A payload that cannot be read
     fails like any work does: an ephemeral message and a log line. Work the queue does not take
     (busy, or stopping) is refused at once: a command in its acknowledgement, which costs no
-    call to Slack, a click through its response_url."""
+    call to Slack, a click with `REFUSED_CLICK` and the reason through its response_url."""
     route = background.route(kind, what, work, make)
     unreadable = background.route(kind, what, _unreadable, Unreadable._make)
 
-    async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+    async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> BoltResponse | None:
         try:
             job = job_of(body, client)
         except Exception as error:
@@ -214,12 +216,13 @@ def acked(
             refusal, response_url = background.offer(unreadable, bad), bad.response_url
         else:
             refusal, response_url = background.offer(route, job), job.response_url
-        if refusal is not None and kind == "command":
+        if refusal is None:
+            await ack()
+        elif kind == "command":
             await ack(text=refusal)
-            return
-        await ack()
-        if refusal is not None:
-            background.tell_soon(response_url, refusal)
+        else:
+            return background.refuse_click(response_url, refusal)
+        return None
 
     return listener
 
@@ -359,6 +362,6 @@ def shed_refused(
             return web.Response(text=refusal)
         response_url = body.get("response_url")
         background.tell_soon(response_url if isinstance(response_url, str) else None, refusal)
-        return web.Response()
+        return web.Response(status=REFUSED_CLICK, text=refusal)
 
     return shed

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.inflight import settled_within
@@ -148,16 +149,18 @@ def register_reports(app: AsyncApp, core: Core, background: Background, budget: 
         else:
             tell(job, saving.result())
 
-    async def clicked(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        await ack()
+    async def clicked(ack: AsyncAck, body: Body, client: AsyncWebClient) -> BoltResponse | None:
         try:
             job = open_job(body, client)
         except (KeyError, IndexError, TypeError, ValueError) as error:
+            await ack()
             log.warning("unreadable Report a problem click: %r", error)
-            return
+            return None
         refusal = background.offer(open_route, job)
         if refusal is not None:
-            background.tell_soon(job.response_url, refusal)
+            return background.refuse_click(job.response_url, refusal)
+        await ack()
+        return None
 
     async def submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
         try:
