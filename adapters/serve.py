@@ -190,6 +190,9 @@ async def serve(
             access_log=None,
             keepalive_timeout=settings.studybot_http_header_timeout_seconds,
             shutdown_timeout=min(grace, 5.0),
+            # A request turned away before its body was read (too slow, too large) closes its
+            # connection at once, instead of aiohttp reading the rest for up to 10 s more.
+            lingering_time=0.0,
         )
         await runner.setup()
         loop = asyncio.get_running_loop()

@@ -83,3 +83,25 @@ async def test_a_connection_whose_headers_never_finish_is_closed_after_the_heade
             # The server closes it: reading returns end of file (the test's deadline bounds this).
             assert await reader.read() == b""
             writer.close()
+
+
+# aiohttp would otherwise go on reading an unfinished body for 10 s after answering it.
+CLOSED_WITHIN = 5.0
+
+
+async def test_a_body_that_never_finishes_gets_408_and_its_connection_closed_at_once(
+    tmp_path: Path, slack_api: StandInSlack
+) -> None:
+    async with asyncio.timeout(DEADLINE):
+        async with served(tmp_path, slack_api.api_url, STUDYBOT_HTTP_BODY_TIMEOUT_SECONDS="1") as bot:
+            reader, writer = await asyncio.open_connection("127.0.0.1", bot.port)
+            writer.write(
+                b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\npartial"
+            )
+            # The answer comes once the body timeout has passed; the end of file right after it.
+            status_line = await reader.readline()
+            async with asyncio.timeout(CLOSED_WITHIN):
+                await reader.read()
+            writer.close()
+            assert status_line.startswith(b"HTTP/1.1 408")

@@ -13,13 +13,14 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -31,6 +32,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Slack rejects, and so do we, a signature whose timestamp is more than five minutes off.
 MAX_CLOCK_SKEW = 5 * 60
 SIGNATURE_VERSION = b"v0"
+IDENTITY = ("", "identity")
 
 
 class Rejected(Exception):
@@ -141,16 +143,49 @@ def check_shape(body: dict[str, Any]) -> None:
         _needs(value is None or isinstance(value, str), f"{key} is not a string")
     for what, value in _ids(body):
         _needs(not isinstance(value, str) or len(value) <= ID_MAX, f"{what} is too long for an id")
+    if body.get("command") is not None:
+        for key in ("team_id", "user_id", "channel_id"):
+            _needs(bool(body.get(key)), f"a command without {key}")
     kind = body.get("type")
     if kind == "block_actions":
-        actions = body.get("actions")
-        _needs(isinstance(actions, list) and len(actions) > 0, "a click without actions")
-        assert isinstance(actions, list)
-        for action in actions:
-            _needs(isinstance(action, dict) and isinstance(action.get("action_id"), str), "malformed action")
+        _check_click(body)
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        _needs(
+            isinstance(view, dict) and all(isinstance(view.get(key), str) for key in ("type", "callback_id")),
+            "a form without its view",
+        )
+        assert isinstance(view, dict)
+        _needs(_numbers_fit(view.get("private_metadata")), "a number too large for an id")
     if kind == "event_callback":
         event = body.get("event")
         _needs(isinstance(event, dict) and isinstance(event.get("type"), str), "an event without a type")
+
+
+# A run of this many digits is a number larger than any id the database holds (a signed 64-bit
+# integer has 19 digits at most, and Studybot's ids are nowhere near): a forged button would
+# overflow the query instead of finding nothing.
+TOO_MANY_DIGITS = re.compile(r"\d{19,}")
+
+
+def _numbers_fit(text: object) -> bool:
+    return not isinstance(text, str) or TOO_MANY_DIGITS.search(text) is None
+
+
+def _check_click(body: dict[str, Any]) -> None:
+    """A click names who clicked (the answer is theirs) and carries well-formed actions."""
+    user = body.get("user")
+    _needs(isinstance(user, dict) and isinstance(user.get("id"), str), "a click without its user")
+    actions = body.get("actions")
+    _needs(isinstance(actions, list) and len(actions) > 0, "a click without actions")
+    assert isinstance(actions, list)
+    for action in actions:
+        _needs(isinstance(action, dict) and isinstance(action.get("action_id"), str), "malformed action")
+        assert isinstance(action, dict)
+        _needs(
+            _numbers_fit(action["action_id"]) and _numbers_fit(action.get("value")),
+            "a number too large for an id",
+        )
 
 
 Shed = Callable[[dict[str, Any]], web.StreamResponse | None]
@@ -174,6 +209,10 @@ class Gate:
     shed: Shed = _no_shedding
 
     async def admit(self, request: web.Request) -> AsyncBoltRequest | web.StreamResponse:
+        # Slack never compresses its bodies, and the signature is over the bytes as sent: a body
+        # aiohttp would have to decode first is turned away unread.
+        if request.headers.get(hdrs.CONTENT_ENCODING, "identity").strip().lower() not in IDENTITY:
+            raise Rejected(400, "compressed body")
         try:
             async with asyncio.timeout(self.body_seconds):
                 raw = await request.read()
@@ -181,6 +220,8 @@ class Gate:
             raise Rejected(408, "body not received in time") from error
         except web.HTTPRequestEntityTooLarge as error:
             raise Rejected(413, "body too large") from error
+        except web.RequestPayloadError as error:
+            raise Rejected(400, "body not readable") from error
         if self.signing_secret is not None:
             verify(
                 self.signing_secret.encode(),
@@ -227,7 +268,11 @@ def handler(gate: Gate, dispatch: Dispatch, rejections: RejectionLog) -> Handler
             admitted = await gate.admit(request)
         except Rejected as rejected:
             rejections.record(rejected.status, rejected.reason, request.remote)
-            return web.Response(status=rejected.status)
+            response = web.Response(status=rejected.status)
+            # A turned-away client does not keep its connection (nor, when its body was not
+            # read, could the connection carry another request).
+            response.force_close()
+            return response
         if isinstance(admitted, web.StreamResponse):
             return admitted
         return await dispatch(admitted)

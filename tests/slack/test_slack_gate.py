@@ -55,12 +55,53 @@ FORM = "application/x-www-form-urlencoded"
         (b"payload=" + json.dumps({"type": "event_callback", "event": "x"}).encode(), FORM),
         (b"team_id=T1&user_id=U" + b"1" * 64 + b"&command=%2Fquiz", FORM),  # an id the database refuses
         (b"payload=" + json.dumps({"type": "block_actions", "user": {"id": "U" * 65}}).encode(), FORM),
+        (b"user_id=U1&channel_id=C1&command=%2Fquiz&text=ecs", FORM),  # a command without its workspace
+        (b"payload=" + json.dumps({"type": "view_submission", "view": None}).encode(), FORM),
+        (b"payload=" + json.dumps({"type": "view_submission", "view": {"callback_id": "x"}}).encode(), FORM),
+        (b"payload=" + json.dumps({"type": "view_closed", "view": None}).encode(), FORM),
+        (
+            b"payload="
+            + json.dumps(
+                {
+                    "type": "view_submission",
+                    "view": {"type": "modal", "callback_id": "report", "private_metadata": "9" * 25},
+                }
+            ).encode(),
+            FORM,
+        ),
+        (  # a button naming a question id larger than any the database can hold
+            b"payload="
+            + json.dumps(
+                {
+                    "type": "block_actions",
+                    "user": {"id": "U1"},
+                    "actions": [{"action_id": f"answer:{'9' * 23}:0"}],
+                }
+            ).encode(),
+            FORM,
+        ),
+        (
+            b"payload="
+            + json.dumps({"type": "block_actions", "actions": [{"action_id": "answer:1:0"}]}).encode(),
+            FORM,
+        ),
     ],
 )
 async def test_a_signed_but_malformed_body_gets_400(
     slack_bot: SlackBot, body: bytes, content_type: str
 ) -> None:
     assert await post(slack_bot, body, signed_headers(body, content_type)) == 400
+    assert slack_bot.api.calls == []
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "x-gzip"])
+async def test_a_compressed_body_gets_400_unread_and_no_traceback(
+    slack_bot: SlackBot, caplog: pytest.LogCaptureFixture, encoding: str
+) -> None:
+    body = b"garbage" * 100
+    for headers in ({"Content-Type": FORM}, signed_headers(body, FORM)):
+        assert await post(slack_bot, body, {**headers, "Content-Encoding": encoding}) == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert slack_bot.api.calls == []
 
 
