@@ -183,6 +183,9 @@ def _discord_invite_url(settings: Settings) -> int:
 
 
 def _serve(settings: Settings) -> int:
+    from adapters import early_signals
+
+    early_signals.remember()
     from adapters import event_loop
     from adapters.serve import serve
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-import signal
 from collections.abc import Callable
 from typing import Protocol
 
 from aiohttp import web
 
+from adapters import early_signals
 from adapters.discord.config import discord_config, discord_configured
 from adapters.http_guard import ConnectionGuard, connection_cap, listen, raise_file_limit
 from adapters.inflight import within
@@ -221,8 +221,11 @@ async def serve(
             lifecycle.begin_stopping()
             stop.set()
 
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in early_signals.STOP_SIGNALS:
             loop.add_signal_handler(signum, on_signal)
+        if early_signals.received():
+            log.info("a stop signal arrived while starting")
+            on_signal()
         starting = asyncio.ensure_future(_start(lifecycle, schedulers, outbox_job))
         if await _started_unless_stopped(starting, stop, grace):
             freeze_long_lived()
