@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar, cast
+from typing import Generic, NamedTuple, TypeVar, cast
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -31,20 +31,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.inflight import settled_within
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SUBMIT, graded, numbers
-from adapters.slack.background import BUSY, Background, Outcome, count
+from adapters.slack.background import BUSY, Background, Outcome
 from adapters.slack.listeners import Body, Click, CountUpdates, click_job, submit_job
+from adapters.slack.recordings import RECORDING_LIMIT as RECORDING_LIMIT
+from adapters.slack.recordings import Recordings as Recordings
 from bot.app.quiz import QuizService
 from bot.errors import UserFacingError
-from bot.metrics import ACKED_BEFORE_RECORDED, BUSY_REFUSALS
+from bot.metrics import ACKED_BEFORE_RECORDED
 from bot.models import AnswerOutcome
 
 PLATFORM = "slack"
-# Answers being recorded at once, at most (as many as the connections `studybot serve` holds by
-# default, and the work queue's default bound): the group commit (`bot.app.answering`) records a
-# burst of that many in a few batches, well within the ack budget, so a burst as wide as the
-# connection cap is recorded and acknowledged whole; more waiting means the database or the CPU
-# is behind, and the next click is told "busy" at once instead of waiting for the budget.
-RECORDING_LIMIT = 1000
 NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. Please click again."
 RECORDED_UNSHOWN = (
     "Your click was recorded, but Studybot is too busy to show the result right now. "
@@ -79,31 +75,6 @@ class AnswerKind(Generic[R]):
     record: Callable[[Click], Awaitable[R]]
     show: Callable[[Click, R], Awaitable[None]]
     not_recorded: str = NOT_RECORDED
-
-
-class Recordings:
-    """Answers being recorded, before their click's ack or after it (the database slower than
-    the ack budget): bounded, so that a database or a CPU behind its load makes the next person
-    told "busy" at once instead of holding their request (and its connection) for the whole
-    budget, or gathering an unbounded backlog of acknowledged clicks."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.count = 0
-
-    def started(self, recording: asyncio.Task[Any]) -> None:
-        self.count += 1
-        recording.add_done_callback(self._ended)
-
-    def _ended(self, _recording: asyncio.Task[Any]) -> None:
-        self.count -= 1
-
-    def full(self) -> bool:
-        if self.count < self.limit:
-            return False
-        BUSY_REFUSALS.labels(platform=PLATFORM, reason="busy").inc()
-        count("action", "refused")
-        return True
 
 
 def recorded_first(
@@ -161,11 +132,12 @@ def recorded_first(
             background.offer(route, Settled("", url, None, error))
             log.warning("an unreadable Slack %s click: %r", kind.what, error)
             return None
-        refusal = BUSY if recordings.full() else background.refuse_early("action", click.workspace)
+        busy = recordings.full(click.workspace)
+        refusal = BUSY if busy else background.refuse_early("action", click.workspace)
         if refusal is not None:
             return background.refuse_click(click.response_url, refusal)
         recording = background.inflight.spawn(recorded(click))
-        recordings.started(recording)
+        recordings.started(recording, click.workspace)
         if await settled_within(recording, budget):
             await ack()
             hand_over(click, recording.result())

@@ -92,7 +92,7 @@ class SlackComponent:
         # Direct messages' rows: never marked abandoned by stopping, which cannot tell their people.
         self.direct_journal = RequestJournal(core.outbox, timedelta(seconds=config.request_lease))
         # Answer clicks being recorded at once: past it, the next click is told "busy".
-        self.recordings = Recordings(min(config.queue_limit, RECORDING_LIMIT))
+        self.recordings = Recordings.with_share(min(config.queue_limit, RECORDING_LIMIT))
         self.bolt = build_app(
             config, core, client, self.background, self.counts, commands, self.recordings, self.direct_journal
         )

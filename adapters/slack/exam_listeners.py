@@ -7,10 +7,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import exam_blocks
-from adapters.slack.answer_clicks import AnswerKind, Recordings, recorded_first
+from adapters.slack.answer_clicks import AnswerKind, recorded_first
 from adapters.slack.background import Background
 from adapters.slack.exam_blocks import EXAM_ACTION, EXAM_PICKS, picks_id
 from adapters.slack.listeners import Body, Click, click_job, client_for, tick, ticked
+from adapters.slack.recordings import Recordings
 from bot.app.exam import ExamScreen
 from bot.bootstrap import Core
 

@@ -338,11 +338,11 @@ def register(
 
 
 def shed_refused(
-    background: Background, clicks_busy: Callable[[], bool] = lambda: False
+    background: Background, clicks_busy: Callable[[str], bool] = lambda _workspace: False
 ) -> Callable[[Body], web.StreamResponse | None]:
     """Before Bolt: a command or click the queue would refuse anyway (busy, restarting), or a
-    click while too many answers are being recorded (`clicks_busy`, counted when true), is
-    answered here, as its listener would answer it; anything else goes on to Bolt."""
+    click while its workspace has too many answers being recorded (`clicks_busy`, counted when
+    true), is answered here, as its listener would answer it; anything else goes on to Bolt."""
 
     def shed(body: Body) -> web.StreamResponse | None:
         try:
@@ -355,7 +355,8 @@ def shed_refused(
                 return None
         except (KeyError, AttributeError, TypeError):
             return None  # Bolt's listener reports it
-        refusal = BUSY if kind == "action" and clicks_busy() else background.refuse_early(kind, workspace)
+        busy = kind == "action" and clicks_busy(workspace)
+        refusal = BUSY if busy else background.refuse_early(kind, workspace)
         if refusal is None:
             return None
         if kind == "command":

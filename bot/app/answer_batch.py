@@ -3,9 +3,10 @@ what the batch's transaction reads and decides about them, and the outcome each 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Generic, TypeVar
 
 from bot.app.dashboard_tally import DashboardTally
 from bot.app.learning_ports import CardKey, Review
@@ -15,6 +16,8 @@ from bot.choices import answer_feedback
 from bot.models import Actor, AnswerOutcome, Mode
 from bot.questions import Question
 from bot.recall import Grade, Memory, Recall, grade_for
+
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,32 @@ def outcome(
         correct_answers=correct_answers,
         picked=picked,
     )
+
+
+class InTurn(Generic[Item]):
+    """Answers waiting for the next batch, one queue per workspace, taken in turn: a batch takes
+    one answer of each waiting workspace before a second of any. Taken first come, first served,
+    another workspace's answer waited behind all of a flooding workspace's, a whole batch (500,
+    about 0.3 s under a click flood on 2 cores) more whenever more than a batch was waiting. In
+    turn, it joins the next batch; one workspace's answers keep their order."""
+
+    def __init__(self) -> None:
+        self._queues: OrderedDict[tuple[str, str], deque[Item]] = OrderedDict()
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def put(self, workspace: tuple[str, str], item: Item) -> None:
+        self._queues.setdefault(workspace, deque()).append(item)
+        self._count += 1
+
+    def take(self, most: int) -> list[Item]:
+        taken: list[Item] = []
+        while self._queues and len(taken) < most:
+            workspace, queue = self._queues.popitem(last=False)
+            taken.append(queue.popleft())
+            if queue:
+                self._queues[workspace] = queue  # behind the others: their turn next
+        self._count -= len(taken)
+        return taken

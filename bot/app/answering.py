@@ -2,9 +2,10 @@
 
 A single SQLite writer commits one transaction at a time, so one transaction per answer caps a
 busy channel at a few hundred answers a second. Here one writer task takes every answer queued
-so far, reads what it needs for all of them in a handful of queries, applies the scoring rules
-in order in memory, and writes the results with one statement per table. A batch commits or
-rolls back whole: every waiting caller gets the outcome, or the error.
+so far (up to a batch, taken in turn between workspaces: `InTurn`), reads what it needs for all
+of them in a handful of queries, applies the scoring rules in order in memory, and writes the
+results with one statement per table. A batch commits or rolls back whole: every waiting caller
+gets the outcome, or the error.
 
 The batch is one transaction of the unit of work (`_record`): on SQLite it crosses to the
 writer thread once, where aiosqlite would cross three or four times per statement, each return
@@ -26,7 +27,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.app.answer_batch import Batch, Submission, add_tally, outcome
+from bot.app.answer_batch import Batch, InTurn, Submission, add_tally, outcome
 from bot.app.learning_ports import PRIVATE_MODES
 from bot.app.ports import (
     NewAnswer,
@@ -61,7 +62,7 @@ class AnswerRecorder:
         self.recall = recall or Recall()
         self.default_timezone = default_timezone
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Submission, asyncio.Future[AnswerOutcome]]] = asyncio.Queue()
+        self._waiting: InTurn[tuple[Submission, asyncio.Future[AnswerOutcome]]] = InTurn()
         self._writer: asyncio.Task[None] | None = None
         # Ids of workspaces and users already in the database; filled only after a commit.
         self._workspace_ids: dict[tuple[str, str], tuple[int, str]] = {}
@@ -69,7 +70,7 @@ class AnswerRecorder:
 
     async def record(self, submission: Submission) -> AnswerOutcome:
         future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((submission, future))
+        self._waiting.put((submission.actor.platform, submission.actor.workspace), (submission, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_queued(), name="answer-writer")
         return await future
@@ -78,8 +79,8 @@ class AnswerRecorder:
         """Write batches until the queue is empty, then end (the next answer starts a new task).
         Acknowledgements wait for these batches: their transactions go first."""
         acknowledging()
-        while not self._queue.empty():
-            batch = [self._queue.get_nowait() for _ in range(min(self.max_batch, self._queue.qsize()))]
+        while self._waiting:
+            batch = self._waiting.take(self.max_batch)
             try:
                 outcomes = await self._commit_isolating([submission for submission, _ in batch])
             except BaseException as error:
