@@ -152,7 +152,12 @@ class ConnectionGuard:
 async def listen(
     runner: web.AppRunner, guard: ConnectionGuard, host: str, port: int
 ) -> asyncio.AbstractServer:
-    """Serve `runner`'s application on host:port through the guard."""
+    """Serve `runner`'s application on host:port through the guard. The kernel may hold as many
+    connections waiting to be accepted as the guard admits (the loop's default is 100): under a
+    burst, a connection past a full backlog is dropped and its client tries again only after 1 s,
+    then 3 s, which held another workspace's click up for seconds behind a flood."""
     assert runner.server is not None, "runner.setup() first"
     loop = asyncio.get_running_loop()
-    return await loop.create_server(guard.factory(runner.server), host, port, reuse_address=True)
+    return await loop.create_server(
+        guard.factory(runner.server), host, port, reuse_address=True, backlog=guard.cap
+    )

@@ -33,8 +33,7 @@ from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SUBMIT, graded, numbers
 from adapters.slack.background import BUSY, Background, Outcome
 from adapters.slack.listeners import Body, Click, CountUpdates, click_job, submit_job
-from adapters.slack.recordings import RECORDING_LIMIT as RECORDING_LIMIT
-from adapters.slack.recordings import Recordings as Recordings
+from adapters.slack.recordings import Recordings
 from bot.app.quiz import QuizService
 from bot.errors import UserFacingError
 from bot.metrics import ACKED_BEFORE_RECORDED

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
-from adapters.slack.answer_clicks import Recordings, register_answers
+from adapters.slack.answer_clicks import register_answers
 from adapters.slack.background import Background
 from adapters.slack.command_journal import CommandJournal, register_command, token_lookup
 from adapters.slack.config import BOT_SCOPES, SlackConfig
@@ -24,6 +24,7 @@ from adapters.slack.direct import register_direct
 from adapters.slack.direct_journal import DirectJournal
 from adapters.slack.exam_listeners import register_exam
 from adapters.slack.listeners import CountUpdates, register
+from adapters.slack.recordings import Recordings
 from adapters.slack.report_listeners import register_reports
 from adapters.slack.web_logging import skip_unwanted_debug_lines
 from bot.app.journal import RequestJournal

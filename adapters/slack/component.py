@@ -15,7 +15,6 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.inflight import InFlight, within
 from adapters.rejections import RejectionLog
-from adapters.slack.answer_clicks import RECORDING_LIMIT, Recordings
 from adapters.slack.app import build_app, web_client
 from adapters.slack.background import Background, Replies
 from adapters.slack.command_journal import CommandJournal
@@ -26,6 +25,7 @@ from adapters.slack.gate import handler as gate_handler
 from adapters.slack.installs import DatabaseInstallationStore
 from adapters.slack.listeners import count_updates, shed_refused
 from adapters.slack.pacing import ChannelPacer, WorkspaceLimiter
+from adapters.slack.recordings import RECORDING_LIMIT, Recordings
 from adapters.slack.reminders import SlackReminders
 from adapters.work_queue import WORK_SLOTS
 from bot.app.journal import RequestJournal
