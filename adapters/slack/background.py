@@ -224,7 +224,7 @@ class Background:
         try:
             sent = await send() is not False
         except Exception:
-            log.exception("telling a Slack user that their request was refused failed")
+            log.exception("sending a Slack user a reply (a refusal, an outcome) failed")
         if sent:
             self._sent += 1
         else:
