@@ -106,9 +106,15 @@ async def test_clicks_recorded_once_stopping_began_are_each_told_their_outcome_n
         # The lock is gone: the answers are recorded while stopping, too late to be queued.
         assert await bot.exited(within=DEADLINE) == 0
 
+    # Each person hears one outcome: recorded (the lock went in time), or, on a machine so slow
+    # that their answers' transaction waited out its busy timeout first, that nothing was saved.
+    replies = replies_to_clicks(slack_api)
+    assert sorted(replies) == sorted(f"{user}-0" for user in range(CLICKS))
+    recorded = [person for person, texts in replies.items() if texts == [RECORDED_UNSHOWN]]
+    refused = [person for person, texts in replies.items() if texts == [MESSAGES[Fault.BUSY]]]
+    assert len(recorded) + len(refused) == CLICKS
     with sqlite3.connect(tmp_path / "served.db") as connection:
-        assert connection.execute("SELECT count(*) FROM answers").fetchone() == (CLICKS,)
-    assert replies_to_clicks(slack_api) == {f"{user}-0": [RECORDED_UNSHOWN] for user in range(CLICKS)}
+        assert connection.execute("SELECT count(*) FROM answers").fetchone() == (len(recorded),)
     assert stop_line(bot) == (
         f"stopping: every acknowledged Slack request finished; {CLICKS} replies owed, 0 could not be sent"
     )
