@@ -37,6 +37,10 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
+# The last seconds of the stop grace (at most a fifth of it) go to closing the HTTP server and the
+# database: the platforms finish their work by then.
+CLOSE_RESERVE_SECONDS = 2.0
+
 
 class Component(Protocol):
     name: str
@@ -165,6 +169,7 @@ async def serve(
     `clock` and `started` are for tests: a frozen clock, and a callback given the question of
     the day's service once everything runs, so a test can post what falls due by hand."""
     stop = stop or asyncio.Event()
+    close_by: float | None = None  # the end of the stop grace, once stopping began
     check_platforms(settings)
     core = await build_core(settings, clock)
     file_limit = raise_file_limit()
@@ -239,16 +244,20 @@ async def serve(
             )
             await stop.wait()
         lifecycle.begin_stopping()
-        deadline = loop.time() + grace
+        close_by = loop.time() + grace
+        deadline = close_by - min(CLOSE_RESERVE_SECONDS, grace / 5)
         log.info("stopping")
         await _stop_jobs(outbox_job, schedulers, loop.time() + grace / 3)
         for component in reversed(components):
-            await within(component.stop(deadline), deadline + 1.0, f"stopping {component.name}")
+            await within(component.stop(deadline), close_by, f"stopping {component.name}")
         listener.close()
-        await within(runner.cleanup(), deadline + 2.0, "closing the HTTP server")
+        await within(runner.cleanup(), close_by, "closing the HTTP server")
     finally:
         logging.getLogger("aiohttp.server").removeFilter(malformed)
-        await core.close()
+        if close_by is None:
+            await core.close()
+        else:
+            await within(core.close(), close_by, "closing the database")
 
 
 async def _stop_jobs(outbox_job: OutboxJob, schedulers: list[DailyScheduler], deadline: float) -> None:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from bot.metrics import BUSY_REFUSALS, QUEUED_WORK
@@ -35,7 +36,8 @@ WORK_SLOTS = 128
 # requests a second 128 slots finish when the platform answers slowly, a few seconds of waiting;
 # a person told "busy" at once is better off than one answered half a minute later.
 QUEUE_LIMIT = 1000
-# Users told at once that their work could not be finished when stopping.
+# Users told at once that their work could not be finished when stopping, and replies sent at once
+# through response_urls (refusals, outcomes): the rest wait their turn.
 TELL_SLOTS = 16
 BUSY = "Studybot is busy right now. Try again in a moment."
 RESTARTING = "Studybot is restarting. Try again in a minute."
@@ -56,10 +58,24 @@ class Unfinished:
     running: int
     queued: int
     told: int
+    recording: int = 0
+    """Clicks acknowledged before their answer was recorded, cut short still being recorded."""
+    replies: int = 0
+    """Replies still owed when stopping began or promised during it (refusals, outcomes)."""
+    replies_untold: int = 0
+    """Of those, the ones that could not be sent (too many waiting, failed, or out of time)."""
 
     @property
     def total(self) -> int:
-        return self.running + self.queued
+        return self.running + self.queued + self.recording
+
+
+@dataclass(frozen=True)
+class Left(Generic[Item]):
+    """The work a stop abandoned: that running (cancelled by now) and that still queued."""
+
+    running: list[Item]
+    queued: list[Item]
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,15 @@ class WorkQueue(Generic[Item]):
         """Stop: refuse new work, let the queued and running work finish until `deadline` (the
         loop's clock), then abandon what is left, have its users told until `tell_by`, and log
         the exact count."""
+        left = await self.abandon_at(deadline, tell_by)
+        tells = [partial(self.platform.tell_unfinished, item) for item in left.running + left.queued]
+        unfinished = Unfinished(len(left.running), len(left.queued), await tell_all(tells, tell_by))
+        report(unfinished, self.platform.noun, self.platform.log)
+        return unfinished
+
+    async def abandon_at(self, deadline: float, tell_by: float) -> Left[Item]:
+        """Refuse new work, let the queued and running work finish until `deadline`, then
+        abandon what is left: the running work cancelled (given until `tell_by` to end)."""
         self.closed = True
         loop = asyncio.get_running_loop()
         if not self._idle.is_set():
@@ -201,41 +226,52 @@ class WorkQueue(Generic[Item]):
             task.cancel()
         if running:
             await asyncio.wait(set(running), timeout=max(0.0, tell_by - loop.time()))
-        told = await self._tell_all([item for _, item in running.values()] + queued, tell_by)
-        unfinished = Unfinished(len(running), len(queued), told)
-        noun, log = self.platform.noun, self.platform.log
-        if unfinished.total:
-            log.warning(
-                "stopping: %d acknowledged %ss unfinished (%d running, %d queued); "
-                "%d of their users told, %d could not be",
-                unfinished.total,
-                noun,
-                unfinished.running,
-                unfinished.queued,
-                told,
-                unfinished.total - told,
-            )
-        else:
-            log.info("stopping: every acknowledged %s finished", noun)
-        return unfinished
+        return Left([item for _, item in running.values()], queued)
 
-    async def _tell_all(self, items: list[Item], tell_by: float) -> int:
-        """Tell each user their work was not finished, TELL_SLOTS at a time, until `tell_by`."""
-        slots = asyncio.Semaphore(TELL_SLOTS)
-        told = 0
 
-        async def tell(item: Item) -> None:
-            nonlocal told
-            async with slots:
-                if await self.platform.tell_unfinished(item):
-                    told += 1
+def report(unfinished: Unfinished, noun: str, log: logging.Logger) -> None:
+    """The one line a stop logs: what it left unfinished, exactly, and how many were told."""
+    owed = ""
+    if unfinished.replies:
+        owed = f"; {unfinished.replies} replies owed, {unfinished.replies_untold} could not be sent"
+    if unfinished.total:
+        recording = f", {unfinished.recording} clicks being recorded" if unfinished.recording else ""
+        log.warning(
+            "stopping: %d acknowledged %ss unfinished (%d running, %d queued%s); "
+            "%d of their users told, %d could not be%s",
+            unfinished.total,
+            noun,
+            unfinished.running,
+            unfinished.queued,
+            recording,
+            unfinished.told,
+            unfinished.total - unfinished.told,
+            owed,
+        )
+    elif unfinished.replies_untold:
+        log.warning("stopping: every acknowledged %s finished%s", noun, owed)
+    else:
+        log.info("stopping: every acknowledged %s finished%s", noun, owed)
 
-        tasks = [asyncio.ensure_future(tell(item)) for item in items]
-        if tasks:
-            loop = asyncio.get_running_loop()
-            _, late = await asyncio.wait(tasks, timeout=max(0.0, tell_by - loop.time()))
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
-        return told
+
+async def tell_all(tells: Sequence[Callable[[], Awaitable[bool]]], tell_by: float) -> int:
+    """Send each of `tells` (True: its person was told), TELL_SLOTS at a time, until `tell_by`
+    (the loop's clock); how many were told."""
+    slots = asyncio.Semaphore(TELL_SLOTS)
+    told = 0
+
+    async def tell(send: Callable[[], Awaitable[bool]]) -> None:
+        nonlocal told
+        async with slots:
+            if await send():
+                told += 1
+
+    tasks = [asyncio.ensure_future(tell(send)) for send in tells]
+    if tasks:
+        loop = asyncio.get_running_loop()
+        _, late = await asyncio.wait(tasks, timeout=max(0.0, tell_by - loop.time()))
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
+    return told

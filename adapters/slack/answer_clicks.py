@@ -7,7 +7,10 @@ returns after, as long as the database answers within the ack budget
 (STUDYBOT_ACK_BUDGET_SECONDS, inside Slack's 3 s). A process killed before that leaves Slack
 without an answer, and the person sees their click fail, instead of a click acknowledged and
 lost. When the database takes longer, the click is acknowledged first, the recording goes on,
-and the person is told the outcome either way: their feedback, or that nothing was recorded.
+and the person is told the outcome either way: their feedback, or that nothing was recorded (a
+graceful stop that cannot wait for the recording tells them it may not have been). A recording
+that fails within the budget on a fault of ours (the database busy, read-only, full, or an
+unexpected error) is a click not taken: answered like a refused one, never 200.
 
 What follows the recording (the ephemeral feedback through the response_url, the answer count
 on the channel message) waits in `Background` like any acknowledged work, with the outcome the
@@ -31,11 +34,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.inflight import settled_within
 from adapters.slack import blocks
 from adapters.slack.action_ids import ANSWER, SELF_GRADE, SUBMIT, graded, numbers
-from adapters.slack.background import BUSY, Background, Outcome
+from adapters.slack.background import BUSY, Background, Outcome, count
 from adapters.slack.listeners import Body, Click, CountUpdates, click_job, submit_job
 from adapters.slack.recordings import Recordings
 from bot.app.quiz import QuizService
-from bot.errors import UserFacingError
+from bot.errors import StorageUnavailable, UserFacingError
 from bot.metrics import ACKED_BEFORE_RECORDED
 from bot.models import AnswerOutcome
 
@@ -44,10 +47,6 @@ NOT_RECORDED = "Your answer was not recorded: something went wrong on our side. 
 RECORDED_UNSHOWN = (
     "Your click was recorded, but Studybot is too busy to show the result right now. "
     "Click again in a moment to see it."
-)
-UNKNOWN = (
-    "Studybot had to restart while recording your answer, so it may not have been recorded. "
-    "Click again to make sure: an answer is only ever counted once."
 )
 
 log = logging.getLogger(__name__)
@@ -76,11 +75,21 @@ class AnswerKind(Generic[R]):
     not_recorded: str = NOT_RECORDED
 
 
+def not_taken(result: object) -> bool:
+    """Whether a recording's result means the click was not taken: a fault of ours (the database
+    unavailable, an unexpected error), which clicking again may get past; not the person's own
+    outcome (a question gone, a wrong workspace), which is their answer."""
+    if isinstance(result, StorageUnavailable):
+        return True
+    return isinstance(result, Exception) and not isinstance(result, UserFacingError)
+
+
 def recorded_first(
     kind: AnswerKind[R], background: Background, budget: float, recordings: Recordings
 ) -> Callable[..., Awaitable[BoltResponse | None]]:
     """The listener: record within `budget`, then ack; past it, ack and tell the outcome later;
-    a click not taken (too many recordings, the queue busy or stopping) is refused."""
+    a click not taken (too many recordings, the queue busy or stopping, or its recording failed
+    on a fault of ours within the budget) is refused."""
 
     async def recorded(click: Click) -> object:
         """What `record` returned, or the error that kept it from recording (logged unless it
@@ -115,10 +124,12 @@ def recorded_first(
             text = kind.not_recorded if isinstance(result, Exception) else RECORDED_UNSHOWN
         background.tell_soon(click.response_url, text)
 
+    def reason(error: object) -> str:
+        """What a person whose click was not taken is told: the fault in plain words."""
+        return str(error) if isinstance(error, UserFacingError) else kind.not_recorded
+
     def settled_late(click: Click, recording: asyncio.Task[object]) -> None:
-        if recording.cancelled():
-            background.tell_soon(click.response_url, UNKNOWN)
-        else:
+        if not recording.cancelled():  # cancelled: a stop cut it short, and tells its person
             hand_over(click, recording.result())
 
     async def listener(ack: AsyncAck, body: Body, client: AsyncWebClient) -> BoltResponse | None:
@@ -138,11 +149,16 @@ def recorded_first(
         recording = background.inflight.spawn(recorded(click))
         recordings.started(recording, click.workspace)
         if await settled_within(recording, budget):
+            result = recording.result()
+            if not_taken(result):
+                count("action", "refused")
+                return background.refuse_click(click.response_url, reason(result))
             await ack()
-            hand_over(click, recording.result())
+            hand_over(click, result)
             return None
         ACKED_BEFORE_RECORDED.labels(platform=PLATFORM).inc()
         await ack()
+        background.awaiting_outcome(recording, click.response_url)
         recording.add_done_callback(lambda task: settled_late(click, task))
         return None
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import aiohttp
@@ -28,18 +30,24 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.inflight import InFlight
 from adapters.slack import blocks
 from adapters.work_queue import BUSY as BUSY  # the refusals, as Slack's listeners and tests name them
-from adapters.work_queue import QUEUE_LIMIT, WORK_SLOTS, Platform, Unfinished, WorkQueue
+from adapters.work_queue import QUEUE_LIMIT, WORK_SLOTS, Platform, Unfinished, WorkQueue, report, tell_all
 from adapters.work_queue import RESTARTING as RESTARTING
 from bot.errors import UserFacingError
 from bot.metrics import BUSY_REFUSALS, REQUESTS
 
 PLATFORM = "slack"
 FRIENDLY_FAILURE = "Something went wrong on our side. Try again in a moment."
-# Refusals sent through response_urls at once; past it a refusal is counted, not sent.
+# Replies sent through response_urls at once (refusals, outcomes of clicks): past it they wait
+# their turn, as many as the work queue's bound; past that a reply is counted, not sent.
 TELL_SLOTS = 16
 UNFINISHED = (
     "Studybot had to restart before it finished your request, so it may not have been carried "
     "out. Please try again."
+)
+# A click acknowledged before its answer was recorded, whose recording a stop cut short.
+UNKNOWN_OUTCOME = (
+    "Studybot had to restart while recording your answer, so it may not have been recorded. "
+    "Click again to make sure: an answer is only ever counted once."
 )
 # A click that was not taken (busy, restarting) is answered with this status, the reason told at
 # its response_url: a 200 means a click was taken (issue 13, point 1), and Slack marks the click
@@ -48,6 +56,9 @@ UNFINISHED = (
 REFUSED_CLICK = 503
 
 log = logging.getLogger(__name__)
+
+Send = Callable[[], Awaitable[object]]
+"""A reply to send: False (or an exception) if it could not be."""
 
 Kind = Literal["command", "action", "event"]
 Outcome = Literal["ok", "refused", "error"]
@@ -113,7 +124,18 @@ class Background:
         platform = Platform(PLATFORM, "Slack request", self._begin, self._tell_unfinished, log)
         self.queue: WorkQueue[tuple[Any, ...]] = WorkQueue(platform, slots, limit)
         self._routes: list[Route[Any]] = []
-        self._telling = 0
+        # Replies waiting their turn and being sent; how many ended sent and not sent (drops
+        # included), so that a stop counts exactly those it owed.
+        self._replies: deque[Send] = deque()
+        self._reply_limit = limit
+        self._sending: set[asyncio.Task[None]] = set()
+        self._replies_idle = asyncio.Event()
+        self._replies_idle.set()
+        self._sent = 0
+        self._unsent = 0
+        # Clicks acknowledged before their answer was recorded: the recording, and where to tell
+        # its person if a stop cuts it short.
+        self._awaiting: dict[asyncio.Task[Any], str | None] = {}
 
     def route(
         self,
@@ -161,8 +183,9 @@ class Background:
         return refusal
 
     def tell_soon(self, response_url: str | None, text: str) -> None:
-        """Tell a user something without queueing it (a refusal), a bounded number at a time:
-        past that the message is dropped and counted, as the request already was."""
+        """Tell a user something without queueing it as work (a refusal, a click's outcome),
+        TELL_SLOTS at a time: the others wait their turn, as many as the work queue's bound;
+        past that a reply is dropped and counted, as the request already was."""
         if response_url is not None:
             self.send_soon(lambda: self._tell(response_url, text))
 
@@ -171,22 +194,51 @@ class Background:
         self.tell_soon(response_url, refusal)
         return BoltResponse(status=REFUSED_CLICK, body=refusal)
 
-    def send_soon(self, send: Callable[[], Awaitable[object]]) -> None:
-        """`tell_soon` for a refusal sent some other way than a response_url (a direct message's
-        is a message in its conversation): the same bound on how many are sent at once."""
-        if self._telling >= TELL_SLOTS:
+    def send_soon(self, send: Send) -> None:
+        """`tell_soon` for a reply sent some other way than a response_url (a direct message's
+        is a message in its conversation): the same turns and bound."""
+        if len(self._replies) >= self._reply_limit:
             BUSY_REFUSALS.labels(platform=PLATFORM, reason="untold").inc()
+            self._unsent += 1
             return
-        self._telling += 1
-        self.inflight.spawn(self._send_once(send))
+        self._replies.append(send)
+        self._replies_idle.clear()
+        self._send_next()
 
-    async def _send_once(self, send: Callable[[], Awaitable[object]]) -> None:
+    def _send_next(self) -> None:
+        while len(self._sending) < TELL_SLOTS and self._replies:
+            sending = self.inflight.spawn(self._send_once(self._replies.popleft()))
+            self._sending.add(sending)
+            sending.add_done_callback(self._sent_one)
+        if not self._sending and not self._replies:
+            self._replies_idle.set()
+
+    def _sent_one(self, sending: asyncio.Task[None]) -> None:
+        self._sending.discard(sending)
+        if sending.cancelled():
+            self._unsent += 1
+        self._send_next()
+
+    async def _send_once(self, send: Send) -> None:
+        sent = False
         try:
-            await send()
+            sent = await send() is not False
         except Exception:
-            log.exception("telling a Slack user that their request was refused failed")
-        finally:
-            self._telling -= 1
+            log.exception("sending a Slack user a reply (a refusal, an outcome) failed")
+        if sent:
+            self._sent += 1
+        else:
+            self._unsent += 1
+
+    def awaiting_outcome(self, recording: asyncio.Task[Any], response_url: str | None) -> None:
+        """A click acknowledged before its answer was recorded: a stop waits for `recording`
+        with the rest of the work, and past its deadline cuts it short and tells the person
+        their answer may not have been recorded (`UNKNOWN_OUTCOME`)."""
+        self._awaiting[recording] = response_url
+        recording.add_done_callback(self._settled)
+
+    def _settled(self, recording: asyncio.Task[Any]) -> None:
+        self._awaiting.pop(recording, None)
 
     def _job(self, item: tuple[Any, ...]) -> tuple[Route[Any], Job]:
         number, *fields = item
@@ -227,7 +279,47 @@ class Background:
         return True
 
     async def drain(self, deadline: float, tell_by: float) -> Unfinished:
-        """Stop: refuse new work, let the queued and running work finish until `deadline` (the
-        loop's clock), then abandon what is left, tell its users until `tell_by`, and log the
-        exact count."""
-        return await self.queue.drain(deadline, tell_by)
+        """Stop: refuse new work, let the queued and running work and the clicks still being
+        recorded finish until `deadline` (the loop's clock), then abandon what is left, tell its
+        users and send the replies still owed until `tell_by`, and log the exact count."""
+        self.closed = True
+        loop = asyncio.get_running_loop()
+        sent, unsent = self._sent, self._unsent
+        if self._awaiting:
+            await asyncio.wait(set(self._awaiting), timeout=max(0.0, deadline - loop.time()))
+        left = await self.queue.abandon_at(deadline, tell_by)
+        cut = dict(self._awaiting)
+        for recording in cut:
+            recording.cancel()
+        if cut:
+            await asyncio.wait(set(cut), timeout=max(0.0, tell_by - loop.time()))
+        told_work, told_cut, _ = await asyncio.gather(
+            tell_all([partial(self._tell_unfinished, item) for item in left.running + left.queued], tell_by),
+            tell_all([partial(self._tell, url, UNKNOWN_OUTCOME) for url in cut.values()], tell_by),
+            self._send_replies(tell_by),
+        )
+        unfinished = Unfinished(
+            len(left.running),
+            len(left.queued),
+            told_work + told_cut,
+            recording=len(cut),
+            replies=self._sent - sent + self._unsent - unsent,
+            replies_untold=self._unsent - unsent,
+        )
+        report(unfinished, self.queue.platform.noun, log)
+        return unfinished
+
+    async def _send_replies(self, tell_by: float) -> None:
+        """Send the replies owed until `tell_by`; those not sent by then are counted unsent."""
+        try:
+            async with asyncio.timeout_at(tell_by):
+                await self._replies_idle.wait()
+        except TimeoutError:
+            pass
+        self._unsent += len(self._replies)
+        self._replies.clear()
+        sending = set(self._sending)
+        for task in sending:
+            task.cancel()
+        if sending:
+            await asyncio.wait(sending)

@@ -122,6 +122,32 @@ async def test_a_click_whose_late_recording_fails_is_told_nothing_was_recorded(
         assert answer_count(bot) == 0
 
 
+async def test_a_click_whose_recording_fails_on_a_database_fault_within_the_budget_is_refused_not_200(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 means taken: a fault of ours (here the database busy) is answered like a click that
+    was refused, its reason in plain words at its response_url, so the person clicks again."""
+    right = await posted_button(slack_bot)
+    gate = Gate(monkeypatch, failure=DatabaseFault(Fault.BUSY))
+    gate.closed = True
+    gate.opened.set()
+
+    click = await slack_bot.click(right["action_id"], right["value"], "1700000000.000001")
+
+    assert click.status == REFUSED_CLICK and click.elapsed < ACK_SECONDS
+    [told] = await slack_bot.responses(click)
+    assert MESSAGES[Fault.BUSY] in text_of(told)
+    assert answer_count(slack_bot) == 0
+
+
+async def test_a_click_whose_outcome_is_the_persons_own_is_answered_200_with_it(slack_bot: SlackBot) -> None:
+    click = await slack_bot.click("answer:999:0", "0", "1700000000.000001")
+
+    assert click.status == 200
+    [told] = await slack_bot.responses(click)
+    assert "That question is no longer available" in text_of(told)
+
+
 async def test_clicks_waiting_on_a_stalled_database_are_bounded_and_the_next_click_refused_busy(
     slack_clean_env: None, slack_api: StandInSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

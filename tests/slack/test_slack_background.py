@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import NamedTuple
 
 import aiohttp
 import pytest
 
 from adapters.inflight import InFlight
-from adapters.slack.background import BUSY, RESTARTING, UNFINISHED, Background, Outcome, Replies, Unfinished
+from adapters.slack.background import (
+    BUSY,
+    RESTARTING,
+    TELL_SLOTS,
+    UNFINISHED,
+    UNKNOWN_OUTCOME,
+    Background,
+    Outcome,
+    Replies,
+    Unfinished,
+)
 
 # A broken cap makes a test fail after this long instead of hanging.
 DEADLINE = 5.0
@@ -214,3 +225,107 @@ async def test_stopping_with_everything_finished_says_so(caplog: pytest.LogCaptu
     assert unfinished == Unfinished(0, 0, 0) and told.sent == []
     assert [r.getMessage() for r in caplog.records] == ["stopping: every acknowledged Slack request finished"]
     assert len(held.started) == 5
+
+
+class HeldReplies:
+    """Replies that each wait for the test to let them through (none goes while `gate` is
+    clear; a reply to a url in `stuck` never goes), recording what each url was sent."""
+
+    def __init__(self, stuck: frozenset[str] = frozenset()) -> None:
+        self.gate = asyncio.Event()
+        self.stuck = stuck
+        self.waiting = 0
+        self.sent: list[tuple[str, str]] = []
+
+    async def __call__(
+        self, response_url: str, message: dict[str, object], replace_original: bool = False
+    ) -> bool:
+        self.waiting += 1
+        try:
+            await self.gate.wait()
+            if response_url in self.stuck:
+                await asyncio.Event().wait()
+        finally:
+            self.waiting -= 1
+        self.sent.append((response_url, str(message["text"])))
+        return True
+
+
+async def until(check: Callable[[], bool], what: str) -> None:
+    """Yield to the loop until `check()` holds (the loop's own work moves it), within DEADLINE."""
+    async with asyncio.timeout(DEADLINE):
+        while not check():
+            await asyncio.sleep(0)
+    assert check(), what
+
+
+async def test_replies_past_the_slots_wait_their_turn_instead_of_being_dropped() -> None:
+    replies = HeldReplies()
+    background = Background(InFlight("Slack"), replies, limit=100)  # type: ignore[arg-type]
+    for n in range(40):
+        background.tell_soon(f"url-{n}", BUSY)
+    await until(lambda: replies.waiting == TELL_SLOTS, "the first replies to be under way")
+    assert replies.waiting == TELL_SLOTS  # the rest wait their turn
+
+    replies.gate.set()
+    await background.inflight.drain(DEADLINE)
+
+    assert sorted(url for url, _ in replies.sent) == sorted(f"url-{n}" for n in range(40))
+
+
+async def test_replies_past_the_queue_bound_are_dropped_and_counted() -> None:
+    replies = HeldReplies()
+    background = Background(InFlight("Slack"), replies, limit=4)  # type: ignore[arg-type]
+    for n in range(TELL_SLOTS + 10):
+        background.tell_soon(f"url-{n}", BUSY)
+    replies.gate.set()
+    loop = asyncio.get_running_loop()
+
+    unfinished = await background.drain(loop.time(), loop.time() + DEADLINE)
+
+    assert len(replies.sent) == TELL_SLOTS + 4
+    assert (unfinished.replies, unfinished.replies_untold) == (TELL_SLOTS + 4, 0)  # 6 dropped before the stop
+
+
+async def test_stopping_sends_the_replies_still_owed_and_counts_exactly_those_it_could_not(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    replies = HeldReplies(stuck=frozenset({"url-3", "url-30"}))
+    background = Background(InFlight("Slack"), replies, limit=100)  # type: ignore[arg-type]
+    for n in range(40):
+        background.tell_soon(f"url-{n}", BUSY)
+    replies.gate.set()
+    loop = asyncio.get_running_loop()
+
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
+        unfinished = await background.drain(loop.time(), loop.time() + 0.5)
+
+    assert len(replies.sent) == 38 and (unfinished.replies, unfinished.replies_untold) == (40, 2)
+    assert [r.getMessage() for r in caplog.records] == [
+        "stopping: every acknowledged Slack request finished; 40 replies owed, 2 could not be sent"
+    ]
+
+
+async def test_stopping_cuts_short_the_clicks_still_being_recorded_tells_their_people_and_counts_them(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    told = Told()
+    background = Background(InFlight("Slack"), told, limit=100)  # type: ignore[arg-type]
+    recorded = asyncio.Event()
+    stalled = background.inflight.spawn(asyncio.Event().wait())
+    settles = background.inflight.spawn(recorded.wait())
+    background.awaiting_outcome(stalled, "url-stalled")
+    background.awaiting_outcome(settles, "url-settles")
+    loop = asyncio.get_running_loop()
+    recorded.set()
+
+    with caplog.at_level(logging.INFO, logger="adapters.slack.background"):
+        unfinished = await background.drain(loop.time() + 0.2, loop.time() + DEADLINE)
+
+    assert stalled.cancelled() and settles.done() and not settles.cancelled()
+    assert told.sent == [("url-stalled", UNKNOWN_OUTCOME)]
+    assert (unfinished.recording, unfinished.told, unfinished.total) == (1, 1, 1)
+    assert [r.getMessage() for r in caplog.records] == [
+        "stopping: 1 acknowledged Slack requests unfinished (0 running, 0 queued, 1 clicks being "
+        "recorded); 1 of their users told, 0 could not be"
+    ]

@@ -16,6 +16,7 @@ from slack_stand_in import StandInSlack
 
 from adapters.slack import component
 from adapters.slack.answer_clicks import NOT_RECORDED
+from adapters.slack.background import REFUSED_CLICK
 from bot.app.quiz import QuizService
 from bot.db.database import Database
 
@@ -149,7 +150,7 @@ async def test_clicks_beyond_the_work_slots_are_acknowledged_at_once_and_answere
         )
 
 
-async def test_a_failure_after_the_ack_reaches_the_user_and_the_log(
+async def test_a_click_whose_recording_fails_is_refused_and_its_failure_reaches_the_user_and_the_log(
     slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def broken(*_args: object) -> object:
@@ -164,7 +165,7 @@ async def test_a_failure_after_the_ack_reaches_the_user_and_the_log(
         click = await slack_bot.click(right["action_id"], right["value"], "1700000000.000001")
         [reply] = await slack_bot.responses(click)
 
-    assert click.status == 200
+    assert click.status == REFUSED_CLICK  # not recorded: not taken, never a 200
     assert reply["response_type"] == "ephemeral"
     assert NOT_RECORDED in text_of(reply)
     [record] = [r for r in caplog.records if r.name == "adapters.slack.answer_clicks"]
