@@ -9,6 +9,7 @@ import getpass
 import logging
 import os
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
@@ -267,5 +268,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The `studybot` command: `main`, then leave. A thread still at work once `main` returns is a
+    write that `studybot serve`'s stop cut short and its people were told of: one waiting on
+    SQLite's lock would hold the exit for the rest of its busy timeout, past the stop grace, as
+    the interpreter joins it. The process leaves without it, its logs and output flushed."""
+    code = main()
+    if any(thread.is_alive() and not thread.daemon for thread in _other_threads()):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _other_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread is not threading.current_thread()]
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
