@@ -58,7 +58,9 @@ class WriteProbe:
             while True:
                 done, _ = await asyncio.wait({write}, timeout=self.stall_seconds)
                 if done:
-                    return write.result()
+                    write.result()
+                    self._faults.succeeded()
+                    return
                 waited += self.stall_seconds
                 self._faults.failed(Fault.BUSY, f"a write has not finished after {waited:.1f} s")
         finally:
