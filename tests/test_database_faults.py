@@ -15,7 +15,7 @@ from sqlalchemy import Connection, text
 from bot.bank import QuestionBank
 from bot.bootstrap import compose
 from bot.db.database import Database
-from bot.db.faults import FAULT_QUIET_SECONDS, FaultLog
+from bot.db.faults import FAULT_QUIET_SECONDS, Fault, FaultLog
 from bot.db.migrate import upgrade
 from bot.errors import StorageUnavailable
 from bot.models import Actor, Posted
@@ -153,3 +153,30 @@ async def test_a_read_only_postgresql_database_takes_writes_again_without_a_rest
         await admin.close()
         await database.dispose()
     assert fault_lines(caplog) == ["database fault started: read-only", "database fault ended: read-only"]
+
+
+def test_two_faults_that_alternate_are_each_logged_once_each_way(caplog: pytest.LogCaptureFixture) -> None:
+    """A full disk refuses some writes as full and others with an I/O error (unreachable):
+    each fault is logged when it starts and when it has been quiet, not at every change."""
+    clock = Ticking()
+    faults = FaultLog(clock=clock)
+    with caplog.at_level(logging.WARNING, logger="bot.db.faults"):
+        for _ in range(5):
+            faults.failed(Fault.FULL, "database or disk is full")
+            clock.advance(0.1)
+            faults.failed(Fault.UNREACHABLE, "disk I/O error")
+            clock.advance(0.1)
+            faults.succeeded()
+        assert faults.current is Fault.UNREACHABLE
+        clock.advance(FAULT_QUIET_SECONDS - 0.15)
+        faults.succeeded()  # the full disk was last seen a quiet period ago, the I/O error not
+        assert faults.current is Fault.UNREACHABLE
+        clock.advance(0.1)
+        faults.succeeded()
+        assert faults.current is None
+    assert fault_lines(caplog) == [
+        "database fault started: disk full",
+        "database fault started: unreachable",
+        "database fault ended: disk full",
+        "database fault ended: unreachable",
+    ]
