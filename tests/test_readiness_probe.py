@@ -17,6 +17,8 @@ from bot.db.faults import FAULT_QUIET_SECONDS, Fault, FaultLog
 from bot.db.migrate import upgrade
 from bot.db.probe import PROBE_TIMEOUT_SECONDS, WriteProbe
 from bot.errors import StorageUnavailable
+from tests.conftest import reset_postgres
+from tests.pg_proxy import PostgresProxy
 from tests.test_database_faults import Ticking, fault_lines
 
 POLLS = 20
@@ -106,3 +108,44 @@ async def test_readiness_on_a_locked_sqlite_file_answers_within_the_timeout(tmp_
         holder.execute("ROLLBACK")
         holder.close()
         await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_stalled_postgresql_answers_readiness_within_the_timeout_and_is_the_busy_fault(
+    caplog: pytest.LogCaptureFixture, postgres_run_url: str
+) -> None:
+    """PostgreSQL's answers held back (a proxy, a network that drops packets): nothing is
+    refused, so only the time a write takes tells. Before, readiness waited as long as the stall."""
+    await reset_postgres(postgres_run_url)
+    proxy = PostgresProxy(postgres_run_url)
+    clock = Ticking()
+    async with proxy.running() as url:
+        # The stall threshold is SQLite's busy timeout; shortened here.
+        database = Database(url, busy_timeout_ms=300, faults=FaultLog(clock=clock))
+        try:
+            await upgrade(database)
+            await database.probe_write()
+            with caplog.at_level(logging.WARNING, logger="bot.db.faults"):
+                for connection in proxy.connections:
+                    connection.hold()
+                started = time.monotonic()
+                async with asyncio.timeout(5):
+                    results = await asyncio.gather(
+                        *(database.probe_write() for _ in range(3)), return_exceptions=True
+                    )
+                assert all(isinstance(result, StorageUnavailable) for result in results), results
+                assert time.monotonic() - started < PROBE_TIMEOUT_SECONDS + 0.5
+                await until(lambda: database.faults.current is Fault.BUSY, "the stalled write: busy")
+                for connection in proxy.connections:
+                    connection.flowing.set()
+                clock.advance(FAULT_QUIET_SECONDS)
+                async with asyncio.timeout(5):
+                    while True:
+                        try:
+                            await database.probe_write()
+                            break
+                        except StorageUnavailable:
+                            clock.advance(FAULT_QUIET_SECONDS)  # the held probe finished meanwhile
+        finally:
+            await database.dispose()
+    assert fault_lines(caplog) == ["database fault started: busy", "database fault ended: busy"]
