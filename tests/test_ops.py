@@ -16,7 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.ops import add_routes
+from bot.db.faults import DatabaseFault, Fault
 from bot.db.schema import HEAD_REVISION
 from bot.logs import REDACTED, RedactSecrets, configure_logging
 from tests.conftest import CONTENT_DIR
@@ -219,3 +223,27 @@ def test_readiness_answers_503_within_a_second_while_the_database_is_locked(tmp_
             process.communicate()
     records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert [r for r in records if r["level"] not in ("INFO", "DEBUG")] == []
+
+
+async def test_readiness_is_503_never_500_whatever_the_database_probe_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A known fault is logged where it starts; anything else is logged here, with its traceback."""
+    failures: list[Exception] = [DatabaseFault(Fault.UNREACHABLE), RuntimeError("a bug in the probe")]
+
+    async def probe() -> None:
+        raise failures.pop(0)
+
+    app = web.Application()
+    add_routes(app, probe, [("accepting", lambda: True)])
+    async with TestClient(TestServer(app)) as client:
+        with caplog.at_level(logging.WARNING, logger="adapters.ops"):
+            for _ in range(2):
+                response = await client.get("/readyz")
+                assert (response.status, await response.json()) == (
+                    503,
+                    {"ready": False, "checks": {"database": False, "accepting": True}},
+                )
+    assert [(r.getMessage(), r.exc_info is not None) for r in caplog.records] == [
+        ("the readiness probe of the database failed", True)
+    ]
