@@ -5,16 +5,22 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.ops import add_routes
+from bot.db.faults import DatabaseFault, Fault
 from bot.db.schema import HEAD_REVISION
 from bot.logs import REDACTED, RedactSecrets, configure_logging
 from tests.conftest import CONTENT_DIR
@@ -173,4 +179,71 @@ def test_library_routine_and_known_noise_stay_out_of_the_log(capsys: pytest.Capt
     assert [line.split(" ", 2)[2] for line in lines] == [
         "WARNING apscheduler.scheduler: Run time of job was missed by 0:00:03",
         "INFO bot.daily.scheduler: this process now runs the daily scheduler",
+    ]
+
+
+def test_readiness_answers_503_within_a_second_while_the_database_is_locked(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock: each of several polls at once answers 503
+    within the probe's timeout (before: 10 s, then no answer within 15 s), /healthz at once, and
+    /readyz is ready again once the lock is gone. Held for less than SQLite's busy timeout (5 s),
+    the lock is no fault: the writes waiting for it go through once it is released."""
+    process, base = start_serve(tmp_path)
+    try:
+        deadline = time.monotonic() + START_DEADLINE
+        while get(base + "/readyz")[0] != 200:
+            assert time.monotonic() < deadline, "serve never became ready"
+            time.sleep(0.05)  # polling until ready, bounded by the deadline
+        holder = sqlite3.connect(tmp_path / "ops.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+
+            def timed(path: str) -> tuple[int, bool | None, float]:
+                started = time.monotonic()
+                status, body = get(base + path)
+                database = json.loads(body).get("checks", {}).get("database")
+                return status, database, time.monotonic() - started
+
+            with ThreadPoolExecutor(6) as polls:
+                answers = list(polls.map(timed, ["/readyz"] * 5 + ["/healthz"]))
+            answers.append(timed("/readyz"))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert [answer[:2] for answer in answers] == [(503, False)] * 5 + [(200, None), (503, False)]
+        assert max(answer[2] for answer in answers) < 1.5, answers
+        deadline = time.monotonic() + START_DEADLINE
+        while get(base + "/readyz")[0] != 200:
+            assert time.monotonic() < deadline, "serve never became ready again"
+            time.sleep(0.05)  # polling until ready again (the quiet period after the fault)
+        process.send_signal(signal.SIGTERM)
+        _, logs = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert [r for r in records if r["level"] not in ("INFO", "DEBUG")] == []
+
+
+async def test_readiness_is_503_never_500_whatever_the_database_probe_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A known fault is logged where it starts; anything else is logged here, with its traceback."""
+    failures: list[Exception] = [DatabaseFault(Fault.UNREACHABLE), RuntimeError("a bug in the probe")]
+
+    async def probe() -> None:
+        raise failures.pop(0)
+
+    app = web.Application()
+    add_routes(app, probe, [("accepting", lambda: True)])
+    async with TestClient(TestServer(app)) as client:
+        with caplog.at_level(logging.WARNING, logger="adapters.ops"):
+            for _ in range(2):
+                response = await client.get("/readyz")
+                assert (response.status, await response.json()) == (
+                    503,
+                    {"ready": False, "checks": {"database": False, "accepting": True}},
+                )
+    assert [(r.getMessage(), r.exc_info is not None) for r in caplog.records] == [
+        ("the readiness probe of the database failed", True)
     ]

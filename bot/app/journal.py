@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.outbox import JsonValue, OutboxRunner, Scheduled, finish_rows
 from bot.app.urgent import acknowledging
+from bot.errors import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.app.ports import Repositories
@@ -66,8 +67,9 @@ class RequestJournal:
 
     async def end(self, key: str, state: str = DONE) -> None:
         """The request was carried out (or its person told why not): mark its row done. A row
-        that could not be written, or whose mark fails, is logged; its lease then runs out and
-        the request is carried out again."""
+        that could not be written, or whose mark fails, is logged (a database fault in one line,
+        anything else with its traceback); its lease then runs out and the request is carried
+        out again."""
         row = self._rows.pop(key, None)
         if row is None:
             return
@@ -81,6 +83,8 @@ class RequestJournal:
             if self._end_writer is None or self._end_writer.done():
                 self._end_writer = asyncio.create_task(self._write_ended(), name="journal-marks")
             await marked
+        except StorageUnavailable as error:
+            log.warning("the journal row of request %s could not be written or marked done (%s)", key, error)
         except Exception:
             log.exception("the journal row of request %s could not be written or marked done", key)
 
@@ -150,6 +154,8 @@ class RequestJournal:
             lease_until, ids = self.runner.clock.now() + self.lease, sorted(self._open)
             try:
                 await self.runner.uow.write(partial(_extend, self.runner.claimer, ids, lease_until))
+            except StorageUnavailable as error:
+                log.warning("renewing the leases of %s journaled requests failed (%s)", len(ids), error)
             except Exception:
                 log.exception("renewing the leases of %s journaled requests failed", len(ids))
 

@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app.outbox import OutboxRunner
+from bot.errors import StorageUnavailable
 from bot.scheduled_runs import ScheduledRuns
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,13 @@ class OutboxJob:
         self.scheduler.start()
 
     async def tick(self) -> None:
-        """One run; a failure (the database down) is logged and the next tick tries again."""
+        """One run; a failure is logged and the next tick tries again: a database fault (logged
+        where it starts and ends) in one line, anything else with its traceback."""
         try:
             async with self.runs.one():
                 await self.runner.run_due()
+        except StorageUnavailable as error:
+            log.warning("delivery run failed (%s); trying again in %s s", error, self.every_seconds)
         except Exception:
             log.exception("delivery run failed; trying again in %s s", self.every_seconds)
 

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from bot.app.ports import Repositories, UnitOfWork
 from bot.clock import Clock
+from bot.errors import StorageUnavailable
 from bot.metrics import DELIVERY_UNRECORDED
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,8 @@ async def leases_kept(
 
             try:
                 await uow.write(partial(extend, kept, lease_until))
+            except StorageUnavailable as error:
+                log.warning("renewing the leases of %s queued deliveries failed (%s)", len(unsent), error)
             except Exception:
                 log.exception("renewing the leases of %s queued deliveries failed", len(unsent))
 

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bot.db.checkpoint import Checkpointer
 from bot.db.faults import DatabaseFault, Fault, FaultLog, classify
+from bot.db.probe import PROBE_TIMEOUT_SECONDS, WriteProbe
 from bot.db.tables_outbox import write_probe
 from bot.db.threaded import ThreadedEngine
 from bot.db.turns import WriteTurns
@@ -93,10 +94,18 @@ class Database:
     """
 
     def __init__(
-        self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, readers: int = SQLITE_READERS
+        self,
+        url: str,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        readers: int = SQLITE_READERS,
+        faults: FaultLog | None = None,
+        probe_timeout_seconds: float = PROBE_TIMEOUT_SECONDS,
     ) -> None:
         self.url = async_url(url)
-        self.faults = FaultLog()
+        self.faults = FaultLog() if faults is None else faults
+        self._readiness = WriteProbe(
+            lambda: self.write(_probe), self.faults, probe_timeout_seconds, busy_timeout_ms / 1000
+        )
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -145,7 +154,7 @@ class Database:
         """`work(connection)` in one write transaction, committed when it returns and rolled back
         when it raises. On SQLite the process takes its write transactions one at a time.
 
-        A fault is logged once when it starts and once when a write succeeds again. A write
+        A fault is logged once when it starts and once it is over (`bot.db.faults`). A write
         refused as read-only is tried once more on connections opened anew: one opened while the
         database was read-only stays read-only after it is writable again (SQLite's fallback
         open, PostgreSQL's `default_transaction_read_only`)."""
@@ -165,9 +174,10 @@ class Database:
         return result
 
     async def probe_write(self) -> None:
-        """Raise StorageUnavailable unless a write would succeed now: one row written and
-        committed (readiness)."""
-        await self.write(_probe)
+        """Raise StorageUnavailable unless a write would succeed now and no fault is under way
+        (readiness): one row written and committed within a short timeout, one probe at a time
+        (`bot.db.probe`)."""
+        await self._readiness.check()
 
     async def _reopen_for_writes(self) -> None:
         if self._writer is not None:
@@ -203,6 +213,7 @@ class Database:
             yield connection
 
     async def dispose(self) -> None:
+        await self._readiness.close()
         await self.engine.dispose()
         if self.engine_for_writes is not self.engine:
             await self.engine_for_writes.dispose()
