@@ -12,15 +12,20 @@ from datetime import timedelta
 from typing import TypeVar
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app.journal import RequestJournal
 from bot.app.outbox import OutboxRunner, RunReport
 from bot.app.outbox_job import OutboxJob
 from bot.app.ports import Repositories
+from bot.bootstrap import Core
 from bot.daily.fanout import leases_kept
+from bot.daily.scheduler import DailyScheduler
 from bot.db.faults import DatabaseFault, Fault
+from bot.db.leader import AdvisoryLockLeader
 from tests.conftest import FrozenClock
 from tests.memory import MemoryUnitOfWork
+from tests.ports import free_port
 
 T = TypeVar("T")
 UNWRITTEN = "request r1 could not be written or marked done"
@@ -120,3 +125,38 @@ async def test_a_delivery_run_that_meets_a_fault_is_one_warning_a_bug_keeps_its_
     with caplog.at_level(logging.WARNING):
         await job.tick()
     assert lines(caplog, "bot.app.outbox_job") == [expected]
+
+
+class Unreachable:
+    """A scheduler lock whose database cannot be reached."""
+
+    async def acquire(self) -> bool:
+        raise DatabaseFault(Fault.UNREACHABLE)
+
+    async def release(self) -> None:
+        return None
+
+
+async def test_a_leadership_check_the_database_refused_is_one_warning_line(
+    caplog: pytest.LogCaptureFixture, core: Core
+) -> None:
+    scheduler = DailyScheduler(core.daily, core.uow, Unreachable(), platform="slack")
+
+    with caplog.at_level(logging.WARNING, logger="bot.daily.scheduler"):
+        await scheduler.check()
+
+    assert not scheduler.leading
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "leadership check failed" in record.getMessage()
+
+
+async def test_the_scheduler_lock_on_an_unreachable_postgresql_is_the_unreachable_fault() -> None:
+    # A port nothing listens on: the connection is refused.
+    engine = create_async_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/studybot")
+    try:
+        with pytest.raises(DatabaseFault) as raised:
+            await AdvisoryLockLeader(engine).acquire()
+    finally:
+        await engine.dispose()
+    assert raised.value.fault is Fault.UNREACHABLE

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from bot.errors import StorageUnavailable
+
 log = logging.getLogger(__name__)
 
 K = TypeVar("K")
@@ -68,6 +70,8 @@ class Debouncer(Generic[K, V]):
                 sent_at = self._clock()
                 try:
                     await self._send(key, slot.value)
+                except StorageUnavailable as error:  # the database's fault, logged where it began
+                    log.warning("sending the update for %s failed (%s)", key, error)
                 except Exception:
                     log.exception("sending the update for %s failed", key)
                 await self._pause(sent_at + self.interval - self._clock())

@@ -152,6 +152,8 @@ class RequestJournal:
         while self._open:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             lease_until, ids = self.runner.clock.now() + self.lease, sorted(self._open)
+            if not ids:  # every row ended while this one slept
+                return
             try:
                 await self.runner.uow.write(partial(_extend, self.runner.claimer, ids, lease_until))
             except StorageUnavailable as error:

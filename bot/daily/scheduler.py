@@ -27,6 +27,7 @@ from bot.daily.fanout import interleaved
 from bot.daily.leadership import Leadership
 from bot.daily.service import DailyService
 from bot.daily.triggers import cron, latest_due_at
+from bot.errors import StorageUnavailable
 from bot.metrics import SCHEDULER_CHECKS, SCHEDULER_LEADER
 from bot.scheduled_runs import ScheduledRuns
 
@@ -110,6 +111,9 @@ class DailyScheduler:
     async def _check(self) -> None:
         try:
             leading = await self.leadership.acquire()
+        except StorageUnavailable as error:  # the database's fault, logged where it began
+            log.warning("scheduler leadership check failed (%s)", error)
+            leading = False
         except Exception:
             log.exception("scheduler leadership check failed")
             leading = False

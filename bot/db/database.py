@@ -19,11 +19,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bot.db.checkpoint import Checkpointer
-from bot.db.faults import DatabaseFault, Fault, FaultLog, classify
+from bot.db.faults import DatabaseFault, Fault, FaultLog, translated
 from bot.db.probe import PROBE_TIMEOUT_SECONDS, WriteProbe
 from bot.db.tables_outbox import write_probe
 from bot.db.threaded import ThreadedEngine
@@ -145,9 +144,9 @@ class Database:
     async def read(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one read transaction."""
         if self._reader is None:
-            async with _translated(), self.engine.begin() as connection:
+            async with translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
-        async with _translated():
+        async with translated():
             return await self._reader.transaction(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:
@@ -188,9 +187,9 @@ class Database:
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
         if self._writer is None or self.checkpointer is None:
-            async with _translated(), self.engine.begin() as connection:
+            async with translated(), self.engine.begin() as connection:
                 return await connection.run_sync(work)
-        async with self._write_turn(), _translated():
+        async with self._write_turn(), translated():
             result = await self._writer.transaction(work)
         self.checkpointer.committed()
         return result
@@ -209,7 +208,7 @@ class Database:
         `studybot db export|import` (which streams rows); use cases use `read`/`write`."""
         engine = self.engine_for_writes if write else self.engine
         turn = self._write_turn() if write else nullcontext()
-        async with turn, _translated(), engine.begin() as connection:
+        async with turn, translated(), engine.begin() as connection:
             yield connection
 
     async def dispose(self) -> None:
@@ -235,18 +234,3 @@ def _probe(connection: Connection) -> None:
         insert(write_probe).values(probed=1).returning(write_probe.c.id)
     ).scalar_one()
     connection.execute(delete(write_probe).where(write_probe.c.id == probe_id))
-
-
-@asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    """Driver errors that are faults of the database (read-only, full, busy, unreachable)
-    become `DatabaseFault`; an error of the request itself propagates as it is."""
-    try:
-        yield
-    except DBAPIError as error:
-        fault = classify(error)
-        if fault is None:
-            raise
-        raise DatabaseFault(fault) from error
-    except OSError as error:
-        raise DatabaseFault(Fault.UNREACHABLE) from error

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -137,3 +138,18 @@ class FaultLog:
                     fault.value,
                     now - ongoing.started,
                 )
+
+
+@asynccontextmanager
+async def translated() -> AsyncIterator[None]:
+    """Driver errors that are faults of the database (read-only, full, busy, unreachable)
+    become `DatabaseFault`; an error of the request itself propagates as it is."""
+    try:
+        yield
+    except DBAPIError as error:
+        fault = classify(error)
+        if fault is None:
+            raise
+        raise DatabaseFault(fault) from error
+    except OSError as error:
+        raise DatabaseFault(Fault.UNREACHABLE) from error

@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.db.faults import translated
+
 log = logging.getLogger(__name__)
 
 SCHEDULER_LOCK = 7_160_002
@@ -38,14 +40,15 @@ class AdvisoryLockLeader:
             except DBAPIError:
                 log.warning("lost the scheduler lock's connection; trying to lead again")
                 await self._drop()
-        connection = await (await self.engine.connect()).execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            won = (
-                await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
-            ).scalar()
-        except DBAPIError:
-            await connection.close()
-            raise
+        async with translated():  # the database unreachable is a fault, not a bug
+            connection = await (await self.engine.connect()).execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                won = (
+                    await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+                ).scalar()
+            except DBAPIError:
+                await connection.close()
+                raise
         if won:
             self._connection = connection
             return True

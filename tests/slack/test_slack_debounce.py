@@ -9,6 +9,7 @@ import pytest
 
 from adapters.inflight import InFlight
 from adapters.slack.debounce import Debouncer
+from bot.db.faults import MESSAGES, DatabaseFault, Fault
 
 # A broken debouncer makes a test fail after this long instead of hanging.
 DEADLINE = 5.0
@@ -139,3 +140,21 @@ async def test_a_failed_send_is_logged_and_the_next_value_still_goes(
     assert sent == [2]
     [record] = caplog.records
     assert "C1:1" in record.getMessage() and record.exc_info is not None
+
+
+async def test_a_send_the_database_refused_is_one_warning_line_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def send(_key: str, _value: int) -> None:
+        raise DatabaseFault(Fault.UNREACHABLE)
+
+    inflight = InFlight("Slack")
+    debouncer: Debouncer[str, int] = Debouncer(send, inflight.spawn)
+    with caplog.at_level(logging.WARNING, logger="adapters.slack.debounce"):
+        debouncer.submit("C1:1", 1)
+        debouncer.flush()
+        await inflight.drain(DEADLINE)
+
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "C1:1" in record.getMessage() and MESSAGES[Fault.UNREACHABLE] in record.getMessage()
