@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, OrderedDict, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -39,6 +39,8 @@ QUEUE_LIMIT = 1000
 # Users told at once that their work could not be finished when stopping, and replies sent at once
 # through response_urls (refusals, outcomes): the rest wait their turn.
 TELL_SLOTS = 16
+# How long stopping waits, at most, for cancelled work to end before telling its people.
+CANCEL_WAIT_SECONDS = 1.0
 BUSY = "Studybot is busy right now. Try again in a moment."
 RESTARTING = "Studybot is restarting. Try again in a minute."
 
@@ -206,9 +208,8 @@ class WorkQueue(Generic[Item]):
 
     async def abandon_at(self, deadline: float, tell_by: float) -> Left[Item]:
         """Refuse new work, let the queued and running work finish until `deadline`, then
-        abandon what is left: the running work cancelled (given until `tell_by` to end)."""
+        abandon what is left: the running work cancelled (given a moment to end, `cancelled`)."""
         self.closed = True
-        loop = asyncio.get_running_loop()
         if not self._idle.is_set():
             try:
                 async with asyncio.timeout_at(deadline):
@@ -222,11 +223,20 @@ class WorkQueue(Generic[Item]):
         self._settle()
         for item in queued:
             self.platform.abandon(item)
-        for task in running:
-            task.cancel()
-        if running:
-            await asyncio.wait(set(running), timeout=max(0.0, tell_by - loop.time()))
+        await cancelled(running, tell_by)
         return Left([item for _, item in running.values()], queued)
+
+
+async def cancelled(tasks: Collection[asyncio.Task[Any]], tell_by: float) -> None:
+    """Cancel `tasks` and give them a moment to end: a quarter of the time left until `tell_by`
+    (the loop's clock), at most CANCEL_WAIT_SECONDS. Work stuck where a cancellation does not
+    reach at once (a query on a stalled database connection) must not take the time in which
+    its people are told: waiting for it until `tell_by` left no one told."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        left = max(0.0, tell_by - asyncio.get_running_loop().time())
+        await asyncio.wait(set(tasks), timeout=min(CANCEL_WAIT_SECONDS, left / 4))
 
 
 def report(unfinished: Unfinished, noun: str, log: logging.Logger) -> None:

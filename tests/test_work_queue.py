@@ -4,6 +4,7 @@ what stopping abandons and tells."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -112,3 +113,49 @@ async def test_stopping_abandons_the_queued_cancels_the_running_and_tells_each_e
     assert sorted(pieces.told) == sorted([*pieces.begun, *pieces.abandoned])
     assert pieces.queue.queued == 0 and pieces.queue.running == 0
     assert not pieces.queue.has_room()
+
+
+# How long telling one person takes here (a platform's answer to a message).
+TELLING_SECONDS = 0.05
+
+
+class StuckPieces(Pieces):
+    """Pieces whose work does not end when cancelled (a query on a stalled database connection
+    goes on) until the test releases it."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        super().__init__()
+
+    def begin(self, piece: Piece) -> asyncio.Task[None]:
+        self.begun.append((piece.workspace, piece.n))
+        self.changed.set()
+        task = asyncio.ensure_future(self._stuck())
+        task.add_done_callback(self.queue.release)
+        return task
+
+    async def tell(self, piece: Piece) -> bool:
+        await asyncio.sleep(TELLING_SECONDS)  # a message to the platform takes a moment
+        return await super().tell(piece)
+
+    async def _stuck(self) -> None:
+        while not self.release.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.release.wait()
+
+
+async def test_running_work_that_does_not_end_when_cancelled_still_has_its_people_told_in_time() -> None:
+    pieces = StuckPieces()
+    for n in range(2):
+        pieces.offer("T1", n)
+    await pieces.until_begun(2)
+    loop = asyncio.get_running_loop()
+
+    try:
+        async with asyncio.timeout(DEADLINE):
+            unfinished = await pieces.queue.drain(loop.time(), loop.time() + 2.0)
+    finally:
+        pieces.release.set()
+
+    assert unfinished == Unfinished(running=2, queued=0, told=2)
+    assert sorted(pieces.told) == [("T1", 0), ("T1", 1)]

@@ -30,7 +30,16 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.inflight import InFlight
 from adapters.slack import blocks
 from adapters.work_queue import BUSY as BUSY  # the refusals, as Slack's listeners and tests name them
-from adapters.work_queue import QUEUE_LIMIT, WORK_SLOTS, Platform, Unfinished, WorkQueue, report, tell_all
+from adapters.work_queue import (
+    QUEUE_LIMIT,
+    WORK_SLOTS,
+    Platform,
+    Unfinished,
+    WorkQueue,
+    cancelled,
+    report,
+    tell_all,
+)
 from adapters.work_queue import RESTARTING as RESTARTING
 from bot.errors import UserFacingError
 from bot.metrics import BUSY_REFUSALS, REQUESTS
@@ -289,10 +298,7 @@ class Background:
             await asyncio.wait(set(self._awaiting), timeout=max(0.0, deadline - loop.time()))
         left = await self.queue.abandon_at(deadline, tell_by)
         cut = dict(self._awaiting)
-        for recording in cut:
-            recording.cancel()
-        if cut:
-            await asyncio.wait(set(cut), timeout=max(0.0, tell_by - loop.time()))
+        await cancelled(cut, tell_by)
         told_work, told_cut, _ = await asyncio.gather(
             tell_all([partial(self._tell_unfinished, item) for item in left.running + left.queued], tell_by),
             tell_all([partial(self._tell, url, UNKNOWN_OUTCOME) for url in cut.values()], tell_by),
