@@ -1,4 +1,5 @@
-"""Requests turned away at the door, logged without their bodies and at a bounded rate.
+"""Requests turned away at the door, logged without their bodies and at a bounded rate (and the
+`BoundedLog` behind it, for any warning that can come at the rate of the requests).
 
 A flood of forged requests must not become a flood of log lines: the first `burst` rejections
 of each `window` are logged one line each (status, reason, peer), the rest are counted, and the
@@ -21,13 +22,21 @@ BURST = 10
 WINDOW_SECONDS = 60.0
 
 
-class RejectionLog:
+class BoundedLog:
+    """Warnings of one kind at a bounded rate: the first `burst` of each `window` one line each,
+    the rest counted and summed up in one line (`more` says what was counted) once the next
+    window begins."""
+
     def __init__(
         self,
+        logger: logging.Logger,
+        more: str,
         burst: int = BURST,
         window: float = WINDOW_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.logger = logger
+        self.more = more
         self.burst = burst
         self.window = window
         self.monotonic = monotonic
@@ -35,22 +44,36 @@ class RejectionLog:
         self._logged = 0
         self._unlogged = 0
 
-    def record(self, status: int, reason: str, peer: str | None) -> None:
-        REJECTED.labels(status=str(status)).inc()
+    def warning(self, message: str, *args: object) -> None:
         now = self.monotonic()
         if now - self._window_start >= self.window:
             if self._unlogged:
-                log.warning(
-                    "%d more requests rejected in the last %.0f s, not logged one by one",
+                self.logger.warning(
+                    "%d more %s in the last %.0f s, not logged one by one",
                     self._unlogged,
+                    self.more,
                     now - self._window_start,
                 )
             self._window_start, self._logged, self._unlogged = now, 0, 0
         if self._logged < self.burst:
             self._logged += 1
-            log.warning("rejected a request with %d: %s (from %s)", status, reason, peer or "unknown")
+            self.logger.warning(message, *args)
         else:
             self._unlogged += 1
+
+
+class RejectionLog:
+    def __init__(
+        self,
+        burst: int = BURST,
+        window: float = WINDOW_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.lines = BoundedLog(log, "requests rejected", burst, window, monotonic)
+
+    def record(self, status: int, reason: str, peer: str | None) -> None:
+        REJECTED.labels(status=str(status)).inc()
+        self.lines.warning("rejected a request with %d: %s (from %s)", status, reason, peer or "unknown")
 
 
 class MalformedHttp(logging.Filter):

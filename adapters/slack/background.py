@@ -28,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.inflight import InFlight
+from adapters.rejections import BoundedLog
 from adapters.slack import blocks
 from adapters.work_queue import BUSY as BUSY  # the refusals, as Slack's listeners and tests name them
 from adapters.work_queue import (
@@ -133,6 +134,7 @@ class Background:
         platform = Platform(PLATFORM, "Slack request", self._begin, self._tell_unfinished, log)
         self.queue: WorkQueue[tuple[Any, ...]] = WorkQueue(platform, slots, limit)
         self._routes: list[Route[Any]] = []
+        self._unreachable = BoundedLog(log, "failures to reach Slack")
         # Replies waiting their turn and being sent; how many ended sent and not sent (drops
         # included), so that a stop counts exactly those it owed.
         self._replies: deque[Send] = deque()
@@ -232,8 +234,8 @@ class Background:
         sent = False
         try:
             sent = await send() is not False
-        except Exception:
-            log.exception("sending a Slack user a reply (a refusal, an outcome) failed")
+        except Exception as error:
+            self._failed(error, "sending a Slack user a reply (a refusal, an outcome) failed")
         if sent:
             self._sent += 1
         else:
@@ -267,8 +269,8 @@ class Background:
         except UserFacingError as error:
             outcome = "refused"
             await self._tell(job.response_url, str(error))
-        except Exception:
-            log.exception("Slack %s failed", route.what)
+        except Exception as error:
+            self._failed(error, f"Slack {route.what} failed")
             await self._tell(job.response_url, FRIENDLY_FAILURE)
         finally:
             count(route.kind, outcome)
@@ -282,10 +284,18 @@ class Background:
             return False
         try:
             await self.replies(response_url, blocks.reply_text(text))
-        except Exception:
-            log.exception("telling a Slack user that their request failed failed too")
+        except Exception as error:
+            self._failed(error, "telling a Slack user that their request failed failed too")
             return False
         return True
+
+    def _failed(self, error: Exception, what: str) -> None:
+        """Log a failure: Slack out of reach (a response_url down, or not a URL) in one line at a
+        bounded rate, since it comes at the rate of the clicks; anything else with its traceback."""
+        if isinstance(error, aiohttp.ClientError | OSError | TimeoutError):
+            self._unreachable.warning("%s: Slack could not be reached (%r)", what, error)
+        else:
+            log.exception(what)
 
     async def drain(self, deadline: float, tell_by: float) -> Unfinished:
         """Stop: refuse new work, let the queued and running work and the clicks still being
