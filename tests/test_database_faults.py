@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from bot.bank import QuestionBank
 from bot.bootstrap import compose
@@ -180,3 +181,13 @@ def test_two_faults_that_alternate_are_each_logged_once_each_way(caplog: pytest.
         "database fault ended: disk full",
         "database fault ended: unreachable",
     ]
+
+
+def test_a_fault_starts_with_one_line_in_the_driver_s_own_words(caplog: pytest.LogCaptureFixture) -> None:
+    error = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    caplog.set_level(logging.WARNING, logger="bot.db.faults")
+
+    FaultLog(clock=Ticking()).failed(Fault.BUSY, error)
+
+    [started] = [r.getMessage() for r in caplog.records]
+    assert started == "database fault started: busy (database is locked)"

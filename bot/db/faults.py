@@ -123,7 +123,7 @@ class FaultLog:
             ongoing.last_seen = now
             return
         self._ongoing[fault] = _Ongoing(now, now)
-        log.error("database fault started: %s (%s)", fault.value, error)
+        log.error("database fault started: %s (%s)", fault.value, brief(error))
 
     def succeeded(self) -> None:
         """A write succeeded: the faults not seen for the quiet period end."""
@@ -153,3 +153,12 @@ async def translated() -> AsyncIterator[None]:
         raise DatabaseFault(fault) from error
     except OSError as error:
         raise DatabaseFault(Fault.UNREACHABLE) from error
+
+
+def brief(error: BaseException | str) -> str:
+    """The driver's own first line of an error: SQLAlchemy's text adds the statement, its
+    parameters and a link over several lines, too much for a log line read at night."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
