@@ -176,6 +176,14 @@ def _check_click(body: dict[str, Any]) -> None:
     """A click names who clicked (the answer is theirs) and carries well-formed actions."""
     user = body.get("user")
     _needs(isinstance(user, dict) and isinstance(user.get("id"), str), "a click without its user")
+    container = body.get("container")
+    if isinstance(container, dict) and container.get("type") == "message":
+        # A click on a message is answered at its response_url: without one, nobody could be.
+        url = body.get("response_url")
+        _needs(
+            isinstance(url, str) and url.startswith(("https://", "http://")),
+            "a click without its response_url",
+        )
     actions = body.get("actions")
     _needs(isinstance(actions, list) and len(actions) > 0, "a click without actions")
     assert isinstance(actions, list)

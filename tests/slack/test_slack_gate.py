@@ -85,6 +85,19 @@ FORM = "application/x-www-form-urlencoded"
             + json.dumps({"type": "block_actions", "actions": [{"action_id": "answer:1:0"}]}).encode(),
             FORM,
         ),
+        (  # a click on a message without the response_url it is answered at
+            b"payload="
+            + json.dumps(
+                {
+                    "type": "block_actions",
+                    "user": {"id": "U1"},
+                    "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1"},
+                    "response_url": "not a url",
+                    "actions": [{"action_id": "answer:1:0"}],
+                }
+            ).encode(),
+            FORM,
+        ),
     ],
 )
 async def test_a_signed_but_malformed_body_gets_400(
