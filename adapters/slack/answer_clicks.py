@@ -118,10 +118,7 @@ def recorded_first(
         settled = Settled(click.workspace, click.response_url, click, result)
         if background.offer(route, settled) is None:
             return
-        if isinstance(result, UserFacingError):
-            text = str(result)
-        else:
-            text = kind.not_recorded if isinstance(result, Exception) else RECORDED_UNSHOWN
+        text = reason(result) if isinstance(result, Exception) else RECORDED_UNSHOWN
         background.tell_soon(click.response_url, text)
 
     def reason(error: object) -> str:

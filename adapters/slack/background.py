@@ -33,6 +33,7 @@ from adapters.slack import blocks
 from adapters.work_queue import BUSY as BUSY  # the refusals, as Slack's listeners and tests name them
 from adapters.work_queue import (
     QUEUE_LIMIT,
+    TELL_SLOTS,
     WORK_SLOTS,
     Platform,
     Unfinished,
@@ -47,9 +48,6 @@ from bot.metrics import BUSY_REFUSALS, REQUESTS
 
 PLATFORM = "slack"
 FRIENDLY_FAILURE = "Something went wrong on our side. Try again in a moment."
-# Replies sent through response_urls at once (refusals, outcomes of clicks): past it they wait
-# their turn, as many as the work queue's bound; past that a reply is counted, not sent.
-TELL_SLOTS = 16
 UNFINISHED = (
     "Studybot had to restart before it finished your request, so it may not have been carried "
     "out. Please try again."
